@@ -1,0 +1,64 @@
+import type { Channel, Options } from 'amqplib';
+
+/**
+ * Every exchange, queue and routing key of the system, declared in one place (DESIGN.md
+ * "Messaging"). All names take QUEUE_PREFIX for test isolation and multi-tenant brokers.
+ */
+export interface Topology {
+  exchanges: { tasks: string; events: string; control: string; dead: string };
+  queues: { dispatch: string; dead: string; history: string };
+  routing: { dispatch: string; eventPattern: string };
+  controlQueue(workerId: string): string;
+  eventRoutingKey(toStatus: string): string;
+}
+
+export type QueueType = 'classic' | 'quorum';
+
+export function topologyNames(prefix = ''): Topology {
+  const name = (base: string) => `${prefix}${base}`;
+  return {
+    exchanges: { tasks: name('tasks'), events: name('task.events'), control: name('task.control'), dead: name('tasks.dead') },
+    queues: { dispatch: name('tasks.dispatch'), dead: name('tasks.dead'), history: name('status-history') },
+    routing: { dispatch: 'dispatch', eventPattern: 'task.#' },
+    controlQueue: (workerId) => name(`task.control.${workerId}`),
+    eventRoutingKey: (toStatus) => `task.${toStatus}`,
+  };
+}
+
+/** Arguments of a work queue: priorities on classic queues, dead-lettering on both kinds. */
+export function workQueueArguments(topology: Topology, queueType: QueueType, withPriority: boolean): Record<string, unknown> {
+  const args: Record<string, unknown> = { 'x-dead-letter-exchange': topology.exchanges.dead };
+  if (queueType === 'quorum') {
+    args['x-queue-type'] = 'quorum';
+    args['x-delivery-limit'] = 50;
+  } else if (withPriority) {
+    args['x-max-priority'] = 10;
+  }
+  return args;
+}
+
+/** Idempotent: every service declares the whole shared topology at start and after reconnects. */
+export async function assertTopology(channel: Channel, topology: Topology, queueType: QueueType = 'classic'): Promise<void> {
+  const durable: Options.AssertExchange = { durable: true };
+  await channel.assertExchange(topology.exchanges.tasks, 'direct', durable);
+  await channel.assertExchange(topology.exchanges.events, 'topic', durable);
+  await channel.assertExchange(topology.exchanges.control, 'direct', durable);
+  await channel.assertExchange(topology.exchanges.dead, 'fanout', durable);
+
+  await channel.assertQueue(topology.queues.dead, { durable: true, arguments: queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {} });
+  await channel.bindQueue(topology.queues.dead, topology.exchanges.dead, '');
+
+  await channel.assertQueue(topology.queues.dispatch, { durable: true, arguments: workQueueArguments(topology, queueType, true) });
+  await channel.bindQueue(topology.queues.dispatch, topology.exchanges.tasks, topology.routing.dispatch);
+
+  await channel.assertQueue(topology.queues.history, { durable: true, arguments: workQueueArguments(topology, queueType, false) });
+  await channel.bindQueue(topology.queues.history, topology.exchanges.events, topology.routing.eventPattern);
+}
+
+/** A worker's own control queue: durable, removed by the broker after a day without a consumer. */
+export async function assertControlQueue(channel: Channel, topology: Topology, workerId: string): Promise<string> {
+  const queue = topology.controlQueue(workerId);
+  await channel.assertQueue(queue, { durable: true, arguments: { 'x-expires': 24 * 3600 * 1000 } });
+  await channel.bindQueue(queue, topology.exchanges.control, workerId);
+  return queue;
+}

@@ -1,0 +1,16 @@
+export interface BackoffPolicy {
+  baseMs: number;
+  capMs: number;
+}
+
+export const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 15 * 60_000 };
+
+/**
+ * Delay before retry number `retry` (1-based): base * 2^(retry-1), capped, with "equal jitter"
+ * (half fixed, half random) so retries of a burst of failures spread out but never come early.
+ */
+export function retryDelayMs(retry: number, policy: BackoffPolicy = DEFAULT_RETRY_BACKOFF, random: () => number = Math.random): number {
+  if (!Number.isInteger(retry) || retry < 1) throw new RangeError(`retry must be a positive integer, got ${retry}`);
+  const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(retry - 1, 30));
+  return Math.round(exponential / 2 + random() * (exponential / 2));
+}

@@ -1,0 +1,59 @@
+import type { Logger } from '../logging/logger';
+
+type Step = { name: string; run: () => Promise<void> | void };
+
+/**
+ * Named cleanup steps run in reverse order of registration, each guarded, under one deadline.
+ * A second signal forces the exit.
+ */
+export class Shutdown {
+  private readonly steps: Step[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly deadlineMs: number,
+  ) {}
+
+  add(name: string, run: () => Promise<void> | void): void {
+    this.steps.push({ name, run });
+  }
+
+  run(reason: string): Promise<void> {
+    this.running ??= this.runSteps(reason);
+    return this.running;
+  }
+
+  private async runSteps(reason: string): Promise<void> {
+    this.logger.info('shutting down', { reason });
+    const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), this.deadlineMs).unref());
+    const all = (async () => {
+      for (const step of [...this.steps].reverse()) {
+        try {
+          await step.run();
+        } catch (error) {
+          this.logger.error('shutdown step failed', { step: step.name, error: (error as Error).message });
+        }
+      }
+    })();
+    if ((await Promise.race([all, deadline])) === 'deadline') {
+      this.logger.error('shutdown deadline passed; exiting with work unfinished', { deadline_ms: this.deadlineMs });
+    }
+  }
+
+  /** SIGTERM/SIGINT run the steps then exit(0); a second signal exits(1) at once. */
+  installSignalHandlers(exit: (code: number) => void = process.exit): void {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        this.logger.warn('second signal; forcing exit', { signal });
+        exit(1);
+        return;
+      }
+      signalled = true;
+      void this.run(signal).then(() => exit(0));
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+}

@@ -1,0 +1,126 @@
+import { AmqpConnection } from '../amqp/amqp-connection';
+import { ConfirmPublisher } from '../amqp/confirm-publisher';
+import { assertTopology, topologyNames } from '../amqp/topology';
+import { createPrismaClient, Db } from '../db/prisma-client';
+import { createLogger } from '../logging/logger';
+import { enqueueOutbox } from './outbox-writer';
+import { OutboxRelay } from './outbox-relay';
+import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
+import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
+
+const logger = createLogger('test', 'error', true);
+
+describe('outbox relay', () => {
+  let env: TestEnv;
+  let db: Db;
+  let connection: AmqpConnection;
+  let publisher: ConfirmPublisher;
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    db = createPrismaClient(env.databaseUrl);
+    connection = new AmqpConnection(env.amqpUrl, logger, { connectionName: 'outbox-test' });
+    const topology = topologyNames(env.queuePrefix);
+    connection.onConnected(async (model) => {
+      const channel = await model.createChannel();
+      await assertTopology(channel, topology);
+      await channel.close();
+    });
+    publisher = new ConfirmPublisher(connection);
+    await connection.start();
+    await connection.waitUntilConnected(5000);
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  });
+
+  afterAll(async () => {
+    await connection.close();
+    await db.$disconnect();
+    await env.drop();
+  });
+
+  function startRelay(options = {}) {
+    const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 200, listenDatabaseUrl: env.databaseUrl, ...options });
+    relays.push(relay);
+    relay.start();
+    return relay;
+  }
+
+  it('publishes committed messages once, with their ids, and nothing from a rolled-back transaction', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    startRelay();
+    const ids = await db.$transaction((tx) =>
+      enqueueOutbox(tx, [
+        { exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload: { n: 1 }, correlationId: 'corr-1' },
+        { exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload: { n: 2 } },
+      ]),
+    );
+    await expect(
+      db.$transaction(async (tx) => {
+        await enqueueOutbox(tx, [{ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'x', payload: { n: 'rolled back' } }]);
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    const received = await consumer.waitFor(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(consumer.messages).toHaveLength(2);
+    expect(received.map((m) => m.properties.messageId)).toEqual(ids);
+    expect(JSON.parse(received[0].content.toString())).toEqual({ n: 1 });
+    expect(received[0].properties).toMatchObject({ correlationId: 'corr-1', type: 'task.transition', deliveryMode: 2 });
+    await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, 5000, 'rows marked published');
+    await consumer.close();
+  });
+
+  it('holds a scheduled message until available_at', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    startRelay();
+    const due = new Date(Date.now() + 1200);
+    await db.$transaction((tx) => enqueueOutbox(tx, [{ exchange: topology.exchanges.events, routingKey: 'task.retrying', type: 't', payload: { later: true }, availableAt: due }]));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(consumer.messages).toHaveLength(0);
+    const [message] = await consumer.waitFor(1, 5000);
+    expect(Date.now()).toBeGreaterThanOrEqual(due.getTime() - 20);
+    expect(JSON.parse(message.content.toString())).toEqual({ later: true });
+    await consumer.close();
+  });
+
+  it('publishes each message exactly once with three relays competing', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    startRelay({ batchSize: 7 });
+    startRelay({ batchSize: 7 });
+    startRelay({ batchSize: 7 });
+    const messages = Array.from({ length: 300 }, (_, n) => ({ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 't', payload: { n } }));
+    for (let i = 0; i < messages.length; i += 50) await db.$transaction((tx) => enqueueOutbox(tx, messages.slice(i, i + 50)));
+    await consumer.waitFor(300, 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const seen = consumer.messages.map((m) => JSON.parse(m.content.toString()).n);
+    expect(seen).toHaveLength(300);
+    expect(new Set(seen).size).toBe(300);
+    await consumer.close();
+  });
+
+  it('keeps messages while the broker is unreachable and reports them as backlog', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const offline = new AmqpConnection('amqp://guest:guest@127.0.0.1:1', logger, { connectionName: 'offline', maxDelayMs: 100 });
+    const offlinePublisher = new ConfirmPublisher(offline);
+    void offline.start();
+    const relay = new OutboxRelay(db, offlinePublisher, logger, { pollIntervalMs: 50 });
+    relays.push(relay);
+    relay.start();
+    await db.$transaction((tx) => enqueueOutbox(tx, [{ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 't', payload: { kept: true } }]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await relay.backlog()).toBe(1);
+    await offline.close();
+    const consumer = await collectMessages(topology.queues.history);
+    startRelay();
+    await consumer.waitFor(1);
+    expect(JSON.parse(consumer.messages[0].content.toString())).toEqual({ kept: true });
+    await consumer.close();
+  });
+});
