@@ -99,3 +99,13 @@ CREATE TABLE "outbox" (
 CREATE UNIQUE INDEX "outbox_message_id_key" ON "outbox"("message_id");
 -- The relay reads only unpublished rows, oldest due first.
 CREATE INDEX "outbox_due_idx" ON "outbox"("available_at", "id") WHERE "published_at" IS NULL;
+
+-- The problem catalog: refreshed from the runner (`--list-problems`), seeded from the checked-in
+-- default list when empty. Submissions naming an unknown problem are rejected.
+CREATE TABLE "problems" (
+    "id" TEXT NOT NULL,
+    "task_type" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "problems_pkey" PRIMARY KEY ("id")
+);

@@ -1,0 +1,114 @@
+"""The three `agent_config` kinds of the task spec, validated into frozen dataclasses."""
+
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from aiopslab_runner.errors import InvalidAgentConfig
+
+
+@dataclass(frozen=True)
+class RegistryAgentConfig:
+    name: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpenAICompatibleAgentConfig:
+    base_url: str
+    model: str
+    api_key_env: Optional[str] = None
+    temperature: Optional[float] = None
+    top_p: Optional[float] = None
+    max_tokens: Optional[int] = None
+    extra_body: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScriptedAgentConfig:
+    actions: tuple
+
+
+AgentConfig = Union[RegistryAgentConfig, OpenAICompatibleAgentConfig, ScriptedAgentConfig]
+
+
+def parse_agent_config(raw: Any) -> AgentConfig:
+    if not isinstance(raw, dict):
+        raise InvalidAgentConfig("agent_config must be an object")
+    kind = raw.get("kind")
+    parsers = {
+        "registry": _parse_registry,
+        "openai_compatible": _parse_openai_compatible,
+        "scripted": _parse_scripted,
+    }
+    if kind not in parsers:
+        raise InvalidAgentConfig(f"agent_config.kind must be one of {sorted(parsers)}, got {kind!r}")
+    problems: list = []
+    config = parsers[kind](raw, problems)
+    if problems:
+        raise InvalidAgentConfig("; ".join(problems))
+    return config
+
+
+def _parse_registry(raw: dict, problems: list) -> Optional[RegistryAgentConfig]:
+    name = raw.get("name")
+    params = raw.get("params", {})
+    if not isinstance(name, str) or not name:
+        problems.append("agent_config.name must be a non-empty string")
+    if not isinstance(params, dict):
+        problems.append("agent_config.params must be an object")
+    return None if problems else RegistryAgentConfig(name=name, params=dict(params))
+
+
+def _parse_openai_compatible(raw: dict, problems: list) -> Optional[OpenAICompatibleAgentConfig]:
+    base_url, model = raw.get("base_url"), raw.get("model")
+    if not _is_http_url(base_url):
+        problems.append("agent_config.base_url must be an http(s) URL")
+    if not isinstance(model, str) or not model:
+        problems.append("agent_config.model must be a non-empty string")
+    api_key_env = raw.get("api_key_env")
+    if api_key_env is not None and (not isinstance(api_key_env, str) or not api_key_env):
+        problems.append("agent_config.api_key_env must be a non-empty environment variable name")
+    for name in ("temperature", "top_p"):
+        if raw.get(name) is not None and not _is_number(raw[name]):
+            problems.append(f"agent_config.{name} must be a number")
+    max_tokens = raw.get("max_tokens")
+    if max_tokens is not None and (not _is_int(max_tokens) or max_tokens < 1):
+        problems.append("agent_config.max_tokens must be a positive integer")
+    extra_body = raw.get("extra_body", {})
+    if not isinstance(extra_body, dict):
+        problems.append("agent_config.extra_body must be an object")
+    if problems:
+        return None
+    return OpenAICompatibleAgentConfig(
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+        temperature=raw.get("temperature"),
+        top_p=raw.get("top_p"),
+        max_tokens=max_tokens,
+        extra_body=dict(extra_body),
+    )
+
+
+def _parse_scripted(raw: dict, problems: list) -> Optional[ScriptedAgentConfig]:
+    actions = raw.get("actions")
+    if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
+        problems.append("agent_config.actions must be a non-empty list of strings")
+        return None
+    return ScriptedAgentConfig(actions=tuple(actions))
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parsed = urllib.parse.urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
