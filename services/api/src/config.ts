@@ -1,0 +1,35 @@
+import { CommonConfig, commonEnvProperties, loadConfig } from '@aiopslab/shared/config/load-config';
+
+export interface ApiConfig extends CommonConfig {
+  PORT: number;
+  HOST: string;
+  MAX_TIMEOUT_MINUTES: number;
+  BODY_LIMIT_BYTES: number;
+  BATCH_BODY_LIMIT_BYTES: number;
+  VALIDATE_PROBLEM_IDS: boolean;
+  API_TOKEN?: string;
+  WORKER_TOKEN?: string;
+  RATE_LIMIT_PER_MINUTE: number;
+  SHUTDOWN_DEADLINE_SECONDS: number;
+}
+
+const schema = {
+  type: 'object' as const,
+  properties: {
+    ...commonEnvProperties,
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8001 },
+    HOST: { type: 'string', default: '0.0.0.0', description: 'address to listen on' },
+    MAX_TIMEOUT_MINUTES: { type: 'integer', minimum: 1, maximum: 10080, default: 240, description: 'cap on timeout_minutes; keep it below RabbitMQ consumer_timeout' },
+    BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, default: 256 * 1024 },
+    BATCH_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, default: 16 * 1024 * 1024 },
+    VALIDATE_PROBLEM_IDS: { type: 'boolean', default: true, description: 'reject problem ids missing from the catalog (GET /problems)' },
+    API_TOKEN: { type: 'string', minLength: 16, description: 'bearer token required on every endpoint except /health, /metrics, /docs and /openapi.json; unset = no auth' },
+    WORKER_TOKEN: { type: 'string', minLength: 16, description: 'bearer token for /workers/register and /workers/heartbeat; unset = API_TOKEN' },
+    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
+    SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
+  },
+};
+
+export function loadApiConfig(env: Record<string, string | undefined>): Readonly<ApiConfig> {
+  return loadConfig<ApiConfig>(schema, env);
+}

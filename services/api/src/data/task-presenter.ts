@@ -1,0 +1,35 @@
+import type { Task } from '@aiopslab/shared/db/task-transition';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** The API's JSON shape of a task (snake_case, ISO times). */
+export function presentTask(task: Task) {
+  return {
+    task_id: task.id,
+    problem_id: task.problemId,
+    status: task.status,
+    priority: task.priority,
+    agent_config: task.agentConfig,
+    max_steps: task.maxSteps,
+    timeout_minutes: task.timeoutMinutes,
+    max_retries: task.maxRetries,
+    attempt: task.attempt,
+    callback_url: task.callbackUrl,
+    metadata: task.metadata,
+    parameters: task.parameters,
+    idempotency_key: task.idempotencyKey,
+    worker_id: task.workerId,
+    lease_expires_at: iso(task.leaseExpiresAt),
+    cancel_requested_at: iso(task.cancelRequestedAt),
+    result: task.result,
+    error: task.error,
+    created_at: iso(task.createdAt),
+    updated_at: iso(task.updatedAt),
+    started_at: iso(task.startedAt),
+    completed_at: iso(task.completedAt),
+  };
+}
+
+export function presentSubmission(task: Pick<Task, 'id' | 'status' | 'createdAt'>, replayed: boolean) {
+  return { task_id: task.id, status: task.status, submitted_at: task.createdAt.toISOString(), ...(replayed ? { replayed: true } : {}) };
+}

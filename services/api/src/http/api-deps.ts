@@ -1,0 +1,23 @@
+import type { Topology } from '@aiopslab/shared/amqp/topology';
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { ApiConfig } from '../config';
+import type { ApiMetrics } from '../metrics';
+import type { Validators } from './validators';
+
+/** Everything the HTTP layer needs, built once in main.ts (or by a test). */
+export interface ApiDeps {
+  config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TIMEOUT_MINUTES' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE'>;
+  db: Db;
+  topology: Topology;
+  logger: Logger;
+  metrics: ApiMetrics;
+  validators: Validators;
+  /** Called after a commit that wrote outbox rows: wakes the relay. */
+  onOutboxCommitted: () => void;
+  /** Broker state for /health. */
+  queueStatus: () => 'up' | 'down';
+  outboxBacklog: () => Promise<number>;
+  /** How often a following log stream polls for new lines. */
+  logPollMs?: number;
+}

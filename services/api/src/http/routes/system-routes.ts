@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
+import type { ApiDeps } from '../api-deps';
+import { buildOpenApiDocument } from '../../openapi/openapi-document';
+
+/** Health, metrics, the problem catalog and the API reference. */
+export function systemRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const openapi = buildOpenApiDocument(deps.config.MAX_TIMEOUT_MINUTES);
+
+  router.get('/health', async (_req, res) => {
+    const database = await deps.db.$queryRaw`SELECT 1`.then(
+      () => 'up' as const,
+      () => 'down' as const,
+    );
+    const queue = deps.queueStatus();
+    const backlog = database === 'up' ? await deps.outboxBacklog().catch(() => null) : null;
+    const status = database === 'down' ? 'down' : queue === 'down' ? 'degraded' : 'ok';
+    res.status(database === 'down' ? 503 : 200).json({
+      status,
+      database_status: database,
+      queue_status: queue,
+      outbox_backlog: backlog,
+      accepting_tasks: database === 'up',
+      ...(status === 'degraded' ? { detail: 'RabbitMQ is unreachable; tasks are accepted and held in the outbox until it returns' } : {}),
+    });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  router.get('/problems', async (_req, res) => {
+    res.json(await listProblems(deps.db));
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'AIOpsLab task service API' }));
+
+  return router;
+}

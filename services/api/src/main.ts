@@ -1,0 +1,59 @@
+import os from 'node:os';
+import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
+import { assertTopology, topologyNames } from '@aiopslab/shared/amqp/topology';
+import { ConfigError } from '@aiopslab/shared/config/load-config';
+import { createPrismaClient } from '@aiopslab/shared/db/prisma-client';
+import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
+import { createLogger } from '@aiopslab/shared/logging/logger';
+import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
+import { createApp } from './app';
+import { loadApiConfig } from './config';
+import { createValidators } from './http/validators';
+import { createApiMetrics } from './metrics';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig(process.env);
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const topology = topologyNames(config.QUEUE_PREFIX);
+  const db = createPrismaClient(config.DATABASE_URL);
+  const amqp = new AmqpConnection(config.AMQP_URL, logger, { connectionName: `api@${os.hostname()}` });
+  amqp.onConnected(async (connection) => {
+    const channel = await connection.createChannel();
+    await assertTopology(channel, topology, config.QUEUE_TYPE);
+    await channel.close();
+  });
+  const publisher = new ConfirmPublisher(amqp);
+  const relay = new OutboxRelay(db, publisher, logger, { listenDatabaseUrl: config.DATABASE_URL });
+  const backlog = () => relay.backlog();
+  const app = createApp({
+    config,
+    db,
+    topology,
+    logger,
+    metrics: createApiMetrics(backlog),
+    validators: createValidators(config.MAX_TIMEOUT_MINUTES),
+    onOutboxCommitted: () => relay.wake(),
+    queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
+    outboxBacklog: backlog,
+  });
+
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_DEADLINE_SECONDS * 1000);
+  shutdown.add('database', () => db.$disconnect());
+  shutdown.add('amqp', () => amqp.close());
+  shutdown.add('outbox relay', () => relay.stop());
+  void amqp.start(); // the API serves (and accepts tasks into the outbox) while the broker is down
+  relay.start();
+  const server = app.listen(config.PORT, config.HOST, () => logger.info('api listening', { port: config.PORT, host: config.HOST }));
+  server.keepAliveTimeout = 65_000;
+  shutdown.add('http server', () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  }));
+  shutdown.installSignalHandlers();
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : `api failed to start: ${(error as Error).stack}`);
+  process.exit(1);
+});

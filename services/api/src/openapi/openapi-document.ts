@@ -1,0 +1,92 @@
+import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
+import { taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
+import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';
+
+/** Our ajv-only keywords become OpenAPI extensions; everything else is JSON Schema 2020-12. */
+function toOpenApiSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toOpenApiSchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => (key === 'maxDepth' ? ['x-max-depth', value] : [key, toOpenApiSchema(value)])));
+}
+
+function queryParameters(schema: { properties: Record<string, unknown> }) {
+  return Object.entries(schema.properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: toOpenApiSchema(s) }));
+}
+
+const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: problem };
+
+/** The OpenAPI 3.1 document, generated from the same schemas the validators use. */
+export function buildOpenApiDocument(maxTimeoutMinutes: number) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'AIOpsLab task service', version: '0.1.0', description: 'Submit AIOpsLab problems, follow their execution on dedicated Kind clusters, and read results, logs and status history.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when the deployment sets API_TOKEN (worker endpoints: WORKER_TOKEN)' } },
+      schemas: {
+        TaskSubmission: toOpenApiSchema(taskSubmissionSchema(maxTimeoutMinutes)),
+        TaskBatch: toOpenApiSchema(taskBatchSchema(maxTimeoutMinutes)),
+        Submitted: { type: 'object', properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, submitted_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
+        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } } } },
+        TaskPage: { type: 'object', properties: { tasks: { type: 'array', items: { type: 'object' } }, next_cursor: { type: ['string', 'null'] } } },
+        LogPage: { type: 'object', properties: { logs: { type: 'array', items: { type: 'object' } }, next_after_seq: { type: 'integer' }, task_status: { enum: TASK_STATUSES } } },
+        WorkerRegistration: toOpenApiSchema(workerRegistrationSchema),
+        WorkerHeartbeat: toOpenApiSchema(workerHeartbeatSchema),
+        Worker: { type: 'object', additionalProperties: true },
+        Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
+        Problem: {
+          type: 'object',
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            code: { type: 'string' },
+            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+    security: [{}, { bearer: [] }],
+    paths: {
+      '/tasks': {
+        post: {
+          summary: 'Submit a task',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskSubmission' } } } },
+          responses: { 201: json('Submitted', 'Created'), 200: json('Submitted', 'Idempotent replay: the first task with this key'), 409: problem, 413: problem, 415: problem, ...errors },
+        },
+        get: { summary: 'List tasks, newest first (keyset pagination)', parameters: queryParameters(listTasksQuerySchema), responses: { 200: json('TaskPage'), ...errors } },
+      },
+      '/tasks/batch': {
+        post: {
+          summary: 'Submit up to 1000 tasks, all or nothing',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskBatch' } } } },
+          responses: { 201: { description: 'Created', content: { 'application/json': { schema: { type: 'object', properties: { tasks: { type: 'array', items: { $ref: '#/components/schemas/Submitted' } } } } } } }, 409: problem, 413: problem, 415: problem, ...errors },
+        },
+      },
+      '/tasks/{id}': {
+        get: { summary: 'A task with its result or error and status history', parameters: [idParam], responses: { 200: json('Task'), ...errors } },
+        delete: { summary: 'Cancel a task', parameters: [idParam], responses: { 200: { description: 'Cancelled at once (it was waiting)' }, 202: { description: 'Cancel requested; the worker stops the run' }, 409: problem, ...errors } },
+      },
+      '/tasks/{id}/logs': {
+        get: {
+          summary: 'Log lines by sequence; follow=true streams server-sent events until the task ends',
+          parameters: [idParam, ...queryParameters(logsQuerySchema)],
+          responses: { 200: { description: 'A page of lines, or an event stream', content: { 'application/json': { schema: { $ref: '#/components/schemas/LogPage' } }, 'text/event-stream': {} } }, ...errors },
+        },
+      },
+      '/workers': { get: { summary: 'List workers', parameters: queryParameters(listWorkersQuerySchema), responses: { 200: json('Worker'), ...errors } } },
+      '/workers/{id}': { get: { summary: 'A worker and its recent tasks', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('Worker'), ...errors } } },
+      '/workers/register': { post: { summary: 'Register a worker', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WorkerRegistration' } } } }, responses: { 201: json('Worker', 'Registered'), ...errors } } },
+      '/workers/heartbeat': { post: { summary: 'Worker heartbeat', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WorkerHeartbeat' } } } }, responses: { 200: json('Worker'), ...errors } } },
+      '/problems': { get: { summary: 'Known AIOpsLab problem ids with their task type', responses: { 200: { description: 'OK' } } } },
+      '/health': { get: { summary: 'Database and queue status', security: [], responses: { 200: json('Health'), 503: json('Health', 'Database down') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain exposition format' } } } },
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OK' } } } },
+      '/docs': { get: { summary: 'Interactive reference', security: [], responses: { 200: { description: 'HTML' } } } },
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Topology } from '@aiopslab/shared/amqp/topology';
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import { TaskStateConflictError, transitionTask } from '@aiopslab/shared/db/task-transition';
+import { isTerminal, TaskStatus } from '@aiopslab/shared/domain/task-status';
+import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
+import { enqueueOutbox } from '@aiopslab/shared/outbox/outbox-writer';
+import { CancelMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
+
+export interface CancelDeps {
+  db: Db;
+  topology: Topology;
+  onCommitted: () => void;
+}
+
+export type CancelOutcome = { kind: 'cancelled'; status: 'cancelled' } | { kind: 'requested'; status: TaskStatus; cancel_requested_at: string; worker_id: string | null };
+
+/**
+ * A waiting task (pending, retrying) is cancelled at once and never starts. A running one gets
+ * cancel_requested_at and a control message to its worker, which stops the run and records
+ * `cancelled`. A finished task cannot be cancelled.
+ */
+export async function cancelTask(deps: CancelDeps, taskId: string, correlationId?: string): Promise<CancelOutcome> {
+  for (let tries = 0; ; tries++) {
+    try {
+      const outcome = await deps.db.$transaction((tx) => cancelOnce(tx, deps.topology, taskId, correlationId));
+      deps.onCommitted();
+      return outcome;
+    } catch (error) {
+      // The task moved between our read and our write (claimed, finished): decide again.
+      if (!(error instanceof TaskStateConflictError) || tries >= 3) throw error;
+    }
+  }
+}
+
+async function cancelOnce(tx: Parameters<Parameters<Db['$transaction']>[0]>[0], topology: Topology, taskId: string, correlationId?: string): Promise<CancelOutcome> {
+  const task = await tx.task.findUnique({ where: { id: taskId } });
+  if (!task) throw new NotFoundError('task', taskId);
+  const status = task.status as TaskStatus;
+  if (isTerminal(status)) {
+    throw new ConflictError('task_finished', `task ${taskId} is already ${status}; a finished task cannot be cancelled`, { task_id: taskId, current_status: status });
+  }
+  if (status === 'pending' || status === 'retrying') {
+    await transitionTask(tx, topology, { taskId, to: 'cancelled', expect: { status: [status], attempt: task.attempt }, notes: 'cancelled by request', eventWorkerId: null, correlationId });
+    return { kind: 'cancelled', status: 'cancelled' };
+  }
+  if (task.cancelRequestedAt) {
+    return { kind: 'requested', status, cancel_requested_at: task.cancelRequestedAt.toISOString(), worker_id: task.workerId };
+  }
+  const requestedAt = new Date();
+  const updated = await tx.task.updateMany({ where: { id: taskId, status: 'processing', attempt: task.attempt }, data: { cancelRequestedAt: requestedAt, updatedAt: requestedAt } });
+  if (updated.count === 0) throw new TaskStateConflictError(taskId, 'task changed concurrently', status);
+  if (task.workerId) {
+    const message: CancelMessage = { task_id: taskId, attempt: task.attempt, requested_at: requestedAt.toISOString() };
+    await enqueueOutbox(tx, [{ exchange: topology.exchanges.control, routingKey: task.workerId, type: MESSAGE_TYPES.cancel, payload: message, correlationId }]);
+  }
+  return { kind: 'requested', status, cancel_requested_at: requestedAt.toISOString(), worker_id: task.workerId };
+}

@@ -1,0 +1,96 @@
+import { Prisma } from '@aiopslab/shared/db/generated/client';
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import { ValidationError } from '@aiopslab/shared/errors/app-error';
+
+export interface ListTasksQuery {
+  status?: string;
+  problem_id?: string;
+  worker_id?: string;
+  created_after?: string;
+  created_before?: string;
+  limit: number;
+  cursor?: string;
+}
+
+interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+interface TaskSummaryRow {
+  id: string;
+  problem_id: string;
+  status: string;
+  priority: number;
+  attempt: number;
+  max_retries: number;
+  worker_id: string | null;
+  error: unknown;
+  metadata: unknown;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+/** Opaque keyset cursor: the (created_at, id) of the last row of the previous page. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(raw: string): Cursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(createdAt);
+    if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
+    return { createdAt: date, id };
+  } catch {
+    throw new ValidationError('cursor is not one this API issued', [{ field: 'cursor', rule: 'format', message: 'pass next_cursor from the previous page unchanged' }]);
+  }
+}
+
+/**
+ * Newest first, keyset-paginated on (created_at, id): a page never repeats or skips rows when
+ * tasks are inserted between requests. Every filter combination is served by an index.
+ */
+export async function listTasks(db: Db, query: ListTasksQuery) {
+  const conditions: Prisma.Sql[] = [];
+  if (query.status) conditions.push(Prisma.sql`status = ${query.status}`);
+  if (query.problem_id) conditions.push(Prisma.sql`problem_id = ${query.problem_id}`);
+  if (query.worker_id) conditions.push(Prisma.sql`worker_id = ${query.worker_id}`);
+  if (query.created_after) conditions.push(Prisma.sql`created_at > ${new Date(query.created_after)}`);
+  if (query.created_before) conditions.push(Prisma.sql`created_at < ${new Date(query.created_before)}`);
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor);
+    conditions.push(Prisma.sql`(created_at, id) < (${cursor.createdAt}, ${cursor.id}::uuid)`);
+  }
+  const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+  const rows = await db.$queryRaw<TaskSummaryRow[]>`
+    SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, error, metadata, created_at, updated_at, started_at, completed_at
+    FROM tasks ${where} ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1}`;
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    tasks: page.map(presentSummary),
+    next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
+
+function presentSummary(row: TaskSummaryRow) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    task_id: row.id,
+    problem_id: row.problem_id,
+    status: row.status,
+    priority: row.priority,
+    attempt: row.attempt,
+    max_retries: row.max_retries,
+    worker_id: row.worker_id,
+    error: row.error,
+    metadata: row.metadata,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    started_at: iso(row.started_at),
+    completed_at: iso(row.completed_at),
+  };
+}

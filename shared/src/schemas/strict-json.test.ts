@@ -1,0 +1,37 @@
+import { parseStrictJson } from './strict-json';
+import { ValidationError } from '../errors/app-error';
+
+describe('parseStrictJson', () => {
+  it('parses ordinary JSON', () => {
+    expect(parseStrictJson('{"a":{"b":[1,{"c":"}\\"{"}]},"d":"x"}')).toEqual({ a: { b: [1, { c: '}"{' }] }, d: 'x' });
+  });
+
+  it('rejects a repeated key and names it', () => {
+    expect(() => parseStrictJson('{"priority":1,"priority":9}')).toThrow(/repeats the key "priority"/);
+    try {
+      parseStrictJson('{"metadata":{"a":1,"b":{"x":1},"a":2}}');
+    } catch (error) {
+      expect((error as ValidationError).details[0]).toMatchObject({ field: 'metadata.a', rule: 'duplicateKey' });
+    }
+  });
+
+  it('allows the same key in sibling objects and in arrays of objects', () => {
+    expect(parseStrictJson('[{"a":1},{"a":2}]')).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(parseStrictJson('{"x":{"a":1},"y":{"a":2}}')).toEqual({ x: { a: 1 }, y: { a: 2 } });
+  });
+
+  it('treats escaped quotes and key-looking values correctly', () => {
+    expect(parseStrictJson('{"a":"\\"a\\":","b":"a"}')).toEqual({ a: '"a":', b: 'a' });
+    expect(() => parseStrictJson('{"\\u0061":1,"a":2}')).toThrow(/repeats the key "a"/);
+  });
+
+  it('reports malformed and truncated JSON as a validation error', () => {
+    expect(() => parseStrictJson('{"problem_id": "x"')).toThrow(ValidationError);
+    expect(() => parseStrictJson('')).toThrow(/not valid JSON/);
+  });
+
+  it('survives very deep nesting without a stack overflow', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(() => parseStrictJson(deep)).not.toThrow(RangeError);
+  });
+});
