@@ -27,14 +27,18 @@ export class Shutdown {
   private async runSteps(reason: string): Promise<void> {
     this.logger.info('shutting down', { reason });
     const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), this.deadlineMs).unref());
+    const startedAt = Date.now();
     const all = (async () => {
       for (const step of [...this.steps].reverse()) {
+        const stepStart = Date.now();
         try {
           await step.run();
+          this.logger.debug('shutdown step done', { step: step.name, duration_ms: Date.now() - stepStart });
         } catch (error) {
           this.logger.error('shutdown step failed', { step: step.name, error: (error as Error).message });
         }
       }
+      this.logger.info('shutdown complete', { duration_ms: Date.now() - startedAt });
     })();
     if ((await Promise.race([all, deadline])) === 'deadline') {
       this.logger.error('shutdown deadline passed; exiting with work unfinished', { deadline_ms: this.deadlineMs });

@@ -14,7 +14,7 @@ function depthOf(value: unknown, limit: number, depth = 0): number {
 
 /** One ajv for every schema: formats, and `maxDepth` (PostgreSQL's jsonb rejects very deep documents). */
 export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false, verbose: true });
   addFormats(ajv);
   ajv.addKeyword({
     keyword: 'maxDepth',
@@ -30,6 +30,7 @@ function fieldOf(error: ErrorObject, root: string): string {
   const path = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
   const prefixed = [root, path].filter(Boolean).join('.');
   if (error.keyword === 'additionalProperties') return [prefixed, String(error.params.additionalProperty)].filter(Boolean).join('.');
+  if (error.keyword === 'discriminator') return [prefixed, String(error.params.tag)].filter(Boolean).join('.');
   if (error.keyword === 'required') return [prefixed, String(error.params.missingProperty)].filter(Boolean).join('.');
   return prefixed || root || '(body)';
 }
@@ -40,6 +41,12 @@ function messageOf(error: ErrorObject): string {
       return 'is not a known field; remove it (see GET /openapi.json for the accepted fields)';
     case 'required':
       return 'is required';
+    case 'discriminator': {
+      const options = ((error.parentSchema?.oneOf ?? []) as { properties?: Record<string, { const?: unknown }> }[])
+        .map((branch) => branch.properties?.[String(error.params.tag)]?.const)
+        .filter((value) => value !== undefined);
+      return options.length > 0 ? `must be one of: ${options.join(', ')}` : 'is not a known variant';
+    }
     case 'enum':
       return `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
     default:

@@ -1,0 +1,75 @@
+import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
+import { assertTopology, Topology, topologyNames } from '@aiopslab/shared/amqp/topology';
+import { createPrismaClient, Db } from '@aiopslab/shared/db/prisma-client';
+import { createLogger } from '@aiopslab/shared/logging/logger';
+import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
+import type { Express } from 'express';
+import { createApp } from '../src/app';
+import { ApiConfig, loadApiConfig } from '../src/config';
+import { createValidators } from '../src/http/validators';
+import { createApiMetrics } from '../src/metrics';
+import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
+
+export interface ApiHarness {
+  env: TestEnv;
+  app: Express;
+  db: Db;
+  topology: Topology;
+  relay: OutboxRelay;
+  amqp: AmqpConnection;
+  close(): Promise<void>;
+}
+
+/** The API app over a fresh database and queue prefix, with a real broker and outbox relay. */
+export async function startApiHarness(overrides: Record<string, string> = {}, options: { amqpUrl?: string; databaseUrl?: string } = {}): Promise<ApiHarness> {
+  const env = await createTestEnv();
+  const config: Readonly<ApiConfig> = loadApiConfig({ ...env.env, ...overrides });
+  const logger = createLogger('api-test', 'error', true);
+  const topology = topologyNames(config.QUEUE_PREFIX);
+  const db = createPrismaClient(options.databaseUrl ?? env.databaseUrl);
+  const amqp = new AmqpConnection(options.amqpUrl ?? env.amqpUrl, logger, { connectionName: 'api-test', maxDelayMs: 200 });
+  amqp.onConnected(async (connection) => {
+    const channel = await connection.createChannel();
+    await assertTopology(channel, topology);
+    await channel.close();
+  });
+  const publisher = new ConfirmPublisher(amqp);
+  const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 100 });
+  if (!options.amqpUrl) {
+    await amqp.start();
+    await amqp.waitUntilConnected(5000);
+  } else {
+    void amqp.start();
+  }
+  if (!options.databaseUrl) relay.start();
+  const backlog = () => relay.backlog();
+  const app = createApp({
+    config,
+    db,
+    topology,
+    logger,
+    metrics: createApiMetrics(backlog),
+    validators: createValidators(config.MAX_TIMEOUT_MINUTES),
+    onOutboxCommitted: () => relay.wake(),
+    queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
+    outboxBacklog: backlog,
+    logPollMs: 50,
+  });
+  return {
+    env,
+    app,
+    db,
+    topology,
+    relay,
+    amqp,
+    close: async () => {
+      await relay.stop();
+      await amqp.close();
+      await db.$disconnect();
+      await env.drop();
+    },
+  };
+}
+
+export const PROBLEM = 'k8s_target_port-misconfig-detection-1';

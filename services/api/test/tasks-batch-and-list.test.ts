@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { insertTask } from '../../../tests/support/builders';
+import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+
+describe('POST /tasks/batch and GET /tasks', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness();
+  });
+  afterAll(() => h.close());
+
+  it('stores 1000 tasks in one call, each with its events', async () => {
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({ problem_id: PROBLEM, metadata: { i } }));
+    const res = await request(h.app).post('/tasks/batch').send({ tasks }).expect(201);
+    expect(res.body.tasks).toHaveLength(1000);
+    expect(new Set(res.body.tasks.map((t: { task_id: string }) => t.task_id)).size).toBe(1000);
+    expect(await h.db.task.count({ where: { id: { in: res.body.tasks.map((t: { task_id: string }) => t.task_id) } } })).toBe(1000);
+  });
+
+  it('stores nothing when any item is invalid and names every bad index', async () => {
+    const before = await h.db.task.count();
+    const tasks = [{ problem_id: PROBLEM }, { problem_id: PROBLEM, max_steps: 0 }, { problem_id: PROBLEM }, { max_steps: 3 }];
+    const res = await request(h.app).post('/tasks/batch').send({ tasks }).expect(400);
+    expect(res.body.invalid_indexes).toEqual([1, 3]);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'tasks[1].max_steps', rule: 'minimum' }), expect.objectContaining({ field: 'tasks[3].problem_id', rule: 'required' })]),
+    );
+    const unknown = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM }, { problem_id: 'nope' }] }).expect(400);
+    expect(unknown.body.invalid_indexes).toEqual([1]);
+    expect(await h.db.task.count()).toBe(before);
+  });
+
+  it('refuses more than 1000 tasks and repeated keys within a batch', async () => {
+    await request(h.app).post('/tasks/batch').send({ tasks: Array.from({ length: 1001 }, () => ({ problem_id: PROBLEM })) }).expect(400);
+    const dup = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'k' }, { problem_id: PROBLEM, idempotency_key: 'k' }] }).expect(400);
+    expect(dup.body.errors[0]).toMatchObject({ field: 'tasks[1].idempotency_key', rule: 'unique' });
+  });
+
+  it('pages newest first without repeats or gaps while tasks are inserted', async () => {
+    const problem = 'container_kill-detection';
+    for (let i = 0; i < 25; i++) await insertTask(h.db, { problemId: problem, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 5)) });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(h.app).get('/tasks').query({ problem_id: problem, limit: 4, ...(cursor ? { cursor } : {}) }).expect(200);
+      seen.push(...page.body.tasks.map((t: { task_id: string }) => t.task_id));
+      await insertTask(h.db, { problemId: problem }); // newer than every page: must not appear later
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    const expected = await h.db.task.findMany({ where: { problemId: problem, createdAt: { lt: new Date(Date.UTC(2026, 0, 2)) } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    expect(seen).toEqual(expected.map((t) => t.id));
+  });
+
+  it('filters by status, worker and creation time', async () => {
+    const mine = await insertTask(h.db, { status: 'processing', workerId: 'w-filter', attempt: 1 });
+    await insertTask(h.db, { status: 'completed', workerId: 'w-filter', attempt: 1 });
+    const res = await request(h.app).get('/tasks').query({ status: 'processing', worker_id: 'w-filter' }).expect(200);
+    expect(res.body.tasks.map((t: { task_id: string }) => t.task_id)).toEqual([mine.id]);
+    const after = await request(h.app).get('/tasks').query({ created_after: new Date(Date.now() + 60_000).toISOString() }).expect(200);
+    expect(after.body.tasks).toEqual([]);
+    const before = await request(h.app).get('/tasks').query({ created_before: '2026-01-01T00:00:01Z', problem_id: 'container_kill-detection' }).expect(200);
+    expect(before.body.tasks.length).toBe(5);
+  });
+
+  it('rejects bad filters with the parameter named', async () => {
+    expect((await request(h.app).get('/tasks?status=done').expect(400)).body.errors[0]).toMatchObject({ field: 'status', rule: 'enum' });
+    expect((await request(h.app).get('/tasks?limit=0').expect(400)).body.errors[0]).toMatchObject({ field: 'limit' });
+    expect((await request(h.app).get('/tasks?cursor=garbage').expect(400)).body.errors[0]).toMatchObject({ field: 'cursor' });
+    expect((await request(h.app).get('/tasks?sort=asc').expect(400)).body.errors[0]).toMatchObject({ field: 'sort', rule: 'additionalProperties' });
+    expect((await request(h.app).get('/tasks?status=pending&status=failed').expect(400)).body.errors[0]).toMatchObject({ field: 'status', rule: 'single' });
+  });
+});

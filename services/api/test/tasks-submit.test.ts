@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { collectMessages } from '../../../tests/support/amqp-helpers';
+import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+
+describe('POST /tasks', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness();
+  });
+  afterAll(() => h.close());
+
+  it('stores the task with defaults, its pending event and its dispatch message in one go', async () => {
+    const dispatch = await collectMessages(h.topology.queues.dispatch);
+    const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, priority: 7, metadata: { run: 'a' } }).expect(201);
+    expect(res.body).toEqual({ task_id: expect.any(String), status: 'pending', submitted_at: expect.any(String) });
+    expect(res.headers.location).toBe(`/tasks/${res.body.task_id}`);
+    const task = await h.db.task.findUniqueOrThrow({ where: { id: res.body.task_id } });
+    expect(task).toMatchObject({ status: 'pending', priority: 7, maxSteps: 30, timeoutMinutes: 30, maxRetries: 2, attempt: 0, agentConfig: { kind: 'registry', name: 'gpt', params: {} } });
+    const outbox = await h.db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: task.id } }, orderBy: { id: 'asc' } });
+    expect(outbox.map((o) => o.routingKey)).toEqual(['task.pending', 'dispatch']);
+    expect(outbox[0].payload).toMatchObject({ from_status: null, to_status: 'pending', attempt: 0, notes: 'submitted' });
+    const [message] = await dispatch.waitFor(1);
+    expect(JSON.parse(message.content.toString())).toEqual({ task_id: task.id, attempt: 0 });
+    expect(message.properties).toMatchObject({ priority: 7, type: 'task.dispatch', correlationId: res.headers['x-request-id'] });
+    await dispatch.close();
+  });
+
+  it('returns the first task for a repeated Idempotency-Key instead of a duplicate', async () => {
+    const body = { problem_id: PROBLEM, max_steps: 5 };
+    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-42').send(body).expect(201);
+    const again = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-42').send(body).expect(200);
+    expect(again.body).toMatchObject({ task_id: first.body.task_id, replayed: true });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const viaField = await request(h.app).post('/tasks').send({ ...body, idempotency_key: 'run-42' }).expect(200);
+    expect(viaField.body.task_id).toBe(first.body.task_id);
+    expect(await h.db.task.count({ where: { idempotencyKey: 'run-42' } })).toBe(1);
+  });
+
+  it('refuses a reused key with a different request, naming the first task', async () => {
+    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-43').send({ problem_id: PROBLEM }).expect(201);
+    const res = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-43').send({ problem_id: PROBLEM, max_steps: 9 }).expect(409);
+    expect(res.body).toMatchObject({ code: 'idempotency_key_reused', task_id: first.body.task_id });
+  });
+
+  it('creates one task when the same key arrives concurrently', async () => {
+    const responses = await Promise.all(Array.from({ length: 10 }, () => request(h.app).post('/tasks').set('Idempotency-Key', 'race-1').send({ problem_id: PROBLEM })));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(responses.map((r) => r.body.task_id)).size).toBe(1);
+    expect(await h.db.task.count({ where: { idempotencyKey: 'race-1' } })).toBe(1);
+  });
+
+  it('rejects a header key that differs from the body key', async () => {
+    const res = await request(h.app).post('/tasks').set('Idempotency-Key', 'a').send({ problem_id: PROBLEM, idempotency_key: 'b' }).expect(400);
+    expect(res.body.errors[0]).toMatchObject({ field: 'idempotency_key', rule: 'consistent' });
+  });
+
+  it('rejects a problem id missing from the catalog and stores nothing', async () => {
+    const before = await h.db.task.count();
+    const res = await request(h.app).post('/tasks').send({ problem_id: 'no_such_problem-detection-1' }).expect(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'problem_id', rule: 'catalog' })]);
+    expect(await h.db.task.count()).toBe(before);
+  });
+
+  it('accepts an OpenAI-compatible agent that names its key by environment variable only', async () => {
+    const agent = { kind: 'openai_compatible', base_url: 'http://policy:8000/v1', model: 'qwen', api_key_env: 'POLICY_KEY', temperature: 0.8 };
+    const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: agent }).expect(201);
+    const task = await h.db.task.findUniqueOrThrow({ where: { id: res.body.task_id } });
+    expect(task.agentConfig).toEqual(agent);
+    const withKey = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: { ...agent, api_key: 'sk-secret' } }).expect(400);
+    expect(withKey.body.errors).toEqual([expect.objectContaining({ field: 'agent_config.api_key', rule: 'additionalProperties' })]);
+  });
+});
