@@ -11,6 +11,7 @@ module.exports = {
   moduleNameMapper: { '^@aiopslab/shared/(.*)$': '<rootDir>/shared/src/$1' },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   maxWorkers: 2,
   testTimeout: 30000,
 };
