@@ -29,3 +29,27 @@ export async function replaceProblems(db: Db, problems: ProblemEntry[], source: 
     await tx.problem.createMany({ data: problems.map((p) => ({ id: p.id, taskType: p.task_type, source })) });
   });
 }
+
+/**
+ * The set of known ids, re-read at most every `ttlMs`: every submission checks it, and the
+ * catalog changes only when a runner refreshes it.
+ */
+export class CachedProblemCatalog {
+  private known: Set<string> | null = null;
+  private loadedAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  async findUnknown(ids: string[]): Promise<string[]> {
+    if (!this.known || Date.now() - this.loadedAt > this.ttlMs) {
+      const { problems } = await listProblems(this.db);
+      this.known = new Set(problems.map((p) => p.id));
+      this.loadedAt = Date.now();
+    }
+    const known = this.known;
+    return [...new Set(ids)].filter((id) => !known.has(id));
+  }
+}

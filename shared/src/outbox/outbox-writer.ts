@@ -22,15 +22,19 @@ export interface OutboxMessageInput {
  */
 export async function enqueueOutbox(tx: Tx, messages: OutboxMessageInput[]): Promise<string[]> {
   if (messages.length === 0) return [];
-  const rows = messages.map((message) => ({
-    messageId: message.messageId ?? randomUUID(),
-    exchange: message.exchange,
-    routingKey: message.routingKey,
-    payload: message.payload as never,
-    headers: { type: message.type, correlation_id: message.correlationId ?? null, priority: message.priority ?? null },
-    ...(message.availableAt ? { availableAt: message.availableAt } : {}),
-  }));
-  await tx.outboxMessage.createMany({ data: rows });
-  await tx.$executeRawUnsafe(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
-  return rows.map((row) => row.messageId);
+  const ids = messages.map((message) => message.messageId ?? randomUUID());
+  // One statement for any number of rows, and the NOTIFY with it: this sits on every hot path.
+  await tx.$executeRaw`
+    WITH inserted AS (
+      INSERT INTO outbox (message_id, exchange, routing_key, payload, headers, available_at)
+      SELECT m.id, m.exchange, m.routing_key, m.payload, m.headers, COALESCE(m.available_at, now())
+      FROM unnest(${ids}::uuid[], ${messages.map((m) => m.exchange)}::text[], ${messages.map((m) => m.routingKey)}::text[],
+                  ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[],
+                  ${messages.map((m) => JSON.stringify({ type: m.type, correlation_id: m.correlationId ?? null, priority: m.priority ?? null }))}::jsonb[],
+                  ${messages.map((m) => m.availableAt?.toISOString() ?? null)}::timestamptz[])
+        AS m(id, exchange, routing_key, payload, headers, available_at)
+      RETURNING 1
+    )
+    SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM (SELECT 1) AS once WHERE EXISTS (SELECT 1 FROM inserted)`;
+  return ids;
 }

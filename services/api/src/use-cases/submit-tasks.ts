@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
-import { findUnknownProblems } from '@aiopslab/shared/catalog/problem-catalog';
 import type { Db, Tx } from '@aiopslab/shared/db/prisma-client';
 import type { Task } from '@aiopslab/shared/db/task-transition';
 import { buildTaskEvent } from '@aiopslab/shared/domain/task-event';
@@ -12,13 +11,16 @@ import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
 export interface SubmitDeps {
   db: Db;
   topology: Topology;
-  validateProblemIds: boolean;
+  /** Returns the ids missing from the problem catalog; absent = no check. */
+  findUnknownProblems?: (ids: string[]) => Promise<string[]>;
   /** Wakes the in-process outbox relay after the commit. */
   onCommitted: () => void;
 }
 
+type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
+
 export interface SubmittedTask {
-  task: Task;
+  task: StoredTask;
   /** True when an Idempotency-Key matched an earlier submission: nothing new was created. */
   replayed: boolean;
 }
@@ -29,12 +31,12 @@ export interface SubmittedTask {
  */
 export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[], correlationId?: string): Promise<SubmittedTask[]> {
   checkKeysUnique(submissions);
-  if (deps.validateProblemIds) await checkProblemsKnown(deps.db, submissions);
+  if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions);
   try {
     return await insertAll(deps, submissions, correlationId);
   } catch (error) {
     // A concurrent request with the same Idempotency-Key committed first: answer with its task.
-    if ((error as { code?: string }).code === 'P2002') return insertAll(deps, submissions, correlationId);
+    if (isUniqueViolation(error)) return insertAll(deps, submissions, correlationId);
     throw error;
   }
 }
@@ -43,15 +45,11 @@ async function insertAll(deps: SubmitDeps, submissions: TaskSubmission[], correl
   const results = await deps.db.$transaction(async (tx) => {
     const existing = await findReplays(tx, submissions);
     const fresh = submissions.filter((s) => !s.idempotency_key || !existing.has(s.idempotency_key));
-    const created = new Map<TaskSubmission, Task>();
+    const created = new Map<TaskSubmission, StoredTask>();
     if (fresh.length > 0) {
-      const now = new Date();
-      const rows = fresh.map((submission) => toRow(submission, now));
-      await tx.task.createMany({ data: rows });
-      await enqueueOutbox(tx, rows.flatMap((row, i) => announce(deps.topology, row.id, fresh[i].priority, correlationId)));
-      const stored = await tx.task.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
-      const byId = new Map(stored.map((t) => [t.id, t]));
-      rows.forEach((row, i) => created.set(fresh[i], byId.get(row.id)!));
+      const stored = await insertTasks(tx, fresh);
+      await enqueueOutbox(tx, stored.flatMap((row, i) => announce(deps.topology, row.id, fresh[i].priority, correlationId)));
+      stored.forEach((row, i) => created.set(fresh[i], row));
     }
     return submissions.map((submission) => {
       const replay = submission.idempotency_key ? existing.get(submission.idempotency_key) : undefined;
@@ -62,24 +60,26 @@ async function insertAll(deps: SubmitDeps, submissions: TaskSubmission[], correl
   return results;
 }
 
-function toRow(submission: TaskSubmission, now: Date) {
-  return {
-    id: randomUUID(),
-    problemId: submission.problem_id,
-    status: 'pending',
-    priority: submission.priority,
-    agentConfig: submission.agent_config as object,
-    maxSteps: submission.max_steps,
-    timeoutMinutes: submission.timeout_minutes,
-    maxRetries: submission.max_retries,
-    callbackUrl: submission.callback_url ?? null,
-    metadata: submission.metadata as object,
-    parameters: submission.parameters as object,
-    idempotencyKey: submission.idempotency_key ?? null,
-    idempotencyFingerprint: submission.idempotency_key ? fingerprint(submission) : null,
-    createdAt: now,
-    updatedAt: now,
-  };
+/** One multi-row INSERT for the whole call (a batch of 1000 is one statement, not 1000). */
+async function insertTasks(tx: Tx, submissions: TaskSubmission[]): Promise<StoredTask[]> {
+  const column = <T>(pick: (s: TaskSubmission) => T) => submissions.map(pick);
+  const ids = submissions.map(() => randomUUID());
+  const rows = await tx.$queryRaw<{ id: string; status: string; created_at: Date }[]>`
+    INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key, idempotency_fingerprint)
+    SELECT * FROM unnest(
+      ${ids}::uuid[], ${column((s) => s.problem_id)}::text[], ${column(() => 'pending')}::text[], ${column((s) => s.priority)}::smallint[],
+      ${column((s) => JSON.stringify(s.agent_config))}::jsonb[], ${column((s) => s.max_steps)}::int[], ${column((s) => s.timeout_minutes)}::int[],
+      ${column((s) => s.max_retries)}::int[], ${column((s) => s.callback_url ?? null)}::text[], ${column((s) => JSON.stringify(s.metadata))}::jsonb[],
+      ${column((s) => JSON.stringify(s.parameters))}::jsonb[], ${column((s) => s.idempotency_key ?? null)}::text[],
+      ${column((s) => (s.idempotency_key ? fingerprint(s) : null))}::text[])
+    RETURNING id, status, created_at`;
+  const byId = new Map(rows.map((row) => [row.id, { id: row.id, status: row.status, createdAt: row.created_at }]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; meta?: { code?: string }; message?: string };
+  return e?.code === 'P2002' || e?.meta?.code === '23505' || /\b23505\b|unique constraint/i.test(e?.message ?? '');
 }
 
 function announce(topology: Topology, taskId: string, priority: number, correlationId?: string): OutboxMessageInput[] {
@@ -135,8 +135,8 @@ function checkKeysUnique(submissions: TaskSubmission[]): void {
   if (details.length > 0) throw new ValidationError('a batch may not repeat an idempotency key', details, { invalid_indexes: details.map((d) => Number(/\[(\d+)\]/.exec(d.field)![1])) });
 }
 
-async function checkProblemsKnown(db: Db, submissions: TaskSubmission[]): Promise<void> {
-  const unknown = new Set(await findUnknownProblems(db, submissions.map((s) => s.problem_id)));
+async function checkProblemsKnown(findUnknown: (ids: string[]) => Promise<string[]>, submissions: TaskSubmission[]): Promise<void> {
+  const unknown = new Set(await findUnknown(submissions.map((s) => s.problem_id)));
   if (unknown.size === 0) return;
   const single = submissions.length === 1;
   const details: FieldError[] = [];

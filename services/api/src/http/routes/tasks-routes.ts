@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { CachedProblemCatalog } from '@aiopslab/shared/catalog/problem-catalog';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import type { ApiDeps } from '../api-deps';
 import { jsonBody } from '../middleware/json-body';
@@ -13,7 +14,13 @@ import { readTaskLogs } from '../../use-cases/read-task-logs';
 export function tasksRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const submitDeps = { db: deps.db, topology: deps.topology, validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, onCommitted: deps.onOutboxCommitted };
+  const catalog = new CachedProblemCatalog(deps.db);
+  const submitDeps = {
+    db: deps.db,
+    topology: deps.topology,
+    findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
+    onCommitted: deps.onOutboxCommitted,
+  };
 
   router.post('/tasks', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
     const submission = v.submission(req.body);

@@ -1,0 +1,150 @@
+// Helpers shared by the benchmark scripts: a scratch database and queue prefix, service
+// processes, percentiles, and the raw ceilings every figure is printed beside.
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const path = require('node:path');
+const { Client, Pool } = require('pg');
+const amqp = require('amqplib');
+
+const root = path.resolve(__dirname, '../..');
+const SERVER_DB = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+function dbUrl(name) {
+  const url = new URL(SERVER_DB);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A fresh migrated database and a unique queue prefix; `drop()` removes both. */
+async function scratch(label) {
+  const id = `${label}_${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
+  const databaseUrl = dbUrl(`aiopslab_bench_${id}`);
+  const { ensureDatabase, dropDatabase } = require(path.join(root, 'shared/dist/db/create-database.js'));
+  const { migrate } = require(path.join(root, 'shared/dist/db/migrator.js'));
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl, path.join(root, 'prisma/migrations'));
+  const queuePrefix = `bench.${id}.`;
+  return {
+    databaseUrl,
+    queuePrefix,
+    env: { DATABASE_URL: databaseUrl, AMQP_URL, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'info' },
+    async drop() {
+      await dropDatabase(databaseUrl).catch(() => undefined);
+      await deleteQueues(queuePrefix).catch(() => undefined);
+    },
+  };
+}
+
+async function deleteQueues(prefix) {
+  const auth = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
+  for (const kind of ['queues', 'exchanges']) {
+    const res = await fetch(`http://127.0.0.1:15672/api/${kind}/%2F?columns=name`, { headers: { authorization: auth } });
+    if (!res.ok) continue;
+    for (const { name } of await res.json()) {
+      if (name.startsWith(prefix)) await fetch(`http://127.0.0.1:15672/api/${kind}/%2F/${encodeURIComponent(name)}`, { method: 'DELETE', headers: { authorization: auth } });
+    }
+  }
+}
+
+/** Starts `node services/<name>/dist/main.js`; resolves when `ready` matches a log line. */
+function startService(name, env, ready = /listening|consuming|started/) {
+  const child = spawn(process.execPath, [path.join(root, `services/${name}/dist/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s:\n${output.slice(-2000)}`)), 20_000);
+    const onData = (chunk) => {
+      output = (output + chunk).slice(-20_000);
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve({ child, stop: () => stopChild(child) });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output.slice(-2000)}`)));
+  });
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const ms = (v) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : 'n/a');
+
+/** Runs `worker` from `concurrency` loops for `seconds`; returns latencies (ms) and the rate. */
+async function loadFor(seconds, concurrency, worker) {
+  const latencies = [];
+  const deadline = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      while (Date.now() < deadline) {
+        const t0 = process.hrtime.bigint();
+        await worker(i);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return { latencies, rate: latencies.length / ((Date.now() - started) / 1000) };
+}
+
+/** Ceiling: plain PostgreSQL transactions of the same shape as a submission (1 task + 2 outbox rows). */
+async function ceilingPostgresTransactions(databaseUrl, seconds, concurrency) {
+  const pool = new Pool({ connectionString: databaseUrl, max: concurrency });
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_ceiling (id uuid primary key, body jsonb, created_at timestamptz default now())');
+  const result = await loadFor(seconds, concurrency, async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO bench_ceiling (id, body) VALUES ($1, $2)', [crypto.randomUUID(), { problem_id: 'x' }]);
+      await client.query('INSERT INTO bench_ceiling (id, body) VALUES ($1, $2), ($3, $4)', [crypto.randomUUID(), { e: 1 }, crypto.randomUUID(), { d: 1 }]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  });
+  await pool.end();
+  return result;
+}
+
+/** Ceiling: plain RabbitMQ persistent publishes with confirms (window of 100) to a fresh queue. */
+async function ceilingRabbitConfirmedPublish(prefix, seconds) {
+  const connection = await amqp.connect(AMQP_URL);
+  const channel = await connection.createConfirmChannel();
+  const queue = `${prefix}ceiling`;
+  await channel.assertQueue(queue, { durable: true });
+  const body = Buffer.from(JSON.stringify({ task_id: crypto.randomUUID(), attempt: 0 }));
+  let published = 0;
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1000) {
+    for (let i = 0; i < 100; i++) channel.publish('', queue, body, { persistent: true });
+    await channel.waitForConfirms();
+    published += 100;
+  }
+  const rate = published / ((Date.now() - started) / 1000);
+  await channel.deleteQueue(queue);
+  await connection.close();
+  return { rate };
+}
+
+function printTable(title, rows) {
+  const headers = Object.keys(rows[0]);
+  const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\n${title}\n${line(headers)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(headers.map((h) => row[h])));
+}
+
+module.exports = { root, AMQP_URL, scratch, startService, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };
