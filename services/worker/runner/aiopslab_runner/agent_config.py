@@ -2,19 +2,21 @@
 
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, ClassVar, Optional, Union
 
 from aiopslab_runner.errors import InvalidAgentConfig
 
 
 @dataclass(frozen=True)
 class RegistryAgentConfig:
+    kind: ClassVar[str] = "registry"
     name: str
     params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class OpenAICompatibleAgentConfig:
+    kind: ClassVar[str] = "openai_compatible"
     base_url: str
     model: str
     api_key_env: Optional[str] = None
@@ -26,6 +28,7 @@ class OpenAICompatibleAgentConfig:
 
 @dataclass(frozen=True)
 class ScriptedAgentConfig:
+    kind: ClassVar[str] = "scripted"
     actions: tuple
 
 
@@ -37,9 +40,9 @@ def parse_agent_config(raw: Any) -> AgentConfig:
         raise InvalidAgentConfig("agent_config must be an object")
     kind = raw.get("kind")
     parsers = {
-        "registry": _parse_registry,
-        "openai_compatible": _parse_openai_compatible,
-        "scripted": _parse_scripted,
+        RegistryAgentConfig.kind: _parse_registry,
+        OpenAICompatibleAgentConfig.kind: _parse_openai_compatible,
+        ScriptedAgentConfig.kind: _parse_scripted,
     }
     if kind not in parsers:
         raise InvalidAgentConfig(f"agent_config.kind must be one of {sorted(parsers)}, got {kind!r}")

@@ -15,15 +15,9 @@ class EventWriter:
         self.error_emitted = False
 
     def emit(self, event_type: str, **fields: Any) -> None:
-        event = {"type": event_type, "ts": _now_iso(), **fields}
-        try:
-            line, truncated = encode_event(event)
-        except EventTooLarge as exc:
-            self._report_dropped(event_type, exc)
-            return
-        if truncated:
-            self.log("warning", f"{event_type} event exceeded the line limit; long strings were truncated")
-        self._channel.write_line(line)
+        line = self._encode(event_type, fields)
+        if line is not None:
+            self._channel.write_line(line)
 
     def log(self, level: str, message: str) -> None:
         self.emit("log", level=level, message=message)
@@ -59,30 +53,30 @@ class EventWriter:
             "session": session if isinstance(session, dict) else None,
             "durations": durations,
         }
-        try:
-            line, truncated = encode_event({"type": "result", "ts": _now_iso(), **fields})
-        except EventTooLarge:
-            self.log("warning", "result event too large even truncated; sending it without the session")
-            line, truncated = encode_event({"type": "result", "ts": _now_iso(), **fields, "session": None})
-        if truncated:
-            self.log("warning", "result event exceeded the line limit; the full session is in results_dir")
-        self._channel.write_line(line)
+        line = self._encode("result", fields)
+        if line is None:
+            line = self._encode("result", {**fields, "session": None})
         self.result_emitted = True
+        if line is not None:
+            self._channel.write_line(line)
 
-    def error(self, phase: str, error_type: str, message: str, traceback: str, retryable: bool) -> None:
-        self.emit(
-            "error",
-            phase=phase,
-            error_type=error_type,
-            message=message,
-            traceback=traceback,
-            retryable=retryable,
-        )
+    def error(self, phase: str, error_type: str, message: str, retryable: bool, traceback: Optional[str] = None) -> None:
+        fields = {"phase": phase, "error_type": error_type, "message": message, "retryable": retryable}
+        if traceback:
+            fields["traceback"] = traceback
         self.error_emitted = True
+        self.emit("error", **fields)
 
-    def _report_dropped(self, event_type: str, exc: Exception) -> None:
-        print(f"aiopslab-runner: dropped {event_type} event: {exc}", file=sys.stderr)
-        self.log("error", f"dropped a {event_type} event: {exc}")
+    def _encode(self, event_type: str, fields: dict) -> Optional[bytes]:
+        try:
+            line, truncated = encode_event({"type": event_type, "ts": _now_iso(), **fields})
+        except EventTooLarge as exc:
+            print(f"aiopslab-runner: dropped {event_type} event: {exc}", file=sys.stderr)
+            self.log("error", f"dropped a {event_type} event: {exc}")
+            return None
+        if truncated:
+            self.log("warning", f"{event_type} event exceeded the line limit; its longest strings were truncated")
+        return line
 
 
 def _now_iso() -> str:

@@ -6,14 +6,13 @@ stdout and points fd 1 at stderr. Either way this must happen before aiopslab is
 """
 
 import os
-import signal
 import sys
 from typing import Mapping
 
 from aiopslab_runner.errors import UsageError
+from aiopslab_runner.signals import termination_held
 
 _STANDARD_FDS = (0, 1, 2)
-_SIGNALS_HELD_DURING_WRITE = {signal.SIGTERM, signal.SIGINT}
 
 
 class ProtocolChannel:
@@ -21,25 +20,19 @@ class ProtocolChannel:
         self._fd = fd
         self._broken = False
 
-    @property
-    def fd(self) -> int:
-        return self._fd
-
     def write_line(self, line: bytes) -> None:
         """Writes one complete line; a termination signal is held until the line is out."""
         if self._broken:
             return
-        previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS_HELD_DURING_WRITE)
-        try:
-            view = memoryview(line)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-        except BrokenPipeError:
-            self._broken = True
-            print("aiopslab-runner: protocol reader went away; events are dropped", file=sys.stderr)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+        with termination_held():
+            try:
+                view = memoryview(line)
+                while view:
+                    written = os.write(self._fd, view)
+                    view = view[written:]
+            except BrokenPipeError:
+                self._broken = True
+                print("aiopslab-runner: protocol reader went away; events are dropped", file=sys.stderr)
 
 
 def open_protocol_channel(environ: Mapping[str, str]) -> ProtocolChannel:

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * Demo runner: speaks docs/runner-protocol.md without AIOpsLab or a cluster, so the whole system
+ * runs on a laptop (`npm start`, CLUSTER_PROVIDER=none). It plays a few seconds of a believable
+ * detection session: setup, agent steps (scripted actions when the task has them), evaluation.
+ * DEMO_RUNNER_SPEED scales its pauses (default 1; 0 = no pauses).
+ *
+ *   demo-runner.js                  run the task in $TASK_SPEC_FILE, events on $PROTOCOL_FD (fd 3)
+ *   demo-runner.js --list-problems  print the problem list (the checked-in default catalog)
+ * Without PROTOCOL_FD, events go to stdout and the runner's own output to stderr.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const protocolFd = process.env.PROTOCOL_FD ? Number(process.env.PROTOCOL_FD) : 1;
+const out = (text) => (protocolFd === 1 ? process.stderr : process.stdout).write(`${text}\n`);
+const speed = Number(process.env.DEMO_RUNNER_SPEED ?? 1);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms * (Number.isFinite(speed) ? speed : 1)));
+
+function emit(event) {
+  let buffer = Buffer.from(`${JSON.stringify({ ts: new Date().toISOString(), ...event })}\n`);
+  while (buffer.length > 0) {
+    try {
+      buffer = buffer.subarray(fs.writeSync(protocolFd, buffer));
+    } catch (error) {
+      if (error.code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+function listProblems() {
+  const candidates = [path.join(__dirname, '../../../shared/src/catalog/default-problems.json'), path.join(__dirname, '../../../shared/dist/catalog/default-problems.json')];
+  const file = candidates.find((candidate) => fs.existsSync(candidate));
+  const problems = file ? JSON.parse(fs.readFileSync(file, 'utf8')).problems : [{ id: 'k8s_target_port-misconfig-detection-1', task_type: 'detection' }];
+  emit({ type: 'problems', source: 'demo runner (default catalog)', problems });
+}
+
+const OBSERVATIONS = {
+  get: 'NAME                                  READY   STATUS    RESTARTS   AGE\ncompose-post-service-5d9f7c8b9-x2kqp  1/1     Running   0          2m\nuser-service-6c7f9d9d5-7hvzs          0/1     Running   3          2m',
+  describe: 'Endpoints: <none>\nEvents:\n  Warning  Unhealthy  readiness probe failed: connection refused on port 9090',
+  logs: '[error] user-service: failed to connect to mongodb-user:27017 (connection refused)',
+};
+
+function defaultActions(problemId) {
+  const namespace = problemId.includes('hotel') ? 'test-hotel-reservation' : 'test-social-network';
+  return [
+    `exec_shell("kubectl get pods -n ${namespace}")`,
+    `exec_shell("kubectl describe svc user-service -n ${namespace}")`,
+    `get_logs("${namespace}", "user-service")`,
+    'submit("Yes")',
+  ];
+}
+
+function observationFor(action) {
+  if (action.startsWith('submit')) return null;
+  if (action.includes('describe')) return OBSERVATIONS.describe;
+  if (action.startsWith('get_logs')) return OBSERVATIONS.logs;
+  return OBSERVATIONS.get;
+}
+
+async function run() {
+  const spec = JSON.parse(fs.readFileSync(process.env.TASK_SPEC_FILE, 'utf8'));
+  const sessionId = `demo-${spec.task_id.slice(0, 8)}-${spec.attempt}`;
+  let phase = 'setup';
+  process.on('SIGTERM', () => {
+    out('demo runner: SIGTERM, cleaning up');
+    emit({ type: 'error', phase, error_type: 'SystemExit', message: 'terminated by SIGTERM', retryable: true });
+    process.exit(143);
+  });
+  const started = Date.now();
+  out(`Session ID: ${sessionId}`);
+  emit({ type: 'session_started', session_id: sessionId });
+  out(`== Fault Injection == problem ${spec.problem_id} (demo: nothing is deployed)`);
+  await sleep(800);
+  const setupSeconds = (Date.now() - started) / 1000;
+  emit({ type: 'setup_done', task_description: `Detect whether ${spec.problem_id} has an anomaly. (demo runner)`, instructions: 'Respond with one fenced API call; submit("Yes") or submit("No").', apis: { exec_shell: 'Run a shell command', get_logs: 'Get service logs', submit: 'Submit your answer' }, duration_s: setupSeconds });
+
+  phase = 'loop';
+  const scripted = spec.agent_config?.kind === 'scripted' ? spec.agent_config.actions : null;
+  const actions = (scripted ?? defaultActions(spec.problem_id)).slice(0, spec.max_steps);
+  const loopStarted = Date.now();
+  for (let i = 0; i < actions.length; i++) {
+    const stepStarted = Date.now();
+    await sleep(400);
+    const prompt = 180 + i * 140;
+    emit({ type: 'step', n: i + 1, action: actions[i], observation: observationFor(actions[i]), duration_s: (Date.now() - stepStarted) / 1000, usage: { prompt_tokens: prompt, completion_tokens: 24, total_tokens: prompt + 24 } });
+  }
+  const loopSeconds = (Date.now() - loopStarted) / 1000;
+
+  phase = 'eval';
+  const submitted = actions.some((a) => a.startsWith('submit'));
+  const results = { 'Detection Accuracy': submitted ? 'Correct' : 'Invalid Format', steps: actions.length, in_tokens: 1200, out_tokens: 96, TTD: loopSeconds };
+  phase = 'teardown';
+  out('Cleaning up: helm uninstall prometheus (demo: skipped)');
+  await sleep(300);
+  const trace = actions.flatMap((action) => [{ role: 'assistant', content: action }, { role: 'env', content: observationFor(action) ?? '' }]);
+  const total = (Date.now() - started) / 1000;
+  emit({
+    type: 'result',
+    results,
+    framework_overhead: Math.max(0, total - loopSeconds),
+    session: { agent: spec.agent_config?.name ?? spec.agent_config?.kind ?? 'demo', session_id: sessionId, problem_id: spec.problem_id, start_time: started / 1000, end_time: Date.now() / 1000, trace, results },
+    durations: { setup_s: setupSeconds, loop_s: loopSeconds, teardown_s: 0.3 },
+  });
+}
+
+if (process.argv.includes('--list-problems')) listProblems();
+else
+  run().catch((error) => {
+    emit({ type: 'error', phase: 'setup', error_type: error.name, message: error.message, traceback: error.stack, retryable: false });
+    process.exit(1);
+  });

@@ -1,0 +1,1 @@
+"""Stand-in for AIOpsLab (tests only)."""

@@ -1,0 +1,1 @@
+from aiopslab.orchestrator.orchestrator import Orchestrator
