@@ -25,6 +25,16 @@ describe('parseStrictJson', () => {
     expect(() => parseStrictJson('{"\\u0061":1,"a":2}')).toThrow(/repeats the key "a"/);
   });
 
+  it('rejects NUL characters that PostgreSQL cannot store, naming where they are', () => {
+    expect(() => parseStrictJson('{"metadata":{"note":"a\\u0000b"}}')).toThrow(/NUL character/);
+    try {
+      parseStrictJson('{"metadata":{"k\\u0000":1}}');
+    } catch (error) {
+      expect((error as ValidationError).details[0]).toMatchObject({ field: 'metadata.k\u0000', rule: 'noNul' });
+    }
+    expect(parseStrictJson('{"note":"\\\\u0000"}')).toEqual({ note: '\\u0000' });
+  });
+
   it('reports malformed and truncated JSON as a validation error', () => {
     expect(() => parseStrictJson('{"problem_id": "x"')).toThrow(ValidationError);
     expect(() => parseStrictJson('')).toThrow(/not valid JSON/);

@@ -14,12 +14,38 @@ export function parseStrictJson(text: string): unknown {
       { field: '(body)', rule: 'json', message: 'must be well-formed JSON (RFC 8259)' },
     ]);
   }
+  if (/\\u0000/i.test(text)) {
+    const path = findNulString(value);
+    if (path !== null) {
+      throw new ValidationError('request body contains a NUL character (\\u0000), which cannot be stored; remove it', [
+        { field: path || '(body)', rule: 'noNul', message: 'must not contain \\u0000' },
+      ]);
+    }
+  }
   const duplicate = findDuplicateKey(text);
   if (duplicate) {
     const details: FieldError[] = [{ field: duplicate.path || duplicate.key, rule: 'duplicateKey', message: `key "${duplicate.key}" appears more than once in the same object` }];
     throw new ValidationError(`request body repeats the key "${duplicate.key}"; send each field once`, details);
   }
   return value;
+}
+
+/** The dotted path of the first key or string value holding U+0000 (PostgreSQL rejects it), or null. */
+function findNulString(root: unknown): string | null {
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+    } else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes('\u0000')) return childPath;
+        stack.push([child, childPath]);
+      }
+    }
+  }
+  return null;
 }
 
 interface Frame {
