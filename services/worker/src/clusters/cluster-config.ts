@@ -1,0 +1,74 @@
+import type { ClusterProviderName } from './cluster-provider';
+
+/**
+ * The worker's cluster settings, as JSON-Schema properties of its environment (merged into the
+ * worker's config schema, in the style of `commonEnvProperties`). Every property is one variable.
+ */
+export const clusterEnvProperties = {
+  CLUSTER_PROVIDER: {
+    type: 'string',
+    enum: ['kind', 'existing', 'none'],
+    default: 'none',
+    description: 'kind (a dedicated Kind cluster per worker), existing (EXISTING_KUBECONFIG) or none (no cluster)',
+  },
+  KIND_CONFIG: {
+    type: 'string',
+    minLength: 1,
+    description: 'Kind cluster config file; default: services/worker/kind/kind-config-x86.yaml (AIOpsLab kind config)',
+  },
+  KIND_NODE_IMAGE: {
+    type: 'string',
+    minLength: 1,
+    description: 'node image for every Kind node (kind --image), overriding the config file, e.g. jacksonarthurclark/aiopslab-kind-arm:latest',
+  },
+  KIND_CREATE_AT_START: { type: 'boolean', default: false, description: 'true to create the Kind cluster when the worker starts instead of before its first task' },
+  KIND_KEEP_CLUSTER: { type: 'boolean', default: false, description: 'true to keep the Kind cluster when the worker shuts down' },
+  KIND_RECREATE_AFTER_TASKS: {
+    type: 'integer',
+    minimum: 0,
+    default: 0,
+    description: 'recreate the Kind cluster after this many tasks (0 = only when unhealthy or after a dirty run)',
+  },
+  KIND_CREATE_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 900, description: 'seconds `kind create cluster` may take' },
+  KIND_WAIT_SECONDS: { type: 'integer', minimum: 0, default: 300, description: 'seconds kind waits for the control plane (kind --wait)' },
+  CLUSTER_HEALTH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, default: 20, description: 'seconds each kubectl health probe may take' },
+  EXISTING_KUBECONFIG: { type: 'string', minLength: 1, description: 'kubeconfig file of the cluster to use with CLUSTER_PROVIDER=existing' },
+  EXISTING_CONTEXT: { type: 'string', minLength: 1, description: 'context in EXISTING_KUBECONFIG; default: its current context' },
+} as const;
+
+export interface ClusterConfig {
+  CLUSTER_PROVIDER: ClusterProviderName;
+  KIND_CONFIG?: string;
+  KIND_NODE_IMAGE?: string;
+  KIND_CREATE_AT_START: boolean;
+  KIND_KEEP_CLUSTER: boolean;
+  KIND_RECREATE_AFTER_TASKS: number;
+  KIND_CREATE_TIMEOUT_SECONDS: number;
+  KIND_WAIT_SECONDS: number;
+  CLUSTER_HEALTH_TIMEOUT_SECONDS: number;
+  EXISTING_KUBECONFIG?: string;
+  EXISTING_CONTEXT?: string;
+}
+
+/** The defaults above, for callers (tests, dry runs) that build a config without loadConfig. */
+export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
+  CLUSTER_PROVIDER: 'none',
+  KIND_CREATE_AT_START: false,
+  KIND_KEEP_CLUSTER: false,
+  KIND_RECREATE_AFTER_TASKS: 0,
+  KIND_CREATE_TIMEOUT_SECONDS: 900,
+  KIND_WAIT_SECONDS: 300,
+  CLUSTER_HEALTH_TIMEOUT_SECONDS: 20,
+});
+
+/**
+ * Rules that span variables (JSON Schema here stays one property per variable). The worker's config
+ * loader may report these with the schema errors; checkPrerequisites enforces them anyway.
+ */
+export function clusterConfigProblems(config: Partial<ClusterConfig>): string[] {
+  const problems: string[] = [];
+  if (config.CLUSTER_PROVIDER === 'existing' && !config.EXISTING_KUBECONFIG) {
+    problems.push('EXISTING_KUBECONFIG is required with CLUSTER_PROVIDER=existing (path of the kubeconfig of the cluster to use)');
+  }
+  return problems;
+}

@@ -1,0 +1,121 @@
+import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { ClusterHandle, ClusterProvider, RunOutcome } from './cluster-provider';
+import type { CommandRunner } from './command-runner';
+import type { ClusterMetrics } from './cluster-metrics';
+import { ClusterError } from './cluster-errors';
+import { PrerequisiteReport } from './cluster-prerequisites';
+import { probeClusterHealth } from './cluster-health';
+
+const QUICK_MS = 30_000;
+
+export interface ExistingClusterOptions {
+  /** EXISTING_KUBECONFIG; read only, never edited. */
+  kubeconfig: string | undefined;
+  /** EXISTING_CONTEXT; default: the file's current context. */
+  context: string | undefined;
+  workDir: string;
+  healthTimeoutMs: number;
+}
+
+export interface ExistingClusterDeps {
+  run: CommandRunner;
+  pathVariable: string | undefined;
+  logger: Logger;
+  metrics: ClusterMetrics;
+}
+
+/**
+ * A cluster someone else runs: health-checked before each task, never created or deleted. The
+ * runner gets a private, flattened copy of the kubeconfig whose current context is the chosen one
+ * (kubectl and helm inside AIOpsLab follow the current context), so the given file is never edited.
+ */
+export class ExistingClusterProvider implements ClusterProvider {
+  readonly name = 'existing' as const;
+  readonly kubeconfig: string;
+  private context: string | null = null;
+  private readonly labels: { provider: string; cluster: string };
+
+  constructor(
+    private readonly options: ExistingClusterOptions,
+    private readonly deps: ExistingClusterDeps,
+  ) {
+    this.kubeconfig = path.join(options.workDir, 'kubeconfig');
+    this.labels = { provider: 'existing', cluster: options.context ?? 'current-context' };
+  }
+
+  async checkPrerequisites(): Promise<void> {
+    const report = new PrerequisiteReport('existing');
+    const source = this.options.kubeconfig;
+    if (!source) report.add('EXISTING_KUBECONFIG is not set: give the path of the kubeconfig of the cluster to use');
+    await report.requireExecutables(['kubectl'], this.deps.pathVariable);
+    if (source && (await report.requireReadableFile(source, 'EXISTING_KUBECONFIG')) && this.options.context) {
+      await this.requireContext(report, source, this.options.context);
+    }
+    report.throwIfMissing();
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.options.workDir, { recursive: true });
+    await this.writePrivateKubeconfig();
+    const health = await this.probe();
+    this.deps.logger.log(health.healthy ? 'info' : 'warn', 'existing cluster checked at start', { context: this.context, healthy: health.healthy, reason: health.reason });
+  }
+
+  async acquire(): Promise<ClusterHandle> {
+    try {
+      await this.writePrivateKubeconfig();
+    } catch (error) {
+      throw new ClusterError('cluster_unavailable', `cannot read EXISTING_KUBECONFIG: ${(error as Error).message}`, { cause: error });
+    }
+    const health = await this.probe();
+    if (!health.healthy) {
+      throw new ClusterError('cluster_unavailable', `existing cluster (context ${this.context}) is not healthy: ${health.reason}`, { extra: { context: this.context } });
+    }
+    return { provider: 'existing', name: null, kubeconfig: this.kubeconfig, context: this.context };
+  }
+
+  async release(outcome: RunOutcome): Promise<void> {
+    if (outcome === 'dirty') {
+      this.deps.logger.warn('a run left the existing cluster dirty; it is not recreated (CLUSTER_PROVIDER=existing): clean it up by hand if faults remain', { context: this.context });
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await rm(this.kubeconfig, { force: true });
+  }
+
+  private async requireContext(report: PrerequisiteReport, source: string, context: string): Promise<void> {
+    try {
+      const { stdout } = await this.deps.run('kubectl', ['--kubeconfig', source, 'config', 'get-contexts', '-o', 'name'], { timeoutMs: QUICK_MS, env: { KUBECONFIG: source } });
+      const contexts = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+      if (!contexts.includes(context)) report.add(`EXISTING_CONTEXT=${context} is not a context of ${source} (it has: ${contexts.join(', ') || 'none'})`);
+    } catch (error) {
+      report.add(`cannot read the contexts of EXISTING_KUBECONFIG=${source}: ${(error as Error).message}`);
+    }
+  }
+
+  /** `config view --minify --flatten` of the chosen context, then `use-context` on the copy only. */
+  private async writePrivateKubeconfig(): Promise<void> {
+    const source = this.options.kubeconfig;
+    if (!source) throw new Error('EXISTING_KUBECONFIG is not set');
+    const args = ['--kubeconfig', source, ...(this.options.context ? ['--context', this.options.context] : []), 'config', 'view', '--minify', '--flatten'];
+    const { stdout } = await this.deps.run('kubectl', args, { timeoutMs: QUICK_MS, env: { KUBECONFIG: source } });
+    await writeFile(this.kubeconfig, stdout, { mode: 0o600 });
+    await chmod(this.kubeconfig, 0o600);
+    const privateEnv = { KUBECONFIG: this.kubeconfig };
+    if (this.options.context) {
+      await this.deps.run('kubectl', ['--kubeconfig', this.kubeconfig, 'config', 'use-context', this.options.context], { timeoutMs: QUICK_MS, env: privateEnv });
+    }
+    const current = await this.deps.run('kubectl', ['--kubeconfig', this.kubeconfig, 'config', 'current-context'], { timeoutMs: QUICK_MS, env: privateEnv });
+    this.context = current.stdout.trim();
+  }
+
+  private async probe() {
+    const health = await probeClusterHealth(this.deps.run, { kubeconfig: this.kubeconfig, context: this.context ?? '', timeoutMs: this.options.healthTimeoutMs });
+    this.deps.metrics.healthCheckSeconds.observe(this.labels, health.durationMs / 1000);
+    this.deps.metrics.healthy.set(this.labels, health.healthy ? 1 : 0);
+    return health;
+  }
+}

@@ -1,0 +1,241 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { ClusterHandle, ClusterProvider, RunOutcome } from './cluster-provider';
+import type { CommandRunner } from './command-runner';
+import type { ClusterMetrics } from './cluster-metrics';
+import { ClusterError } from './cluster-errors';
+import { PrerequisiteReport } from './cluster-prerequisites';
+import { probeClusterHealth, type ClusterHealth } from './cluster-health';
+import { removeOrphanedKindClusters } from './orphaned-kind-clusters';
+import { KindClusterState, type RecreateReason } from './kind-cluster-state';
+import { KindCli } from './kind-cli';
+
+/** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
+export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
+
+/**
+ * kind accepts cluster names of [a-z0-9.-], at most 50 characters (the control-plane container's
+ * hostname, `<name>-control-plane`, must fit in 64): `worker-<id>-kind` leaves 38 for the id.
+ */
+const WORKER_ID_FOR_KIND = /^[a-z0-9][a-z0-9.-]{0,37}$/;
+
+export interface KindClusterOptions {
+  workerId: string;
+  /** Per-worker directory: the kubeconfig and the cluster state file live here. */
+  workDir: string;
+  configFile: string;
+  nodeImage?: string;
+  createAtStart: boolean;
+  keepCluster: boolean;
+  /** 0 = never recreate because of the task count. */
+  recreateAfterTasks: number;
+  createTimeoutMs: number;
+  waitSeconds: number;
+  healthTimeoutMs: number;
+  /** How long a fresh cluster may take to become healthy, and an existing one to recover. */
+  readyGraceMs: { created: number; existing: number };
+  pollIntervalMs: number;
+  /** Host directory AIOpsLab's kind config mounts (OpenEBS NDM needs it). */
+  udevDir: string;
+}
+
+export interface KindClusterDeps {
+  run: CommandRunner;
+  /** PATH the runner uses, to check prerequisites. */
+  pathVariable: string | undefined;
+  docker: Docker;
+  logger: Logger;
+  metrics: ClusterMetrics;
+  isWorkerActive: (workerId: string) => Promise<boolean>;
+}
+
+/**
+ * One dedicated Kind cluster per worker, `worker-<id>-kind`, with its own kubeconfig file: created
+ * on first use (or at start), health-checked before each task, reused, recreated when unhealthy,
+ * after a dirty run or after N tasks, deleted on shutdown unless kept. Operations are serialized.
+ */
+export class KindClusterProvider implements ClusterProvider {
+  readonly name = 'kind' as const;
+  readonly clusterName: string;
+  readonly kubeconfig: string;
+  readonly context: string;
+  private readonly kind: KindCli;
+  private readonly state: KindClusterState;
+  private readonly labels: { provider: string; cluster: string };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly options: KindClusterOptions,
+    private readonly deps: KindClusterDeps,
+  ) {
+    if (!WORKER_ID_FOR_KIND.test(options.workerId)) {
+      throw new ClusterError(
+        'cluster_prerequisite_missing',
+        `WORKER_ID=${options.workerId} cannot name a Kind cluster: use 1-38 lowercase letters, digits, '.' or '-' (the cluster is worker-<WORKER_ID>-kind)`,
+      );
+    }
+    this.clusterName = `worker-${options.workerId}-kind`;
+    this.kubeconfig = path.join(options.workDir, 'kubeconfig');
+    this.context = `kind-${this.clusterName}`;
+    this.kind = new KindCli(deps.run, this.clusterName, this.kubeconfig);
+    this.state = new KindClusterState(path.join(options.workDir, 'kind-cluster-state.json'), this.clusterName);
+    this.labels = { provider: 'kind', cluster: this.clusterName };
+  }
+
+  async checkPrerequisites(): Promise<void> {
+    const report = new PrerequisiteReport('kind');
+    await report.requireExecutables(['kind', 'kubectl', 'docker'], this.deps.pathVariable);
+    await report.requireReadableFile(this.options.configFile, 'KIND_CONFIG');
+    await report.requireDocker(this.deps.docker);
+    report.throwIfMissing();
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.options.workDir, { recursive: true });
+    await this.ensureUdevDir();
+    await this.state.load(this.deps.logger);
+    try {
+      const { removed, kept } = await removeOrphanedKindClusters({ docker: this.deps.docker, logger: this.deps.logger, ownWorkerId: this.options.workerId, isWorkerActive: this.deps.isWorkerActive });
+      if (removed.length > 0 || kept.length > 0) this.deps.logger.info('orphaned kind cluster check done', { removed, kept });
+    } catch (error) {
+      this.deps.logger.warn('orphaned kind cluster check failed; going on', { error: (error as Error).message });
+    }
+    if (!this.options.createAtStart) return;
+    try {
+      await this.exclusive(() => this.ensureReady());
+    } catch (error) {
+      this.deps.logger.error('kind cluster not ready at start; the first task will try again', { cluster: this.clusterName, error: (error as Error).message });
+    }
+  }
+
+  acquire(): Promise<ClusterHandle> {
+    return this.exclusive(async () => {
+      try {
+        await this.ensureReady();
+      } catch (error) {
+        if ((error as Error).name === 'ClusterError') throw error;
+        throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not available: ${(error as Error).message}`, { cause: error });
+      }
+      await this.state.update({ inUse: true });
+      return { provider: 'kind', name: this.clusterName, kubeconfig: this.kubeconfig, context: this.context };
+    });
+  }
+
+  release(outcome: RunOutcome): Promise<void> {
+    return this.exclusive(async () => {
+      const tasks = this.state.tasksSinceCreate + 1;
+      await this.state.update({ inUse: false, tasksSinceCreate: tasks, dirty: this.state.dirty || outcome === 'dirty' });
+      this.deps.metrics.tasksSinceCreate.set(this.labels, tasks);
+      const due = this.recreationDue();
+      if (due) this.deps.logger.info('kind cluster will be recreated before the next task', { cluster: this.clusterName, reason: due, tasks_since_create: tasks });
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.options.keepCluster) {
+        this.deps.logger.info('keeping kind cluster (KIND_KEEP_CLUSTER=true)', { cluster: this.clusterName });
+        return;
+      }
+      if (!(await this.kind.exists())) return;
+      await this.kind.delete();
+      await this.state.clear();
+      this.deps.metrics.healthy.set(this.labels, 0);
+      this.deps.logger.info('kind cluster deleted', { cluster: this.clusterName });
+    });
+  }
+
+  private recreationDue(): RecreateReason | null {
+    if (this.state.dirty) return 'dirty';
+    const limit = this.options.recreateAfterTasks;
+    if (limit > 0 && this.state.tasksSinceCreate >= limit) return 'task_limit';
+    return null;
+  }
+
+  /** Creates, reuses or recreates the cluster until it is healthy; throws cluster_unavailable. */
+  private async ensureReady(): Promise<void> {
+    const due = this.recreationDue();
+    if (!(await this.kind.exists())) {
+      await this.create();
+    } else if (due) {
+      await this.recreate(due);
+    } else {
+      const problem = await this.problemOfExisting();
+      if (problem === null) return;
+      this.deps.logger.warn('kind cluster unhealthy', { cluster: this.clusterName, reason: problem });
+      await this.recreate('unhealthy');
+    }
+    const health = await this.waitHealthy(this.options.readyGraceMs.created);
+    if (!health.healthy) {
+      await this.state.update({ dirty: true });
+      throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not healthy after creation: ${health.reason}`, { extra: { cluster: this.clusterName } });
+    }
+  }
+
+  /** Null when the existing cluster can be reused; else why not (a leftover without a control plane cannot even export its kubeconfig). */
+  private async problemOfExisting(): Promise<string | null> {
+    try {
+      await this.kind.exportKubeconfig();
+    } catch (error) {
+      return `cannot export its kubeconfig: ${(error as Error).message}`;
+    }
+    const health = await this.waitHealthy(this.options.readyGraceMs.existing);
+    return health.healthy ? null : health.reason;
+  }
+
+  private async recreate(reason: RecreateReason): Promise<void> {
+    this.deps.logger.warn('recreating kind cluster', { cluster: this.clusterName, reason, tasks_since_create: this.state.tasksSinceCreate });
+    this.deps.metrics.recreations.inc({ ...this.labels, reason });
+    await this.kind.delete();
+    await this.create();
+  }
+
+  private async create(): Promise<void> {
+    await mkdir(this.options.workDir, { recursive: true });
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    this.deps.logger.info('creating kind cluster', { cluster: this.clusterName, config: this.options.configFile, node_image: this.options.nodeImage ?? null });
+    try {
+      await this.kind.create({ configFile: this.options.configFile, nodeImage: this.options.nodeImage, waitSeconds: this.options.waitSeconds, timeoutMs: this.options.createTimeoutMs });
+    } catch (error) {
+      this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'failure' }, seconds());
+      this.deps.logger.error('kind cluster creation failed', { cluster: this.clusterName, duration_s: seconds(), error: (error as Error).message });
+      await this.kind.delete().catch(() => undefined);
+      throw new ClusterError('cluster_unavailable', `kind create cluster ${this.clusterName} failed: ${(error as Error).message}`, { cause: error });
+    }
+    this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'success' }, seconds());
+    this.deps.metrics.tasksSinceCreate.set(this.labels, 0);
+    await this.state.update({ tasksSinceCreate: 0, dirty: false, inUse: false });
+    this.deps.logger.info('kind cluster created', { cluster: this.clusterName, duration_s: Math.round(seconds() * 10) / 10 });
+  }
+
+  /** Probes until healthy or the grace period is over; records every probe. */
+  private async waitHealthy(graceMs: number): Promise<ClusterHealth> {
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      const health = await probeClusterHealth(this.deps.run, { kubeconfig: this.kubeconfig, context: this.context, timeoutMs: this.options.healthTimeoutMs });
+      this.deps.metrics.healthCheckSeconds.observe(this.labels, health.durationMs / 1000);
+      this.deps.metrics.healthy.set(this.labels, health.healthy ? 1 : 0);
+      this.deps.logger.debug('kind cluster health', { cluster: this.clusterName, healthy: health.healthy, reason: health.reason, nodes: health.nodes });
+      if (health.healthy || Date.now() + this.options.pollIntervalMs > deadline) return health;
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
+    }
+  }
+
+  private async ensureUdevDir(): Promise<void> {
+    try {
+      await mkdir(this.options.udevDir, { recursive: true });
+    } catch (error) {
+      // In a container, the Docker daemon creates the bind-mount source on the host anyway.
+      this.deps.logger.warn('cannot create the udev directory the kind nodes mount', { path: this.options.udevDir, error: (error as Error).message });
+    }
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

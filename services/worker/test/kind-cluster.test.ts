@@ -1,0 +1,350 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { Registry } from 'prom-client';
+import { createClusterProvider, type ClusterProviderDeps } from '../src/clusters/create-cluster-provider';
+import type { ClusterConfig } from '../src/clusters/cluster-config';
+import type { ClusterProvider } from '../src/clusters/cluster-provider';
+import { DEFAULT_KIND_CONFIG } from '../src/clusters/kind-cluster';
+import { StandinWorld } from './fixtures/cluster-standins/standin-world';
+import { startFakeDockerApi, containerIdOf, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
+import { memoryLogger, metricValue, type LogLine } from './fixtures/cluster-standins/test-kit';
+
+/**
+ * The kind provider against stand-ins: a fake `kind`/`kubectl`/`docker` on PATH (recording every
+ * call, keeping clusters as files) and a fake Docker Engine API on a unix socket.
+ */
+let world: StandinWorld;
+let dockerApi: FakeDockerApi;
+let docker: Docker;
+let registry: Registry;
+let logs: LogLine[];
+let deps: (workerId: string, extra?: Partial<ClusterProviderDeps>) => ClusterProviderDeps;
+
+beforeEach(async () => {
+  world = new StandinWorld();
+  dockerApi = await startFakeDockerApi(path.join(world.root, 'docker.sock'), world.stateDir);
+  docker = new Docker({ socketPath: dockerApi.socketPath });
+  registry = new Registry();
+  const memory = memoryLogger();
+  logs = memory.lines;
+  deps = (workerId, extra = {}) => ({
+    logger: memory.logger,
+    metricsRegistry: registry,
+    workerId,
+    workDir: path.join(world.root, `work-${workerId}`),
+    isWorkerActive: async () => true,
+    docker,
+    commandEnv: world.env,
+    udevDir: path.join(world.root, 'run', 'udev'),
+    pollIntervalMs: 5,
+    readyGraceMs: { created: 100, existing: 15 },
+    ...extra,
+  });
+});
+
+afterEach(async () => {
+  await dockerApi.close();
+  world.cleanup();
+});
+
+function kind(workerId = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): ClusterProvider {
+  return createClusterProvider({ CLUSTER_PROVIDER: 'kind', ...config }, deps(workerId, extra));
+}
+
+async function startedKind(workerId = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): Promise<ClusterProvider> {
+  const provider = kind(workerId, config, extra);
+  await provider.checkPrerequisites();
+  await provider.start();
+  return provider;
+}
+
+function argAfter(argv: string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+describe('kind cluster provider', () => {
+  test('on first use it creates worker-<id>-kind from the AIOpsLab kind config, with its own kubeconfig', async () => {
+    const provider = await startedKind('w1');
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(0);
+
+    const handle = await provider.acquire();
+
+    const kubeconfig = path.join(world.root, 'work-w1', 'kubeconfig');
+    expect(handle).toEqual({ provider: 'kind', name: 'worker-w1-kind', kubeconfig, context: 'kind-worker-w1-kind' });
+    const creates = world.calls('kind', 'create', 'cluster');
+    expect(creates).toHaveLength(1);
+    expect(argAfter(creates[0].argv, '--name')).toBe('worker-w1-kind');
+    expect(argAfter(creates[0].argv, '--config')).toBe(DEFAULT_KIND_CONFIG);
+    expect(argAfter(creates[0].argv, '--kubeconfig')).toBe(kubeconfig);
+    expect(creates[0].argv).not.toContain('--image');
+    const config = readFileSync(DEFAULT_KIND_CONFIG, 'utf8');
+    expect(config).toContain('image: jacksonarthurclark/aiopslab-kind-x86:latest');
+    expect(config.match(/- role: (control-plane|worker)/g)).toEqual(['- role: control-plane', '- role: worker']);
+    expect(config.match(/hostPath: \/run\/udev/g)).toHaveLength(2);
+    expect(world.cluster('worker-w1-kind')?.nodes.map((n) => n.name)).toEqual(['worker-w1-kind-control-plane', 'worker-w1-kind-worker']);
+    expect(JSON.parse(readFileSync(kubeconfig, 'utf8'))['current-context']).toBe('kind-worker-w1-kind');
+    expect(existsSync(path.join(world.root, 'run', 'udev'))).toBe(true);
+    // health was checked through that kubeconfig and context before the task
+    const readyz = world.calls('kubectl', 'get', '--raw', '/readyz');
+    expect(readyz.length).toBeGreaterThanOrEqual(1);
+    expect(argAfter(readyz[0].argv, '--context')).toBe('kind-worker-w1-kind');
+    expect(world.calls('kubectl', 'get', 'nodes', '-o', 'json').length).toBeGreaterThanOrEqual(1);
+    // creation time and health are logged and exported
+    expect(logs.find((l) => l.message === 'kind cluster created')).toMatchObject({ cluster: 'worker-w1-kind', duration_s: expect.any(Number) });
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_create_seconds_count', { cluster: 'worker-w1-kind', outcome: 'success' })).toBe(1);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_healthy', { cluster: 'worker-w1-kind' })).toBe(1);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_health_check_seconds_count', { cluster: 'worker-w1-kind' })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('KIND_NODE_IMAGE and KIND_CONFIG override the node image and the config file', async () => {
+    const custom = path.join(world.root, 'my-kind.yaml');
+    writeFileSync(custom, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n');
+    const provider = await startedKind('w1', { KIND_CONFIG: custom, KIND_NODE_IMAGE: 'jacksonarthurclark/aiopslab-kind-arm:latest', KIND_WAIT_SECONDS: 120 });
+    await provider.acquire();
+    const [create] = world.calls('kind', 'create', 'cluster');
+    expect(argAfter(create.argv, '--config')).toBe(custom);
+    expect(argAfter(create.argv, '--image')).toBe('jacksonarthurclark/aiopslab-kind-arm:latest');
+    expect(argAfter(create.argv, '--wait')).toBe('120s');
+    expect(world.cluster('worker-w1-kind')?.nodes).toEqual([expect.objectContaining({ role: 'control-plane', image: 'jacksonarthurclark/aiopslab-kind-arm:latest' })]);
+  });
+
+  test('KIND_CREATE_AT_START creates the cluster while the worker starts', async () => {
+    await startedKind('w1', { KIND_CREATE_AT_START: true });
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    expect(world.cluster('worker-w1-kind')).not.toBeNull();
+  });
+
+  test('a healthy cluster is reused for the next task, and checked again before it', async () => {
+    const provider = await startedKind();
+    await provider.acquire();
+    await provider.release('clean');
+    const readyzBefore = world.calls('kubectl', 'get', '--raw', '/readyz').length;
+    await provider.acquire();
+    await provider.release('clean');
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
+    expect(world.calls('kubectl', 'get', '--raw', '/readyz').length).toBeGreaterThan(readyzBefore);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_tasks_since_create', { cluster: 'worker-w1-kind' })).toBe(2);
+  });
+
+  test('when the API server stops answering, the cluster is deleted and created again', async () => {
+    const provider = await startedKind();
+    await provider.acquire();
+    await provider.release('clean');
+    world.setApiReady('worker-w1-kind', false);
+
+    const handle = await provider.acquire();
+
+    expect(handle.name).toBe('worker-w1-kind');
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+    expect(world.cluster('worker-w1-kind')?.api_ready).toBe(true);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'unhealthy' })).toBe(1);
+    expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toMatch(/API server not reachable/);
+  });
+
+  test('when a node is NotReady, the cluster is recreated', async () => {
+    const provider = await startedKind();
+    await provider.acquire();
+    await provider.release('clean');
+    world.setNodeReady('worker-w1-kind', 'worker-w1-kind-worker', false);
+    await provider.acquire();
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+    expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toBe('nodes not Ready: worker-w1-kind-worker');
+  });
+
+  test('a leftover cluster without a control plane is recreated, not reused', async () => {
+    world.addCluster('worker-w1-kind', [{ role: 'worker' }]);
+    const provider = await startedKind();
+    await provider.acquire();
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+    expect(world.cluster('worker-w1-kind')?.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker']);
+    expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toMatch(/cannot export its kubeconfig: .*could not locate any control plane/);
+  });
+
+  test('after a dirty run the cluster is recreated before the next task', async () => {
+    const provider = await startedKind();
+    await provider.acquire();
+    await provider.release('dirty');
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
+    await provider.acquire();
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'dirty' })).toBe(1);
+    // the new cluster is clean again
+    await provider.release('clean');
+    await provider.acquire();
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+  });
+
+  test('after KIND_RECREATE_AFTER_TASKS tasks the cluster is recreated', async () => {
+    const provider = await startedKind('w1', { KIND_RECREATE_AFTER_TASKS: 2 });
+    for (let i = 0; i < 2; i++) {
+      await provider.acquire();
+      await provider.release('clean');
+    }
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    await provider.acquire();
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'task_limit' })).toBe(1);
+  });
+
+  test('a cluster that never turns healthy fails the task retryably (cluster_unavailable)', async () => {
+    world.setBehavior({ create_unhealthy: true });
+    const provider = await startedKind();
+    await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', retryable: true });
+    // the next attempt does not trust it: it is recreated
+    world.setBehavior({});
+    await provider.acquire();
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+  });
+
+  test('a failed kind create is cleaned up and reported as cluster_unavailable', async () => {
+    world.setBehavior({ create_fails: true });
+    const provider = await startedKind();
+    await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', message: expect.stringMatching(/kubeadm/) });
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+    expect(world.cluster('worker-w1-kind')).toBeNull();
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_create_seconds_count', { outcome: 'failure' })).toBe(1);
+  });
+
+  test('shutdown deletes the cluster', async () => {
+    const provider = await startedKind();
+    await provider.acquire();
+    await provider.release('clean');
+    await provider.shutdown();
+    expect(world.cluster('worker-w1-kind')).toBeNull();
+    const [deletion] = world.calls('kind', 'delete', 'cluster');
+    expect(argAfter(deletion.argv, '--name')).toBe('worker-w1-kind');
+    await provider.shutdown(); // idempotent
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+  });
+
+  test('with KIND_KEEP_CLUSTER the cluster survives shutdown and the restarted worker reuses it', async () => {
+    const first = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
+    await first.acquire();
+    await first.release('clean');
+    await first.shutdown();
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
+    expect(world.cluster('worker-w1-kind')).not.toBeNull();
+
+    const second = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
+    const handle = await second.acquire();
+    expect(handle.name).toBe('worker-w1-kind');
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'export', 'kubeconfig').length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a kept cluster that was in use when its worker died counts as dirty and is recreated', async () => {
+    const crashed = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
+    await crashed.acquire(); // the worker dies mid-task: no release
+
+    const restarted = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
+    await restarted.acquire();
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'dirty' })).toBe(1);
+  });
+});
+
+describe('orphaned kind clusters', () => {
+  test('at start, only the worker-*-kind clusters of offline workers are removed', async () => {
+    for (const name of ['worker-dead-kind', 'worker-alive-kind', 'worker-w1-kind', 'kind', 'dev-kind', 'worker-unknown-kind', 'worker-gone-kind']) world.addCluster(name);
+    world.addContainers([{ Id: 'f'.repeat(64), Names: ['/postgres'], Image: 'postgres:16', Labels: { app: 'db' }, State: 'running' }]);
+    const asked: string[] = [];
+    const isWorkerActive = async (id: string) => {
+      asked.push(id);
+      if (id === 'unknown') throw new Error('database unreachable');
+      return id === 'alive';
+    };
+
+    await startedKind('w1', {}, { isWorkerActive });
+
+    expect(world.clusterNames()).toEqual(['dev-kind', 'kind', 'worker-alive-kind', 'worker-unknown-kind', 'worker-w1-kind']);
+    expect(asked.sort()).toEqual(['alive', 'dead', 'gone', 'unknown']);
+    const list = dockerApi.requests.find((r) => r.method === 'GET' && r.path === '/containers/json');
+    expect(JSON.parse(list?.query.get('filters') ?? '{}')).toEqual({ label: ['io.x-k8s.kind.cluster'] });
+    const removed = dockerApi.requests.filter((r) => r.method === 'DELETE').map((r) => r.path).sort();
+    const expected = ['worker-dead-kind', 'worker-gone-kind'].flatMap((c) => [`${c}-control-plane`, `${c}-worker`]).map((n) => `/containers/${containerIdOf(n)}`).sort();
+    expect(removed).toEqual(expected);
+    // the worker's own cluster is reused, not treated as an orphan
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
+  });
+
+  test('a failing Docker listing does not stop the worker', async () => {
+    await dockerApi.close();
+    const provider = kind('w1', {}, { docker: new Docker({ socketPath: path.join(world.root, 'nothing.sock') }) });
+    await expect(provider.start()).resolves.toBeUndefined();
+    expect(logs.find((l) => l.message === 'orphaned kind cluster check failed; going on')).toBeDefined();
+    dockerApi = await startFakeDockerApi(path.join(world.root, 'docker2.sock'), world.stateDir);
+  });
+});
+
+describe('prerequisites', () => {
+  test('all present: kind, kubectl, docker CLI, the kind config and a reachable Docker Engine', async () => {
+    await expect(kind().checkPrerequisites()).resolves.toBeUndefined();
+  });
+
+  test.each(['kind', 'kubectl', 'docker'] as const)('without %s on PATH the worker refuses to start and says what to install', async (missing) => {
+    const partial = new StandinWorld((['kind', 'kubectl', 'docker'] as const).filter((t) => t !== missing));
+    try {
+      const provider = kind('w1', {}, { commandEnv: partial.env });
+      const error = await provider.checkPrerequisites().then(() => null, (e: unknown) => e as Error & { code: string });
+      expect(error).toMatchObject({ name: 'ClusterError', code: 'cluster_prerequisite_missing' });
+      expect(error?.message).toContain(`${missing} is not on PATH: install`);
+      expect(error?.message).toContain('CLUSTER_PROVIDER=existing');
+      expect(error?.message).toContain('CLUSTER_PROVIDER=none');
+    } finally {
+      partial.cleanup();
+    }
+  });
+
+  test('an unreachable Docker socket and a missing KIND_CONFIG are both reported', async () => {
+    const provider = kind('w1', { KIND_CONFIG: path.join(world.root, 'missing.yaml') }, { docker: new Docker({ socketPath: path.join(world.root, 'no-docker.sock') }) });
+    const error = await provider.checkPrerequisites().then(() => null, (e: unknown) => e as Error);
+    expect(error?.message).toContain('the Docker Engine is not reachable at');
+    expect(error?.message).toContain('no-docker.sock');
+    expect(error?.message).toMatch(/KIND_CONFIG=.*missing\.yaml does not exist/);
+  });
+
+  test('a WORKER_ID that cannot name a kind cluster is refused', () => {
+    expect(() => kind('Worker_1')).toThrow(/WORKER_ID=Worker_1 cannot name a Kind cluster/);
+    // kind caps cluster names at 50 characters: worker-<id>-kind leaves 38 for the id
+    expect(() => kind('a'.repeat(39))).toThrow(/cannot name a Kind cluster/);
+    expect(() => kind('a'.repeat(38))).not.toThrow();
+  });
+});
+
+describe('per-worker kubeconfig isolation', () => {
+  test('two workers get two clusters and two kubeconfigs, and nothing switches a shared context', async () => {
+    const a = await startedKind('a');
+    const b = await startedKind('b');
+    const [ha, hb] = await Promise.all([a.acquire(), b.acquire()]);
+
+    expect(ha.kubeconfig).not.toBe(hb.kubeconfig);
+    const configA = JSON.parse(readFileSync(ha.kubeconfig!, 'utf8'));
+    const configB = JSON.parse(readFileSync(hb.kubeconfig!, 'utf8'));
+    expect(configA.contexts.map((c: { name: string }) => c.name)).toEqual(['kind-worker-a-kind']);
+    expect(configB.contexts.map((c: { name: string }) => c.name)).toEqual(['kind-worker-b-kind']);
+    expect(configA['current-context']).toBe('kind-worker-a-kind');
+    expect(configB['current-context']).toBe('kind-worker-b-kind');
+
+    const calls = world.invocations().filter((call) => call.tool !== 'docker');
+    expect(calls.length).toBeGreaterThan(4);
+    for (const call of calls) {
+      // every kind/kubectl call carries one worker's own kubeconfig, in the flag (if any) and the env
+      expect([ha.kubeconfig, hb.kubeconfig]).toContain(call.kubeconfig_env);
+      const flag = argAfter(call.argv, '--kubeconfig');
+      if (flag !== undefined) expect(flag).toBe(call.kubeconfig_env);
+      const context = argAfter(call.argv, '--context');
+      if (context !== undefined) expect(context).toBe(call.kubeconfig_env === ha.kubeconfig ? 'kind-worker-a-kind' : 'kind-worker-b-kind');
+      expect(call.argv).not.toContain('use-context');
+    }
+    expect(existsSync(path.join(world.home, '.kube'))).toBe(false);
+
+    await a.shutdown();
+    expect(world.clusterNames()).toEqual(['worker-b-kind']);
+    expect(JSON.parse(readFileSync(hb.kubeconfig!, 'utf8'))['current-context']).toBe('kind-worker-b-kind');
+  });
+});
