@@ -168,15 +168,21 @@ export class OutboxRelay {
     while (this.running) {
       const client = new Client({ connectionString: databaseUrl });
       try {
+        // A persistent handler: pg emits 'error' on a broken connection, and an unhandled one
+        // would crash the process (a PostgreSQL restart must not).
+        const closed = new Promise<void>((resolve) => {
+          client.on('error', (error) => {
+            this.logger.warn('outbox listener connection lost', { error: error.message });
+            resolve();
+          });
+          client.on('end', () => resolve());
+        });
         await client.connect();
         client.on('notification', () => this.wake());
         await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
         this.listener = client;
         this.wake(); // whatever committed while not listening
-        await new Promise<void>((resolve) => {
-          client.once('error', () => resolve());
-          client.once('end', () => resolve());
-        });
+        await closed;
       } catch (error) {
         this.logger.warn('outbox listener failed; polling until it reconnects', { error: (error as Error).message });
       }
