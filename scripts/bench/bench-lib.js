@@ -52,7 +52,10 @@ function startService(name, env, ready = /listening|consuming|started/) {
   const child = spawn(process.execPath, [path.join(root, `services/${name}/dist/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s:\n${output.slice(-2000)}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within 20 s:\n${output.slice(-2000)}`));
+    }, 20_000);
     const onData = (chunk) => {
       output = (output + chunk).slice(-20_000);
       if (ready.test(output)) {

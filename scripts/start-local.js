@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// `npm start` (after `npm run build`): the whole system as local processes, for machines without
+// Docker. Applies the migrations, then runs api, worker and history against the PostgreSQL and
+// RabbitMQ of DATABASE_URL / AMQP_URL (defaults: local servers), with prefixed, coloured output.
+//
+// Ctrl-C (SIGINT) or SIGTERM: every service gets SIGTERM once and drains (the worker finishes or
+// hands back its task); this exits when all have exited. A second Ctrl-C kills them at once.
+//
+// Each service also reads every variable of its own (see .env.example). Set here, per service:
+//   api      PORT (default 8001)
+//   history  HEALTH_PORT = HISTORY_HEALTH_PORT (default 8002)
+//   worker   HEALTH_PORT = WORKER_HEALTH_PORT (default 8003); CLUSTER_PROVIDER (default none);
+//            RUNNER_COMMAND (default: the demo runner while CLUSTER_PROVIDER is none)
+// START_LOCAL_SKIP_MIGRATE=1 skips the migration step.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+/** The worker's stand-in runner: speaks docs/runner-protocol.md without AIOpsLab or a cluster. */
+const DEMO_RUNNER = path.join(ROOT, 'services/worker/runner/demo-runner.js');
+/** Signals closer together than this are one Ctrl-C seen twice (terminal + npm forwarding). */
+const SIGNAL_DEBOUNCE_MS = 1000;
+
+const useColor = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : !process.env.NO_COLOR && process.stdout.isTTY;
+const COLORS = { 'start-local': 90, migrate: 35, api: 36, worker: 33, history: 32 };
+const WIDTH = Math.max(...Object.keys(COLORS).map((name) => name.length));
+
+function prefixOf(name) {
+  const label = name.padEnd(WIDTH);
+  return useColor ? `\x1b[${COLORS[name] ?? 37}m${label} |\x1b[0m ` : `${label} | `;
+}
+
+function say(name, message) {
+  process.stdout.write(`${prefixOf(name)}${message}\n`);
+}
+
+/** Copies a child's stream line by line, each line under the service's prefix. */
+function pipeLines(name, stream, target) {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) target.write(`${prefixOf(name)}${line}\n`);
+  });
+  stream.on('end', () => {
+    if (pending) target.write(`${prefixOf(name)}${pending}\n`);
+    pending = '';
+  });
+}
+
+function shellQuote(word) {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function serviceEnvironments(env) {
+  const worker = { ...env, HEALTH_PORT: env.WORKER_HEALTH_PORT ?? '8003' };
+  worker.CLUSTER_PROVIDER = env.CLUSTER_PROVIDER || 'none';
+  const demo = worker.CLUSTER_PROVIDER === 'none' && !env.RUNNER_COMMAND;
+  // Through this Node binary (RUNNER_COMMAND runs via /bin/sh -c), whatever `node` is on PATH.
+  if (demo) worker.RUNNER_COMMAND = `${shellQuote(process.execPath)} ${shellQuote(DEMO_RUNNER)}`;
+  return {
+    api: { ...env, PORT: env.PORT ?? '8001' },
+    worker,
+    history: { ...env, HEALTH_PORT: env.HISTORY_HEALTH_PORT ?? '8002' },
+    demoRunner: demo,
+  };
+}
+
+function requireBuilt() {
+  const missing = ['shared/dist/db/migrate-cli.js', ...['api', 'worker', 'history'].map((s) => `services/${s}/dist/main.js`)].filter(
+    (file) => !fs.existsSync(path.join(ROOT, file)),
+  );
+  if (missing.length) {
+    say('start-local', `not built: ${missing.join(', ')}; run \`npm run build\` (or \`npm start\`, which builds first)`);
+    process.exit(1);
+  }
+}
+
+function migrate(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'shared/dist/db/migrate-cli.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    pipeLines('migrate', child.stdout, process.stdout);
+    pipeLines('migrate', child.stderr, process.stderr);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`migration failed (${signal ?? `exit code ${code}`})`))));
+  });
+}
+
+class Supervisor {
+  constructor() {
+    this.children = new Map(); // name -> ChildProcess
+    this.stopping = false;
+    this.forced = false;
+    this.lastSignalAt = 0;
+    this.exitCode = 0;
+  }
+
+  start(name, env) {
+    // detached: a process group of its own, so the terminal's Ctrl-C reaches only this
+    // supervisor, which sends exactly one SIGTERM (services treat a second signal as "force").
+    const child = spawn(process.execPath, [path.join(ROOT, `services/${name}/dist/main.js`)], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.children.set(name, child);
+    pipeLines(name, child.stdout, process.stdout);
+    pipeLines(name, child.stderr, process.stderr);
+    say('start-local', `${name} started (pid ${child.pid})`);
+    child.on('error', (error) => say('start-local', `${name} could not start: ${error.message}`));
+    child.on('exit', (code, signal) => this.onExit(name, code, signal));
+  }
+
+  onExit(name, code, signal) {
+    this.children.delete(name);
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    say('start-local', `${name} exited (${how})`);
+    if (code !== 0) this.exitCode = 1;
+    if (!this.stopping) {
+      say('start-local', `${name} stopped unexpectedly; stopping the others`);
+      this.exitCode = 1;
+      this.stop();
+    }
+    if (this.children.size === 0) {
+      say('start-local', 'all services stopped');
+      process.exit(this.exitCode);
+    }
+  }
+
+  onSignal(signal) {
+    const now = Date.now();
+    if (this.stopping && now - this.lastSignalAt < SIGNAL_DEBOUNCE_MS) return;
+    this.lastSignalAt = now;
+    if (!this.stopping) {
+      say('start-local', `${signal}: stopping ${[...this.children.keys()].join(', ')} (Ctrl-C again to force)`);
+      this.stop();
+    } else {
+      say('start-local', `${signal} again: killing ${[...this.children.keys()].join(', ')}`);
+      this.kill();
+    }
+  }
+
+  stop() {
+    this.stopping = true;
+    for (const [name, child] of this.children) {
+      try {
+        child.kill('SIGTERM');
+      } catch (error) {
+        say('start-local', `could not signal ${name}: ${error.message}`);
+      }
+    }
+  }
+
+  /**
+   * SIGKILL to each child's process group and to everything it started: the worker runs each
+   * runner in a process group of its own, which killing the worker's group would leave behind.
+   */
+  kill() {
+    this.forced = true;
+    this.exitCode = 1;
+    const pids = [...this.children.values()].map((child) => child.pid);
+    for (const pid of [...descendantsOf(pids), ...pids]) {
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          /* not a group leader, or already gone */
+        }
+      }
+    }
+  }
+}
+
+/** Every process below the given ones (from `ps`; empty where ps is missing). */
+function descendantsOf(roots) {
+  const table = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  if (table.status !== 0) return [];
+  const children = new Map();
+  for (const line of table.stdout.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (!pid) continue;
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(pid);
+  }
+  const found = [];
+  const queue = [...roots];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+async function main() {
+  requireBuilt();
+  const supervisor = new Supervisor();
+  process.on('SIGINT', () => supervisor.onSignal('SIGINT'));
+  process.on('SIGTERM', () => supervisor.onSignal('SIGTERM'));
+  // Last resort if this process dies of an error: leave no orphaned service behind.
+  process.on('exit', () => {
+    for (const child of supervisor.children.values()) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+
+  const envs = serviceEnvironments(process.env);
+  if (process.env.START_LOCAL_SKIP_MIGRATE !== '1') {
+    say('start-local', 'applying migrations (npm run db:migrate)');
+    await migrate(process.env);
+  }
+  if (supervisor.stopping) process.exit(supervisor.exitCode);
+
+  say('worker', envs.demoRunner
+    ? `CLUSTER_PROVIDER=none (no cluster) and the demo runner ${path.relative(ROOT, DEMO_RUNNER)}; set CLUSTER_PROVIDER and RUNNER_COMMAND to run AIOpsLab for real`
+    : `CLUSTER_PROVIDER=${envs.worker.CLUSTER_PROVIDER}, RUNNER_COMMAND=${envs.worker.RUNNER_COMMAND ?? '(the AIOpsLab runner, services/worker/runner/bin/aiopslab-runner)'}`);
+  if (envs.demoRunner && !fs.existsSync(DEMO_RUNNER)) {
+    say('start-local', `warning: ${path.relative(ROOT, DEMO_RUNNER)} does not exist; tasks will fail until RUNNER_COMMAND names a runner`);
+  }
+  for (const name of ['api', 'history', 'worker']) supervisor.start(name, envs[name]);
+  say('start-local', `API on http://127.0.0.1:${envs.api.PORT} (docs: /docs); Ctrl-C stops everything`);
+}
+
+main().catch((error) => {
+  say('start-local', error.message);
+  process.exit(1);
+});
