@@ -1,4 +1,5 @@
 import type { Channel, Options } from 'amqplib';
+import { TERMINAL_STATUSES } from '../domain/task-status';
 
 /**
  * Every exchange, queue and routing key of the system, declared in one place (DESIGN.md
@@ -6,8 +7,8 @@ import type { Channel, Options } from 'amqplib';
  */
 export interface Topology {
   exchanges: { tasks: string; events: string; control: string; dead: string };
-  queues: { dispatch: string; dead: string; history: string };
-  routing: { dispatch: string; eventPattern: string };
+  queues: { dispatch: string; dead: string; history: string; callbacks: string };
+  routing: { dispatch: string; eventPattern: string; terminalEvents: string[] };
   controlQueue(workerId: string): string;
   eventRoutingKey(toStatus: string): string;
 }
@@ -18,8 +19,8 @@ export function topologyNames(prefix = ''): Topology {
   const name = (base: string) => `${prefix}${base}`;
   return {
     exchanges: { tasks: name('tasks'), events: name('task.events'), control: name('task.control'), dead: name('tasks.dead') },
-    queues: { dispatch: name('tasks.dispatch'), dead: name('tasks.dead'), history: name('status-history') },
-    routing: { dispatch: 'dispatch', eventPattern: 'task.#' },
+    queues: { dispatch: name('tasks.dispatch'), dead: name('tasks.dead'), history: name('status-history'), callbacks: name('task.callbacks') },
+    routing: { dispatch: 'dispatch', eventPattern: 'task.#', terminalEvents: TERMINAL_STATUSES.map((status) => `task.${status}`) },
     controlQueue: (workerId) => name(`task.control.${workerId}`),
     eventRoutingKey: (toStatus) => `task.${toStatus}`,
   };
@@ -60,5 +61,16 @@ export async function assertControlQueue(channel: Channel, topology: Topology, w
   const queue = topology.controlQueue(workerId);
   await channel.assertQueue(queue, { durable: true, arguments: { 'x-expires': 24 * 3600 * 1000 } });
   await channel.bindQueue(queue, topology.exchanges.control, workerId);
+  return queue;
+}
+
+/**
+ * The queue of the workers' callback consumer: the terminal events of `task.events` (every path
+ * that ends a task: worker, reaper, API cancel). Declared by the workers, which consume it.
+ */
+export async function assertCallbackQueue(channel: Channel, topology: Topology, queueType: QueueType = 'classic'): Promise<string> {
+  const queue = topology.queues.callbacks;
+  await channel.assertQueue(queue, { durable: true, arguments: workQueueArguments(topology, queueType, false) });
+  for (const routingKey of topology.routing.terminalEvents) await channel.bindQueue(queue, topology.exchanges.events, routingKey);
   return queue;
 }

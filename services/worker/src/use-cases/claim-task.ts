@@ -1,0 +1,80 @@
+import { isTerminal, CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
+import { Task, transitionTask } from '@aiopslab/shared/db/task-transition';
+import { isStateConflict } from './state-conflict';
+import { appendTaskLogs, taskLogUsage } from '../data/task-logs';
+import { databaseTimePlus } from '../data/task-lease';
+import type { LogUsage } from '../logs/log-buffer';
+import type { WorkerContext } from '../worker-context';
+
+export type ClaimResult =
+  | { kind: 'claimed'; task: Task; attempt: number; logUsage: LogUsage }
+  | { kind: 'dropped'; reason: string }
+  | { kind: 'unknown' };
+
+const dropped = (reason: string): ClaimResult => ({ kind: 'dropped', reason });
+
+/**
+ * Takes a dispatched task: CAS `pending|retrying → processing` with worker, attempt + 1 and a
+ * lease. A duplicate or stale wake-up (finished, cancelled, held by a lease) is dropped; a task
+ * whose cancel was requested is cancelled instead of started; a task longer than the broker
+ * lets a message stay unacked is refused for good.
+ */
+export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string): Promise<ClaimResult> {
+  const { db, topology, settings } = ctx;
+  const workerId = settings.env.WORKER_ID;
+  const task = await db.task.findUnique({ where: { id: taskId } });
+  if (!task) return { kind: 'unknown' };
+  const status = task.status as TaskStatus;
+  if (isTerminal(status)) return dropped(`the task is already ${status}`);
+  if (status === 'processing') return dropped(`the task is held by ${task.workerId} (lease until ${task.leaseExpiresAt?.toISOString() ?? 'unknown'})`);
+  try {
+    if (task.cancelRequestedAt) {
+      await db.$transaction((tx) =>
+        transitionTask(tx, topology, {
+          taskId,
+          to: 'cancelled',
+          expect: { status: [status], attempt: task.attempt },
+          data: { error: { kind: 'cancelled', message: 'cancelled by request before it started' } },
+          notes: 'cancelled by request before it started',
+          eventWorkerId: workerId,
+          correlationId,
+        }),
+      );
+      ctx.wakeRelay();
+      return dropped('a cancel was requested before the task started');
+    }
+    const attempt = task.attempt + 1;
+    const refusal = brokerLimitRefusal(task.timeoutMinutes, settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES);
+    const claimed = await db.$transaction(async (tx) => {
+      const leaseExpiresAt = await databaseTimePlus(tx, settings.leaseMs);
+      const { task: row } = await transitionTask(tx, topology, {
+        taskId,
+        to: 'processing',
+        expect: { status: CLAIMABLE_STATUSES, attempt: task.attempt },
+        data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseExpiresAt },
+        notes: `claimed by ${workerId} (attempt ${attempt})`,
+        correlationId,
+      });
+      if (!refusal) return row;
+      await appendTaskLogs(tx, { taskId, attempt, workerId }, [{ ts: new Date(), stream: 'system', level: 'error', message: refusal.message }]);
+      await transitionTask(tx, topology, { taskId, to: 'failed', expect: { attempt, workerId }, data: { error: refusal }, notes: refusal.message, correlationId });
+      return null;
+    });
+    ctx.wakeRelay();
+    if (!claimed) return dropped('refused: its timeout exceeds the broker consumer timeout');
+    return { kind: 'claimed', task: claimed, attempt, logUsage: await taskLogUsage(db, taskId) };
+  } catch (error) {
+    if (isStateConflict(error)) return dropped('another worker changed the task first');
+    throw error;
+  }
+}
+
+function brokerLimitRefusal(timeoutMinutes: number, brokerMinutes: number): { kind: string; message: string } | null {
+  if (timeoutMinutes <= brokerMinutes) return null;
+  return {
+    kind: 'timeout_exceeds_broker_limit',
+    message:
+      `timeout_minutes ${timeoutMinutes} exceeds the broker consumer timeout of ${brokerMinutes} min (BROKER_CONSUMER_TIMEOUT_MINUTES): ` +
+      'the broker would take the message back while the task runs; raise consumer_timeout on the broker and BROKER_CONSUMER_TIMEOUT_MINUTES on the workers, or submit a shorter timeout',
+  };
+}

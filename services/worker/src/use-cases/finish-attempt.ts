@@ -1,0 +1,78 @@
+import { Prisma } from '@aiopslab/shared/db/generated/client';
+import type { Tx } from '@aiopslab/shared/db/prisma-client';
+import { transitionTask } from '@aiopslab/shared/db/task-transition';
+import { appendTaskLogs } from '../data/task-logs';
+import { databaseTimePlus, lockTask } from '../data/task-lease';
+import { FinishPlan, planFinish } from '../run/finish-plan';
+import type { AttemptReport, ClaimedAttempt } from './run-attempt';
+import { dispatchOutboxMessage } from './dispatch-message';
+import { isStateConflict } from './state-conflict';
+import type { WorkerContext } from '../worker-context';
+
+export interface FinishOptions {
+  /** The delivering channel is gone, so a handed-back task needs a fresh wake-up. */
+  redispatchHandBack: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Ends an attempt in one transaction: lock the row, check this attempt still holds it, plan the
+ * transition (pure), write the final log line, apply the guarded transition with its outbox
+ * events (and the delayed re-dispatch of a retry). Returns null when the attempt no longer owned
+ * the task, in which case nothing was written.
+ */
+export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
+  if (report.outcome.status === 'fenced') return null;
+  for (let tries = 1; ; tries++) {
+    try {
+      const plan = await ctx.db.$transaction((tx) => applyFinish(ctx, tx, claimed, report, options), { timeout: 30_000 });
+      if (plan) ctx.wakeRelay();
+      return plan;
+    } catch (error) {
+      if (isStateConflict(error)) return null;
+      if (tries >= 4) throw error;
+      ctx.logger.warn('finishing the attempt failed; retrying', { error: (error as Error).message, tries });
+      await sleep(500 * tries);
+    }
+  }
+}
+
+async function applyFinish(ctx: WorkerContext, tx: Tx, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
+  const { topology, settings } = ctx;
+  const taskId = claimed.task.id;
+  const workerId = settings.env.WORKER_ID;
+  await lockTask(tx, taskId);
+  const row = await tx.task.findUnique({ where: { id: taskId } });
+  if (!row || row.status !== 'processing' || row.attempt !== claimed.attempt || row.workerId !== workerId) return null;
+  const plan = planFinish(
+    report.outcome,
+    report.result,
+    { attempt: claimed.attempt, maxRetries: row.maxRetries, workerId, timeoutMinutes: row.timeoutMinutes, cancelRequested: row.cancelRequestedAt !== null },
+    settings.retryPolicy,
+  );
+  if (!plan) return null;
+  await appendTaskLogs(tx, { taskId, attempt: claimed.attempt, workerId }, [{ ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }]);
+  const messages = [];
+  if (plan.to === 'retrying' && (!plan.uncountAttempt || options.redispatchHandBack)) {
+    const availableAt = await databaseTimePlus(tx, plan.retryDelayMs ?? 0);
+    messages.push(dispatchOutboxMessage(topology, { id: taskId, attempt: row.attempt, priority: row.priority }, claimed.correlationId, availableAt));
+  }
+  const data: Prisma.TaskUpdateManyMutationInput = {
+    error: plan.error ? (plan.error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+  };
+  if (plan.result) data.result = plan.result as unknown as Prisma.InputJsonValue;
+  if (plan.to === 'retrying') data.leaseExpiresAt = null;
+  if (plan.uncountAttempt) data.attempt = { decrement: 1 };
+  await transitionTask(tx, topology, {
+    taskId,
+    to: plan.to,
+    expect: { status: ['processing'], attempt: claimed.attempt, workerId },
+    data,
+    notes: plan.notes,
+    eventWorkerId: workerId,
+    correlationId: claimed.correlationId,
+    messages,
+  });
+  return plan;
+}

@@ -1,0 +1,34 @@
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import { isTerminal } from '@aiopslab/shared/domain/task-status';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import { runWithLogContext } from '@aiopslab/shared/logging/correlation';
+import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
+import type { WorkerSettings } from '../config';
+import type { WorkerMetrics } from '../http/worker-metrics';
+import { CallbackDeps, deliverCallback } from './deliver-callback';
+
+export interface CallbackEventDeps extends CallbackDeps {
+  db: Db;
+  settings: WorkerSettings;
+  logger: Logger;
+  metrics: WorkerMetrics;
+}
+
+/** A terminal event arrived: POST the task's final state to its callback_url, if it has one. */
+export async function handleCallbackEvent(deps: CallbackEventDeps, event: TaskEvent, signal: AbortSignal): Promise<'done' | 'aborted'> {
+  if (!isTerminal(event.to_status)) return 'done';
+  const task = await deps.db.task.findUnique({ where: { id: event.task_id } });
+  if (!task?.callbackUrl) return 'done';
+  return runWithLogContext({ task_id: task.id, event_id: event.event_id }, async () => {
+    const outcome = await deliverCallback(deps, task, event, signal);
+    if (outcome.delivered) {
+      deps.metrics.callbacks.inc({ result: 'delivered' });
+      deps.logger.info('callback delivered', { attempts: outcome.attempts, status: task.status });
+      return 'done';
+    }
+    if (outcome.aborted) return 'aborted';
+    deps.metrics.callbacks.inc({ result: 'failed' });
+    deps.logger.warn('callback not delivered; giving up', { attempts: outcome.attempts, reason: outcome.reason });
+    return 'done';
+  });
+}

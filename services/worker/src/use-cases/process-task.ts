@@ -1,0 +1,89 @@
+import type { RunOutcome } from '../run/run-outcome';
+import type { ActiveRun } from '../run/run-control';
+import type { WorkerActivity } from '../presence/worker-activity';
+import type { RunnerContext } from '../worker-context';
+import { claimTask } from './claim-task';
+import { finishAttempt } from './finish-attempt';
+import { runAttempt } from './run-attempt';
+
+/** How the use case settles the message that woke it (on the channel that delivered it). */
+export interface MessageSettlement {
+  readonly channelOpen: boolean;
+  ack(): boolean;
+  nack(requeue: boolean): boolean;
+}
+
+export interface ProcessTaskDeps extends RunnerContext {
+  active: ActiveRun;
+  activity: WorkerActivity;
+  /** Heartbeat now, so status changes show at once. */
+  beat(): void;
+}
+
+export type ProcessResult = 'unknown_task' | 'dropped' | 'finished' | 'requeued';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The life of one dispatch: claim → run the attempt → finish it in the database → settle the
+ * message → release the cluster. The message is acked only after the commit; a handed-back task
+ * is requeued; a claim that fails for lack of a database is requeued after a pause.
+ */
+export async function processTask(deps: ProcessTaskDeps, message: MessageSettlement, taskId: string, correlationId: string): Promise<ProcessResult> {
+  const { logger, metrics } = deps;
+  let claim;
+  try {
+    claim = await claimTask(deps, taskId, correlationId);
+  } catch (error) {
+    logger.error('claim failed; requeueing the message', { error: (error as Error).message });
+    await sleep(1000);
+    message.nack(true);
+    return 'requeued';
+  }
+  if (claim.kind === 'unknown') return 'unknown_task';
+  if (claim.kind === 'dropped') {
+    metrics.dropped.inc();
+    logger.info('dispatch message dropped', { reason: claim.reason });
+    message.ack();
+    return 'dropped';
+  }
+
+  const claimed = { task: claim.task, attempt: claim.attempt, correlationId, logUsage: claim.logUsage };
+  const control = deps.active.begin(taskId, claim.attempt);
+  deps.activity.busy(taskId);
+  metrics.busy.set(1);
+  deps.beat();
+  const startedAt = Date.now();
+  try {
+    const report = await runAttempt(deps, claimed, control);
+    if (report.cluster?.name) deps.activity.clusterName = report.cluster.name;
+    const plan = await finishAttempt(deps, claimed, report, { redispatchHandBack: !message.channelOpen });
+    metrics.attempts.inc({ status: plan?.to ?? 'fenced' });
+    metrics.attemptSeconds.observe((Date.now() - startedAt) / 1000);
+    logger.info('attempt finished', { attempt: claim.attempt, status: plan?.to ?? 'not written (lease lost)', notes: plan?.notes });
+    if (plan?.uncountAttempt) message.nack(true);
+    else message.ack();
+    await releaseCluster(deps, report.cluster !== null, report.outcome);
+    if (report.request) await deps.executor.cleanup(report.request).catch((error) => logger.warn('work dir cleanup failed', { error: (error as Error).message }));
+    return 'finished';
+  } catch (error) {
+    logger.error('attempt could not be finished; its lease will expire and the reaper will retry it', { error: (error as Error).message, stack: (error as Error).stack });
+    message.nack(true);
+    return 'requeued';
+  } finally {
+    deps.active.end(control);
+    deps.activity.idle();
+    metrics.busy.set(0);
+    deps.beat();
+  }
+}
+
+async function releaseCluster(deps: ProcessTaskDeps, acquired: boolean, outcome: RunOutcome): Promise<void> {
+  if (!acquired) return;
+  const clean = outcome.status === 'completed' && !outcome.clusterDirty;
+  try {
+    await deps.clusters.release(clean ? 'clean' : 'dirty');
+  } catch (error) {
+    deps.logger.error('cluster release failed', { error: (error as Error).message });
+  }
+}

@@ -1,0 +1,85 @@
+import { Prisma } from '@aiopslab/shared/db/generated/client';
+import { markStaleWorkersOffline } from '@aiopslab/shared/db/worker-registry';
+import { transitionTask } from '@aiopslab/shared/db/task-transition';
+import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
+import { databaseTimePlus } from '../data/task-lease';
+import { decideRetry } from '../run/retry-decision';
+import { dispatchOutboxMessage } from './dispatch-message';
+import { isStateConflict } from './state-conflict';
+import type { WorkerContext } from '../worker-context';
+
+interface ExpiredRow {
+  id: string;
+  attempt: number;
+  worker_id: string | null;
+  max_retries: number;
+  priority: number;
+  cancel_requested_at: Date | null;
+  lease_expires_at: Date | null;
+}
+
+const BATCH = 100;
+
+/**
+ * One pass of the reaper (run by the leader only): every processing task whose lease expired is
+ * cancelled (a cancel was pending), retried with backoff, or failed as `lost_worker`; workers
+ * without heartbeats become offline. Each task is re-checked under its row lock, so a worker
+ * that renewed at the last moment keeps its task.
+ */
+export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: number; offline: string[] }> {
+  const candidates = await ctx.db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM tasks WHERE status = 'processing' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT ${BATCH}`;
+  let reaped = 0;
+  for (const { id } of candidates) {
+    try {
+      const to = await reapTask(ctx, id);
+      if (to) {
+        reaped++;
+        ctx.metrics.reaped.inc({ status: to });
+      }
+    } catch (error) {
+      if (!isStateConflict(error)) ctx.logger.error('reaping a task failed', { task_id: id, error: (error as Error).message });
+    }
+  }
+  if (reaped > 0) ctx.wakeRelay();
+  const offline = await markStaleWorkersOffline(ctx.db, ctx.settings.staleWorkerMs);
+  if (offline.length > 0) ctx.logger.warn('workers without heartbeat marked offline', { workers: offline });
+  return { reaped, offline };
+}
+
+async function reapTask(ctx: WorkerContext, taskId: string): Promise<TaskStatus | null> {
+  const reaperId = ctx.settings.env.WORKER_ID;
+  return ctx.db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<ExpiredRow[]>`
+      SELECT id, attempt, worker_id, max_retries, priority, cancel_requested_at, lease_expires_at FROM tasks
+      WHERE id = ${taskId}::uuid AND status = 'processing' AND lease_expires_at < now() FOR UPDATE`;
+    const row = rows[0];
+    if (!row) return null;
+    const lost = row.worker_id ?? 'an unknown worker';
+    const expect = { status: ['processing'] as TaskStatus[], attempt: row.attempt, workerId: row.worker_id };
+    const correlationId = taskId;
+    if (row.cancel_requested_at) {
+      const notes = `cancelled by request (worker ${lost} stopped renewing its lease; reaped by ${reaperId})`;
+      await transitionTask(tx, ctx.topology, { taskId, to: 'cancelled', expect, data: { error: { kind: 'cancelled', message: 'cancelled by request' } }, notes, correlationId });
+      return 'cancelled';
+    }
+    const error = { kind: 'lost_worker', message: `worker ${lost} stopped renewing its lease (expired ${row.lease_expires_at?.toISOString() ?? 'unknown'})` };
+    const decision = decideRetry({ attempt: row.attempt, maxRetries: row.max_retries, retryable: true }, ctx.settings.retryPolicy);
+    const notes = `lost_worker: lease of ${lost} expired (reaped by ${reaperId}); ${decision.notes}`;
+    if (!decision.retry) {
+      await transitionTask(tx, ctx.topology, { taskId, to: 'failed', expect, data: { error }, notes, correlationId });
+      return 'failed';
+    }
+    const availableAt = await databaseTimePlus(tx, decision.delayMs);
+    await transitionTask(tx, ctx.topology, {
+      taskId,
+      to: 'retrying',
+      expect,
+      data: { error: error as Prisma.InputJsonValue, leaseExpiresAt: null },
+      notes,
+      correlationId,
+      messages: [dispatchOutboxMessage(ctx.topology, { id: taskId, attempt: row.attempt, priority: row.priority }, correlationId, availableAt)],
+    });
+    return 'retrying';
+  });
+}

@@ -1,0 +1,202 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
+import { assertCallbackQueue, assertTopology, Topology, topologyNames } from '@aiopslab/shared/amqp/topology';
+import { createPrismaClient, Db } from '@aiopslab/shared/db/prisma-client';
+import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
+import { createLogger, Logger } from '@aiopslab/shared/logging/logger';
+import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
+import type { ClusterProvider } from './clusters/cluster-provider';
+import { createClusterProvider } from './clusters/create-cluster-provider';
+import { refreshProblemCatalog } from './catalog/refresh-problem-catalog';
+import type { WorkerSettings } from './config';
+import type { Executor } from './executors/executor';
+import { ProcessExecutor } from './executors/process-executor';
+import { HealthReport, HealthServer } from './http/health-server';
+import { WorkerMetrics } from './http/worker-metrics';
+import { CallbackConsumer } from './messaging/callback-consumer';
+import { ControlConsumer } from './messaging/control-consumer';
+import { DeadLetterPublisher } from './messaging/dead-letter-publisher';
+import { createDispatchHandler } from './messaging/dispatch-handler';
+import { DispatchConsumer } from './messaging/dispatch-consumer';
+import { WorkerActivity } from './presence/worker-activity';
+import { WorkerPresence } from './presence/worker-presence';
+import { createProtocolParser } from './protocol/protocol-parser';
+import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './reaper/advisory-lock-leader';
+import { Reaper } from './reaper/reaper';
+import { ActiveRun } from './run/run-control';
+import { handleCallbackEvent } from './use-cases/handle-callback-event';
+import { reapExpiredLeases } from './use-cases/reap-expired-leases';
+import type { ProcessTaskDeps } from './use-cases/process-task';
+
+export interface WorkerAppOptions {
+  logger?: Logger;
+  clusterProvider?: ClusterProvider;
+  executor?: Executor;
+  /** Register prom-client's process metrics (once per process; off for in-process test workers). */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * The worker, wired: every part built from settings, started in order, and stopped through one
+ * shutdown registry in reverse order (drain the running task first, close connections last).
+ */
+export class WorkerApp {
+  readonly metrics: WorkerMetrics;
+  readonly activity = new WorkerActivity();
+  readonly active = new ActiveRun();
+  readonly topology: Topology;
+  readonly logger: Logger;
+  readonly db: Db;
+  healthPort: number | null = null;
+  private readonly connection: AmqpConnection;
+  private readonly relay: OutboxRelay;
+  private readonly clusters: ClusterProvider;
+  private readonly dispatch: DispatchConsumer;
+  private readonly control: ControlConsumer;
+  private readonly callbacks: CallbackConsumer;
+  private readonly reaper: Reaper;
+  private readonly leader: AdvisoryLockLeader;
+  private readonly presence: WorkerPresence;
+  private readonly health: HealthServer;
+  private readonly shutdown: Shutdown;
+
+  constructor(readonly settings: WorkerSettings, options: WorkerAppOptions = {}) {
+    const { env } = settings;
+    const workerId = env.WORKER_ID;
+    this.logger = (options.logger ?? createLogger('worker', env.LOG_LEVEL)).child({ worker_id: workerId });
+    this.metrics = new WorkerMetrics(options.defaultMetrics ?? false);
+    this.topology = topologyNames(env.QUEUE_PREFIX);
+    this.db = createPrismaClient(env.DATABASE_URL, env.DB_POOL_SIZE);
+    this.clusters =
+      options.clusterProvider ??
+      createClusterProvider(env, {
+        logger: this.logger,
+        metricsRegistry: this.metrics.registry,
+        workerId,
+        workDir: path.join(env.WORK_DIR, 'cluster'),
+        isWorkerActive: async (id) => ((await this.db.worker.findUnique({ where: { id } }))?.status ?? 'offline') !== 'offline',
+      });
+    this.shutdown = new Shutdown(this.logger, settings.shutdownDeadlineMs + settings.killGraceMs + 15_000);
+
+    this.connection = new AmqpConnection(env.AMQP_URL, this.logger, { connectionName: `worker ${workerId}` });
+    this.connection.onConnected(async (model) => {
+      const channel = await model.createChannel();
+      await assertTopology(channel, this.topology, env.QUEUE_TYPE);
+      await assertCallbackQueue(channel, this.topology, env.QUEUE_TYPE);
+      await channel.close();
+    });
+    const publisher = new ConfirmPublisher(this.connection);
+    this.relay = new OutboxRelay(this.db, publisher, this.logger, { listenDatabaseUrl: env.DATABASE_URL, pollIntervalMs: 1000 });
+    const deadLetters = new DeadLetterPublisher(this.connection, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
+    const context = { db: this.db, topology: this.topology, settings, logger: this.logger, metrics: this.metrics, wakeRelay: () => this.relay.wake() };
+
+    this.presence = new WorkerPresence(this.db, { id: workerId, hostname: settings.hostname, backend: this.clusters.name, version: settings.version }, this.activity, settings.heartbeatMs, this.logger);
+    const executor = options.executor ?? new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
+    const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, beat: () => void this.presence.beat() };
+    this.dispatch = new DispatchConsumer(this.connection, this.topology.queues.dispatch, createDispatchHandler(taskDeps, deadLetters), this.logger);
+    this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);
+    this.callbacks = new CallbackConsumer(this.connection, this.topology.queues.callbacks, (event, signal) => handleCallbackEvent(context, event, signal), deadLetters, this.logger);
+    this.leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, this.logger);
+    this.reaper = new Reaper(this.leader, () => reapExpiredLeases(context), settings.reaperIntervalMs, this.logger, (leader) => this.metrics.leader.set(leader ? 1 : 0));
+    this.health = new HealthServer(() => this.healthReport(), this.metrics.registry, this.logger);
+  }
+
+  /** Taking dispatch messages (false while draining, or until the broker is reachable). */
+  get isConsuming(): boolean {
+    return this.dispatch.isConsuming;
+  }
+
+  get isReaperLeader(): boolean {
+    return this.leader.isLeader;
+  }
+
+  async start(): Promise<void> {
+    const { settings, shutdown } = this;
+    shutdown.add('database', () => this.db.$disconnect());
+    await mkdir(settings.env.WORK_DIR, { recursive: true });
+    await this.clusters.checkPrerequisites();
+    await this.clusters.start();
+    shutdown.add('cluster provider', () => this.clusters.shutdown());
+    await this.presence.register();
+    this.presence.start();
+    shutdown.add('amqp connection', () => this.connection.close());
+    shutdown.add('worker registry (offline)', () => this.presence.stop());
+    this.relay.start();
+    shutdown.add('outbox relay (flush)', () => this.flushOutbox());
+    await this.connection.start();
+    shutdown.add('control queue', () => this.control.close());
+    shutdown.add('callbacks', () => this.callbacks.close(Math.min(5000, settings.shutdownDeadlineMs)));
+    this.reaper.start();
+    shutdown.add('reaper', () => this.reaper.stop());
+    this.healthPort = await this.health.listen(settings.env.HEALTH_HOST, settings.env.HEALTH_PORT);
+    shutdown.add('health server', () => this.health.close());
+    shutdown.add('running task (drain or hand back)', () => this.drain());
+    if (settings.env.REFRESH_PROBLEMS_AT_START) {
+      void refreshProblemCatalog({ db: this.db, logger: this.logger, runnerCommand: settings.env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: settings.env.WORK_DIR });
+    }
+    this.logger.info('worker started', { health_port: this.healthPort, cluster_provider: this.clusters.name, queue_prefix: settings.env.QUEUE_PREFIX });
+  }
+
+  /** Runs the shutdown steps once (later calls wait for the first). */
+  stop(reason = 'stop requested'): Promise<void> {
+    return this.shutdown.run(reason);
+  }
+
+  installSignalHandlers(exit?: (code: number) => void): void {
+    this.shutdown.installSignalHandlers(exit);
+  }
+
+  private onCancel(taskId: string, attempt: number): void {
+    const stopped = this.active.cancel(taskId);
+    this.logger.info(stopped ? 'cancel request received; stopping the run' : 'cancel request for a task not running here; ignored', { task_id: taskId, attempt });
+  }
+
+  /** Stop taking tasks; let the running one finish within the deadline, else hand it back. */
+  private async drain(): Promise<void> {
+    this.activity.draining();
+    await this.presence.beat();
+    await this.dispatch.stopConsuming();
+    if (this.dispatch.isBusy) {
+      const finished = await Promise.race([this.dispatch.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.shutdownDeadlineMs))]);
+      if (!finished) {
+        this.logger.warn('shutdown deadline reached; handing the running task back', { task_id: this.active.control?.taskId });
+        this.active.control?.stop('shutdown');
+        await this.dispatch.whenIdle();
+      }
+    }
+    await this.dispatch.close();
+  }
+
+  private async flushOutbox(): Promise<void> {
+    const deadline = Date.now() + 3000;
+    try {
+      while (Date.now() < deadline && (await this.relay.publishBatch()) > 0);
+    } catch (error) {
+      this.logger.warn('outbox flush failed; other relays will publish the rest', { error: (error as Error).message });
+    }
+    await this.relay.stop();
+  }
+
+  private async healthReport(): Promise<HealthReport> {
+    const database = await Promise.race([
+      this.db.$queryRaw`SELECT 1`.then(() => 'up' as const, () => 'down' as const),
+      new Promise<'down'>((r) => setTimeout(() => r('down'), 2000).unref()),
+    ]);
+    const queue = this.connection.isConnected() ? 'up' : 'down';
+    const { status, currentTaskId } = this.activity.snapshot();
+    return {
+      status: database === 'up' && queue === 'up' ? 'ok' : 'degraded',
+      service: 'worker',
+      worker_id: this.settings.env.WORKER_ID,
+      database_status: database,
+      queue_status: queue,
+      worker_status: status,
+      current_task_id: currentTaskId,
+      reaper_leader: this.leader.isLeader,
+      cluster_provider: this.clusters.name,
+      version: this.settings.version,
+    };
+  }
+}

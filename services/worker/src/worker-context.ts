@@ -1,0 +1,25 @@
+import type { Topology } from '@aiopslab/shared/amqp/topology';
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { ClusterProvider } from './clusters/cluster-provider';
+import type { WorkerSettings } from './config';
+import type { Executor } from './executors/executor';
+import type { WorkerMetrics } from './http/worker-metrics';
+import type { ProtocolParser } from './protocol/protocol-parser';
+
+/** What the use cases receive from the composition root (worker-app.ts). */
+export interface WorkerContext {
+  db: Db;
+  topology: Topology;
+  settings: WorkerSettings;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  /** Wakes the in-process outbox relay right after a commit that wrote outbox rows. */
+  wakeRelay(): void;
+}
+
+export interface RunnerContext extends WorkerContext {
+  executor: Executor;
+  clusters: ClusterProvider;
+  parser: ProtocolParser;
+}
