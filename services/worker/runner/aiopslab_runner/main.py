@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 from aiopslab_runner.errors import UsageError
 from aiopslab_runner.events import EventWriter
 from aiopslab_runner.exit_codes import EXIT_USAGE
+from aiopslab_runner.lifeline import start_lifeline_if_requested
 from aiopslab_runner.list_problems import list_problems_command
 from aiopslab_runner.protocol import open_protocol_channel
 from aiopslab_runner.signals import TerminationHandler
@@ -25,6 +26,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     events = EventWriter(channel)
     termination = TerminationHandler().install()
+    start_lifeline_if_requested(os.environ)
     try:
         if args.list_problems:
             return list_problems_command(events)

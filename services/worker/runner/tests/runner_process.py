@@ -76,12 +76,13 @@ class _LineReader(threading.Thread):
 
 
 class RunnerProcess:
-    def __init__(self, env: dict, args=(), protocol_fd: bool = True, cwd: Optional[str] = None) -> None:
+    def __init__(self, env: dict, args=(), protocol_fd: bool = True, cwd: Optional[str] = None, stdin_pipe: bool = False) -> None:
+        stdin = subprocess.PIPE if stdin_pipe else None
         if protocol_fd:
             read_fd, write_fd = os.pipe()
             command = [sys.executable, "-c", _EXEC_WITH_FD_3, str(write_fd), str(ENTRY_SCRIPT), *args]
             self.process = subprocess.Popen(
-                command, env={**env, "PROTOCOL_FD": "3"}, cwd=cwd,
+                command, env={**env, "PROTOCOL_FD": "3"}, cwd=cwd, stdin=stdin,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,),
             )
             os.close(write_fd)
@@ -106,10 +107,19 @@ class RunnerProcess:
         """Waits for AIOpsLab's own output (stdout, or stderr when stdout carries the protocol)."""
         self._log_stream.wait_for(lambda line: text in line, repr(text), timeout)
 
+    def send_stdin(self, text: str) -> None:
+        self.process.stdin.write(text.encode())
+        self.process.stdin.flush()
+
+    def close_stdin(self) -> None:
+        self.process.stdin.close()
+
     def terminate(self) -> None:
         self.process.send_signal(signal.SIGTERM)
 
     def finish(self, timeout: float = DEFAULT_TIMEOUT_S) -> RunResult:
+        if self.process.stdin and not self.process.stdin.closed:
+            self.process.stdin.close()
         try:
             returncode = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

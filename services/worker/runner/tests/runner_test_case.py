@@ -12,8 +12,8 @@ class RunnerTestCase(unittest.TestCase):
         self.lab = StandinLab()
         self.addCleanup(self.lab.cleanup)
 
-    def start(self, spec: Optional[dict] = None, args=(), protocol_fd: bool = True, **env: str) -> RunnerProcess:
-        return RunnerProcess(self.lab.env(spec, **env), args=args, protocol_fd=protocol_fd, cwd=str(self.lab.root))
+    def start(self, spec: Optional[dict] = None, args=(), protocol_fd: bool = True, stdin_pipe: bool = False, **env: str) -> RunnerProcess:
+        return RunnerProcess(self.lab.env(spec, **env), args=args, protocol_fd=protocol_fd, cwd=str(self.lab.root), stdin_pipe=stdin_pipe)
 
     def run_runner(self, spec: Optional[dict] = None, args=(), protocol_fd: bool = True, **env: str) -> RunResult:
         return self.start(spec, args, protocol_fd, **env).finish()

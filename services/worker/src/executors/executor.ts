@@ -36,6 +36,11 @@ export interface RunningProcess {
   readonly exited: Promise<ExecutorExit>;
   /** SIGTERM to the whole run, SIGKILL after the grace period. Idempotent. */
   stop(): void;
+  /**
+   * Tells the runner how long this worker's claim is good for (the lifeline on its stdin), so
+   * a run whose worker stalls or dies stops by itself before another worker may claim the task.
+   */
+  leaseRenewed(validForMs: number): void;
 }
 
 /**

@@ -38,7 +38,9 @@ export class ProcessExecutor implements Executor {
     for (const dir of ['config', 'cache', 'data']) await mkdir(path.join(workDir, '.helm', dir), { recursive: true });
     await writeFile(path.join(workDir, SPEC_FILE_NAME), JSON.stringify(request.spec, null, 2), { mode: 0o600 });
     const env = buildRunnerEnv({ passthrough: this.options.passthroughEnv, workDir, taskId: request.taskId, attempt: request.attempt, correlationId: request.correlationId, cluster: request.cluster });
-    const child = spawn('/bin/sh', ['-c', this.options.command], { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    // stdin is the lifeline: it closes when this worker dies, and carries lease renewals.
+    const child = spawn('/bin/sh', ['-c', this.options.command], { cwd: workDir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.on('error', () => undefined); // a runner that exited or closed its stdin
     return new ProcessRun(child, output, this.options);
   }
 
@@ -76,11 +78,18 @@ class ProcessRun implements RunningProcess {
     this.terminating = terminateGroup(this.pid, this.options.killGraceMs);
   }
 
+  leaseRenewed(validForMs: number): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) return;
+    stdin.write(`${JSON.stringify({ type: 'lease', valid_for_ms: Math.max(0, Math.round(validForMs)) })}\n`);
+  }
+
   private async waitForExit(streamsEnded: Promise<unknown>): Promise<ExecutorExit> {
     const exit = await new Promise<ExecutorExit>((resolve) => {
       this.child.once('error', (error) => resolve({ code: null, signal: null, startError: `could not start the runner: ${error.message}` }));
       this.child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    this.child.stdin?.end();
     if (this.pid !== null) {
       // Nothing the runner started may outlive the attempt.
       if (!this.terminating && groupAlive(this.pid)) this.terminating = terminateGroup(this.pid, this.options.killGraceMs);

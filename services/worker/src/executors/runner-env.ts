@@ -26,6 +26,7 @@ export function buildRunnerEnv(input: RunnerEnvInput): Record<string, string> {
   Object.assign(env, {
     TASK_SPEC_FILE: path.join(input.workDir, SPEC_FILE_NAME),
     PROTOCOL_FD: String(PROTOCOL_FD),
+    RUNNER_LIFELINE: 'stdin',
     TASK_ID: input.taskId,
     TASK_ATTEMPT: String(input.attempt),
     CORRELATION_ID: input.correlationId,

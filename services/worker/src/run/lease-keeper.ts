@@ -7,6 +7,8 @@ export interface LeaseKeeperEvents {
   /** The lease is gone (taken over, reaped) or could not be renewed before it ran out. */
   onLost(reason: string): void;
   onCancelRequested(): void;
+  /** The lease is good for `validForMs` more (counted from the renewal's start, to be safe). */
+  onRenewed?(validForMs: number): void;
 }
 
 /**
@@ -33,6 +35,11 @@ export class LeaseKeeper {
     this.schedule();
   }
 
+  /** How long the current lease still holds, from this worker's point of view. */
+  remainingMs(): number {
+    return Math.max(0, this.renewedAt + this.leaseMs - Date.now());
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -54,6 +61,7 @@ export class LeaseKeeper {
         return;
       }
       this.renewedAt = startedAt;
+      this.events.onRenewed?.(this.remainingMs());
       if (renewal.cancelRequested && !this.cancelReported) {
         this.cancelReported = true;
         this.events.onCancelRequested();

@@ -1,7 +1,7 @@
 import type { Task } from '@aiopslab/shared/db/task-transition';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
 import type { ClusterHandle } from '../clusters/cluster-provider';
-import type { ExecutionRequest, ExecutorExit, OutputStream } from '../executors/executor';
+import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from '../executors/executor';
 import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
 import type { LogUsage } from '../logs/log-buffer';
 import { TaskLogWriter } from '../logs/task-log-writer';
@@ -58,7 +58,9 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
       control.stop('fenced');
     },
     onCancelRequested: () => control.stop('cancelled'),
+    onRenewed: (validForMs) => lifeline.renewed(validForMs),
   }, logger);
+  const lifeline = new LeaseLifeline(() => lease.remainingMs());
   lease.start();
   const timer = setTimeout(() => control.stop('timeout'), task.timeoutMinutes * settings.timeoutMinuteMs);
   const startedAt = Date.now();
@@ -76,7 +78,7 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
     if (cluster && !control.stopReason) {
       logs.system('info', cluster.name ? `cluster ${cluster.name} (${cluster.provider}, context ${cluster.context ?? 'default'})` : `cluster provider ${cluster.provider}`);
       request = executionRequest(ctx, claimed, cluster);
-      exit = await execute(ctx, request, logs, record, control);
+      exit = await execute(ctx, request, logs, record, control, lifeline);
       if (exit.startError) startFailure = { kind: 'runner_start_failed', message: exit.startError };
     }
   } finally {
@@ -104,7 +106,23 @@ function executionRequest(ctx: RunnerContext, claimed: ClaimedAttempt, cluster: 
   return { taskId: claimed.task.id, attempt: claimed.attempt, correlationId: claimed.correlationId, spec, cluster, workDir };
 }
 
-async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: TaskLogWriter, record: RunRecord, control: RunControl): Promise<ExecutorExit> {
+/** Forwards lease renewals to the running process, starting with what is left of the claim. */
+class LeaseLifeline {
+  private running: RunningProcess | null = null;
+
+  constructor(private readonly remainingMs: () => number) {}
+
+  attach(running: RunningProcess): void {
+    this.running = running;
+    running.leaseRenewed(this.remainingMs());
+  }
+
+  renewed(validForMs: number): void {
+    this.running?.leaseRenewed(validForMs);
+  }
+}
+
+async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: TaskLogWriter, record: RunRecord, control: RunControl, lifeline: LeaseLifeline): Promise<ExecutorExit> {
   const output = {
     line: (stream: OutputStream, text: string, cutBytes: number): boolean => {
       if (stream !== 'protocol') return logs.output(stream, 'info', cutBytes > 0 ? `${text}… [${cutBytes} bytes cut]` : text);
@@ -133,6 +151,7 @@ async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: Task
   }
   logs.system('info', `runner started (${ctx.executor.name}${running.pid ? `, pid ${running.pid}` : ''})`);
   control.onStop(() => running.stop());
+  lifeline.attach(running);
   const exit = await running.exited;
   if (!exit.startError) logs.system(exit.code === 0 ? 'info' : 'warn', exit.signal ? `runner ended by ${exit.signal}` : `runner exited with code ${exit.code}`);
   else logs.system('error', exit.startError);
