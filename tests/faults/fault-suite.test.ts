@@ -140,7 +140,7 @@ describe('fault injection', () => {
         expect(perWorker).toEqual([]);
         expect(unfinished).toEqual([]);
         expect(claimMismatch).toBe(0);
-        expect(history).toMatchObject({ ok: true, gaps: 0, duplicates: 0 });
+        expect(history).toMatchObject({ ok: true, gaps: 0, duplicates: 0, inconsistencies: 0 });
         expect(leftInQueues).toEqual({});
         expect(allRunning).toBe(true);
       } finally {

@@ -131,10 +131,22 @@ export class FaultSystem {
     }
   }
 
-  /** `npm run history:verify` against this database. */
-  async verifyHistory(): Promise<{ ok: boolean; gaps: number; duplicates: number; output: string }> {
+  /**
+   * `npm run history:verify` against this database, repeated until the history service has
+   * caught up (events may still be in flight right after the last task finished) or 30 s pass.
+   */
+  async verifyHistory(): Promise<{ ok: boolean; gaps: number; duplicates: number; inconsistencies: number; output: string }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const report = await this.verifyOnce();
+      if (report.ok || Date.now() > deadline) return report;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async verifyOnce() {
     try {
-      const { stdout } = await run(process.execPath, [path.join(ROOT, 'services/history/dist/verify-cli.js'), '--json', '--settle-ms', '2000'], { env: { ...process.env, DATABASE_URL: this.env.databaseUrl } });
+      const { stdout } = await run(process.execPath, [path.join(ROOT, 'services/history/dist/verify-cli.js'), '--json', '--settle-ms', '0'], { env: { ...process.env, DATABASE_URL: this.env.databaseUrl } });
       return { ok: true, ...summarize(stdout), output: stdout };
     } catch (error) {
       const stdout = (error as { stdout?: string }).stdout ?? String(error);
@@ -143,12 +155,12 @@ export class FaultSystem {
   }
 }
 
-function summarize(stdout: string): { gaps: number; duplicates: number } {
+function summarize(stdout: string): { gaps: number; duplicates: number; inconsistencies: number } {
   try {
-    const report = JSON.parse(stdout) as { gaps?: number; duplicates?: number; summary?: { gaps?: number; duplicates?: number } };
-    return { gaps: report.summary?.gaps ?? report.gaps ?? -1, duplicates: report.summary?.duplicates ?? report.duplicates ?? -1 };
+    const { summary } = JSON.parse(stdout) as { summary: { gaps: number; duplicates: number; inconsistencies: number } };
+    return { gaps: summary.gaps, duplicates: summary.duplicates, inconsistencies: summary.inconsistencies };
   } catch {
-    return { gaps: -1, duplicates: -1 };
+    return { gaps: -1, duplicates: -1, inconsistencies: -1 };
   }
 }
 

@@ -2,8 +2,8 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { AdvisoryLockLeader } from './advisory-lock-leader';
 
 /**
- * Runs `pass` every `intervalMs` while this worker holds the reaper lock; every worker runs the
- * loop, only the leader reaps. A failing pass is logged and the loop goes on.
+ * Runs `pass` every `intervalMs` when this worker wins the reaper lock for that pass; every
+ * worker runs the loop, one at a time reaps. A failing pass is logged and the loop goes on.
  */
 export class Reaper {
   private timer: NodeJS.Timeout | null = null;
@@ -46,9 +46,9 @@ export class Reaper {
 
   private async runOnce(): Promise<void> {
     try {
-      const leader = await this.leader.tryLead();
-      this.onLeadership(leader);
-      if (leader && !this.stopped) await this.pass();
+      if (this.stopped) return;
+      const led = await this.leader.runIfLeader(this.pass);
+      this.onLeadership(led);
     } catch (error) {
       this.logger.error('reaper pass failed', { error: (error as Error).message });
     }
