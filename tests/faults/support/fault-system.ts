@@ -14,8 +14,11 @@ export const FAULT_RUNNER = path.join(ROOT, 'tests/faults/fixtures/fault-runner.
 const PROBLEMS = ['k8s_target_port-misconfig-detection-1', 'container_kill-detection', 'misconfig_app_hotel_res-mitigation-1', 'revoke_auth_mongodb-analysis-2'];
 
 export interface Submission {
+  /** The final answer: 201 created, 200 idempotent replay, 0 no answer. */
   status: number;
   taskId?: string;
+  /** Requests it took (more than one when the API was down). */
+  attempts: number;
 }
 
 /**
@@ -82,20 +85,33 @@ export class FaultSystem {
     if (process.env.KEEP_FAULT_LOGS !== '1') fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Submits `count` tasks of mixed length, `concurrency` at a time; keeps every answer. */
+  /**
+   * Submits `count` tasks of mixed length, `concurrency` at a time, each with its own
+   * Idempotency-Key and retried like a careful client until the API answers (201, or 200 for a
+   * replay of a task stored before a crash cut the first answer off).
+   */
   async submit(count: number, concurrency = 8, durationMs: [number, number] = [100, 1500]): Promise<Submission[]> {
     const mine: Submission[] = [];
     let next = 0;
+    const runId = Math.random().toString(36).slice(2);
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < count) {
           const i = next++;
           const duration = durationMs[0] + ((i * 7919) % (durationMs[1] - durationMs[0] + 1));
-          const body = { problem_id: PROBLEMS[i % PROBLEMS.length], max_retries: 3, priority: i % 10, parameters: { duration_ms: duration }, agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } };
-          const submission = await fetch(`${this.apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
-            async (res) => ({ status: res.status, taskId: res.status === 201 ? ((await res.json()) as { task_id: string }).task_id : undefined }),
-            () => ({ status: 0 }),
-          );
+          const body = JSON.stringify({ problem_id: PROBLEMS[i % PROBLEMS.length], max_retries: 3, priority: i % 10, parameters: { duration_ms: duration }, agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } });
+          const submission: Submission = { status: 0, attempts: 0 };
+          const deadline = Date.now() + 60_000;
+          while (Date.now() < deadline) {
+            submission.attempts++;
+            const answer = await fetch(`${this.apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `${runId}-${i}` }, body }).then(
+              async (res) => ({ status: res.status, taskId: res.status < 300 ? ((await res.json()) as { task_id: string }).task_id : undefined }),
+              () => ({ status: 0, taskId: undefined }),
+            );
+            Object.assign(submission, answer);
+            if (answer.status > 0 && answer.status < 500) break;
+            await new Promise((r) => setTimeout(r, 200));
+          }
           mine.push(submission);
           this.submissions.push(submission);
         }
