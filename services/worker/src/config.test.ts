@@ -57,5 +57,6 @@ describe('worker config', () => {
   it('derives a worker id usable in queue and cluster names', () => {
     expect(defaultWorkerId('a1b2c3d4e5f6')).toBe('worker-a1b2c3d4e5f6');
     expect(defaultWorkerId('---')).toBe('worker-1');
+    expect(defaultWorkerId('x'.repeat(60)).length).toBeLessThanOrEqual(38);
   });
 });

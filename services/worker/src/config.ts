@@ -55,7 +55,8 @@ const integer = (minimum: number, defaultValue: number, description: string) => 
 
 /** A worker id usable in queue names and Kind cluster names, derived from the host name. */
 export function defaultWorkerId(hostname: string): string {
-  const cleaned = hostname.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  // At most 38 characters: Kind cluster names (worker-<id>-kind) allow no more for the id.
+  const cleaned = hostname.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 31).replace(/-+$/, '');
   return cleaned ? `worker-${cleaned}` : 'worker-1';
 }
 
@@ -88,7 +89,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       CALLBACK_MAX_ATTEMPTS: integer(1, 5, 'callback attempts before giving up'),
       CALLBACK_RETRY_BASE_SECONDS: seconds(0.05, 2, 'first delay between callback attempts'),
       HEALTH_HOST: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'address of the health/metrics server' },
-      HEALTH_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8002, description: 'port of GET /health and /metrics; 0 picks a free port' },
+      HEALTH_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8003, description: 'port of GET /health and /metrics (the history service uses 8002); 0 picks a free port' },
       DB_POOL_SIZE: { type: 'integer', minimum: 2, maximum: 100, default: 5, description: 'PostgreSQL connections of this worker' },
     },
   };

@@ -114,6 +114,10 @@ export class WorkerApp {
 
   async start(): Promise<void> {
     const { settings, shutdown } = this;
+    this.logger.info(
+      this.clusters.name === 'none' ? 'worker starting without a Kubernetes cluster (CLUSTER_PROVIDER=none): for stand-in and demo runners only' : 'worker starting',
+      { worker_id: settings.env.WORKER_ID, cluster_provider: this.clusters.name, runner_command: settings.env.RUNNER_COMMAND },
+    );
     shutdown.add('database', () => this.db.$disconnect());
     await mkdir(settings.env.WORK_DIR, { recursive: true });
     await this.clusters.checkPrerequisites();

@@ -49,8 +49,8 @@ export const WORKER_CONTAINER_ONLY = new Set([
   'DOCKER_HOST', // docker CLI, kind and dockerode: the dind socket (k8s)
 ]);
 
-/** Variables the deployment sets for the kind provider that the worker must read (reported if it does not yet). */
-export const WORKER_REQUESTED = new Set(['KIND_INTERNAL_KUBECONFIG']);
+/** Variables the deployment sets that a worker must read but does not yet (none left). */
+export const WORKER_REQUESTED = new Set<string>();
 
 /** Names the k8s manifests define only to build AMQP_URL from the operator's secret ($(VAR) expansion). */
 export const K8S_COMPOSITION_ONLY = new Set(['AMQP_USERNAME', 'AMQP_PASSWORD']);

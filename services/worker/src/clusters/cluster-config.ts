@@ -23,6 +23,11 @@ export const clusterEnvProperties = {
   },
   KIND_CREATE_AT_START: { type: 'boolean', default: false, description: 'true to create the Kind cluster when the worker starts instead of before its first task' },
   KIND_KEEP_CLUSTER: { type: 'boolean', default: false, description: 'true to keep the Kind cluster when the worker shuts down' },
+  KIND_INTERNAL_KUBECONFIG: {
+    type: 'boolean',
+    default: false,
+    description: "true when the worker runs in a container on the kind network: the kubeconfig then names the control plane's container address (kind export kubeconfig --internal), not a host port",
+  },
   KIND_RECREATE_AFTER_TASKS: {
     type: 'integer',
     minimum: 0,
@@ -42,6 +47,7 @@ export interface ClusterConfig {
   KIND_NODE_IMAGE?: string;
   KIND_CREATE_AT_START: boolean;
   KIND_KEEP_CLUSTER: boolean;
+  KIND_INTERNAL_KUBECONFIG: boolean;
   KIND_RECREATE_AFTER_TASKS: number;
   KIND_CREATE_TIMEOUT_SECONDS: number;
   KIND_WAIT_SECONDS: number;
@@ -55,6 +61,7 @@ export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
   CLUSTER_PROVIDER: 'none',
   KIND_CREATE_AT_START: false,
   KIND_KEEP_CLUSTER: false,
+  KIND_INTERNAL_KUBECONFIG: false,
   KIND_RECREATE_AFTER_TASKS: 0,
   KIND_CREATE_TIMEOUT_SECONDS: 900,
   KIND_WAIT_SECONDS: 300,

@@ -65,6 +65,7 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
       nodeImage: settings.KIND_NODE_IMAGE,
       createAtStart: settings.KIND_CREATE_AT_START,
       keepCluster: settings.KIND_KEEP_CLUSTER,
+      internalKubeconfig: settings.KIND_INTERNAL_KUBECONFIG,
       recreateAfterTasks: settings.KIND_RECREATE_AFTER_TASKS,
       createTimeoutMs: settings.KIND_CREATE_TIMEOUT_SECONDS * 1000,
       waitSeconds: settings.KIND_WAIT_SECONDS,

@@ -12,6 +12,8 @@ export class KindCli {
     private readonly run: CommandRunner,
     private readonly clusterName: string,
     private readonly kubeconfig: string,
+    /** Write the control plane's address on the kind network instead of a host port. */
+    private readonly internal = false,
   ) {}
 
   private get env(): Record<string, string> {
@@ -36,6 +38,13 @@ export class KindCli {
 
   /** (Re)writes the per-worker kubeconfig of an existing cluster, e.g. after a worker restart. */
   async exportKubeconfig(): Promise<void> {
-    await this.run('kind', ['export', 'kubeconfig', '--name', this.clusterName, '--kubeconfig', this.kubeconfig], { timeoutMs: QUICK_MS, env: this.env });
+    const args = ['export', 'kubeconfig', '--name', this.clusterName, '--kubeconfig', this.kubeconfig];
+    if (this.internal) args.push('--internal');
+    await this.run('kind', args, { timeoutMs: QUICK_MS, env: this.env });
+  }
+
+  /** After `create`: a worker in a container needs the internal address rewritten into its kubeconfig. */
+  async finishKubeconfig(): Promise<void> {
+    if (this.internal) await this.exportKubeconfig();
   }
 }

@@ -39,6 +39,8 @@ export interface KindClusterOptions {
   pollIntervalMs: number;
   /** Host directory AIOpsLab's kind config mounts (OpenEBS NDM needs it). */
   udevDir: string;
+  /** The worker runs on the kind network (docker compose): use the control plane's internal address. */
+  internalKubeconfig?: boolean;
 }
 
 export interface KindClusterDeps {
@@ -79,7 +81,7 @@ export class KindClusterProvider implements ClusterProvider {
     this.clusterName = `worker-${options.workerId}-kind`;
     this.kubeconfig = path.join(options.workDir, 'kubeconfig');
     this.context = `kind-${this.clusterName}`;
-    this.kind = new KindCli(deps.run, this.clusterName, this.kubeconfig);
+    this.kind = new KindCli(deps.run, this.clusterName, this.kubeconfig, options.internalKubeconfig ?? false);
     this.state = new KindClusterState(path.join(options.workDir, 'kind-cluster-state.json'), this.clusterName);
     this.labels = { provider: 'kind', cluster: this.clusterName };
   }
@@ -199,6 +201,7 @@ export class KindClusterProvider implements ClusterProvider {
     this.deps.logger.info('creating kind cluster', { cluster: this.clusterName, config: this.options.configFile, node_image: this.options.nodeImage ?? null });
     try {
       await this.kind.create({ configFile: this.options.configFile, nodeImage: this.options.nodeImage, waitSeconds: this.options.waitSeconds, timeoutMs: this.options.createTimeoutMs });
+      await this.kind.finishKubeconfig();
     } catch (error) {
       this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'failure' }, seconds());
       this.deps.logger.error('kind cluster creation failed', { cluster: this.clusterName, duration_s: seconds(), error: (error as Error).message });

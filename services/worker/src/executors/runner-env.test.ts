@@ -11,6 +11,7 @@ describe('runner environment and spec', () => {
       PATH: '/bin',
       OPENAI_API_KEY: 'k',
       TASK_SPEC_FILE: '/w/t/1/task-spec.json',
+      RUNNER_LIFELINE: 'stdin',
       PROTOCOL_FD: '3',
       TASK_ID: 't',
       TASK_ATTEMPT: '1',
