@@ -110,6 +110,21 @@ describe('kind cluster provider', () => {
     expect(world.cluster('worker-w1-kind')?.nodes).toEqual([expect.objectContaining({ role: 'control-plane', image: 'jacksonarthurclark/aiopslab-kind-arm:latest' })]);
   });
 
+  test('with KIND_INTERNAL_KUBECONFIG (a worker container on the kind network) the kubeconfig is exported with --internal after create and on reuse', async () => {
+    const provider = await startedKind('w1', { KIND_INTERNAL_KUBECONFIG: true });
+    await provider.acquire();
+    await provider.release('clean');
+    await provider.acquire();
+    const exports = world.calls('kind', 'export', 'kubeconfig');
+    expect(exports.length).toBeGreaterThanOrEqual(2);
+    for (const call of exports) expect(call.argv).toContain('--internal');
+    const plain = await startedKind('w2');
+    await plain.acquire();
+    await plain.release('clean');
+    await plain.acquire();
+    expect(world.calls('kind', 'export', 'kubeconfig').filter((c) => c.argv.includes('w2') || c.argv.includes('worker-w2-kind')).every((c) => !c.argv.includes('--internal'))).toBe(true);
+  });
+
   test('KIND_CREATE_AT_START creates the cluster while the worker starts', async () => {
     await startedKind('w1', { KIND_CREATE_AT_START: true });
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
