@@ -1,0 +1,82 @@
+import type { Registry } from 'prom-client';
+import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import { topologyNames } from '@aiopslab/shared/amqp/topology';
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { HistoryConfig } from './config';
+import { insertStatusHistory } from './data/status-history-writer';
+import { createHealthServer } from './http/health-server';
+import { createHistoryMetrics, HistoryMetrics } from './http/history-metrics';
+import { createReadyFile } from './lifecycle/ready-file';
+import { createEventDecoder } from './messaging/decode-event';
+import { HistoryConsumer } from './messaging/history-consumer';
+import { DeliveryProcessor } from './messaging/process-deliveries';
+
+export interface HistoryServiceDeps {
+  config: HistoryConfig;
+  db: Db;
+  /** Started by the caller after start(); closed by the caller after stop(). */
+  connection: AmqpConnection;
+  registry: Registry;
+  logger: Logger;
+}
+
+export interface HistoryService {
+  readonly consumer: HistoryConsumer;
+  readonly metrics: HistoryMetrics;
+  /** Listens for /health and /metrics and subscribes whenever the connection is up; returns the port. */
+  start(): Promise<number>;
+  /** Stops consuming, records the deliveries already received, closes the HTTP server. */
+  stop(): Promise<void>;
+}
+
+/** Wires the status-history service from clients built by the caller (main.ts or a test). */
+export function createHistoryService({ config, db, connection, registry, logger }: HistoryServiceDeps): HistoryService {
+  const topology = topologyNames(config.QUEUE_PREFIX);
+  const metrics = createHistoryMetrics(registry);
+  const processor: DeliveryProcessor = new DeliveryProcessor({
+    queue: topology.queues.history,
+    deadExchange: topology.exchanges.dead,
+    decode: createEventDecoder(),
+    write: (events) => insertStatusHistory(db, events),
+    metrics,
+    logger,
+    retry: { baseMs: config.DB_RETRY_DELAY_MS, maxMs: config.DB_RETRY_MAX_DELAY_MS },
+    canSettle: (delivery): boolean => consumer.isOpen(delivery.channel),
+  });
+  const consumer: HistoryConsumer = new HistoryConsumer({
+    connection,
+    topology,
+    queueType: config.QUEUE_TYPE,
+    prefetch: config.PREFETCH,
+    batchSize: config.BATCH_SIZE,
+    batchWaitMs: config.BATCH_WAIT_MS,
+    handleBatch: processor.process,
+    logger,
+  });
+  const readyFile = createReadyFile(config.READY_FILE, logger);
+  consumer.on('consuming', () => void readyFile.mark());
+  consumer.on('idle', () => void readyFile.clear());
+  const health = createHealthServer(
+    { database: async () => (await db.$queryRaw`SELECT 1`, true), queue: () => consumer.isConsuming() },
+    registry,
+    logger,
+  );
+
+  return {
+    consumer,
+    metrics,
+    async start() {
+      const port = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+      logger.info('health server listening', { port, host: config.HEALTH_HOST });
+      consumer.start();
+      return port;
+    },
+    async stop() {
+      processor.stopRetrying(); // a batch the database refuses now goes back to the queue
+      await consumer.stop();
+      await readyFile.clear();
+      await health.close();
+    },
+  };
+}
