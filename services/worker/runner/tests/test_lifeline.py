@@ -32,9 +32,10 @@ class LifelineTest(RunnerTestCase):
         runner.wait_for_output("exec_shell kubectl get pods")
         runner.send_stdin("not json\n" + lease(1000))
         sent = time.monotonic()
+        runner.process.wait(timeout=10)  # stdin stays open: only the lapsed lease can stop it
+        elapsed = time.monotonic() - sent
         result = runner.finish()
 
-        elapsed = time.monotonic() - sent
         self.assertLess(elapsed, 1.0 + 1.5, "stopped within the lease (plus recovery time)")
         self.assertGreater(elapsed, 0.5, "not before three quarters of the lease")
         self.assertIn("lease lapsed", result.stderr)
