@@ -30,6 +30,18 @@ describe('POST /tasks/batch and GET /tasks', () => {
     expect(await h.db.task.count()).toBe(before);
   });
 
+  it('replays known keys inside a batch, and rolls the whole batch back when a key is reused with another request', async () => {
+    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'batch-k1').send({ problem_id: PROBLEM }).expect(201);
+    const replay = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'batch-k1' }, { problem_id: PROBLEM, idempotency_key: 'batch-k2' }] }).expect(201);
+    expect(replay.body.tasks[0]).toMatchObject({ task_id: first.body.task_id, replayed: true });
+    expect(replay.body.tasks[1].replayed).toBeUndefined();
+    const before = await h.db.task.count();
+    const reused = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'batch-k3' }, { problem_id: PROBLEM, max_steps: 7, idempotency_key: 'batch-k1' }] }).expect(409);
+    expect(reused.body).toMatchObject({ code: 'idempotency_key_reused', task_id: first.body.task_id });
+    expect(await h.db.task.count()).toBe(before);
+    expect(await h.db.task.count({ where: { idempotencyKey: 'batch-k3' } })).toBe(0);
+  });
+
   it('refuses more than 1000 tasks and repeated keys within a batch', async () => {
     await request(h.app).post('/tasks/batch').send({ tasks: Array.from({ length: 1001 }, () => ({ problem_id: PROBLEM })) }).expect(400);
     const dup = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'k' }, { problem_id: PROBLEM, idempotency_key: 'k' }] }).expect(400);

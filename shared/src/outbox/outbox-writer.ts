@@ -16,6 +16,11 @@ export interface OutboxMessageInput {
   messageId?: string;
 }
 
+/** What the relay needs besides the body: the AMQP `type`, correlation id and priority. */
+export function outboxHeaders(message: Pick<OutboxMessageInput, 'type' | 'correlationId' | 'priority'>) {
+  return { type: message.type, correlation_id: message.correlationId ?? null, priority: message.priority ?? null };
+}
+
 /**
  * Records messages to publish in the caller's transaction, so they exist if and only if the
  * state change they announce commits. NOTIFY is delivered at commit, never before.
@@ -30,7 +35,7 @@ export async function enqueueOutbox(tx: Tx, messages: OutboxMessageInput[]): Pro
       SELECT m.id, m.exchange, m.routing_key, m.payload, m.headers, COALESCE(m.available_at, now())
       FROM unnest(${ids}::uuid[], ${messages.map((m) => m.exchange)}::text[], ${messages.map((m) => m.routingKey)}::text[],
                   ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[],
-                  ${messages.map((m) => JSON.stringify({ type: m.type, correlation_id: m.correlationId ?? null, priority: m.priority ?? null }))}::jsonb[],
+                  ${messages.map((m) => JSON.stringify(outboxHeaders(m)))}::jsonb[],
                   ${messages.map((m) => m.availableAt?.toISOString() ?? null)}::timestamptz[])
         AS m(id, exchange, routing_key, payload, headers, available_at)
       RETURNING 1

@@ -4,8 +4,8 @@ import type { Db, Tx } from '@aiopslab/shared/db/prisma-client';
 import type { Task } from '@aiopslab/shared/db/task-transition';
 import { buildTaskEvent } from '@aiopslab/shared/domain/task-event';
 import { ConflictError, FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
-import { enqueueOutbox, OutboxMessageInput } from '@aiopslab/shared/outbox/outbox-writer';
-import { MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
+import { OUTBOX_CHANNEL, outboxHeaders } from '@aiopslab/shared/outbox/outbox-writer';
+import { MESSAGE_TYPES, TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
 
 export interface SubmitDeps {
@@ -26,68 +26,106 @@ export interface SubmittedTask {
 }
 
 /**
- * Stores tasks, their `pending` events and their dispatch messages in one transaction: either
- * every task of the call exists and will be dispatched, or none does.
+ * Stores tasks, their `pending` events and their dispatch messages in one SQL statement (atomic
+ * on its own): either every task of the call exists and will be dispatched, or none does. A
+ * batch that carries idempotency keys runs inside a transaction, so a key reused with another
+ * request rolls the whole batch back.
  */
 export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[], correlationId?: string): Promise<SubmittedTask[]> {
   checkKeysUnique(submissions);
   if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions);
-  try {
-    return await insertAll(deps, submissions, correlationId);
-  } catch (error) {
-    // A concurrent request with the same Idempotency-Key committed first: answer with its task.
-    if (isUniqueViolation(error)) return insertAll(deps, submissions, correlationId);
-    throw error;
-  }
-}
-
-async function insertAll(deps: SubmitDeps, submissions: TaskSubmission[], correlationId?: string): Promise<SubmittedTask[]> {
-  const results = await deps.db.$transaction(async (tx) => {
-    const existing = await findReplays(tx, submissions);
-    const fresh = submissions.filter((s) => !s.idempotency_key || !existing.has(s.idempotency_key));
-    const created = new Map<TaskSubmission, StoredTask>();
-    if (fresh.length > 0) {
-      const stored = await insertTasks(tx, fresh);
-      await enqueueOutbox(tx, stored.flatMap((row, i) => announce(deps.topology, row.id, fresh[i].priority, correlationId)));
-      stored.forEach((row, i) => created.set(fresh[i], row));
-    }
-    return submissions.map((submission) => {
-      const replay = submission.idempotency_key ? existing.get(submission.idempotency_key) : undefined;
-      return replay ? { task: replay, replayed: true } : { task: created.get(submission)!, replayed: false };
-    });
-  });
+  const rows = submissions.map((submission) => toRow(deps.topology, submission, correlationId));
+  const store = async (db: Db | Tx) => answer(rows, await insertStatement(db, deps.topology, rows), await findReplays(db, submissions, rows));
+  const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
+  const results = needsTransaction ? await deps.db.$transaction((tx) => store(tx)) : await store(deps.db);
   if (results.some((r) => !r.replayed)) deps.onCommitted();
   return results;
 }
 
-/** One multi-row INSERT for the whole call (a batch of 1000 is one statement, not 1000). */
-async function insertTasks(tx: Tx, submissions: TaskSubmission[]): Promise<StoredTask[]> {
-  const column = <T>(pick: (s: TaskSubmission) => T) => submissions.map(pick);
-  const ids = submissions.map(() => randomUUID());
-  const rows = await tx.$queryRaw<{ id: string; status: string; created_at: Date }[]>`
-    INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key, idempotency_fingerprint)
-    SELECT * FROM unnest(
-      ${ids}::uuid[], ${column((s) => s.problem_id)}::text[], ${column(() => 'pending')}::text[], ${column((s) => s.priority)}::smallint[],
-      ${column((s) => JSON.stringify(s.agent_config))}::jsonb[], ${column((s) => s.max_steps)}::int[], ${column((s) => s.timeout_minutes)}::int[],
-      ${column((s) => s.max_retries)}::int[], ${column((s) => s.callback_url ?? null)}::text[], ${column((s) => JSON.stringify(s.metadata))}::jsonb[],
-      ${column((s) => JSON.stringify(s.parameters))}::jsonb[], ${column((s) => s.idempotency_key ?? null)}::text[],
-      ${column((s) => (s.idempotency_key ? fingerprint(s) : null))}::text[])
-    RETURNING id, status, created_at`;
-  const byId = new Map(rows.map((row) => [row.id, { id: row.id, status: row.status, createdAt: row.created_at }]));
-  return ids.map((id) => byId.get(id)!);
+interface SubmissionRow {
+  submission: TaskSubmission;
+  id: string;
+  fingerprint: string | null;
+  event: TaskEvent;
+  eventHeaders: string;
+  dispatchId: string;
+  dispatchHeaders: string;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; meta?: { code?: string }; message?: string };
-  return e?.code === 'P2002' || e?.meta?.code === '23505' || /\b23505\b|unique constraint/i.test(e?.message ?? '');
+function toRow(topology: Topology, submission: TaskSubmission, correlationId?: string): SubmissionRow {
+  const id = randomUUID();
+  return {
+    submission,
+    id,
+    fingerprint: submission.idempotency_key ? fingerprint(submission) : null,
+    event: buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: 'submitted' }),
+    eventHeaders: JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId })),
+    dispatchId: randomUUID(),
+    dispatchHeaders: JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority: submission.priority })),
+  };
 }
 
-function announce(topology: Topology, taskId: string, priority: number, correlationId?: string): OutboxMessageInput[] {
-  const event = buildTaskEvent({ taskId, from: null, to: 'pending', attempt: 0, workerId: null, notes: 'submitted' });
-  return [
-    { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey('pending'), type: MESSAGE_TYPES.transition, payload: event, messageId: event.event_id, correlationId },
-    { exchange: topology.exchanges.tasks, routingKey: topology.routing.dispatch, type: MESSAGE_TYPES.dispatch, payload: { task_id: taskId, attempt: 0 }, priority, correlationId },
-  ];
+/**
+ * Tasks, their `pending` events and dispatch messages, and the NOTIFY that wakes the relays, in
+ * one round trip. A task whose idempotency key exists already is skipped (ON CONFLICT), and so
+ * are its messages.
+ */
+async function insertStatement(db: Db | Tx, topology: Topology, rows: SubmissionRow[]): Promise<Map<string, StoredTask>> {
+  const column = <T>(pick: (r: SubmissionRow) => T) => rows.map(pick);
+  const s = (pick: (t: TaskSubmission) => unknown) => column((r) => pick(r.submission));
+  const inserted = await db.$queryRaw<{ id: string; created_at: Date }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${column((r) => r.id)}::uuid[], ${s((t) => t.problem_id)}::text[], ${s((t) => t.priority)}::smallint[], ${s((t) => JSON.stringify(t.agent_config))}::jsonb[],
+        ${s((t) => t.max_steps)}::int[], ${s((t) => t.timeout_minutes)}::int[], ${s((t) => t.max_retries)}::int[], ${s((t) => t.callback_url ?? null)}::text[],
+        ${s((t) => JSON.stringify(t.metadata))}::jsonb[], ${s((t) => JSON.stringify(t.parameters))}::jsonb[], ${s((t) => t.idempotency_key ?? null)}::text[],
+        ${column((r) => r.fingerprint)}::text[], ${column((r) => r.event.event_id)}::uuid[], ${column((r) => JSON.stringify(r.event))}::jsonb[],
+        ${column((r) => r.eventHeaders)}::jsonb[], ${column((r) => r.dispatchId)}::uuid[], ${column((r) => r.dispatchHeaders)}::jsonb[])
+      AS i(id, problem_id, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
+           idempotency_fingerprint, event_id, event, event_headers, dispatch_id, dispatch_headers)
+    ), inserted AS (
+      INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key, idempotency_fingerprint)
+      SELECT id, problem_id, 'pending', priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key, idempotency_fingerprint
+      FROM input
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING id, created_at
+    ), announced AS (
+      INSERT INTO outbox (message_id, exchange, routing_key, payload, headers)
+      SELECT m.* FROM inserted JOIN input USING (id)
+      CROSS JOIN LATERAL (VALUES
+        (input.event_id, ${topology.exchanges.events}, ${topology.eventRoutingKey('pending')}, input.event, input.event_headers),
+        (input.dispatch_id, ${topology.exchanges.tasks}, ${topology.routing.dispatch}, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
+      ) AS m(message_id, exchange, routing_key, payload, headers)
+    )
+    SELECT id::text, created_at, pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified FROM inserted`;
+  return new Map(inserted.map((row) => [row.id, { id: row.id, status: 'pending', createdAt: row.created_at }]));
+}
+
+/** The earlier tasks of the keys that were skipped; a key reused with another request is a 409. */
+async function findReplays(db: Db | Tx, submissions: TaskSubmission[], rows: SubmissionRow[]): Promise<Map<string, Task>> {
+  const keys = submissions.map((s) => s.idempotency_key).filter((k): k is string => !!k);
+  if (keys.length === 0) return new Map();
+  const existing = await db.task.findMany({ where: { idempotencyKey: { in: keys }, id: { notIn: rows.map((r) => r.id) } } });
+  const byKey = new Map(existing.map((task) => [task.idempotencyKey!, task]));
+  for (const row of rows) {
+    const task = row.submission.idempotency_key ? byKey.get(row.submission.idempotency_key) : undefined;
+    if (task && task.idempotencyFingerprint !== row.fingerprint) {
+      throw new ConflictError('idempotency_key_reused', `Idempotency-Key "${row.submission.idempotency_key}" was already used for a different request (task ${task.id}); use a new key for a new task`, {
+        task_id: task.id,
+      });
+    }
+  }
+  return byKey;
+}
+
+function answer(rows: SubmissionRow[], inserted: Map<string, StoredTask>, replays: Map<string, Task>): SubmittedTask[] {
+  return rows.map((row) => {
+    const created = inserted.get(row.id);
+    if (created) return { task: created, replayed: false };
+    const replay = row.submission.idempotency_key ? replays.get(row.submission.idempotency_key) : undefined;
+    if (!replay) throw new ConflictError('idempotency_key_in_flux', 'the task with this Idempotency-Key changed while it was submitted; retry the request');
+    return { task: replay, replayed: true };
+  });
 }
 
 /** Same key, same request: the stored fingerprint tells a replay from a reuse of the key. */
@@ -105,22 +143,6 @@ function canonicalJson(value: unknown): string {
       .join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-async function findReplays(tx: Tx, submissions: TaskSubmission[]): Promise<Map<string, Task>> {
-  const keys = submissions.map((s) => s.idempotency_key).filter((k): k is string => !!k);
-  if (keys.length === 0) return new Map();
-  const rows = await tx.task.findMany({ where: { idempotencyKey: { in: keys } } });
-  const byKey = new Map(rows.map((row) => [row.idempotencyKey!, row]));
-  for (const submission of submissions) {
-    const row = submission.idempotency_key ? byKey.get(submission.idempotency_key) : undefined;
-    if (row && row.idempotencyFingerprint !== fingerprint(submission)) {
-      throw new ConflictError('idempotency_key_reused', `Idempotency-Key "${submission.idempotency_key}" was already used for a different request (task ${row.id}); use a new key for a new task`, {
-        task_id: row.id,
-      });
-    }
-  }
-  return byKey;
 }
 
 function checkKeysUnique(submissions: TaskSubmission[]): void {
