@@ -49,7 +49,11 @@ async function deleteQueues(prefix) {
 
 /** Starts `node services/<name>/dist/main.js`; resolves when `ready` matches a log line. */
 function startService(name, env, ready = /listening|consuming|started/) {
-  const child = spawn(process.execPath, [path.join(root, `services/${name}/dist/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startScript(path.join(root, `services/${name}/dist/main.js`), env, ready, name);
+}
+
+function startScript(script, env, ready, name = path.basename(script)) {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -150,4 +154,4 @@ function printTable(title, rows) {
   for (const row of rows) console.log(line(headers.map((h) => row[h])));
 }
 
-module.exports = { root, AMQP_URL, scratch, startService, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };
+module.exports = { root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };

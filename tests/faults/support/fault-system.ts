@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { createPrismaClient, Db } from '../../../shared/src/db/prisma-client';
 import { createTestEnv, TestEnv } from '../../support/test-env';
 import { managementApi } from '../../support/test-services';
-import { freePort, ServiceProcess } from './service-process';
+import { freePort, ServiceProcess } from '../../support/service-process';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
