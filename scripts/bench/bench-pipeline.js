@@ -1,49 +1,100 @@
 #!/usr/bin/env node
 // End-to-end benchmarks with api, history and K workers as real processes and a no-op runner:
-// submit→claim latency and completed tasks per second, beside the ceiling of the same run
-// (spawning the no-op runner back to back: what K workers could do with zero overhead).
+//   1. throughput: N no-op tasks (batches of 100) over K workers, completed tasks per second;
+//   2. latency: tasks posted one by one at a steady rate, time from the 201 answer to the claim;
+//   3. the resident memory of an idle worker.
+// Ceilings measured in the same run: spawning the no-op runner back to back (what one worker
+// could do with zero overhead) and a RabbitMQ publish→consume round trip.
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const net = require('node:net');
-const { Client, scratch, startService, percentile, ms, printTable } = require('./bench-lib');
+const amqp = require('amqplib');
+const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable } = require('./bench-lib');
 
-const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 300);
-const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,3').split(',').map(Number);
+const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 400);
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
+const RATES = (process.env.BENCH_CLAIM_RATES ?? '20,100').split(',').map(Number);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const NOOP_RUNNER = `printf '{"type":"result","results":{"success":true},"framework_overhead":0,"session":null}\\n' >&3`;
+const BODY = JSON.stringify({ problem_id: 'container_kill-detection', agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } });
 
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 
-async function runWith(workers) {
-  const s = await scratch(`pipe${workers}`);
+async function system(label, workers) {
+  const s = await scratch(label);
   const services = [];
+  const apiPort = await freePort();
+  services.push(await startService('api', { ...s.env, PORT: String(apiPort), HOST: '127.0.0.1' }, /api listening/));
+  services.push(await startService('history', { ...s.env, HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1' }, /consuming|listening|started/));
+  for (let i = 0; i < workers; i++) {
+    services.push(await startService('worker', { ...s.env, WORKER_ID: `bench-w${i}`, CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: NOOP_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', WORK_DIR: `/tmp/bench-work-${label}-${i}` }, /worker started/));
+  }
+  const db = new Client({ connectionString: s.databaseUrl });
+  await db.connect();
+  return {
+    api: `http://127.0.0.1:${apiPort}`,
+    db,
+    workerPids: services.slice(2).map((w) => w.child.pid),
+    async waitDone(count, timeoutMs = 600_000) {
+      const started = Date.now();
+      for (;;) {
+        const { rows } = await db.query("SELECT count(*)::int AS done FROM tasks WHERE status IN ('completed','failed','timed_out','cancelled')");
+        if (rows[0].done >= count) return;
+        if (Date.now() - started > timeoutMs) throw new Error(`only ${rows[0].done} of ${count} tasks finished`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      await db.end();
+      for (const service of services.reverse()) await service.stop();
+      await s.drop();
+    },
+  };
+}
+
+async function throughput(workers) {
+  const sys = await system(`thr${workers}`, workers);
   try {
-    const apiPort = await freePort();
-    services.push(await startService('api', { ...s.env, PORT: String(apiPort), HOST: '127.0.0.1' }, /api listening/));
-    services.push(await startService('history', { ...s.env, HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1' }, /consuming|listening|started/));
-    for (let i = 0; i < workers; i++) {
-      services.push(await startService('worker', { ...s.env, WORKER_ID: `bench-w${i}`, CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: NOOP_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', WORK_DIR: `/tmp/bench-work-${i}` }, /worker started|consuming/));
-    }
     const started = Date.now();
     for (let i = 0; i < TASKS; i += 100) {
-      const tasks = Array.from({ length: Math.min(100, TASKS - i) }, () => ({ problem_id: 'container_kill-detection', agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } }));
-      const res = await fetch(`http://127.0.0.1:${apiPort}/tasks/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks }) });
-      if (res.status !== 201) throw new Error(`batch answered ${res.status}: ${await res.text()}`);
+      const tasks = Array.from({ length: Math.min(100, TASKS - i) }, () => JSON.parse(BODY));
+      const res = await fetch(`${sys.api}/tasks/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks }) });
+      if (res.status !== 201) throw new Error(`batch answered ${res.status}`);
     }
-    const db = new Client({ connectionString: s.databaseUrl });
-    await db.connect();
-    for (;;) {
-      const { rows } = await db.query("SELECT count(*)::int AS done FROM tasks WHERE status IN ('completed','failed','timed_out','cancelled')");
-      if (rows[0].done >= TASKS) break;
-      if (Date.now() - started > 600_000) throw new Error('pipeline did not finish within 10 minutes');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await sys.waitDone(TASKS);
     const seconds = (Date.now() - started) / 1000;
-    const { rows } = await db.query(`SELECT EXTRACT(EPOCH FROM (started_at - created_at)) * 1000 AS claim_ms, status FROM tasks`);
-    await db.end();
-    const claim = rows.map((r) => Number(r.claim_ms));
-    return { workers, seconds, rate: TASKS / seconds, claimP50: percentile(claim, 50), claimP99: percentile(claim, 99), completed: rows.filter((r) => r.status === 'completed').length };
+    const { rows } = await sys.db.query("SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed FROM tasks");
+    return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed };
   } finally {
-    for (const service of services.reverse()) await service.stop();
-    await s.drop();
+    await sys.stop();
+  }
+}
+
+async function claimLatency(workers, rate) {
+  const sys = await system(`lat${rate}`, workers);
+  try {
+    const answered = new Map();
+    const inFlight = [];
+    const start = performance.now();
+    const total = Math.floor(rate * LATENCY_SECONDS);
+    for (let i = 0; i < total; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(
+        fetch(`${sys.api}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }).then(async (res) => {
+          const at = Date.now();
+          answered.set((await res.json()).task_id, at);
+        }),
+      );
+    }
+    await Promise.all(inFlight);
+    await sys.waitDone(total);
+    const { rows } = await sys.db.query('SELECT id::text, started_at FROM tasks');
+    const latencies = rows.map((r) => r.started_at.getTime() - answered.get(r.id));
+    const idleRss = sys.workerPids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
+    return { rate, workers, p50: percentile(latencies, 50), p99: percentile(latencies, 99), idleRss: Math.max(...idleRss) };
+  } finally {
+    await sys.stop();
   }
 }
 
@@ -53,15 +104,45 @@ function spawnCeiling(n = 200) {
   return n / ((Date.now() - started) / 1000);
 }
 
+async function rabbitRoundTrip(n = 500) {
+  const connection = await amqp.connect(AMQP_URL, { noDelay: true });
+  const channel = await connection.createConfirmChannel();
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  const latencies = [];
+  let resolveNext;
+  await channel.consume(queue, (message) => {
+    latencies.push(performance.now() - Number(message.content.toString()));
+    channel.ack(message);
+    resolveNext();
+  });
+  for (let i = 0; i < n; i++) {
+    const got = new Promise((r) => (resolveNext = r));
+    channel.publish('', queue, Buffer.from(String(performance.now())), { persistent: true });
+    await got;
+  }
+  await connection.close();
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
 async function main() {
   const rows = [];
   for (const workers of WORKER_COUNTS) {
-    const r = await runWith(workers);
-    rows.push({ workers, tasks: TASKS, completed: r.completed, 'tasks/s': r.rate.toFixed(1), 'submit→claim p50 ms': ms(r.claimP50), 'submit→claim p99 ms': ms(r.claimP99), seconds: r.seconds.toFixed(1) });
+    const r = await throughput(workers);
+    rows.push({ workers, tasks: TASKS, completed: r.completed, 'no-op tasks/s': r.rate.toFixed(1), seconds: r.seconds.toFixed(1) });
   }
-  const ceiling = spawnCeiling();
-  rows.push({ workers: 'ceiling', tasks: '', completed: '', 'tasks/s': `${ceiling.toFixed(0)} per worker`, 'submit→claim p50 ms': '', 'submit→claim p99 ms': '', seconds: '' });
-  printTable(`End to end: ${TASKS} no-op tasks submitted in batches of 100 (ceiling: spawning the no-op runner back to back)`, rows);
+  const spawn = spawnCeiling();
+  rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '' });
+  printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100`, rows);
+
+  const latency = [];
+  const workers = WORKER_COUNTS[WORKER_COUNTS.length - 1];
+  for (const rate of RATES) {
+    const r = await claimLatency(workers, rate);
+    latency.push({ 'tasks/s posted': rate, workers, '201 → claim p50 ms': ms(r.p50), '201 → claim p99 ms': ms(r.p99), 'idle worker RSS MB': r.idleRss.toFixed(0) });
+  }
+  const rabbit = await rabbitRoundTrip();
+  latency.push({ 'tasks/s posted': 'ceiling', workers: '', '201 → claim p50 ms': `${ms(rabbit.p50)} (RabbitMQ round trip)`, '201 → claim p99 ms': ms(rabbit.p99), 'idle worker RSS MB': '' });
+  printTable(`Submit → claim: tasks posted one by one at a steady rate for ${LATENCY_SECONDS} s (targets: p50 <= 5 ms, p99 <= 20 ms at 100/s; idle worker < 100 MB)`, latency);
 }
 
 main().catch((error) => {

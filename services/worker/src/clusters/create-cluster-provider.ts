@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterProvider, ClusterProviderName } from './cluster-provider';
@@ -74,6 +74,13 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
       pollIntervalMs,
       udevDir: deps.udevDir ?? '/run/udev',
     },
-    { run, pathVariable: commandEnv.PATH, docker: deps.docker ?? new Docker(), logger: deps.logger, metrics, isWorkerActive: deps.isWorkerActive },
+    { run, pathVariable: commandEnv.PATH, docker: deps.docker ?? newDockerClient(), logger: deps.logger, metrics, isWorkerActive: deps.isWorkerActive },
   );
+}
+
+/** dockerode (about 20 MB resident) is loaded only by workers that use Kind. */
+function newDockerClient(): Docker {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const DockerClient = require('dockerode') as typeof Docker;
+  return new DockerClient();
 }
