@@ -16,7 +16,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function busyWorker(system: FaultSystem, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const task = await system.db.task.findFirst({ where: { status: 'processing' }, select: { workerId: true } });
+    // A task that has most of its run ahead of it, so the fault lands mid-task.
+    const task = await system.db.task.findFirst({
+      where: { status: 'processing', parameters: { path: ['duration_ms'], gte: 600 }, startedAt: { gt: new Date(Date.now() - 150) } },
+      select: { workerId: true },
+    });
     const worker = system.workers.find((w) => w.label === task?.workerId);
     if (worker) return worker;
     await sleep(50);
@@ -31,7 +35,14 @@ async function waitForProgress(system: FaultSystem, completed: number) {
 
 interface Scenario {
   name: string;
-  inject(system: FaultSystem): Promise<void>;
+  /** Returns the tasks the fault hit (held by a killed or stalled worker), if any. */
+  inject(system: FaultSystem): Promise<string[] | void>;
+}
+
+/** The tasks a worker holds right now, from the database's point of view. */
+async function heldBy(system: FaultSystem, workerId: string): Promise<string[]> {
+  const rows = await system.db.task.findMany({ where: { status: 'processing', workerId }, select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 const scenarios: Scenario[] = [
@@ -41,8 +52,11 @@ const scenarios: Scenario[] = [
       await waitForProgress(system, 3);
       const worker = await busyWorker(system);
       await worker.kill();
+      const victims = await heldBy(system, worker.label);
+      expect(victims).toHaveLength(1);
       await sleep(500);
       await worker.start();
+      return victims;
     },
   },
   {
@@ -83,11 +97,11 @@ const scenarios: Scenario[] = [
       await waitForProgress(system, 3);
       const worker = await busyWorker(system);
       worker.signal('SIGSTOP');
-      const held = await system.db.task.findMany({ where: { workerId: worker.label, status: 'processing' } });
-      if (process.env.FAULT_DEBUG) console.log('stopped', worker.label, held.map((t) => [t.id, t.leaseExpiresAt]));
+      const victims = await heldBy(system, worker.label);
+      expect(victims).toHaveLength(1);
       await sleep(3 * 2000 + 1500);
-      if (process.env.FAULT_DEBUG) for (const t of held) console.log(t.id, await system.db.statusHistory.findMany({ where: { taskId: t.id }, orderBy: { occurredAt: 'asc' } }), await system.db.task.findUnique({ where: { id: t.id } }));
       worker.signal('SIGCONT');
+      return victims;
     },
   },
 ];
@@ -107,7 +121,7 @@ describe('fault injection', () => {
       const started = Date.now();
       try {
         const submitting = system.submit(TASKS, scenario.name.includes('api') ? 16 : 6, [100, MAX_DURATION]);
-        await scenario.inject(system);
+        const victims = (await scenario.inject(system)) ?? [];
         await submitting;
         await system.waitAllTerminal(SETTLE_MS);
         const accepted = system.submissions.filter((s) => s.status === 201 || s.status === 200).map((s) => s.taskId!);
@@ -130,6 +144,7 @@ describe('fault injection', () => {
           stored: stored.length,
           completed: byStatus.completed ?? 0,
           'other terminal': stored.length - (byStatus.completed ?? 0),
+          'tasks hit': victims.length,
           retries: stored.reduce((n, t) => n + Math.max(0, t.attempt - 1), 0),
           'overlapping runs': overlaps.length,
           'history gaps/dups': `${history.gaps}/${history.duplicates}`,
@@ -142,6 +157,9 @@ describe('fault injection', () => {
         expect(stored).toHaveLength(TASKS);
         expect(byStatus.completed).toBe(stored.length);
         expect(stored.filter((t) => t.result === null)).toEqual([]);
+        // A task held by a killed or stalled worker was taken back and run again elsewhere.
+        for (const id of victims) expect(stored.find((t) => t.id === id)).toMatchObject({ status: 'completed', attempt: expect.any(Number) });
+        expect(victims.filter((id) => (stored.find((t) => t.id === id)?.attempt ?? 0) < 2)).toEqual([]);
         expect(overlaps).toEqual([]);
         expect(perWorker).toEqual([]);
         expect(unfinished).toEqual([]);
