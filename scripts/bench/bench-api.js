@@ -153,7 +153,8 @@ function rawQuery(query) {
   for (const key of ['status', 'problem_id', 'worker_id']) if (query[key]) where.push(`${key} = $${++n}`);
   if (query.created_after) where.push(`created_at > $${++n}`);
   if (query.created_before) where.push(`created_at < $${++n}`);
-  return `SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, error, metadata, created_at, updated_at, started_at, completed_at FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT 51`;
+  const leading = ['status', 'problem_id', 'worker_id'].find((key) => query[key]);
+  return `SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, error, metadata, created_at, updated_at, started_at, completed_at FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${leading ? `${leading}, ` : ''}created_at DESC, id DESC LIMIT 51`;
 }
 
 function rawParams(query) {

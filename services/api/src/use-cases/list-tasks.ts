@@ -67,13 +67,25 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
   const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
   const rows = await db.$queryRaw<TaskSummaryRow[]>`
     SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, error, metadata, created_at, updated_at, started_at, completed_at
-    FROM tasks ${where} ORDER BY created_at DESC, id DESC LIMIT ${query.limit + 1}`;
+    FROM tasks ${where} ORDER BY ${leadingSortColumn(query)}created_at DESC, id DESC LIMIT ${query.limit + 1}`;
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
     tasks: page.map(presentSummary),
     next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
+}
+
+/**
+ * With an equality filter, sorting by that column first changes nothing in the result but names
+ * the index that serves it: otherwise the planner may walk the plain created_at index and skip
+ * over every newer row of another status (all the fresh `pending` ones) to find a page.
+ */
+function leadingSortColumn(query: ListTasksQuery): Prisma.Sql {
+  if (query.status) return Prisma.raw('status, ');
+  if (query.problem_id) return Prisma.raw('problem_id, ');
+  if (query.worker_id) return Prisma.raw('worker_id, ');
+  return Prisma.empty;
 }
 
 function presentSummary(row: TaskSummaryRow) {
