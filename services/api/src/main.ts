@@ -9,8 +9,7 @@ import { createLogger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import { createApp } from './app';
 import { loadApiConfig } from './config';
-import { createValidators } from './http/validators';
-import { createApiMetrics } from './metrics';
+import { createApiDeps } from './api-deps-factory';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
@@ -25,18 +24,7 @@ async function main(): Promise<void> {
   });
   const publisher = new ConfirmPublisher(amqp);
   const relay = new OutboxRelay(db, publisher, logger, { listenDatabaseUrl: config.DATABASE_URL });
-  const backlog = () => relay.backlog();
-  const app = createApp({
-    config,
-    db,
-    topology,
-    logger,
-    metrics: createApiMetrics(backlog),
-    validators: createValidators(config.MAX_TIMEOUT_MINUTES),
-    onOutboxCommitted: () => relay.wake(),
-    queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
-    outboxBacklog: backlog,
-  });
+  const app = createApp(createApiDeps({ config, db, topology, logger, relay, publisher }));
 
   const shutdown = new Shutdown(logger, config.SHUTDOWN_DEADLINE_SECONDS * 1000);
   shutdown.add('database', () => db.$disconnect());

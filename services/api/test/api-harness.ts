@@ -7,8 +7,7 @@ import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import type { Express } from 'express';
 import { createApp } from '../src/app';
 import { ApiConfig, loadApiConfig } from '../src/config';
-import { createValidators } from '../src/http/validators';
-import { createApiMetrics } from '../src/metrics';
+import { createApiDeps } from '../src/api-deps-factory';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 
 export interface ApiHarness {
@@ -43,19 +42,7 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
     void amqp.start();
   }
   if (!options.databaseUrl) relay.start();
-  const backlog = () => relay.backlog();
-  const app = createApp({
-    config,
-    db,
-    topology,
-    logger,
-    metrics: createApiMetrics(backlog),
-    validators: createValidators(config.MAX_TIMEOUT_MINUTES),
-    onOutboxCommitted: () => relay.wake(),
-    queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
-    outboxBacklog: backlog,
-    logPollMs: 50,
-  });
+  const app = createApp(createApiDeps({ config, db, topology, logger, relay, publisher, logPollMs: 50 }));
   return {
     env,
     app,

@@ -1,0 +1,27 @@
+import type { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
+import type { Topology } from '@aiopslab/shared/amqp/topology';
+import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
+import type { ApiConfig } from './config';
+import type { ApiDeps } from './http/api-deps';
+import { createValidators } from './http/validators';
+import { createApiMetrics } from './metrics';
+
+/** The HTTP layer's dependencies from the clients main.ts (or a test) built. */
+export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; topology: Topology; logger: Logger; relay: OutboxRelay; publisher: ConfirmPublisher; logPollMs?: number }): ApiDeps {
+  const { config, relay, publisher } = input;
+  const backlog = () => relay.backlog();
+  return {
+    config,
+    db: input.db,
+    topology: input.topology,
+    logger: input.logger,
+    metrics: createApiMetrics(backlog),
+    validators: createValidators(config.MAX_TIMEOUT_MINUTES),
+    onOutboxCommitted: () => relay.wake(),
+    queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
+    outboxBacklog: backlog,
+    logPollMs: input.logPollMs,
+  };
+}
