@@ -89,7 +89,7 @@ export class WorkerApp {
     });
     const publisher = new ConfirmPublisher(this.connection);
     this.relay = new OutboxRelay(this.db, publisher, this.logger, { listenDatabaseUrl: env.DATABASE_URL, pollIntervalMs: 1000 });
-    const deadLetters = new DeadLetterPublisher(this.connection, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
+    const deadLetters = new DeadLetterPublisher(publisher, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
     const context = { db: this.db, topology: this.topology, settings, logger: this.logger, metrics: this.metrics, wakeRelay: () => this.relay.wake() };
 
     this.presence = new WorkerPresence(this.db, { id: workerId, hostname: settings.hostname, backend: this.clusters.name, version: settings.version }, this.activity, settings.heartbeatMs, this.logger);

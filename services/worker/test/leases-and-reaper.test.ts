@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { managementApi } from '../../../tests/support/test-services';
-import { printedPids, processExists } from './support/process-checks';
+import { processExists, waitForRunnerPids } from './support/process-checks';
 import { WorkerHarness } from './support/worker-harness';
 import type { WorkerApp } from '../src/worker-app';
 import { createLogger } from '@aiopslab/shared/logging/logger';
@@ -119,19 +119,11 @@ describe('worker: leases, fencing and the reaper', () => {
 
   it('when another owner takes the task over, the fenced worker stops its runner and writes nothing more', async () => {
     const submitted = await h.submit({ fixture: 'slow', fixtureEnv: { SLOW_MS: '20000' } });
-    let pids: { runner: number } | null = null;
-    await waitUntil(async () => {
-      try {
-        pids = printedPids(await h.logs(submitted.id));
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, 'the runner to start');
+    const pids = await waitForRunnerPids(() => h.logs(submitted.id));
     const running = await h.db.task.findUniqueOrThrow({ where: { id: submitted.id } });
     await h.db.task.update({ where: { id: submitted.id }, data: { workerId: 'thief', attempt: running.attempt + 1, leaseExpiresAt: new Date(Date.now() + 3_600_000) } });
     const linesAtTakeover = (await h.logs(submitted.id)).length;
-    await waitUntil(() => !processExists(pids!.runner), 10_000, 'the fenced runner to be stopped');
+    await waitUntil(() => !processExists(pids.runner), 10_000, 'the fenced runner to be stopped');
     const next = await h.submit({ fixture: 'succeeds' });
     await h.waitForStatus(next.id, 'completed');
     const task = await h.db.task.findUniqueOrThrow({ where: { id: submitted.id } });

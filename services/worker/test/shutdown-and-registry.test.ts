@@ -1,5 +1,5 @@
 import { waitUntil } from '../../../tests/support/amqp-helpers';
-import { printedPids, processExists } from './support/process-checks';
+import { processExists, waitForRunnerPids } from './support/process-checks';
 import { WorkerHarness } from './support/worker-harness';
 
 describe('worker: registry, health and shutdown', () => {
@@ -45,17 +45,9 @@ describe('worker: registry, health and shutdown', () => {
   it('on shutdown past the deadline, the task is handed back without counting the attempt, requeued, and another worker runs it', async () => {
     const worker = await h.startWorker('drain-2', { env: { SHUTDOWN_DEADLINE_SECONDS: '0.5' } });
     const submitted = await h.submit({ fixture: 'slow', fixtureEnv: { SLOW_MS: '20000' }, maxRetries: 0 });
-    let pids: { runner: number } | null = null;
-    await waitUntil(async () => {
-      try {
-        pids = printedPids(await h.logs(submitted.id));
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, 'the runner to start');
+    const pids = await waitForRunnerPids(() => h.logs(submitted.id));
     await h.stopWorker(worker);
-    expect(processExists(pids!.runner)).toBe(false);
+    expect(processExists(pids.runner)).toBe(false);
     const handedBack = await h.db.task.findUniqueOrThrow({ where: { id: submitted.id } });
     expect(handedBack).toMatchObject({ status: 'retrying', attempt: 0, leaseExpiresAt: null });
     expect(await h.queueDepth(h.topology.queues.dispatch)).toMatchObject({ messageCount: 1, consumerCount: 0 });

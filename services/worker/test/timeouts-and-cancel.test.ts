@@ -1,22 +1,11 @@
 import { waitUntil } from '../../../tests/support/amqp-helpers';
-import { printedPids, processExists } from './support/process-checks';
+import { processExists, waitForRunnerPids } from './support/process-checks';
 import { WorkerHarness } from './support/worker-harness';
 
 /** One "minute" of timeout_minutes lasts one second here. */
 const overrides = { timeoutMinuteMs: 1000 };
 
-async function runnerPids(h: WorkerHarness, taskId: string) {
-  let pids: ReturnType<typeof printedPids> | null = null;
-  await waitUntil(async () => {
-    try {
-      pids = printedPids(await h.logs(taskId));
-      return true;
-    } catch {
-      return false;
-    }
-  }, 10_000, 'the runner to print its pids');
-  return pids!;
-}
+const runnerPids = (h: WorkerHarness, taskId: string) => waitForRunnerPids(() => h.logs(taskId));
 
 function expectAllGone(pids: { runner: number; child: number | null }) {
   expect(processExists(pids.runner)).toBe(false);

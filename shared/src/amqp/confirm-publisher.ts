@@ -34,12 +34,16 @@ export class ConfirmPublisher {
   }
 
   publish(exchange: string, routingKey: string, body: unknown, options: Options.Publish = {}): Promise<void> {
+    return this.publishContent(exchange, routingKey, Buffer.from(JSON.stringify(body)), { contentType: 'application/json', ...options });
+  }
+
+  /** Publishes bytes as they are (e.g. a copy of a message that could not be parsed). */
+  publishContent(exchange: string, routingKey: string, content: Buffer, options: Options.Publish = {}): Promise<void> {
     const channel = this.channel;
     if (!channel) return Promise.reject(new BrokerUnavailableError());
-    const content = Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       try {
-        channel.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json', ...options }, (error) =>
+        channel.publish(exchange, routingKey, content, { persistent: true, ...options }, (error) =>
           error ? reject(new BrokerUnavailableError(`broker did not confirm the message: ${String(error)}`)) : resolve(),
         );
       } catch (error) {

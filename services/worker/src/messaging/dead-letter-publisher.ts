@@ -1,5 +1,4 @@
-import type { ConfirmChannel } from 'amqplib';
-import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import type { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { Delivery } from './delivery';
@@ -13,27 +12,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * is requeued after a pause rather than lost.
  */
 export class DeadLetterPublisher {
-  private channel: ConfirmChannel | null = null;
-
   constructor(
-    connection: AmqpConnection,
+    private readonly publisher: ConfirmPublisher,
     private readonly topology: Topology,
     private readonly workerId: string,
     private readonly logger: Logger,
     private readonly onDeadLettered: () => void = () => undefined,
-  ) {
-    connection.onConnected(async (model) => {
-      const channel = await model.createConfirmChannel();
-      channel.on('error', () => undefined);
-      channel.on('close', () => {
-        if (this.channel === channel) this.channel = null;
-      });
-      this.channel = channel;
-    });
-    connection.on('disconnected', () => {
-      this.channel = null;
-    });
-  }
+  ) {}
 
   async deadLetter(delivery: Delivery, reason: string): Promise<void> {
     const { message } = delivery;
@@ -48,7 +33,7 @@ export class DeadLetterPublisher {
       'x-dead-lettered-at': new Date().toISOString(),
     };
     try {
-      await this.publish(message.content, {
+      await this.publisher.publishContent(this.topology.exchanges.dead, '', message.content, {
         headers,
         messageId: properties.messageId,
         correlationId: properties.correlationId,
@@ -65,17 +50,5 @@ export class DeadLetterPublisher {
       await sleep(1000);
       delivery.nack(true);
     }
-  }
-
-  private publish(content: Buffer, options: Parameters<ConfirmChannel['publish']>[3]): Promise<void> {
-    const channel = this.channel;
-    if (!channel) return Promise.reject(new Error('RabbitMQ is not connected'));
-    return new Promise((resolve, reject) => {
-      try {
-        channel.publish(this.topology.exchanges.dead, '', content, options, (error) => (error ? reject(new Error(`broker did not confirm: ${String(error)}`)) : resolve()));
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
   }
 }

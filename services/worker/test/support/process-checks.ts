@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { waitUntil } from '../../../../tests/support/amqp-helpers';
 
 /** Pids a stand-in printed ("runner pid=1 child pid=2") in its stdout log lines. */
 export function printedPids(lines: { message: string }[]): { runner: number; child: number | null } {
@@ -22,4 +23,18 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Waits until the stand-in runner has printed its pids into the task's logs. */
+export async function waitForRunnerPids(logs: () => Promise<{ message: string }[]>): Promise<{ runner: number; child: number | null }> {
+  let pids: ReturnType<typeof printedPids> | null = null;
+  await waitUntil(async () => {
+    try {
+      pids = printedPids(await logs());
+      return true;
+    } catch {
+      return false;
+    }
+  }, 10_000, 'the runner to print its pids');
+  return pids!;
 }
