@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The ceiling of POST /tasks: a bare express 5 route doing the same SQL as the API (one
-// statement: the task, its two outbox rows, NOTIFY) with pg directly — no validation, no
+// statement: the task and its two outbox rows) with pg directly — no validation, no
 // Prisma, no relay. Run by bench-api.js as its own process, like the API.
 const crypto = require('node:crypto');
 const express = require('express');
@@ -22,7 +22,7 @@ app.post('/tasks', async (req, res) => {
          ($3::uuid, 'bare.task.events', 'task.pending', $4::jsonb, '{"type":"task.transition"}'::jsonb),
          ($5::uuid, 'bare.tasks', 'dispatch', jsonb_build_object('task_id', inserted.id, 'attempt', 0), '{"type":"task.dispatch"}'::jsonb)) AS m(a, b, c, d, e)
      )
-     SELECT id, created_at, pg_notify('bare_outbox', '') IS NULL AS n FROM inserted`,
+     SELECT id, created_at FROM inserted`,
     [id, req.body.problem_id, crypto.randomUUID(), event, crypto.randomUUID()],
   );
   res.status(201).json({ task_id: rows[0].id, status: 'pending', submitted_at: rows[0].created_at });

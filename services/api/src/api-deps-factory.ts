@@ -1,6 +1,7 @@
 import type { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import type { ApiConfig } from './config';
@@ -9,12 +10,13 @@ import { createValidators } from './http/validators';
 import { createApiMetrics } from './metrics';
 
 /** The HTTP layer's dependencies from the clients main.ts (or a test) built. */
-export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; topology: Topology; logger: Logger; relay: OutboxRelay; publisher: ConfirmPublisher; logPollMs?: number }): ApiDeps {
+export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; sql: SqlDb; topology: Topology; logger: Logger; relay: OutboxRelay; publisher: ConfirmPublisher; logPollMs?: number }): ApiDeps {
   const { config, relay, publisher } = input;
   const backlog = () => relay.backlog();
   return {
     config,
     db: input.db,
+    sql: input.sql,
     topology: input.topology,
     logger: input.logger,
     metrics: createApiMetrics(backlog),

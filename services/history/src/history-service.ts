@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { topologyNames } from '@aiopslab/shared/amqp/topology';
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { HistoryConfig } from './config';
 import { insertStatusHistory } from './data/status-history-writer';
@@ -14,7 +14,7 @@ import { DeliveryProcessor } from './messaging/process-deliveries';
 
 export interface HistoryServiceDeps {
   config: HistoryConfig;
-  db: Db;
+  db: SqlDb;
   /** Started by the caller after start(); closed by the caller after stop(). */
   connection: AmqpConnection;
   registry: Registry;

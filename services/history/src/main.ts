@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
-import { createPrismaClient } from '@aiopslab/shared/db/prisma-client';
+import { createSqlDb } from '@aiopslab/shared/db/sql';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { loadHistoryConfig } from './config';
@@ -11,7 +11,7 @@ import { createHistoryService } from './history-service';
 async function main(): Promise<void> {
   const config = loadHistoryConfig(process.env);
   const logger = createLogger('history', config.LOG_LEVEL);
-  const db = createPrismaClient(config.DATABASE_URL, config.DB_POOL_SIZE);
+  const db = createSqlDb(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = new AmqpConnection(config.AMQP_URL, logger, { connectionName: `history ${config.QUEUE_PREFIX}${os.hostname()}:${process.pid}` });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import { assertCallbackQueue, assertTopology, Topology, topologyNames } from '@aiopslab/shared/amqp/topology';
-import { createPrismaClient, Db } from '@aiopslab/shared/db/prisma-client';
+import { createSqlDb, SqlDb } from '@aiopslab/shared/db/sql';
+import { findWorker } from '@aiopslab/shared/db/worker-registry';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger, Logger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
@@ -48,7 +49,7 @@ export class WorkerApp {
   readonly active = new ActiveRun();
   readonly topology: Topology;
   readonly logger: Logger;
-  readonly db: Db;
+  readonly db: SqlDb;
   healthPort: number | null = null;
   private readonly connection: AmqpConnection;
   private readonly relay: OutboxRelay;
@@ -68,7 +69,7 @@ export class WorkerApp {
     this.logger = (options.logger ?? createLogger('worker', env.LOG_LEVEL)).child({ worker_id: workerId });
     this.metrics = new WorkerMetrics(options.defaultMetrics ?? false);
     this.topology = topologyNames(env.QUEUE_PREFIX);
-    this.db = createPrismaClient(env.DATABASE_URL, env.DB_POOL_SIZE);
+    this.db = createSqlDb(env.DATABASE_URL, env.DB_POOL_SIZE);
     this.clusters =
       options.clusterProvider ??
       createClusterProvider(env, {
@@ -76,7 +77,7 @@ export class WorkerApp {
         metricsRegistry: this.metrics.registry,
         workerId,
         workDir: path.join(env.WORK_DIR, 'cluster'),
-        isWorkerActive: async (id) => ((await this.db.worker.findUnique({ where: { id } }))?.status ?? 'offline') !== 'offline',
+        isWorkerActive: async (id) => ((await findWorker(this.db, id))?.status ?? 'offline') !== 'offline',
       });
     this.shutdown = new Shutdown(this.logger, settings.shutdownDeadlineMs + settings.killGraceMs + 15_000);
 
@@ -88,13 +89,13 @@ export class WorkerApp {
       await channel.close();
     });
     const publisher = new ConfirmPublisher(this.connection);
-    this.relay = new OutboxRelay(this.db, publisher, this.logger, { listenDatabaseUrl: env.DATABASE_URL, pollIntervalMs: 1000 });
+    this.relay = new OutboxRelay(this.db, publisher, this.logger, { pollIntervalMs: 1000 });
     const deadLetters = new DeadLetterPublisher(publisher, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
     const context = { db: this.db, topology: this.topology, settings, logger: this.logger, metrics: this.metrics, wakeRelay: () => this.relay.wake() };
 
     this.presence = new WorkerPresence(this.db, { id: workerId, hostname: settings.hostname, backend: this.clusters.name, version: settings.version }, this.activity, settings.heartbeatMs, this.logger);
     const executor = options.executor ?? new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
-    const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, beat: () => void this.presence.beat() };
+    const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, beat: () => this.presence.beatSoon() };
     this.dispatch = new DispatchConsumer(this.connection, this.topology.queues.dispatch, createDispatchHandler(taskDeps, deadLetters), this.logger);
     this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);
     this.callbacks = new CallbackConsumer(this.connection, this.topology.queues.callbacks, (event, signal) => handleCallbackEvent(context, event, signal), deadLetters, this.logger);
@@ -176,7 +177,7 @@ export class WorkerApp {
   private async flushOutbox(): Promise<void> {
     const deadline = Date.now() + 3000;
     try {
-      while (Date.now() < deadline && (await this.relay.publishBatch()) > 0);
+      while (Date.now() < deadline && (await this.relay.publishBatch()).published > 0);
     } catch (error) {
       this.logger.warn('outbox flush failed; other relays will publish the rest', { error: (error as Error).message });
     }

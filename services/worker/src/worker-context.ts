@@ -1,5 +1,5 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterProvider } from './clusters/cluster-provider';
 import type { WorkerSettings } from './config';
@@ -9,7 +9,7 @@ import type { ProtocolParser } from './protocol/protocol-parser';
 
 /** What the use cases receive from the composition root (worker-app.ts). */
 export interface WorkerContext {
-  db: Db;
+  db: SqlDb;
   topology: Topology;
   settings: WorkerSettings;
   logger: Logger;

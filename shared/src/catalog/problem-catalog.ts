@@ -1,5 +1,5 @@
 import defaultCatalog from './default-problems.json';
-import type { Db } from '../db/prisma-client';
+import type { SqlDb } from '../db/sql';
 
 export interface ProblemEntry {
   id: string;
@@ -9,24 +9,26 @@ export interface ProblemEntry {
 export const DEFAULT_PROBLEMS: readonly ProblemEntry[] = defaultCatalog.problems;
 
 /** The known problems: the refreshed table, or the checked-in default while it is empty. */
-export async function listProblems(db: Db): Promise<{ problems: ProblemEntry[]; source: string }> {
-  const rows = await db.problem.findMany({ orderBy: { id: 'asc' } });
+export async function listProblems(db: SqlDb): Promise<{ problems: ProblemEntry[]; source: string }> {
+  const rows = await db.$queryRaw<{ id: string; task_type: string; source: string }[]>`SELECT id, task_type, source FROM problems ORDER BY id`;
   if (rows.length === 0) return { problems: [...DEFAULT_PROBLEMS].sort((a, b) => a.id.localeCompare(b.id)), source: 'default' };
-  return { problems: rows.map((row) => ({ id: row.id, task_type: row.taskType })), source: rows[0].source };
+  return { problems: rows.map((row) => ({ id: row.id, task_type: row.task_type })), source: rows[0].source };
 }
 
-export async function findUnknownProblems(db: Db, ids: string[]): Promise<string[]> {
+export async function findUnknownProblems(db: SqlDb, ids: string[]): Promise<string[]> {
   const { problems } = await listProblems(db);
   const known = new Set(problems.map((p) => p.id));
   return [...new Set(ids)].filter((id) => !known.has(id));
 }
 
 /** Replaces the catalog with what a runner reported (`--list-problems`). */
-export async function replaceProblems(db: Db, problems: ProblemEntry[], source: string): Promise<void> {
+export async function replaceProblems(db: SqlDb, problems: ProblemEntry[], source: string): Promise<void> {
   if (problems.length === 0) throw new Error('refusing to replace the problem catalog with an empty list');
   await db.$transaction(async (tx) => {
-    await tx.problem.deleteMany({});
-    await tx.problem.createMany({ data: problems.map((p) => ({ id: p.id, taskType: p.task_type, source })) });
+    await tx.$executeRaw`DELETE FROM problems`;
+    await tx.$executeRaw`
+      INSERT INTO problems (id, task_type, source, updated_at)
+      SELECT id, task_type, ${source}, now() FROM unnest(${problems.map((p) => p.id)}::text[], ${problems.map((p) => p.task_type)}::text[]) AS p(id, task_type)`;
   });
 }
 
@@ -39,7 +41,7 @@ export class CachedProblemCatalog {
   private loadedAt = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDb,
     private readonly ttlMs = 10_000,
   ) {}
 

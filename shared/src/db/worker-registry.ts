@@ -1,7 +1,10 @@
-import type { Db } from './prisma-client';
+import type { SqlClient } from './sql';
 import type { Worker } from './generated/client';
 
 export type { Worker } from './generated/client';
+
+const WORKER_COLUMNS = `id, hostname, cluster_name AS "clusterName", backend, status, current_task_id::text AS "currentTaskId", version,
+  registered_at AS "registeredAt", last_heartbeat_at AS "lastHeartbeatAt"`;
 
 export const WORKER_STATUSES = ['idle', 'busy', 'draining', 'offline'] as const;
 export type WorkerStatus = (typeof WORKER_STATUSES)[number];
@@ -22,45 +25,51 @@ export interface WorkerHeartbeat {
 }
 
 /** Registers (or re-registers after a restart) a worker as idle. */
-export async function registerWorker(db: Db, registration: WorkerRegistration): Promise<Worker> {
-  const now = new Date();
-  const fields = {
-    hostname: registration.hostname,
-    clusterName: registration.clusterName ?? null,
-    backend: registration.backend,
-    version: registration.version,
-    status: 'idle',
-    currentTaskId: null,
-    lastHeartbeatAt: now,
-  };
-  return db.worker.upsert({ where: { id: registration.id }, create: { id: registration.id, registeredAt: now, ...fields }, update: { registeredAt: now, ...fields } });
+export async function registerWorker(db: SqlClient, registration: WorkerRegistration): Promise<Worker> {
+  const rows = await db.$queryRawUnsafe<Worker[]>(
+    `INSERT INTO workers (id, hostname, cluster_name, backend, version, status, current_task_id, registered_at, last_heartbeat_at)
+     VALUES ($1, $2, $3, $4, $5, 'idle', NULL, now(), now())
+     ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, cluster_name = EXCLUDED.cluster_name, backend = EXCLUDED.backend,
+       version = EXCLUDED.version, status = 'idle', current_task_id = NULL, registered_at = now(), last_heartbeat_at = now()
+     RETURNING ${WORKER_COLUMNS}`,
+    registration.id,
+    registration.hostname,
+    registration.clusterName ?? null,
+    registration.backend,
+    registration.version,
+  );
+  return rows[0];
 }
 
 /** Records a heartbeat; returns null when the worker never registered. */
-export async function recordHeartbeat(db: Db, heartbeat: WorkerHeartbeat): Promise<Worker | null> {
-  const rows = await db.worker.updateManyAndReturn({
-    where: { id: heartbeat.id },
-    data: {
-      status: heartbeat.status,
-      currentTaskId: heartbeat.currentTaskId ?? null,
-      lastHeartbeatAt: new Date(),
-      ...(heartbeat.clusterName !== undefined ? { clusterName: heartbeat.clusterName } : {}),
-    },
-  });
+export async function recordHeartbeat(db: SqlClient, heartbeat: WorkerHeartbeat): Promise<Worker | null> {
+  const rows = await db.$queryRawUnsafe<Worker[]>(
+    `UPDATE workers SET status = $2, current_task_id = $3::uuid, last_heartbeat_at = now(),
+       cluster_name = CASE WHEN $4::boolean THEN $5 ELSE cluster_name END
+     WHERE id = $1 RETURNING ${WORKER_COLUMNS}`,
+    heartbeat.id,
+    heartbeat.status,
+    heartbeat.currentTaskId ?? null,
+    heartbeat.clusterName !== undefined,
+    heartbeat.clusterName ?? null,
+  );
   return rows[0] ?? null;
 }
 
-export async function markWorkerOffline(db: Db, id: string): Promise<void> {
-  await db.worker.updateMany({ where: { id }, data: { status: 'offline', currentTaskId: null } });
+export async function findWorker(db: SqlClient, id: string): Promise<Worker | null> {
+  const rows = await db.$queryRawUnsafe<Worker[]>(`SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1`, id);
+  return rows[0] ?? null;
+}
+
+export async function markWorkerOffline(db: SqlClient, id: string): Promise<void> {
+  await db.$executeRaw`UPDATE workers SET status = 'offline', current_task_id = NULL WHERE id = ${id}`;
 }
 
 /** Workers whose heartbeats stopped for longer than `staleAfterMs` become offline. */
-export async function markStaleWorkersOffline(db: Db, staleAfterMs: number): Promise<string[]> {
-  const cutoff = new Date(Date.now() - staleAfterMs);
-  const rows = await db.worker.updateManyAndReturn({
-    where: { status: { not: 'offline' }, lastHeartbeatAt: { lt: cutoff } },
-    data: { status: 'offline', currentTaskId: null },
-    select: { id: true },
-  });
+export async function markStaleWorkersOffline(db: SqlClient, staleAfterMs: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE workers SET status = 'offline', current_task_id = NULL
+    WHERE status <> 'offline' AND last_heartbeat_at < now() - ${staleAfterMs}::float8 * interval '1 millisecond'
+    RETURNING id`;
   return rows.map((row) => row.id);
 }

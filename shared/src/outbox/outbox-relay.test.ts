@@ -43,7 +43,7 @@ describe('outbox relay', () => {
   });
 
   function startRelay(options = {}) {
-    const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 200, listenDatabaseUrl: env.databaseUrl, ...options });
+    const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 200, ...options });
     relays.push(relay);
     relay.start();
     return relay;

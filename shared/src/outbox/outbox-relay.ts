@@ -1,17 +1,15 @@
-import { Client } from 'pg';
 import type { ConfirmPublisher } from '../amqp/confirm-publisher';
-import type { Db } from '../db/prisma-client';
+import type { SqlDb } from '../db/sql';
 import type { Logger } from '../logging/logger';
-import { OUTBOX_CHANNEL } from './outbox-writer';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
-  /** Fallback poll when no NOTIFY arrives (another process's commit, a lost notification). */
+  /** Fallback poll for rows no wake() announced (a writer that crashed after its commit). */
   pollIntervalMs?: number;
   /** Published rows are deleted after this long. */
   retentionMs?: number;
-  /** LISTEN for commits of other processes; omit to rely on in-process wake() and polling. */
-  listenDatabaseUrl?: string;
+  /** How long a relay holds rows it is publishing before another relay may take them over. */
+  claimMs?: number;
   onPublished?: (count: number) => void;
 }
 
@@ -25,20 +23,22 @@ interface DueRow {
 }
 
 /**
- * Publishes due outbox rows with publisher confirms, then marks them published, all inside one
- * transaction holding the rows with FOR UPDATE SKIP LOCKED, so any number of relays can run.
- * Delivery is at-least-once (a crash between confirm and commit republishes); consumers dedupe.
+ * Publishes due outbox rows with publisher confirms. A pass claims a batch by pushing its
+ * available_at forward (FOR UPDATE SKIP LOCKED, so any number of relays can run), publishes it,
+ * waits for the confirms and marks the rows published: two statements, no transaction held open
+ * while the broker answers. A relay that dies mid-batch leaves its rows to be claimed again once
+ * the claim runs out: delivery is at-least-once and consumers dedupe by message id.
+ * Each process wakes its own relay right after its commits; polling covers everything else.
  */
 export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
-  private listener: Client | null = null;
   private lastPrune = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDb,
     private readonly publisher: ConfirmPublisher,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions = {},
@@ -47,7 +47,6 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    if (this.options.listenDatabaseUrl) void this.listen(this.options.listenDatabaseUrl);
     this.loop = this.run();
   }
 
@@ -61,9 +60,6 @@ export class OutboxRelay {
     this.running = false;
     this.wake();
     await this.loop;
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => undefined);
   }
 
   /** Rows not yet published (due or scheduled). */
@@ -72,26 +68,33 @@ export class OutboxRelay {
     return Number(rows[0].count);
   }
 
-  /** Publishes one batch; returns how many rows it published. */
-  async publishBatch(): Promise<number> {
-    if (!this.publisher.isReady()) return 0;
+  /** Publishes one batch; returns how many rows it published and when the next row falls due. */
+  async publishBatch(): Promise<{ published: number; nextDueInMs: number | null }> {
+    if (!this.publisher.isReady()) return { published: 0, nextDueInMs: null };
     const batchSize = this.options.batchSize ?? 200;
-    const published = await this.db.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRaw<DueRow[]>`
-          SELECT id, message_id, exchange, routing_key, payload, headers FROM outbox
-          WHERE published_at IS NULL AND available_at <= now()
-          ORDER BY available_at, id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
-        if (rows.length === 0) return 0;
-        await Promise.all(rows.map((row) => this.publishRow(row)));
-        const ids = rows.map((row) => row.id);
-        await tx.$executeRaw`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::bigint[])`;
-        return rows.length;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
-    if (published > 0) this.options.onPublished?.(published);
-    return published;
+    const claimMs = this.options.claimMs ?? 30_000;
+    const rows = await this.db.$queryRaw<DueRow[]>`
+      UPDATE outbox SET available_at = now() + ${claimMs}::int * interval '1 millisecond', attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now()
+        ORDER BY available_at, id LIMIT ${batchSize}::int FOR UPDATE SKIP LOCKED)
+      RETURNING id, message_id::text, exchange, routing_key, payload, headers`;
+    if (rows.length === 0) return { published: 0, nextDueInMs: await this.nextDueInMs() };
+    rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const ids = rows.map((row) => row.id);
+    try {
+      await Promise.all(rows.map((row) => this.publishRow(row)));
+    } catch (error) {
+      // Hand the rows back at once instead of after the claim runs out.
+      await this.db.$executeRaw`UPDATE outbox SET available_at = now() WHERE id = ANY(${ids}::bigint[]) AND published_at IS NULL`.catch(() => undefined);
+      throw error;
+    }
+    const next = await this.db.$queryRaw<{ due_in_ms: number | null }[]>`
+      WITH done AS (UPDATE outbox SET published_at = now() WHERE id = ANY(${ids}::bigint[]))
+      SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 AS due_in_ms
+      FROM outbox WHERE published_at IS NULL AND NOT (id = ANY(${ids}::bigint[]))`;
+    this.options.onPublished?.(rows.length);
+    return { published: rows.length, nextDueInMs: next[0]?.due_in_ms ?? null };
   }
 
   private publishRow(row: DueRow): Promise<void> {
@@ -110,9 +113,9 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       this.pendingWake = false;
-      let published = 0;
+      let batch = { published: 0, nextDueInMs: null as number | null };
       try {
-        published = await this.publishBatch();
+        batch = await this.publishBatch();
         await this.pruneIfDue();
         failures = 0;
       } catch (error) {
@@ -120,25 +123,19 @@ export class OutboxRelay {
         this.logger.warn('outbox relay batch failed; will retry', { error: (error as Error).message, failures });
       }
       const batchSize = this.options.batchSize ?? 200;
-      if (published >= batchSize && failures === 0) continue;
-      const delay = failures > 0 ? Math.min(5000, 100 * 2 ** failures) : await this.idleDelay();
+      if (batch.published >= batchSize && failures === 0) continue;
+      const poll = this.options.pollIntervalMs ?? 1000;
+      const due = batch.nextDueInMs;
+      const delay = failures > 0 ? Math.min(5000, 100 * 2 ** failures) : due === null ? poll : Math.max(5, Math.min(poll, Math.ceil(due)));
       await this.sleep(delay);
     }
   }
 
-  /** Sleeps until the next scheduled row is due, capped by the poll interval. */
-  private async idleDelay(): Promise<number> {
-    const poll = this.options.pollIntervalMs ?? 1000;
-    try {
-      const rows = await this.db.$queryRaw<{ due_in_ms: number | null }[]>`
-        SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 AS due_in_ms
-        FROM outbox WHERE published_at IS NULL`;
-      const dueIn = rows[0]?.due_in_ms;
-      if (dueIn === null || dueIn === undefined) return poll;
-      return Math.max(5, Math.min(poll, Math.ceil(dueIn)));
-    } catch {
-      return poll;
-    }
+  /** When the next unpublished row falls due (negative: already due), or null when none is left. */
+  private async nextDueInMs(): Promise<number | null> {
+    const rows = await this.db.$queryRaw<{ due_in_ms: number | null }[]>`
+      SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 AS due_in_ms FROM outbox WHERE published_at IS NULL`;
+    return rows[0]?.due_in_ms ?? null;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -162,33 +159,5 @@ export class OutboxRelay {
     this.lastPrune = Date.now();
     const cutoff = new Date(Date.now() - retentionMs);
     await this.db.$executeRaw`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < ${cutoff} LIMIT 5000)`;
-  }
-
-  private async listen(databaseUrl: string): Promise<void> {
-    while (this.running) {
-      const client = new Client({ connectionString: databaseUrl });
-      try {
-        // A persistent handler: pg emits 'error' on a broken connection, and an unhandled one
-        // would crash the process (a PostgreSQL restart must not).
-        const closed = new Promise<void>((resolve) => {
-          client.on('error', (error) => {
-            this.logger.warn('outbox listener connection lost', { error: error.message });
-            resolve();
-          });
-          client.on('end', () => resolve());
-        });
-        await client.connect();
-        client.on('notification', () => this.wake());
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-        this.listener = client;
-        this.wake(); // whatever committed while not listening
-        await closed;
-      } catch (error) {
-        this.logger.warn('outbox listener failed; polling until it reconnects', { error: (error as Error).message });
-      }
-      this.listener = null;
-      await client.end().catch(() => undefined);
-      if (this.running) await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
   }
 }

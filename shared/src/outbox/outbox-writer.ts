@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../db/prisma-client';
-
-/** The NOTIFY channel that wakes relays in other processes right after a commit. */
-export const OUTBOX_CHANNEL = 'outbox_due';
+import type { SqlClient } from '../db/sql';
 
 export interface OutboxMessageInput {
   exchange: string;
@@ -13,6 +10,8 @@ export interface OutboxMessageInput {
   priority?: number;
   /** Not published before this time: delayed retries and scheduled tasks without broker plugins. */
   availableAt?: Date;
+  /** Not published before the database's now() plus this many ms (wins over availableAt). */
+  delayMs?: number;
   messageId?: string;
 }
 
@@ -22,24 +21,38 @@ export function outboxHeaders(message: Pick<OutboxMessageInput, 'type' | 'correl
 }
 
 /**
- * Records messages to publish in the caller's transaction, so they exist if and only if the
- * state change they announce commits. NOTIFY is delivered at commit, never before.
+ * The INSERT of `messages` into the outbox with its parameters numbered from `firstParam`, so a
+ * caller can run it alone or as a CTE of a larger statement (the transition that announces it).
  */
-export async function enqueueOutbox(tx: Tx, messages: OutboxMessageInput[]): Promise<string[]> {
-  if (messages.length === 0) return [];
+export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1): { sql: string; values: unknown[]; ids: string[] } {
   const ids = messages.map((message) => message.messageId ?? randomUUID());
-  // One statement for any number of rows, and the NOTIFY with it: this sits on every hot path.
-  await tx.$executeRaw`
-    WITH inserted AS (
-      INSERT INTO outbox (message_id, exchange, routing_key, payload, headers, available_at)
-      SELECT m.id, m.exchange, m.routing_key, m.payload, m.headers, COALESCE(m.available_at, now())
-      FROM unnest(${ids}::uuid[], ${messages.map((m) => m.exchange)}::text[], ${messages.map((m) => m.routingKey)}::text[],
-                  ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[],
-                  ${messages.map((m) => JSON.stringify(outboxHeaders(m)))}::jsonb[],
-                  ${messages.map((m) => m.availableAt?.toISOString() ?? null)}::timestamptz[])
-        AS m(id, exchange, routing_key, payload, headers, available_at)
-      RETURNING 1
-    )
-    SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM (SELECT 1) AS once WHERE EXISTS (SELECT 1 FROM inserted)`;
-  return ids;
+  const p = (i: number) => `$${firstParam + i}`;
+  return {
+    ids,
+    sql: `INSERT INTO outbox (message_id, exchange, routing_key, payload, headers, available_at)
+      SELECT m.id, m.exchange, m.routing_key, m.payload, m.headers,
+             COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now())
+      FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[], ${p(6)}::float8[])
+        AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms)`,
+    values: [
+      ids,
+      messages.map((m) => m.exchange),
+      messages.map((m) => m.routingKey),
+      messages.map((m) => JSON.stringify(m.payload)),
+      messages.map((m) => JSON.stringify(outboxHeaders(m))),
+      messages.map((m) => m.availableAt?.toISOString() ?? null),
+      messages.map((m) => m.delayMs ?? null),
+    ],
+  };
+}
+
+/**
+ * Records messages to publish in the caller's transaction, so they exist if and only if the
+ * state change they announce commits. The writer wakes its own relay after the commit.
+ */
+export async function enqueueOutbox(tx: SqlClient, messages: OutboxMessageInput[]): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const insert = outboxInsert(messages);
+  await tx.$queryRawUnsafe(insert.sql, ...insert.values);
+  return insert.ids;
 }

@@ -1,5 +1,6 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ApiConfig } from '../config';
 import type { ApiMetrics } from '../metrics';
@@ -8,7 +9,10 @@ import type { Validators } from './validators';
 /** Everything the HTTP layer needs, built once in main.ts (or by a test). */
 export interface ApiDeps {
   config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TIMEOUT_MINUTES' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE'>;
+  /** Prisma: the reads (lists, details, logs). */
   db: Db;
+  /** node-postgres: the write paths (submit, cancel, worker registry) and the outbox relay. */
+  sql: SqlDb;
   topology: Topology;
   logger: Logger;
   metrics: ApiMetrics;

@@ -1,5 +1,6 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
+import { findTask } from '@aiopslab/shared/db/task-row';
 import { TaskStateConflictError, transitionTask } from '@aiopslab/shared/db/task-transition';
 import { isTerminal, TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
@@ -7,7 +8,7 @@ import { enqueueOutbox } from '@aiopslab/shared/outbox/outbox-writer';
 import { CancelMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
 
 export interface CancelDeps {
-  db: Db;
+  db: SqlDb;
   topology: Topology;
   onCommitted: () => void;
 }
@@ -32,23 +33,24 @@ export async function cancelTask(deps: CancelDeps, taskId: string, correlationId
   }
 }
 
-async function cancelOnce(tx: Parameters<Parameters<Db['$transaction']>[0]>[0], topology: Topology, taskId: string, correlationId?: string): Promise<CancelOutcome> {
-  const task = await tx.task.findUnique({ where: { id: taskId } });
+async function cancelOnce(tx: SqlClient, topology: Topology, taskId: string, correlationId?: string): Promise<CancelOutcome> {
+  const task = await findTask(tx, taskId, { lock: true });
   if (!task) throw new NotFoundError('task', taskId);
   const status = task.status as TaskStatus;
   if (isTerminal(status)) {
     throw new ConflictError('task_finished', `task ${taskId} is already ${status}; a finished task cannot be cancelled`, { task_id: taskId, current_status: status });
   }
   if (status === 'pending' || status === 'retrying') {
-    await transitionTask(tx, topology, { taskId, to: 'cancelled', expect: { status: [status], attempt: task.attempt }, notes: 'cancelled by request', eventWorkerId: null, correlationId });
+    await transitionTask(tx, topology, { taskId, to: 'cancelled', locked: task, notes: 'cancelled by request', eventWorkerId: null, correlationId });
     return { kind: 'cancelled', status: 'cancelled' };
   }
   if (task.cancelRequestedAt) {
     return { kind: 'requested', status, cancel_requested_at: task.cancelRequestedAt.toISOString(), worker_id: task.workerId };
   }
   const requestedAt = new Date();
-  const updated = await tx.task.updateMany({ where: { id: taskId, status: 'processing', attempt: task.attempt }, data: { cancelRequestedAt: requestedAt, updatedAt: requestedAt } });
-  if (updated.count === 0) throw new TaskStateConflictError(taskId, 'task changed concurrently', status);
+  const updated = await tx.$executeRaw`
+    UPDATE tasks SET cancel_requested_at = ${requestedAt}, updated_at = ${requestedAt} WHERE id = ${taskId}::uuid AND status = 'processing' AND attempt = ${task.attempt}::int`;
+  if (updated === 0) throw new TaskStateConflictError(taskId, 'task changed concurrently', status);
   if (task.workerId) {
     const message: CancelMessage = { task_id: taskId, attempt: task.attempt, requested_at: requestedAt.toISOString() };
     await enqueueOutbox(tx, [{ exchange: topology.exchanges.control, routingKey: task.workerId, type: MESSAGE_TYPES.cancel, payload: message, correlationId }]);

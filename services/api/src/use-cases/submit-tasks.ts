@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { Db, Tx } from '@aiopslab/shared/db/prisma-client';
-import type { Task } from '@aiopslab/shared/db/task-transition';
+import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
+import { Task, TASK_COLUMNS } from '@aiopslab/shared/db/task-row';
 import { buildTaskEvent } from '@aiopslab/shared/domain/task-event';
 import { ConflictError, FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
-import { OUTBOX_CHANNEL, outboxHeaders } from '@aiopslab/shared/outbox/outbox-writer';
+import { outboxHeaders } from '@aiopslab/shared/outbox/outbox-writer';
 import { MESSAGE_TYPES, TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
 
 export interface SubmitDeps {
-  db: Db;
+  db: SqlDb;
   topology: Topology;
   /** Returns the ids missing from the problem catalog; absent = no check. */
   findUnknownProblems?: (ids: string[]) => Promise<string[]>;
@@ -35,7 +35,7 @@ export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[
   checkKeysUnique(submissions);
   if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions);
   const rows = submissions.map((submission) => toRow(deps.topology, submission, correlationId));
-  const store = async (db: Db | Tx) => answer(rows, await insertStatement(db, deps.topology, rows), await findReplays(db, submissions, rows));
+  const store = async (db: SqlClient) => answer(rows, await insertStatement(db, deps.topology, rows), await findReplays(db, submissions, rows));
   const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
   const results = needsTransaction ? await deps.db.$transaction((tx) => store(tx)) : await store(deps.db);
   if (results.some((r) => !r.replayed)) deps.onCommitted();
@@ -66,11 +66,11 @@ function toRow(topology: Topology, submission: TaskSubmission, correlationId?: s
 }
 
 /**
- * Tasks, their `pending` events and dispatch messages, and the NOTIFY that wakes the relays, in
- * one round trip. A task whose idempotency key exists already is skipped (ON CONFLICT), and so
+ * Tasks, their `pending` events and dispatch messages in one round trip (the caller wakes its
+ * relay after the commit). A task whose idempotency key exists already is skipped (ON CONFLICT), and so
  * are its messages.
  */
-async function insertStatement(db: Db | Tx, topology: Topology, rows: SubmissionRow[]): Promise<Map<string, StoredTask>> {
+async function insertStatement(db: SqlClient, topology: Topology, rows: SubmissionRow[]): Promise<Map<string, StoredTask>> {
   const column = <T>(pick: (r: SubmissionRow) => T) => rows.map(pick);
   const s = (pick: (t: TaskSubmission) => unknown) => column((r) => pick(r.submission));
   const inserted = await db.$queryRaw<{ id: string; created_at: Date }[]>`
@@ -97,15 +97,19 @@ async function insertStatement(db: Db | Tx, topology: Topology, rows: Submission
         (input.dispatch_id, ${topology.exchanges.tasks}, ${topology.routing.dispatch}, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
       ) AS m(message_id, exchange, routing_key, payload, headers)
     )
-    SELECT id::text, created_at, pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified FROM inserted`;
+    SELECT id::text, created_at FROM inserted`;
   return new Map(inserted.map((row) => [row.id, { id: row.id, status: 'pending', createdAt: row.created_at }]));
 }
 
 /** The earlier tasks of the keys that were skipped; a key reused with another request is a 409. */
-async function findReplays(db: Db | Tx, submissions: TaskSubmission[], rows: SubmissionRow[]): Promise<Map<string, Task>> {
+async function findReplays(db: SqlClient, submissions: TaskSubmission[], rows: SubmissionRow[]): Promise<Map<string, Task>> {
   const keys = submissions.map((s) => s.idempotency_key).filter((k): k is string => !!k);
   if (keys.length === 0) return new Map();
-  const existing = await db.task.findMany({ where: { idempotencyKey: { in: keys }, id: { notIn: rows.map((r) => r.id) } } });
+  const existing = await db.$queryRawUnsafe<Task[]>(
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = ANY($1::text[]) AND NOT (id = ANY($2::uuid[]))`,
+    keys,
+    rows.map((r) => r.id),
+  );
   const byKey = new Map(existing.map((task) => [task.idempotencyKey!, task]));
   for (const row of rows) {
     const task = row.submission.idempotency_key ? byKey.get(row.submission.idempotency_key) : undefined;

@@ -1,4 +1,4 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 
 /** What one INSERT did with one event. */
@@ -15,7 +15,7 @@ interface ResultRow {
  * event_id, in the order given, skipping event ids already recorded (a redelivery) and events of
  * tasks that do not exist. The events' event_ids must be distinct.
  */
-export async function insertStatusHistory(db: Db, events: readonly TaskEvent[]): Promise<WriteOutcome[]> {
+export async function insertStatusHistory(db: SqlClient, events: readonly TaskEvent[]): Promise<WriteOutcome[]> {
   if (events.length === 0) return [];
   const column = <K extends keyof TaskEvent>(key: K) => events.map((event) => event[key] ?? null);
   const rows = await db.$queryRaw<ResultRow[]>`

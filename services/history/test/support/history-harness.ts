@@ -68,7 +68,7 @@ export async function startRelay(env: TestEnv): Promise<{ relay: OutboxRelay; st
   void connection.start();
   await connection.waitUntilConnected(5000);
   await waitUntil(() => publisher.isReady(), 5000, 'relay publisher ready');
-  const relay = new OutboxRelay(db, publisher, silentLogger, { pollIntervalMs: 100, listenDatabaseUrl: env.databaseUrl });
+  const relay = new OutboxRelay(db, publisher, silentLogger, { pollIntervalMs: 100 });
   relay.start();
   return {
     relay,

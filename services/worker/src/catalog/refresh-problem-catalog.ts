@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { replaceProblems, type ProblemEntry } from '@aiopslab/shared/catalog/problem-catalog';
 import { createAjv } from '@aiopslab/shared/schemas/validator';
@@ -10,7 +10,7 @@ const MAX_PROTOCOL_BYTES = 16 * 1024 * 1024;
 const DEFAULT_SOURCE = 'runner --list-problems';
 
 export interface RefreshProblemCatalogDeps {
-  db: Db;
+  db: SqlDb;
   logger: Logger;
   /** RUNNER_COMMAND; `--list-problems` is appended and the line run through /bin/sh -c. */
   runnerCommand: string;

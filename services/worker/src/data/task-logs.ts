@@ -1,4 +1,4 @@
-import type { Db, Tx } from '@aiopslab/shared/db/prisma-client';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
 import type { LogLine, LogUsage } from '../logs/log-buffer';
 
 /** Whose lines these are: only the current lease holder's attempt may write. */
@@ -15,7 +15,7 @@ export interface TaskOwner {
  * this insert re-check the row after it), so a fenced worker can never write between another
  * owner's lines. Returns the number of rows written: 0 means the owner lost the task.
  */
-export async function appendTaskLogs(db: Db | Tx, owner: TaskOwner, lines: LogLine[]): Promise<number> {
+export async function appendTaskLogs(db: SqlClient, owner: TaskOwner, lines: LogLine[]): Promise<number> {
   if (lines.length === 0) return 0;
   const ts = lines.map((l) => l.ts.toISOString());
   const streams = lines.map((l) => l.stream);
@@ -34,7 +34,7 @@ export async function appendTaskLogs(db: Db | Tx, owner: TaskOwner, lines: LogLi
 }
 
 /** What earlier attempts already stored, so the per-task caps span attempts. */
-export async function taskLogUsage(db: Db, taskId: string): Promise<LogUsage> {
+export async function taskLogUsage(db: SqlClient, taskId: string): Promise<LogUsage> {
   const rows = await db.$queryRaw<{ lines: bigint; bytes: bigint }[]>`
     SELECT count(*) AS lines, coalesce(sum(octet_length(message)), 0)::bigint AS bytes FROM task_logs WHERE task_id = ${taskId}::uuid`;
   return { lines: Number(rows[0]?.lines ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };

@@ -1,4 +1,4 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { appendTaskLogs, TaskOwner } from '../data/task-logs';
 import { LogBuffer, LogCaps, LogLevel, LogStream, LogUsage } from './log-buffer';
@@ -30,7 +30,7 @@ export class TaskLogWriter {
   private failures = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDb,
     private readonly owner: TaskOwner,
     caps: LogCaps,
     usage: LogUsage,

@@ -1,4 +1,4 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import { markWorkerOffline, recordHeartbeat, registerWorker, WorkerRegistration } from '@aiopslab/shared/db/worker-registry';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { WorkerActivity } from './worker-activity';
@@ -10,11 +10,12 @@ import type { WorkerActivity } from './worker-activity';
  */
 export class WorkerPresence {
   private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
   private stopped = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDb,
     private readonly registration: WorkerRegistration,
     private readonly activity: WorkerActivity,
     private readonly intervalMs: number,
@@ -37,8 +38,21 @@ export class WorkerPresence {
     return this.beating;
   }
 
+  /**
+   * A heartbeat within `delayMs`: status flips closer together than that (a task of a few
+   * milliseconds: busy, then idle) cost one write, which carries the latest state.
+   */
+  beatSoon(delayMs = 100): void {
+    this.soon ??= setTimeout(() => {
+      this.soon = null;
+      void this.beat();
+    }, delayMs);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.beating;

@@ -1,4 +1,4 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { TaskOwner } from '../data/task-logs';
 import { renewLease } from '../data/task-lease';
@@ -23,7 +23,7 @@ export class LeaseKeeper {
   private cancelReported = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDb,
     private readonly owner: TaskOwner,
     private readonly leaseMs: number,
     private readonly events: LeaseKeeperEvents,

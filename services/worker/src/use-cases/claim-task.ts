@@ -1,8 +1,8 @@
 import { isTerminal, CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
+import { findTask } from '@aiopslab/shared/db/task-row';
 import { Task, transitionTask } from '@aiopslab/shared/db/task-transition';
 import { isStateConflict } from './state-conflict';
 import { appendTaskLogs, taskLogUsage } from '../data/task-logs';
-import { databaseTimePlus } from '../data/task-lease';
 import type { LogUsage } from '../logs/log-buffer';
 import type { WorkerContext } from '../worker-context';
 
@@ -22,52 +22,56 @@ const dropped = (reason: string): ClaimResult => ({ kind: 'dropped', reason });
 export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string): Promise<ClaimResult> {
   const { db, topology, settings } = ctx;
   const workerId = settings.env.WORKER_ID;
-  const task = await db.task.findUnique({ where: { id: taskId } });
-  if (!task) return { kind: 'unknown' };
-  const status = task.status as TaskStatus;
-  if (isTerminal(status)) return dropped(`the task is already ${status}`);
-  if (status === 'processing') return dropped(`the task is held by ${task.workerId} (lease until ${task.leaseExpiresAt?.toISOString() ?? 'unknown'})`);
+  let announced = false; // a transition committed: its outbox rows wait for the relay
   try {
-    if (task.cancelRequestedAt) {
-      await db.$transaction((tx) =>
-        transitionTask(tx, topology, {
+    const claim = await db.$transaction(async (tx): Promise<ClaimResult> => {
+      announced = false;
+      const task = await findTask(tx, taskId, { lock: true });
+      if (!task) return { kind: 'unknown' };
+      const status = task.status as TaskStatus;
+      if (isTerminal(status)) return dropped(`the task is already ${status}`);
+      if (status === 'processing') return dropped(`the task is held by ${task.workerId} (lease until ${task.leaseExpiresAt?.toISOString() ?? 'unknown'})`);
+      if (task.cancelRequestedAt) {
+        await transitionTask(tx, topology, {
           taskId,
           to: 'cancelled',
-          expect: { status: [status], attempt: task.attempt },
+          locked: task,
           data: { error: { kind: 'cancelled', message: 'cancelled by request before it started' } },
           notes: 'cancelled by request before it started',
           eventWorkerId: workerId,
           correlationId,
-        }),
-      );
-      ctx.wakeRelay();
-      return dropped('a cancel was requested before the task started');
-    }
-    const attempt = task.attempt + 1;
-    const refusal = brokerLimitRefusal(task.timeoutMinutes, settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES);
-    const claimed = await db.$transaction(async (tx) => {
-      const leaseExpiresAt = await databaseTimePlus(tx, settings.leaseMs);
+        });
+        announced = true;
+        return dropped('a cancel was requested before the task started');
+      }
+      const attempt = task.attempt + 1;
       const { task: row } = await transitionTask(tx, topology, {
         taskId,
         to: 'processing',
-        expect: { status: CLAIMABLE_STATUSES, attempt: task.attempt },
-        data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseExpiresAt },
+        locked: task,
+        expect: { status: CLAIMABLE_STATUSES },
+        data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
         notes: `claimed by ${workerId} (attempt ${attempt})`,
         correlationId,
       });
-      if (!refusal) return row;
+      announced = true;
+      const refusal = brokerLimitRefusal(task.timeoutMinutes, settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES);
+      if (!refusal) return { kind: 'claimed', task: row, attempt, logUsage: NO_LOGS };
       await appendTaskLogs(tx, { taskId, attempt, workerId }, [{ ts: new Date(), stream: 'system', level: 'error', message: refusal.message }]);
-      await transitionTask(tx, topology, { taskId, to: 'failed', expect: { attempt, workerId }, data: { error: refusal }, notes: refusal.message, correlationId });
-      return null;
+      await transitionTask(tx, topology, { taskId, to: 'failed', locked: row, expect: { attempt, workerId }, data: { error: refusal }, notes: refusal.message, correlationId });
+      return dropped('refused: its timeout exceeds the broker consumer timeout');
     });
-    ctx.wakeRelay();
-    if (!claimed) return dropped('refused: its timeout exceeds the broker consumer timeout');
-    return { kind: 'claimed', task: claimed, attempt, logUsage: await taskLogUsage(db, taskId) };
+    if (announced) ctx.wakeRelay();
+    // Caps on log lines span attempts; a first attempt has nothing stored yet.
+    if (claim.kind === 'claimed' && claim.attempt > 1) return { ...claim, logUsage: await taskLogUsage(db, taskId) };
+    return claim;
   } catch (error) {
     if (isStateConflict(error)) return dropped('another worker changed the task first');
     throw error;
   }
 }
+
+const NO_LOGS: LogUsage = { lines: 0, bytes: 0 };
 
 function brokerLimitRefusal(timeoutMinutes: number, brokerMinutes: number): { kind: string; message: string } | null {
   if (timeoutMinutes <= brokerMinutes) return null;

@@ -3,7 +3,7 @@ import type { OutboxMessageInput } from '@aiopslab/shared/outbox/outbox-writer';
 import { DispatchMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
 
 /** A (possibly delayed) wake-up for workers, written to the outbox with the transition. */
-export function dispatchOutboxMessage(topology: Topology, task: { id: string; attempt: number; priority: number }, correlationId: string, availableAt?: Date): OutboxMessageInput {
+export function dispatchOutboxMessage(topology: Topology, task: { id: string; attempt: number; priority: number }, correlationId: string, delayMs?: number): OutboxMessageInput {
   const payload: DispatchMessage = { task_id: task.id, attempt: task.attempt };
   return {
     exchange: topology.exchanges.tasks,
@@ -12,6 +12,6 @@ export function dispatchOutboxMessage(topology: Topology, task: { id: string; at
     payload,
     priority: task.priority,
     correlationId,
-    availableAt,
+    delayMs,
   };
 }

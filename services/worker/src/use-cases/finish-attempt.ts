@@ -1,8 +1,7 @@
-import { Prisma } from '@aiopslab/shared/db/generated/client';
-import type { Tx } from '@aiopslab/shared/db/prisma-client';
-import { transitionTask } from '@aiopslab/shared/db/task-transition';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
+import { findTask } from '@aiopslab/shared/db/task-row';
+import { TaskChanges, transitionTask } from '@aiopslab/shared/db/task-transition';
 import { appendTaskLogs } from '../data/task-logs';
-import { databaseTimePlus, lockTask } from '../data/task-lease';
 import { FinishPlan, planFinish } from '../run/finish-plan';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
 import { dispatchOutboxMessage } from './dispatch-message';
@@ -38,12 +37,11 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
   }
 }
 
-async function applyFinish(ctx: WorkerContext, tx: Tx, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
+async function applyFinish(ctx: WorkerContext, tx: SqlClient, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
   const { topology, settings } = ctx;
   const taskId = claimed.task.id;
   const workerId = settings.env.WORKER_ID;
-  await lockTask(tx, taskId);
-  const row = await tx.task.findUnique({ where: { id: taskId } });
+  const row = await findTask(tx, taskId, { lock: true });
   if (!row || row.status !== 'processing' || row.attempt !== claimed.attempt || row.workerId !== workerId) return null;
   const plan = planFinish(
     report.outcome,
@@ -55,18 +53,16 @@ async function applyFinish(ctx: WorkerContext, tx: Tx, claimed: ClaimedAttempt, 
   await appendTaskLogs(tx, { taskId, attempt: claimed.attempt, workerId }, [{ ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }]);
   const messages = [];
   if (plan.to === 'retrying' && (!plan.uncountAttempt || options.redispatchHandBack)) {
-    const availableAt = await databaseTimePlus(tx, plan.retryDelayMs ?? 0);
-    messages.push(dispatchOutboxMessage(topology, { id: taskId, attempt: row.attempt, priority: row.priority }, claimed.correlationId, availableAt));
+    messages.push(dispatchOutboxMessage(topology, { id: taskId, attempt: row.attempt, priority: row.priority }, claimed.correlationId, plan.retryDelayMs ?? 0));
   }
-  const data: Prisma.TaskUpdateManyMutationInput = {
-    error: plan.error ? (plan.error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-  };
-  if (plan.result) data.result = plan.result as unknown as Prisma.InputJsonValue;
+  const data: TaskChanges = { error: plan.error ?? null };
+  if (plan.result) data.result = plan.result;
   if (plan.to === 'retrying') data.leaseExpiresAt = null;
   if (plan.uncountAttempt) data.attempt = { decrement: 1 };
   await transitionTask(tx, topology, {
     taskId,
     to: plan.to,
+    locked: row,
     expect: { status: ['processing'], attempt: claimed.attempt, workerId },
     data,
     notes: plan.notes,

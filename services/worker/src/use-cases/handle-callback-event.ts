@@ -1,4 +1,5 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
+import { findTask } from '@aiopslab/shared/db/task-row';
 import { isTerminal } from '@aiopslab/shared/domain/task-status';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { runWithLogContext } from '@aiopslab/shared/logging/correlation';
@@ -8,7 +9,7 @@ import type { WorkerMetrics } from '../http/worker-metrics';
 import { CallbackDeps, deliverCallback } from './deliver-callback';
 
 export interface CallbackEventDeps extends CallbackDeps {
-  db: Db;
+  db: SqlDb;
   settings: WorkerSettings;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -17,7 +18,7 @@ export interface CallbackEventDeps extends CallbackDeps {
 /** A terminal event arrived: POST the task's final state to its callback_url, if it has one. */
 export async function handleCallbackEvent(deps: CallbackEventDeps, event: TaskEvent, signal: AbortSignal): Promise<'done' | 'aborted'> {
   if (!isTerminal(event.to_status)) return 'done';
-  const task = await deps.db.task.findUnique({ where: { id: event.task_id } });
+  const task = await findTask(deps.db, event.task_id);
   if (!task?.callbackUrl) return 'done';
   return runWithLogContext({ task_id: task.id, event_id: event.event_id }, async () => {
     const outcome = await deliverCallback(deps, task, event, signal);

@@ -16,7 +16,7 @@ export interface MessageSettlement {
 export interface ProcessTaskDeps extends RunnerContext {
   active: ActiveRun;
   activity: WorkerActivity;
-  /** Heartbeat now, so status changes show at once. */
+  /** Heartbeat soon, so status changes show within a moment. */
   beat(): void;
 }
 

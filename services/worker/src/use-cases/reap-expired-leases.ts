@@ -1,8 +1,6 @@
-import { Prisma } from '@aiopslab/shared/db/generated/client';
 import { markStaleWorkersOffline } from '@aiopslab/shared/db/worker-registry';
 import { transitionTask } from '@aiopslab/shared/db/task-transition';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
-import { databaseTimePlus } from '../data/task-lease';
 import { decideRetry } from '../run/retry-decision';
 import { dispatchOutboxMessage } from './dispatch-message';
 import { isStateConflict } from './state-conflict';
@@ -70,15 +68,14 @@ async function reapTask(ctx: WorkerContext, taskId: string): Promise<TaskStatus 
       await transitionTask(tx, ctx.topology, { taskId, to: 'failed', expect, data: { error }, notes, correlationId });
       return 'failed';
     }
-    const availableAt = await databaseTimePlus(tx, decision.delayMs);
     await transitionTask(tx, ctx.topology, {
       taskId,
       to: 'retrying',
       expect,
-      data: { error: error as Prisma.InputJsonValue, leaseExpiresAt: null },
+      data: { error, leaseExpiresAt: null },
       notes,
       correlationId,
-      messages: [dispatchOutboxMessage(ctx.topology, { id: taskId, attempt: row.attempt, priority: row.priority }, correlationId, availableAt)],
+      messages: [dispatchOutboxMessage(ctx.topology, { id: taskId, attempt: row.attempt, priority: row.priority }, correlationId, decision.delayMs)],
     });
     return 'retrying';
   });

@@ -14,9 +14,9 @@ import { readTaskLogs } from '../../use-cases/read-task-logs';
 export function tasksRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const catalog = new CachedProblemCatalog(deps.db);
+  const catalog = new CachedProblemCatalog(deps.sql);
   const submitDeps = {
-    db: deps.db,
+    db: deps.sql,
     topology: deps.topology,
     findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
     onCommitted: deps.onOutboxCommitted,
@@ -54,7 +54,7 @@ export function tasksRouter(deps: ApiDeps): Router {
   });
 
   router.delete('/tasks/:id', async (req, res) => {
-    const outcome = await cancelTask({ db: deps.db, topology: deps.topology, onCommitted: deps.onOutboxCommitted }, v.taskId(req.params.id), res.locals.correlationId);
+    const outcome = await cancelTask({ db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted }, v.taskId(req.params.id), res.locals.correlationId);
     const { kind, ...body } = outcome;
     res.status(kind === 'cancelled' ? 200 : 202).json({ task_id: req.params.id, ...body });
   });

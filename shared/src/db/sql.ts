@@ -1,0 +1,103 @@
+import { Pool, PoolClient, types as pgTypes } from 'pg';
+
+/**
+ * The SQL surface the hot paths need: tagged-template and positional raw queries. Its method
+ * names and results match Prisma's raw-query API (int8 → bigint, timestamptz → Date, jsonb →
+ * parsed), so a PrismaClient satisfies it too and the same module serves both.
+ */
+export interface SqlClient {
+  $queryRaw<T = unknown>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T>;
+  $executeRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+  /** `text` uses $1, $2 … placeholders for `values`; never interpolate input into `text`. */
+  $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T>;
+}
+
+/** A database handle that can also run a transaction; `fn` gets the transaction's client. */
+export interface SqlDb extends SqlClient {
+  $transaction<R>(fn: (tx: SqlClient) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+  $disconnect(): Promise<void>;
+}
+
+const INT8_OID = 20;
+/** Prisma's raw queries return int8 as bigint; the pg pool does the same so callers see one shape. */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => BigInt(value);
+    return pgTypes.getTypeParser(oid, format);
+  },
+};
+
+/** Template strings → "$1 … $n" text, compiled once per call site (template objects are cached by JS). */
+const compiled = new WeakMap<TemplateStringsArray, string>();
+function toText(strings: TemplateStringsArray): string {
+  let text = compiled.get(strings);
+  if (text === undefined) {
+    text = strings.reduce((sql, part, i) => (i === 0 ? part : `${sql}$${i}${part}`), '');
+    compiled.set(strings, text);
+  }
+  return text;
+}
+
+/** Values as pg sends them; bigint arrays and JSON objects need no help, bigint scalars do. */
+function toParam(value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+type Queryable = Pick<Pool, 'query'> | PoolClient;
+
+class PgSqlClient implements SqlClient {
+  constructor(protected readonly target: Queryable) {}
+
+  async $queryRaw<T = unknown>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T> {
+    return this.$queryRawUnsafe<T>(toText(strings), ...values);
+  }
+
+  async $executeRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<number> {
+    const result = await this.target.query({ text: toText(strings), values: values.map(toParam), types: typeParsers });
+    return result.rowCount ?? 0;
+  }
+
+  async $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T> {
+    const result = await this.target.query({ text, values: values.map(toParam), types: typeParsers });
+    return result.rows as T;
+  }
+}
+
+/**
+ * node-postgres behind the SqlDb interface: what the worker and history services use instead of
+ * the Prisma client, whose ~110 MB of resident memory and per-query overhead they cannot afford
+ * (README "Design decisions"). The api keeps Prisma for its reads.
+ */
+export class PgSql extends PgSqlClient implements SqlDb {
+  constructor(private readonly pool: Pool) {
+    super(pool);
+    // An idle client that loses its connection (a PostgreSQL restart) must not crash the process.
+    pool.on('error', () => undefined);
+  }
+
+  async $transaction<R>(fn: (tx: SqlClient) => Promise<R>): Promise<R> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new PgSqlClient(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async $disconnect(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export function createSqlDb(databaseUrl: string, poolSize = 10): PgSql {
+  return new PgSql(new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 }));
+}
