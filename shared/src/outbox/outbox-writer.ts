@@ -20,20 +20,27 @@ export function outboxHeaders(message: Pick<OutboxMessageInput, 'type' | 'correl
   return { type: message.type, correlation_id: message.correlationId ?? null, priority: message.priority ?? null };
 }
 
+export interface OutboxInsertOptions {
+  /** Rows to join (a CTE name): one copy of the messages per row, none when it is empty. */
+  from?: string;
+  /** A jsonb SQL expression merged into the first message's payload (may use `from`'s columns). */
+  firstPayloadPatch?: string;
+}
+
 /**
  * The INSERT of `messages` into the outbox with its parameters numbered from `firstParam`, so a
  * caller can run it alone or as a CTE of a larger statement (the transition that announces it).
  */
-export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1): { sql: string; values: unknown[]; ids: string[] } {
+export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1, options: OutboxInsertOptions = {}): { sql: string; values: unknown[]; ids: string[] } {
   const ids = messages.map((message) => message.messageId ?? randomUUID());
   const p = (i: number) => `$${firstParam + i}`;
   return {
     ids,
     sql: `INSERT INTO outbox (message_id, exchange, routing_key, payload, headers, available_at)
-      SELECT m.id, m.exchange, m.routing_key, m.payload, m.headers,
-             COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now())
-      FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[], ${p(6)}::float8[])
-        AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms)`,
+      SELECT m.id, m.exchange, m.routing_key, ${options.firstPayloadPatch ? `CASE WHEN m.ord = 1 THEN m.payload || (${options.firstPayloadPatch}) ELSE m.payload END` : 'm.payload'},
+             m.headers, COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now())
+      FROM ${options.from ? `${options.from}, ` : ''}unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[], ${p(6)}::float8[])
+        WITH ORDINALITY AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms, ord)`,
     values: [
       ids,
       messages.map((m) => m.exchange),

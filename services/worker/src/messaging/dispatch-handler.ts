@@ -17,7 +17,7 @@ export function createDispatchHandler(deps: ProcessTaskDeps, deadLetters: DeadLe
     }
     const correlationId = delivery.correlationId ?? message.task_id;
     const context = { task_id: message.task_id, correlation_id: correlationId, worker_id: deps.settings.env.WORKER_ID };
-    const result = await runWithLogContext(context, () => processTask(deps, delivery, message.task_id, correlationId));
+    const result = await runWithLogContext(context, () => processTask(deps, delivery, message.task_id, correlationId, message.attempt));
     if (result === 'unknown_task') await deadLetters.deadLetter(delivery, `task ${message.task_id} does not exist`);
   };
 }

@@ -1,6 +1,6 @@
 import { isTerminal, CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { findTask } from '@aiopslab/shared/db/task-row';
-import { Task, transitionTask } from '@aiopslab/shared/db/task-transition';
+import { Task, transitionIfCurrent, transitionTask } from '@aiopslab/shared/db/task-transition';
 import { isStateConflict } from './state-conflict';
 import { appendTaskLogs, taskLogUsage } from '../data/task-logs';
 import type { LogUsage } from '../logs/log-buffer';
@@ -19,9 +19,28 @@ const dropped = (reason: string): ClaimResult => ({ kind: 'dropped', reason });
  * whose cancel was requested is cancelled instead of started; a task longer than the broker
  * lets a message stay unacked is refused for good.
  */
-export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string): Promise<ClaimResult> {
+export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ClaimResult> {
   const { db, topology, settings } = ctx;
   const workerId = settings.env.WORKER_ID;
+  if (dispatchedAttempt !== undefined) {
+    // The common case in one round trip: the task waits at the attempt its message names.
+    const attempt = dispatchedAttempt + 1;
+    const fast = await transitionIfCurrent(db, topology, {
+      taskId,
+      to: 'processing',
+      from: CLAIMABLE_STATUSES,
+      attempt: dispatchedAttempt,
+      noCancelRequested: true,
+      timeoutAtMostMinutes: settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES,
+      data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
+      notes: `claimed by ${workerId} (attempt ${attempt})`,
+      correlationId,
+    });
+    if (fast) {
+      ctx.wakeRelay();
+      return { kind: 'claimed', task: fast.task, attempt, logUsage: attempt > 1 ? await taskLogUsage(db, taskId) : NO_LOGS };
+    }
+  }
   let announced = false; // a transition committed: its outbox rows wait for the relay
   try {
     const claim = await db.$transaction(async (tx): Promise<ClaimResult> => {

@@ -29,11 +29,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * message → release the cluster. The message is acked only after the commit; a handed-back task
  * is requeued; a claim that fails for lack of a database is requeued after a pause.
  */
-export async function processTask(deps: ProcessTaskDeps, message: MessageSettlement, taskId: string, correlationId: string): Promise<ProcessResult> {
+export async function processTask(deps: ProcessTaskDeps, message: MessageSettlement, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ProcessResult> {
   const { logger, metrics } = deps;
   let claim;
   try {
-    claim = await claimTask(deps, taskId, correlationId);
+    claim = await claimTask(deps, taskId, correlationId, dispatchedAttempt);
   } catch (error) {
     logger.error('claim failed; requeueing the message', { error: (error as Error).message });
     await sleep(1000);
