@@ -18,8 +18,8 @@ const { Pool } = require('pg');
 const lib = require('./bench/bench-lib');
 
 const dist = (p) => require(path.join(lib.root, p));
-const { createPrismaClient } = dist('shared/dist/db/prisma-client.js');
-const { transitionTask } = dist('shared/dist/db/task-transition.js');
+const { createSqlDb } = dist('shared/dist/db/sql.js');
+const { transitionIfCurrent } = dist('shared/dist/db/task-transition.js');
 const { buildTaskEvent } = dist('shared/dist/domain/task-event.js');
 const { enqueueOutbox } = dist('shared/dist/outbox/outbox-writer.js');
 const { OutboxRelay } = dist('shared/dist/outbox/outbox-relay.js');
@@ -177,14 +177,17 @@ function createLifecycleDriver(db, topology, onCommitted) {
     const id = crypto.randomUUID();
     const event = buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: 'submitted' });
     await db.$transaction(async (tx) => {
-      await tx.task.create({ data: { id, problemId: 'bench-problem', status: 'pending', agentConfig: { kind: 'registry', name: 'bench' }, maxSteps: 10, timeoutMinutes: 30, maxRetries: 2 } });
+      await tx.$executeRaw`INSERT INTO tasks (id, problem_id, status, agent_config, max_steps, timeout_minutes, max_retries) VALUES (${id}::uuid, 'bench-problem', 'pending', '{"kind":"registry","name":"bench"}', 10, 30, 2)`;
       await enqueueOutbox(tx, [{ exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey('pending'), type: MESSAGE_TYPES.transition, payload: event, messageId: event.event_id }]);
     }, TX_OPTIONS);
     serial++;
     return { id, status: 'pending', attempt: 0, retry: serial % 4 === 1, fail: serial % 7 === 0 };
   };
   const move = async (task, to, extra = {}) => {
-    const { task: row } = await db.$transaction((tx) => transitionTask(tx, topology, { taskId: task.id, to, notes: to, ...extra }), TX_OPTIONS);
+    // One statement, as the worker claims and finishes (transitionIfCurrent; the guard is the status it is in).
+    const moved = await transitionIfCurrent(db, topology, { taskId: task.id, to, from: [task.status], notes: to, ...extra });
+    if (!moved) throw new Error(`task ${task.id} was not ${task.status}`);
+    const row = moved.task;
     task.status = to;
     task.attempt = row.attempt;
   };
@@ -214,7 +217,7 @@ async function startPipeline(scratch, settings, cleanups, onTap) {
   const history = await lib.startService('history', { ...scratch.env, ...settings, HEALTH_PORT: String(healthPort), HEALTH_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, /consuming task events/);
   process.once('exit', () => history.child.kill('SIGKILL')); // never leave the service behind
   cleanups.push(() => history.stop());
-  const db = createPrismaClient(scratch.databaseUrl, 20);
+  const db = createSqlDb(scratch.databaseUrl, 20); // node-postgres, as the api and the worker write
   cleanups.push(() => db.$disconnect());
   const topology = topologyNames(scratch.queuePrefix);
   const tapQueue = `${scratch.queuePrefix}bench.tap`;
@@ -230,7 +233,7 @@ async function startPipeline(scratch, settings, cleanups, onTap) {
   await connection.start();
   await connection.waitUntilConnected(5000);
   cleanups.push(() => connection.close());
-  const relay = new OutboxRelay(db, publisher, logger, { listenDatabaseUrl: scratch.databaseUrl, pollIntervalMs: 500 });
+  const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 500 });
   relay.start();
   cleanups.push(() => relay.stop());
   const tapConnection = await amqp.connect(lib.AMQP_URL, { noDelay: true });
@@ -246,7 +249,7 @@ async function drive(args, pipeline, measure) {
   const { db, topology, relay, history, scrape } = pipeline;
   const committedAt = new Map(); // "task|to|attempt" → when its transaction returned (measured phase)
   const next = createLifecycleDriver(db, topology, (task, at) => {
-    relay.wake(); // as the api and the worker do right after a commit (NOTIFY is the cross-process fallback)
+    relay.wake(); // as the api and the worker do right after a commit
     if (at >= measure.from) committedAt.set(`${task.id}|${task.status}|${task.attempt}`, at);
   });
   console.log(`warm-up ${args.warmup} s, then ${args.rate} transitions/s for ${args.seconds} s …`);
@@ -261,9 +264,10 @@ async function drive(args, pipeline, measure) {
     commits.push(now() - t0);
   });
   const cpu = { history: cpuSecondsOf(history.child.pid) - cpuBefore.history, bench: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuBefore.bench)) };
-  const recordedWhenStopped = await db.statusHistory.count();
-  const events = await db.outboxMessage.count();
-  for (let waited = 0; (await db.statusHistory.count()) < events && waited < 30_000; waited += 100) await sleep(100);
+  const count = async (table) => Number((await db.$queryRawUnsafe(`SELECT count(*) AS n FROM ${table}`))[0].n);
+  const recordedWhenStopped = await count('status_history');
+  const events = await count('outbox');
+  for (let waited = 0; (await count('status_history')) < events && waited < 30_000; waited += 100) await sleep(100);
   return { run, commits, committedAt, cpu, processingBefore, recordedWhenStopped, events };
 }
 
@@ -295,7 +299,7 @@ function printReport(args, settings, ceilings, measured, lag, tapDelivery, metri
     [
       row('ceiling: RabbitMQ publish→consume (persistent, confirm channel)', ceilings.rabbit),
       row('ceiling: PostgreSQL single-row INSERT, autocommit', ceilings.postgres),
-      row('transition commit (transitionTask / submit txn)', measured.commits),
+      row('transition commit (transitionIfCurrent / submit txn)', measured.commits),
       row('delivery: occurred_at → a tap consumer in the bench process', tapDelivery),
       row('history lag: recorded_at - occurred_at', lag.total),
       row('  after the commit: recorded_at - commit returned', lag.afterCommit),
