@@ -102,7 +102,9 @@ class Supervisor {
   start(name, env) {
     // detached: a process group of its own, so the terminal's Ctrl-C reaches only this
     // supervisor, which sends exactly one SIGTERM (services treat a second signal as "force").
-    const child = spawn(process.execPath, [path.join(ROOT, `services/${name}/dist/main.js`)], {
+    // V8 flags from the service's package.json (`nodeOptions`), as its Dockerfile's CMD passes them.
+    const nodeOptions = require(path.join(ROOT, `services/${name}/package.json`)).nodeOptions ?? [];
+    const child = spawn(process.execPath, [...nodeOptions, path.join(ROOT, `services/${name}/dist/main.js`)], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

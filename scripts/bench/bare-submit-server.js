@@ -12,8 +12,10 @@ app.use(express.json());
 app.post('/tasks', async (req, res) => {
   const id = crypto.randomUUID();
   const event = JSON.stringify({ event_id: crypto.randomUUID(), task_id: id, from_status: null, to_status: 'pending', attempt: 0, worker_id: null, occurred_at: new Date().toISOString(), notes: 'submitted' });
-  const { rows } = await pool.query(
-    `WITH inserted AS (
+  // A named (prepared) statement, as the api's node-postgres path uses.
+  const { rows } = await pool.query({
+    name: 'bare-submit',
+    text: `WITH inserted AS (
        INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries)
        VALUES ($1, $2, 'pending', 0, '{"kind":"registry","name":"gpt","params":{}}', 30, 30, 2) RETURNING id, created_at
      ), announced AS (
@@ -23,8 +25,8 @@ app.post('/tasks', async (req, res) => {
          ($5::uuid, 'bare.tasks', 'dispatch', jsonb_build_object('task_id', inserted.id, 'attempt', 0), '{"type":"task.dispatch"}'::jsonb)) AS m(a, b, c, d, e)
      )
      SELECT id, created_at FROM inserted`,
-    [id, req.body.problem_id, crypto.randomUUID(), event, crypto.randomUUID()],
-  );
+    values: [id, req.body.problem_id, crypto.randomUUID(), event, crypto.randomUUID()],
+  });
   res.status(201).json({ task_id: rows[0].id, status: 'pending', submitted_at: rows[0].created_at });
 });
 const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('bare server listening'));

@@ -49,13 +49,18 @@ async function deleteQueues(prefix) {
 
 /** Starts `node services/<name>/dist/main.js`; resolves when `ready` matches a log line. */
 function startService(name, env, ready = /listening|consuming|started/) {
-  return startScript(path.join(root, `services/${name}/dist/main.js`), env, ready, name);
+  return startScript(path.join(root, `services/${name}/dist/main.js`), env, ready, name, serviceNodeOptions(name));
 }
 
-function startScript(script, env, ready, name = path.basename(script)) {
+/** V8 flags a service runs with (`nodeOptions` in its package.json, as its Dockerfile's CMD). */
+function serviceNodeOptions(name) {
+  return require(path.join(root, `services/${name}/package.json`)).nodeOptions ?? [];
+}
+
+function startScript(script, env, ready, name = path.basename(script), nodeOptions = []) {
   // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of every service process into dir (for tuning).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeOptions, ...profile, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

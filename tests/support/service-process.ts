@@ -39,7 +39,9 @@ export class ServiceProcess {
 
   async start(timeoutMs = 30_000): Promise<void> {
     const log = fs.openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [path.join(ROOT, `services/${this.service}/dist/main.js`)], {
+    // The V8 flags the service ships with (`nodeOptions` in its package.json, as in its Dockerfile).
+    const nodeOptions: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, `services/${this.service}/package.json`), 'utf8')).nodeOptions ?? [];
+    const child = spawn(process.execPath, [...nodeOptions, path.join(ROOT, `services/${this.service}/dist/main.js`)], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', log, log],
     });

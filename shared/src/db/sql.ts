@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, PoolClient, types as pgTypes } from 'pg';
 
 /**
@@ -43,6 +44,23 @@ function toParam(value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+/**
+ * Statements run as named prepared statements: each connection parses and plans one once, then
+ * sends only its parameters (the hot statements are 1–3 kB of SQL). Names are a hash of the
+ * text; past MAX_PREPARED distinct texts, new ones run unnamed, so dynamic SQL cannot grow the
+ * per-connection statement cache without bound.
+ */
+const MAX_PREPARED = 500;
+const statementNames = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 type Queryable = Pick<Pool, 'query'> | PoolClient;
 
 class PgSqlClient implements SqlClient {
@@ -53,12 +71,13 @@ class PgSqlClient implements SqlClient {
   }
 
   async $executeRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<number> {
-    const result = await this.target.query({ text: toText(strings), values: values.map(toParam), types: typeParsers });
+    const text = toText(strings);
+    const result = await this.target.query({ name: statementName(text), text, values: values.map(toParam), types: typeParsers });
     return result.rowCount ?? 0;
   }
 
   async $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T> {
-    const result = await this.target.query({ text, values: values.map(toParam), types: typeParsers });
+    const result = await this.target.query({ name: statementName(text), text, values: values.map(toParam), types: typeParsers });
     return result.rows as T;
   }
 }

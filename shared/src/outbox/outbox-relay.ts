@@ -10,6 +10,12 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** How long a relay holds rows it is publishing before another relay may take them over. */
   claimMs?: number;
+  /**
+   * Passes start at least this far apart: under a stream of commits each pass then carries
+   * every row committed since the last one instead of one or two (fewer round trips per
+   * message); a lone commit is still published at once.
+   */
+  minPassIntervalMs?: number;
   onPublished?: (count: number) => void;
 }
 
@@ -111,7 +117,11 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let passStartedAt = 0;
     while (this.running) {
+      const spacing = (this.options.minPassIntervalMs ?? 0) - (Date.now() - passStartedAt);
+      if (spacing > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, spacing));
+      passStartedAt = Date.now();
       this.pendingWake = false;
       let batch = { published: 0, nextDueInMs: null as number | null };
       try {
