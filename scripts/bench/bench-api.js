@@ -4,7 +4,7 @@
 // same run (plain PostgreSQL transactions, plain RabbitMQ confirmed publishes, the raw SQL query).
 const http = require('node:http');
 const path = require('node:path');
-const { Client, scratch, startService, startScript, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable } = require('./bench-lib');
+const { Client, scratch, startService, startScript, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -18,7 +18,7 @@ async function main() {
   const api = await startService('api', { ...s.env, PORT: String(port), HOST: '127.0.0.1' }, /api listening/);
   const base = `http://127.0.0.1:${port}`;
   try {
-    await submissionBench(s, base);
+    await submissionBench(s, base, api.child.pid);
     await listBench(s, base);
   } finally {
     await api.stop();
@@ -67,15 +67,27 @@ async function steadyRate(base, rate, seconds) {
   return latencies;
 }
 
-async function submissionBench(s, base) {
+async function submissionBench(s, base, apiPid) {
   const barePort = 17000 + Math.floor(Math.random() * 1000);
   const bare = await startScript(path.join(__dirname, 'bare-submit-server.js'), { DATABASE_URL: s.databaseUrl, PORT: String(barePort) }, /bare server listening/);
   const bareBase = `http://127.0.0.1:${barePort}`;
   const rows = [];
+  const cpuRows = [];
   try {
-    for (const [name, url] of [['POST /tasks (api)', base], ['ceiling: bare express 5 route, same SQL, pg', bareBase]]) {
+    for (const [name, url, pid] of [['POST /tasks (api)', base, apiPid], ['ceiling: bare express 5 route, same SQL, pg', bareBase, bare.child.pid]]) {
       await loadFor(2, CONNECTIONS, () => post(url)); // warm-up
+      const before = cpuSnapshot();
       const closed = await loadFor(SECONDS, CONNECTIONS, () => post(url));
+      const cpu = cpuSecondsSince(before, {
+        'the server process': (p) => p === pid,
+        postgres: (_, command) => command.startsWith('postgres'),
+        rabbitmq: (_, command) => command.includes('beam.smp'),
+        'load generator': (p) => p === process.pid,
+      });
+      const requests = closed.latencies.length;
+      const perRequest = (s) => ((1000 * s) / requests).toFixed(3);
+      const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+      cpuRows.push({ measure: name, ...Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, perRequest(v)])), total: perRequest(total) });
       const steady = await steadyRate(url, RATE, SECONDS);
       rows.push({ measure: name, [`req/s at ${CONNECTIONS} connections`]: closed.rate.toFixed(0), [`p50 ms at ${RATE} req/s`]: ms(percentile(steady, 50)), [`p99 ms at ${RATE} req/s`]: ms(percentile(steady, 99)) });
     }
@@ -87,6 +99,7 @@ async function submissionBench(s, base) {
   rows.push({ measure: 'ceiling: plain PostgreSQL BEGIN/INSERT/INSERT/COMMIT', [`req/s at ${CONNECTIONS} connections`]: `${pg.rate.toFixed(0)} (${CONCURRENCY} clients)`, [`p50 ms at ${RATE} req/s`]: '', [`p99 ms at ${RATE} req/s`]: '' });
   rows.push({ measure: 'ceiling: RabbitMQ confirmed publishes', [`req/s at ${CONNECTIONS} connections`]: rabbit.rate.toFixed(0), [`p50 ms at ${RATE} req/s`]: '', [`p99 ms at ${RATE} req/s`]: '' });
   printTable(`Submission (${SECONDS} s per measure; the outbox relay runs inside the api)`, rows);
+  printTable(`CPU ms per request at ${CONNECTIONS} connections, by process (all on this machine's cores)`, cpuRows);
   const [api, ceiling] = rows.map((r) => Number(r[`req/s at ${CONNECTIONS} connections`]));
   console.log(`ratio: POST /tasks reaches ${((100 * api) / ceiling).toFixed(0)}% of the bare route's rate (target >= 90%)`);
 }
@@ -167,10 +180,14 @@ async function listBench(s, base) {
 function rawQuery(query) {
   const where = [];
   let n = 0;
-  for (const key of ['status', 'problem_id', 'worker_id']) if (query[key]) where.push(`${key} = $${++n}`);
+  const leading = ['status', 'problem_id', 'worker_id'].find((key) => query[key]);
+  for (const key of ['status', 'problem_id', 'worker_id']) {
+    if (!query[key]) continue;
+    n++;
+    where.push(key === leading ? `${key} >= $${n} AND ${key} <= $${n}` : `${key} = $${n}`); // the api's SQL
+  }
   if (query.created_after) where.push(`created_at > $${++n}`);
   if (query.created_before) where.push(`created_at < $${++n}`);
-  const leading = ['status', 'problem_id', 'worker_id'].find((key) => query[key]);
   return `SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, error, metadata, created_at, updated_at, started_at, completed_at FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${leading ? `${leading}, ` : ''}created_at DESC, id DESC LIMIT 51`;
 }
 

@@ -153,6 +153,34 @@ async function ceilingRabbitConfirmedPublish(prefix, seconds) {
   return { rate };
 }
 
+/** CPU ticks (1/100 s) of every process now, by pid, with its command line (Linux /proc). */
+function cpuSnapshot() {
+  const fs = require('node:fs');
+  const processes = new Map();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.set(Number(pid), { ticks: Number(fields[11]) + Number(fields[12]), command: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return processes;
+}
+
+/** CPU seconds spent since `before` by each group; a group is a predicate on (pid, command). */
+function cpuSecondsSince(before, groups) {
+  const after = cpuSnapshot();
+  const seconds = Object.fromEntries(Object.keys(groups).map((name) => [name, 0]));
+  for (const [pid, { ticks, command }] of after) {
+    const name = Object.keys(groups).find((g) => groups[g](pid, command));
+    if (name) seconds[name] += (ticks - (before.get(pid)?.ticks ?? 0)) / 100;
+  }
+  return seconds;
+}
+
 function printTable(title, rows) {
   const headers = Object.keys(rows[0]);
   const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
@@ -161,4 +189,4 @@ function printTable(title, rows) {
   for (const row of rows) console.log(line(headers.map((h) => row[h])));
 }
 
-module.exports = { root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };
+module.exports = { cpuSnapshot, cpuSecondsSince, root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };

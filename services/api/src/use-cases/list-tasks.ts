@@ -55,9 +55,13 @@ export function decodeCursor(raw: string): Cursor {
  */
 export async function listTasks(db: Db, query: ListTasksQuery) {
   const conditions: Prisma.Sql[] = [];
-  if (query.status) conditions.push(Prisma.sql`status = ${query.status}`);
-  if (query.problem_id) conditions.push(Prisma.sql`problem_id = ${query.problem_id}`);
-  if (query.worker_id) conditions.push(Prisma.sql`worker_id = ${query.worker_id}`);
+  const leading = leadingFilter(query);
+  for (const [column, value] of [['status', query.status], ['problem_id', query.problem_id], ['worker_id', query.worker_id]] as const) {
+    if (!value) continue;
+    // The leading filter as a one-value range: see leadingSortColumn.
+    if (column === leading) conditions.push(Prisma.sql`${Prisma.raw(column)} >= ${value} AND ${Prisma.raw(column)} <= ${value}`);
+    else conditions.push(Prisma.sql`${Prisma.raw(column)} = ${value}`);
+  }
   if (query.created_after) conditions.push(Prisma.sql`created_at > ${new Date(query.created_after)}`);
   if (query.created_before) conditions.push(Prisma.sql`created_at < ${new Date(query.created_before)}`);
   if (query.cursor) {
@@ -77,15 +81,23 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
 }
 
 /**
- * With an equality filter, sorting by that column first changes nothing in the result but names
- * the index that serves it: otherwise the planner may walk the plain created_at index and skip
- * over every newer row of another status (all the fresh `pending` ones) to find a page.
+ * With an equality filter, the page must come from that filter's index (status, created_at, id):
+ * walking the plain created_at index instead skips every newer row of another status — after a
+ * burst of submissions, tens of thousands of fresh `pending` rows before the first `completed`
+ * one. The planner folds `ORDER BY status` away when it sees `status = $1`, and then often picks
+ * that walk; written as the range `status >= $1 AND status <= $1` (same rows) the sort key stays,
+ * and only the filter's index delivers the order.
  */
+function leadingFilter(query: ListTasksQuery): 'status' | 'problem_id' | 'worker_id' | null {
+  if (query.status) return 'status';
+  if (query.problem_id) return 'problem_id';
+  if (query.worker_id) return 'worker_id';
+  return null;
+}
+
 function leadingSortColumn(query: ListTasksQuery): Prisma.Sql {
-  if (query.status) return Prisma.raw('status, ');
-  if (query.problem_id) return Prisma.raw('problem_id, ');
-  if (query.worker_id) return Prisma.raw('worker_id, ');
-  return Prisma.empty;
+  const leading = leadingFilter(query);
+  return leading ? Prisma.raw(`${leading}, `) : Prisma.empty;
 }
 
 function presentSummary(row: TaskSummaryRow) {
