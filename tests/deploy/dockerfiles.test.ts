@@ -44,7 +44,9 @@ describe('service Dockerfiles', () => {
     const file = dockerfiles[service];
     const entrypoint = execForm(last(file, 'ENTRYPOINT')!.args);
     expect(entrypoint.slice(0, 2)).toEqual(['/usr/bin/tini', '--']);
-    expect(execForm(last(file, 'CMD')!.args)).toEqual(['node', `services/${service}/dist/main.js`]);
+    // The V8 flags the service ships with are the ones its package.json names (nodeOptions).
+    const nodeOptions: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, `services/${service}/package.json`), 'utf8')).nodeOptions ?? [];
+    expect(execForm(last(file, 'CMD')!.args)).toEqual(['node', ...nodeOptions, `services/${service}/dist/main.js`]);
     const health = last(file, 'HEALTHCHECK')!.args;
     const command = execForm(health.slice(health.indexOf('CMD')));
     expect(command[0]).toBe('node');
