@@ -9,9 +9,12 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', settings.env.LOG_LEVEL);
   const app = new WorkerApp(settings, { logger, defaultMetrics: true });
   app.installSignalHandlers();
+  let stopping = false;
   // A bug must not orphan the runner: stop it (and hand its task back) before dying.
   process.on('uncaughtException', (error) => {
     logger.error('uncaught exception; shutting down', { error: error.message, stack: error.stack });
+    if (stopping) return; // one shutdown, however many errors it meets
+    stopping = true;
     void app.stop('uncaught exception').finally(() => process.exit(1));
   });
   process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection', { reason: String(reason) }));

@@ -123,4 +123,23 @@ describe('outbox relay', () => {
     expect(JSON.parse(consumer.messages[0].content.toString())).toEqual({ kept: true });
     await consumer.close();
   });
+
+  it('leaves the rows of a relay stalled mid-batch to another relay once its claim runs out, and publishes them once', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    // A broker that takes the publishes and never confirms them: the stalled relay holds its batch.
+    const neverConfirms = { isReady: () => true, publish: () => new Promise<void>(() => undefined) } as unknown as ConfirmPublisher;
+    const stalled = new OutboxRelay(db, neverConfirms, logger, { pollIntervalMs: 50, claimMs: 800 });
+    stalled.start(); // never stopped: its pass waits forever, as a hung process would
+    await db.$transaction((tx) => enqueueOutbox(tx, [0, 1, 2].map((n) => ({ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 't', payload: { stalled: n } }))));
+    await waitUntil(async () => (await db.outboxMessage.count({ where: { attempts: 1, publishedAt: null } })) === 3, 5000, 'rows claimed by the stalled relay');
+    const claimedAt = Date.now();
+    startRelay({ pollIntervalMs: 50 });
+    await consumer.waitFor(3, 5000);
+    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(consumer.messages.map((m) => JSON.parse(m.content.toString()).stalled).sort()).toEqual([0, 1, 2]);
+    await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, 5000, 'rows marked published');
+    await consumer.close();
+  });
 });

@@ -76,7 +76,9 @@ function finishChanges(plan: FinishPlan): TaskChanges {
 /** A retry's wake-up, delayed by its backoff; a hand-back on a live channel is requeued instead. */
 function retryDispatch(ctx: WorkerContext, claimed: ClaimedAttempt, plan: FinishPlan, priority: number, options: FinishOptions) {
   if (plan.to !== 'retrying' || (plan.uncountAttempt && !options.redispatchHandBack)) return [];
-  return [dispatchOutboxMessage(ctx.topology, { id: claimed.task.id, attempt: claimed.attempt, priority }, claimed.correlationId, plan.retryDelayMs ?? 0)];
+  // The attempt the task waits at, so the next claimer's one-statement claim matches it.
+  const attempt = plan.uncountAttempt ? claimed.attempt - 1 : claimed.attempt;
+  return [dispatchOutboxMessage(ctx.topology, { id: claimed.task.id, attempt, priority }, claimed.correlationId, plan.retryDelayMs ?? 0)];
 }
 
 async function applyFinish(ctx: WorkerContext, tx: SqlClient, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
