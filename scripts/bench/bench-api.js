@@ -2,9 +2,8 @@
 // API benchmarks: submission throughput and latency, and GET /tasks latency for every filter with
 // BENCH_TASKS rows (default 1,000,000) in the table, each printed beside a ceiling measured in the
 // same run (plain PostgreSQL transactions, plain RabbitMQ confirmed publishes, the raw SQL query).
-const http = require('node:http');
 const path = require('node:path');
-const { Client, scratch, startService, startScript, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
+const { Client, scratch, startService, startScript, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, cpuSnapshot, cpuSecondsSince, postJson } = require('./bench-lib');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -29,26 +28,11 @@ async function main() {
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-// One keep-alive agent per target, sockets capped at the connection count: the load generator
-// shares the two cores with what it measures, so it uses node:http, much cheaper than fetch.
-const agents = new Map();
 const SUBMISSION = JSON.stringify({ problem_id: PROBLEM, metadata: { bench: true } });
 
-function post(base) {
-  const url = new URL(base);
-  if (!agents.has(base)) agents.set(base, new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }));
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, path: '/tasks', method: 'POST', agent: agents.get(base), headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(SUBMISSION) } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`submission answered ${res.statusCode}: ${Buffer.concat(chunks)}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(SUBMISSION);
-  });
+async function post(base) {
+  const res = await postJson(base, '/tasks', SUBMISSION, CONNECTIONS);
+  if (res.status !== 201) throw new Error(`submission answered ${res.status}: ${res.text}`);
 }
 
 /** Open loop: one request every 1/rate s whatever the answers do; latency counts from the scheduled time. */

@@ -9,7 +9,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const amqp = require('amqplib');
-const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable } = require('./bench-lib');
+const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson } = require('./bench-lib');
 
 const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 400);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
@@ -58,7 +58,7 @@ async function throughput(workers) {
     const started = Date.now();
     for (let i = 0; i < TASKS; i += 100) {
       const tasks = Array.from({ length: Math.min(100, TASKS - i) }, () => JSON.parse(BODY));
-      const res = await fetch(`${sys.api}/tasks/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks }) });
+      const res = await postJson(sys.api, '/tasks/batch', { tasks });
       if (res.status !== 201) throw new Error(`batch answered ${res.status}`);
     }
     await sys.waitDone(TASKS);
@@ -81,9 +81,10 @@ async function claimLatency(workers, rate) {
       const wait = start + (i * 1000) / rate - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       inFlight.push(
-        fetch(`${sys.api}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }).then(async (res) => {
+        postJson(sys.api, '/tasks', BODY).then((res) => {
           const at = Date.now();
-          answered.set((await res.json()).task_id, at);
+          if (res.status !== 201) throw new Error(`submission answered ${res.status}: ${res.text}`);
+          answered.set(JSON.parse(res.text).task_id, at);
         }),
       );
     }
