@@ -45,8 +45,8 @@ export class OutboxRelay {
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private lastPrune = 0;
-  /** Confirmed by the broker, not yet marked published. */
-  private unmarked: bigint[] = [];
+  /** Confirmed by the broker (when), not yet marked published. */
+  private unmarked: { id: bigint; at: string }[] = [];
 
   constructor(
     private readonly db: SqlDb,
@@ -96,10 +96,12 @@ export class OutboxRelay {
     let rows: DueRow[];
     try {
       rows = await this.db.$queryRaw<DueRow[]>`
-        WITH marked AS (UPDATE outbox SET published_at = now() WHERE id = ANY(${marks}::bigint[]))
+        WITH marked AS (
+          UPDATE outbox SET published_at = m.at FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.at)}::timestamptz[]) AS m(id, at)
+          WHERE outbox.id = m.id)
         UPDATE outbox SET available_at = now() + ${claimMs}::int * interval '1 millisecond', attempts = attempts + 1
         WHERE id IN (
-          SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY(${marks}::bigint[]))
+          SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY(${marks.map((m) => m.id)}::bigint[]))
           ORDER BY available_at, id LIMIT ${batchSize}::int FOR UPDATE SKIP LOCKED)
         RETURNING id, message_id::text, exchange, routing_key, payload, headers`;
     } catch (error) {
@@ -116,7 +118,8 @@ export class OutboxRelay {
       await this.db.$executeRaw`UPDATE outbox SET available_at = now() WHERE id = ANY(${ids}::bigint[]) AND published_at IS NULL`.catch(() => undefined);
       throw error;
     }
-    this.unmarked.push(...ids);
+    const confirmedAt = new Date().toISOString(); // published_at says when the broker confirmed
+    for (const id of ids) this.unmarked.push({ id, at: confirmedAt });
     this.options.onPublished?.(rows.length);
     return { published: rows.length, nextDueInMs: null };
   }
@@ -127,7 +130,9 @@ export class OutboxRelay {
     this.unmarked = [];
     if (marks.length === 0) return;
     try {
-      await this.db.$executeRaw`UPDATE outbox SET published_at = now() WHERE id = ANY(${marks}::bigint[])`;
+      await this.db.$executeRaw`
+        UPDATE outbox SET published_at = m.at FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.at)}::timestamptz[]) AS m(id, at)
+        WHERE outbox.id = m.id`;
     } catch (error) {
       this.unmarked = marks.concat(this.unmarked);
       throw error;
