@@ -88,7 +88,10 @@ export class OutboxRelay {
    * runs out (at least once; consumers dedupe).
    */
   async publishBatch(): Promise<{ published: number; nextDueInMs: number | null }> {
-    if (!this.publisher.isReady()) return { published: 0, nextDueInMs: null };
+    if (!this.publisher.isReady()) {
+      await this.markPublished(); // what the broker confirmed before it went away
+      return { published: 0, nextDueInMs: null };
+    }
     const batchSize = this.options.batchSize ?? 200;
     const claimMs = this.options.claimMs ?? 30_000;
     const marks = this.unmarked;
