@@ -51,16 +51,6 @@ function freePort() {
   });
 }
 
-/** CPU seconds used so far by a process (Linux /proc; null elsewhere). */
-function cpuSecondsOf(pid) {
-  try {
-    const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-  } catch {
-    return null;
-  }
-}
-
 /** Cumulative bucket counts of a Prometheus histogram in a /metrics text: [[le, count], ...]. */
 function histogramBuckets(text, name) {
   const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm');
@@ -256,14 +246,14 @@ async function drive(args, pipeline, measure) {
   await paced(args.rate, args.warmup, () => next());
   const processingBefore = histogramBuckets(await scrape(), 'history_processing_seconds');
   measure.from = Date.now();
-  const cpuBefore = { history: cpuSecondsOf(history.child.pid), bench: process.cpuUsage() };
+  const cpuBefore = lib.cpuSnapshot();
   const commits = [];
   const run = await paced(args.rate, args.seconds, async () => {
     const t0 = now();
     await next();
     commits.push(now() - t0);
   });
-  const cpu = { history: cpuSecondsOf(history.child.pid) - cpuBefore.history, bench: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuBefore.bench)) };
+  const cpu = lib.cpuSecondsSince(cpuBefore, { history: (pid) => pid === history.child.pid, bench: (pid) => pid === process.pid });
   const count = async (table) => Number((await db.$queryRawUnsafe(`SELECT count(*) AS n FROM ${table}`))[0].n);
   const recordedWhenStopped = await count('status_history');
   const events = await count('outbox');

@@ -16,6 +16,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { serviceArgs } = require('./service-command');
 
 const ROOT = path.resolve(__dirname, '..');
 /** The worker's stand-in runner: speaks docs/runner-protocol.md without AIOpsLab or a cluster. */
@@ -102,9 +103,7 @@ class Supervisor {
   start(name, env) {
     // detached: a process group of its own, so the terminal's Ctrl-C reaches only this
     // supervisor, which sends exactly one SIGTERM (services treat a second signal as "force").
-    // V8 flags from the service's package.json (`nodeOptions`), as its Dockerfile's CMD passes them.
-    const nodeOptions = require(path.join(ROOT, `services/${name}/package.json`)).nodeOptions ?? [];
-    const child = spawn(process.execPath, [...nodeOptions, path.join(ROOT, `services/${name}/dist/main.js`)], {
+    const child = spawn(process.execPath, serviceArgs(name), {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

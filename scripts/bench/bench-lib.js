@@ -5,6 +5,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const { Client, Pool } = require('pg');
 const amqp = require('amqplib');
+const { serviceArgs } = require('../service-command');
 
 const root = path.resolve(__dirname, '../..');
 const SERVER_DB = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -49,12 +50,8 @@ async function deleteQueues(prefix) {
 
 /** Starts `node services/<name>/dist/main.js`; resolves when `ready` matches a log line. */
 function startService(name, env, ready = /listening|consuming|started/) {
-  return startScript(path.join(root, `services/${name}/dist/main.js`), env, ready, name, serviceNodeOptions(name));
-}
-
-/** V8 flags a service runs with (`nodeOptions` in its package.json, as its Dockerfile's CMD). */
-function serviceNodeOptions(name) {
-  return require(path.join(root, `services/${name}/package.json`)).nodeOptions ?? [];
+  const args = serviceArgs(name);
+  return startScript(args[args.length - 1], env, ready, name, args.slice(0, -1));
 }
 
 function startScript(script, env, ready, name = path.basename(script), nodeOptions = []) {

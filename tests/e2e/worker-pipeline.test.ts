@@ -8,11 +8,12 @@ import { assertTopology, topologyNames } from '../../shared/src/amqp/topology';
 import { createPrismaClient, Db } from '../../shared/src/db/prisma-client';
 import type { TaskEvent } from '../../shared/src/schemas/messages';
 import { waitUntil } from '../support/amqp-helpers';
+import { serviceArgs, serviceMain } from '../support/service-command';
 import { createTestEnv, TestEnv } from '../support/test-env';
 
 const ROOT = path.resolve(__dirname, '../..');
-const WORKER_MAIN = path.join(ROOT, 'services/worker/dist/main.js');
-const API_MAIN = path.join(ROOT, 'services/api/dist/main.js');
+const WORKER_MAIN = serviceMain('worker');
+const API_MAIN = serviceMain('api');
 const RUNNER = `'${process.execPath}' '${path.join(ROOT, 'services/worker/test/fixtures/succeeds.js')}'`;
 const TASKS = 100;
 const WORKERS = ['e2e-w1', 'e2e-w2', 'e2e-w3'];
@@ -51,8 +52,8 @@ describe('worker pipeline (api + three worker processes, 100 tasks)', () => {
   let apiUrl: string;
   const topology = () => topologyNames(env.queuePrefix);
 
-  function startProcess(id: string, main: string, extraEnv: Record<string, string>): WorkerProcess {
-    const child = spawn(process.execPath, [main], { cwd: ROOT, env: { PATH: process.env.PATH, ...env.env, LOG_LEVEL: 'warn', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  function startProcess(id: string, service: 'api' | 'worker', extraEnv: Record<string, string>): WorkerProcess {
+    const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, env: { PATH: process.env.PATH, ...env.env, LOG_LEVEL: 'warn', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -61,7 +62,7 @@ describe('worker pipeline (api + three worker processes, 100 tasks)', () => {
   }
 
   function startWorker(id: string): WorkerProcess {
-    return startProcess(id, WORKER_MAIN, {
+    return startProcess(id, 'worker', {
         WORKER_ID: id,
         RUNNER_COMMAND: RUNNER,
         WORK_DIR: workDir,
@@ -100,7 +101,7 @@ describe('worker pipeline (api + three worker processes, 100 tasks)', () => {
     await channel.consume(queue, (message) => message && events.push(JSON.parse(message.content.toString())), { noAck: true });
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
-    api = startProcess('api', API_MAIN, { PORT: String(port), HOST: '127.0.0.1' });
+    api = startProcess('api', 'api', { PORT: String(port), HOST: '127.0.0.1' });
     workers.push(...WORKERS.map(startWorker));
   }, 60_000);
 

@@ -1,9 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { serviceArgs } from './service-command';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,9 +37,7 @@ export class ServiceProcess {
 
   async start(timeoutMs = 30_000): Promise<void> {
     const log = fs.openSync(this.logFile, 'a');
-    // The V8 flags the service ships with (`nodeOptions` in its package.json, as in its Dockerfile).
-    const nodeOptions: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, `services/${this.service}/package.json`), 'utf8')).nodeOptions ?? [];
-    const child = spawn(process.execPath, [...nodeOptions, path.join(ROOT, `services/${this.service}/dist/main.js`)], {
+    const child = spawn(process.execPath, serviceArgs(this.service), {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', log, log],
     });

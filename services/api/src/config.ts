@@ -11,7 +11,6 @@ export interface ApiConfig extends CommonConfig {
   WORKER_TOKEN?: string;
   RATE_LIMIT_PER_MINUTE: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
-  OUTBOX_MIN_PASS_INTERVAL_MS: number;
 }
 
 const schema = {
@@ -28,7 +27,6 @@ const schema = {
     WORKER_TOKEN: { type: 'string', minLength: 16, description: 'bearer token for /workers/register and /workers/heartbeat; unset = API_TOKEN' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
     SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
-    OUTBOX_MIN_PASS_INTERVAL_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'outbox relay passes start at least this far apart, so a burst of submissions is published in few batches' },
   },
 };
 

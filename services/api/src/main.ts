@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     await channel.close();
   });
   const publisher = new ConfirmPublisher(amqp);
-  const relay = new OutboxRelay(sql, publisher, logger, { minPassIntervalMs: config.OUTBOX_MIN_PASS_INTERVAL_MS });
+  const relay = new OutboxRelay(sql, publisher, logger);
   const app = createApp(createApiDeps({ config, db, sql, topology, logger, relay, publisher }));
 
   const shutdown = new Shutdown(logger, config.SHUTDOWN_DEADLINE_SECONDS * 1000);

@@ -6,7 +6,7 @@ import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { managementApi } from '../../../tests/support/test-services';
 import { runVerification } from '../src/verify/run-verification';
 import { claim, historyCount, metricValue, RunningHistory, startHistory, startRelay, submitTask, transition } from './support/history-harness';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '../../../tests/support/tcp-proxy';
 
 /** Submits, claims and completes `count` tasks (three events each); returns their ids. */
 async function runTasks(db: Db, prefix: string, count: number): Promise<string[]> {

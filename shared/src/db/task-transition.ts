@@ -3,7 +3,7 @@ import { buildTaskEvent } from '../domain/task-event';
 import { canTransition, IllegalTransitionError } from '../domain/task-state-machine';
 import { TaskStatus, isTerminal } from '../domain/task-status';
 import { ConflictError, NotFoundError } from '../errors/app-error';
-import { MESSAGE_TYPES } from '../schemas/messages';
+import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
 import { outboxInsert, OutboxMessageInput } from '../outbox/outbox-writer';
 import type { SqlClient } from './sql';
 import { findTask, Task, TASK_COLUMNS } from './task-row';
@@ -79,17 +79,7 @@ export async function transitionTask(tx: SqlClient, topology: Topology, request:
     notes: request.notes,
     occurredAt,
   });
-  const messages: OutboxMessageInput[] = [
-    {
-      exchange: topology.exchanges.events,
-      routingKey: topology.eventRoutingKey(request.to),
-      type: MESSAGE_TYPES.transition,
-      payload: event,
-      messageId: event.event_id,
-      correlationId: request.correlationId,
-    },
-    ...(request.messages ?? []),
-  ];
+  const messages = announcement(topology, event, request);
   const values: unknown[] = [request.taskId, from, current.attempt];
   const sets = changeSets(request.to, changes, occurredAt, values);
   const insert = outboxInsert(messages, values.length + 1, { from: 'moved' });
@@ -111,12 +101,23 @@ function attemptDelta(changes: TaskChanges): number {
   return 'increment' in changes.attempt ? changes.attempt.increment : -changes.attempt.decrement;
 }
 
+/** The transition's event first, then the caller's messages: what the outbox gets with the change. */
+function announcement(topology: Topology, event: TaskEvent, request: { to: TaskStatus; correlationId?: string; messages?: OutboxMessageInput[] }): OutboxMessageInput[] {
+  return [
+    { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey(request.to), type: MESSAGE_TYPES.transition, payload: event, messageId: event.event_id, correlationId: request.correlationId },
+    ...(request.messages ?? []),
+  ];
+}
+
+/** Appends `value` to the statement's parameters and returns its placeholder ($n). */
+function parameter(values: unknown[], value: unknown): string {
+  values.push(value);
+  return `$${values.length}`;
+}
+
 /** The SET list of a transition; column names come from this code, values are appended as parameters. */
 function changeSets(to: TaskStatus, changes: TaskChanges, occurredAt: Date, values: unknown[]): string {
-  const param = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+  const param = (value: unknown) => parameter(values, value);
   const at = param(occurredAt);
   const sets = [`status = ${param(to)}`, `updated_at = ${at}::timestamptz`];
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
@@ -173,15 +174,9 @@ export async function transitionIfCurrent(db: SqlClient, topology: Topology, req
   const changes = request.data ?? {};
   // from_status, attempt and worker_id are filled in by SQL from the row it changed.
   const event = buildTaskEvent({ taskId: request.taskId, from: null, to: request.to, attempt: 0, workerId: request.eventWorkerId ?? null, notes: request.notes, occurredAt });
-  const messages: OutboxMessageInput[] = [
-    { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey(request.to), type: MESSAGE_TYPES.transition, payload: event, messageId: event.event_id, correlationId: request.correlationId },
-    ...(request.messages ?? []),
-  ];
+  const messages = announcement(topology, event, request);
   const values: unknown[] = [request.taskId, request.from];
-  const param = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+  const param = (value: unknown) => parameter(values, value);
   const guards = ['cur.from_status = ANY($2::text[])'];
   let logAttempt = 'moved.attempt';
   if (request.attempt !== undefined) {

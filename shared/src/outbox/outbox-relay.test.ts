@@ -7,6 +7,7 @@ import { enqueueOutbox } from './outbox-writer';
 import { OutboxRelay } from './outbox-relay';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
+import { TcpProxy } from '../../../tests/support/tcp-proxy';
 
 const logger = createLogger('test', 'error', true);
 
@@ -127,19 +128,35 @@ describe('outbox relay', () => {
   it('leaves the rows of a relay stalled mid-batch to another relay once its claim runs out, and publishes them once', async () => {
     const topology = topologyNames(env.queuePrefix);
     const consumer = await collectMessages(topology.queues.history);
-    // A broker that takes the publishes and never confirms them: the stalled relay holds its batch.
-    const neverConfirms = { isReady: () => true, publish: () => new Promise<void>(() => undefined) } as unknown as ConfirmPublisher;
-    const stalled = new OutboxRelay(db, neverConfirms, logger, { pollIntervalMs: 50, claimMs: 800 });
-    stalled.start(); // never stopped: its pass waits forever, as a hung process would
-    await db.$transaction((tx) => enqueueOutbox(tx, [0, 1, 2].map((n) => ({ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 't', payload: { stalled: n } }))));
-    await waitUntil(async () => (await db.outboxMessage.count({ where: { attempts: 1, publishedAt: null } })) === 3, 5000, 'rows claimed by the stalled relay');
-    const claimedAt = Date.now();
-    startRelay({ pollIntervalMs: 50 });
-    await consumer.waitFor(3, 5000);
-    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(500);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(consumer.messages.map((m) => JSON.parse(m.content.toString()).stalled).sort()).toEqual([0, 1, 2]);
-    await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, 5000, 'rows marked published');
-    await consumer.close();
+    // The stalled relay talks to the real broker through a proxy that then stops forwarding:
+    // its publishes never arrive and their confirms never come, as in a partition or a hang.
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(env.amqpUrl).port || 5672));
+    const port = await proxy.up();
+    const url = new URL(env.amqpUrl);
+    url.port = String(port);
+    const stalledConnection = new AmqpConnection(url.toString(), logger, { connectionName: 'stalled-relay', maxDelayMs: 100 });
+    const stalledPublisher = new ConfirmPublisher(stalledConnection);
+    await stalledConnection.start();
+    await stalledConnection.waitUntilConnected(5000);
+    await waitUntil(async () => stalledPublisher.isReady(), 5000, 'confirm channel of the stalled relay');
+    proxy.stallClientToServer();
+    const stalled = new OutboxRelay(db, stalledPublisher, logger, { pollIntervalMs: 50, claimMs: 800 });
+    stalled.start();
+    try {
+      await db.$transaction((tx) => enqueueOutbox(tx, [0, 1, 2].map((n) => ({ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 't', payload: { stalled: n } }))));
+      await waitUntil(async () => (await db.outboxMessage.count({ where: { attempts: 1, publishedAt: null } })) === 3, 5000, 'rows claimed by the stalled relay');
+      const claimedAt = Date.now();
+      startRelay({ pollIntervalMs: 50 });
+      await consumer.waitFor(3, 5000);
+      expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(500);
+      await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, 5000, 'rows marked published');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(consumer.messages.map((m) => JSON.parse(m.content.toString()).stalled).sort()).toEqual([0, 1, 2]);
+    } finally {
+      await proxy.down(); // the stalled relay's channel closes, its pass fails, and it can stop
+      await stalled.stop();
+      await stalledConnection.close();
+      await consumer.close();
+    }
   });
 });

@@ -10,17 +10,18 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** How long a relay holds rows it is publishing before another relay may take them over. */
   claimMs?: number;
-  /**
-   * Passes start at least this far apart: under a stream of commits each pass then carries
-   * every row committed since the last one instead of one or two (fewer round trips per
-   * message); a lone commit is still published at once.
-   */
-  minPassIntervalMs?: number;
   onPublished?: (count: number) => void;
 }
 
 /** How long a published row may wait, when no pass comes first, to be marked published. */
 const MARK_DELAY_MS = 100;
+
+/** Confirmed rows → published, with the time of their confirm; $1 ids, $2 times (markParameters). */
+const MARK_PUBLISHED = `UPDATE outbox SET published_at = m.at FROM unnest($1::bigint[], $2::timestamptz[]) AS m(id, at) WHERE outbox.id = m.id`;
+
+function markParameters(marks: readonly { id: bigint; at: string }[]): [bigint[], string[]] {
+  return [marks.map((m) => m.id), marks.map((m) => m.at)];
+}
 
 interface DueRow {
   id: bigint;
@@ -98,15 +99,17 @@ export class OutboxRelay {
     this.unmarked = [];
     let rows: DueRow[];
     try {
-      rows = await this.db.$queryRaw<DueRow[]>`
-        WITH marked AS (
-          UPDATE outbox SET published_at = m.at FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.at)}::timestamptz[]) AS m(id, at)
-          WHERE outbox.id = m.id)
-        UPDATE outbox SET available_at = now() + ${claimMs}::int * interval '1 millisecond', attempts = attempts + 1
-        WHERE id IN (
-          SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY(${marks.map((m) => m.id)}::bigint[]))
-          ORDER BY available_at, id LIMIT ${batchSize}::int FOR UPDATE SKIP LOCKED)
-        RETURNING id, message_id::text, exchange, routing_key, payload, headers`;
+      rows = await this.db.$queryRawUnsafe<DueRow[]>(
+        `WITH marked AS (${MARK_PUBLISHED})
+         UPDATE outbox SET available_at = now() + $3::int * interval '1 millisecond', attempts = attempts + 1
+         WHERE id IN (
+           SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY($1::bigint[]))
+           ORDER BY available_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
+         RETURNING id, message_id::text, exchange, routing_key, payload, headers`,
+        ...markParameters(marks),
+        claimMs,
+        batchSize,
+      );
     } catch (error) {
       this.unmarked = marks.concat(this.unmarked);
       throw error;
@@ -133,9 +136,7 @@ export class OutboxRelay {
     this.unmarked = [];
     if (marks.length === 0) return;
     try {
-      await this.db.$executeRaw`
-        UPDATE outbox SET published_at = m.at FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.at)}::timestamptz[]) AS m(id, at)
-        WHERE outbox.id = m.id`;
+      await this.db.$queryRawUnsafe(MARK_PUBLISHED, ...markParameters(marks));
     } catch (error) {
       this.unmarked = marks.concat(this.unmarked);
       throw error;
@@ -156,11 +157,7 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
-    let passStartedAt = 0;
     while (this.running) {
-      const spacing = (this.options.minPassIntervalMs ?? 0) - (Date.now() - passStartedAt);
-      if (spacing > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, spacing));
-      passStartedAt = Date.now();
       this.pendingWake = false;
       let batch = { published: 0, nextDueInMs: null as number | null };
       try {

@@ -32,8 +32,7 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
       attempt: dispatchedAttempt,
       noCancelRequested: true,
       timeoutAtMostMinutes: settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES,
-      data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
-      notes: `claimed by ${workerId} (attempt ${attempt})`,
+      ...claimChanges(workerId, attempt, settings.leaseMs),
       correlationId,
     });
     if (fast) {
@@ -69,8 +68,7 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
         to: 'processing',
         locked: task,
         expect: { status: CLAIMABLE_STATUSES },
-        data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
-        notes: `claimed by ${workerId} (attempt ${attempt})`,
+        ...claimChanges(workerId, attempt, settings.leaseMs),
         correlationId,
       });
       announced = true;
@@ -91,6 +89,14 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
 }
 
 const NO_LOGS: LogUsage = { lines: 0, bytes: 0 };
+
+/** What a claim writes, on either path: owner, attempt + 1, start time, a lease on the database clock. */
+function claimChanges(workerId: string, attempt: number, leaseMs: number) {
+  return {
+    data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: leaseMs },
+    notes: `claimed by ${workerId} (attempt ${attempt})`,
+  };
+}
 
 function brokerLimitRefusal(timeoutMinutes: number, brokerMinutes: number): { kind: string; message: string } | null {
   if (timeoutMinutes <= brokerMinutes) return null;
