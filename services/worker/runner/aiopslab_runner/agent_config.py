@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional, Union
 
 from aiopslab_runner.errors import InvalidAgentConfig
+from aiopslab_runner.prompt_templates import PROMPT_TEMPLATES, SHELL_ONLY
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class OpenAICompatibleAgentConfig:
     top_p: Optional[float] = None
     max_tokens: Optional[int] = None
     extra_body: dict = field(default_factory=dict)
+    prompt_template: str = SHELL_ONLY
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ def _parse_openai_compatible(raw: dict, problems: list) -> Optional[OpenAICompat
     extra_body = raw.get("extra_body", {})
     if not isinstance(extra_body, dict):
         problems.append("agent_config.extra_body must be an object")
+    prompt_template = raw.get("prompt_template", SHELL_ONLY)
+    if prompt_template not in PROMPT_TEMPLATES:
+        problems.append(f"agent_config.prompt_template must be one of {list(PROMPT_TEMPLATES)}")
     if problems:
         return None
     return OpenAICompatibleAgentConfig(
@@ -91,6 +96,7 @@ def _parse_openai_compatible(raw: dict, problems: list) -> Optional[OpenAICompat
         top_p=raw.get("top_p"),
         max_tokens=max_tokens,
         extra_body=dict(extra_body),
+        prompt_template=prompt_template,
     )
 
 

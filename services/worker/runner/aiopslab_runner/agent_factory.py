@@ -12,7 +12,7 @@ from aiopslab_runner.agent_config import (
     ScriptedAgentConfig,
 )
 from aiopslab_runner.chat_completions import ChatCompletionsClient
-from aiopslab_runner.errors import AIOpsLabNotFound, InvalidAgentConfig
+from aiopslab_runner.errors import AIOpsLabNotFound, AgentDependencyMissing, InvalidAgentConfig
 from aiopslab_runner.openai_compatible_agent import OpenAICompatibleAgent
 from aiopslab_runner.scripted_agent import ScriptedAgent
 
@@ -59,7 +59,11 @@ def _import_agent_registry() -> Any:
             raise AIOpsLabNotFound(
                 "AIOpsLab's clients package is not importable; put the AIOpsLab checkout root on PYTHONPATH"
             ) from exc
-        raise
+        raise AgentDependencyMissing(
+            f"AIOpsLab's bundled agents need Python module {exc.name!r}, which this worker's runner lacks: "
+            "install AIOpsLab's clients dependency group (poetry install --with clients), or use "
+            "agent_config kind openai_compatible, which needs nothing beyond the standard library"
+        ) from exc
 
 
 def _api_key(config: OpenAICompatibleAgentConfig, environ: Mapping[str, str]) -> Any:

@@ -1,13 +1,11 @@
 """Writes `<aiopslab package>/config.yml`, which AIOpsLab reads at import time from a fixed path.
 
-`k8s_host: localhost` because `kind` makes exec_shell target the hard-coded `kind-control-plane`
-container, wrong as soon as a host runs several kind clusters; with `localhost` agent commands run
-here, against $KUBECONFIG.
+`k8s_host` comes from the run's agent shell (agent_shell.py): `kind` for a worker's Kind cluster,
+as upstream runs it, `localhost` or an ssh host for an existing cluster.
 """
 
 import contextlib
 import fcntl
-import getpass
 import importlib.util
 import json
 import os
@@ -15,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from aiopslab_runner.agent_shell import AgentShell
 from aiopslab_runner.errors import AIOpsLabNotFound
 
 CONFIG_FILE_NAME = "config.yml"
@@ -30,11 +29,9 @@ def locate_aiopslab_package_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def render_config(data_dir: Path) -> str:
+def render_config(data_dir: Path, shell: AgentShell) -> str:
     values = {
-        "k8s_host": "localhost",
-        "k8s_user": _current_user(),
-        "ssh_key_path": "~/.ssh/id_rsa",
+        **shell.config_values(),
         "data_dir": str(data_dir),
         "qualitative_eval": False,
         "print_session": False,
@@ -44,14 +41,14 @@ def render_config(data_dir: Path) -> str:
     return "# Written by aiopslab-runner before importing aiopslab.\n" + "\n".join(lines) + "\n"
 
 
-def write_config(package_dir: Path, data_dir: Path) -> Path:
+def write_config(package_dir: Path, data_dir: Path, shell: AgentShell) -> Path:
     """Replaces config.yml atomically so a concurrent import never reads a half-written file."""
     target = package_dir / CONFIG_FILE_NAME
     handle, temporary = tempfile.mkstemp(prefix=".config.yml.", dir=package_dir)
     try:
         os.fchmod(handle, CONFIG_FILE_MODE)  # mkstemp's 0600 would hide it from other users of the checkout
         with os.fdopen(handle, "w", encoding="utf-8") as config_file:
-            config_file.write(render_config(data_dir))
+            config_file.write(render_config(data_dir, shell))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -74,9 +71,3 @@ def exclusive_package_lock(package_dir: Path) -> Iterator[None]:
     finally:
         os.close(directory_fd)
 
-
-def _current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "aiopslab"

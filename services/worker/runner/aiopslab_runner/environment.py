@@ -1,4 +1,4 @@
-"""Per-task process environment: cwd, helm state, cluster selection, tiktoken cache.
+"""Per-task process environment: cwd, helm state, cluster selection, HOME, tiktoken cache.
 
 AIOpsLab writes cache_dir/, metrics_output/, trace_output/ and reads .env relative to the cwd,
 and `helm repo add` writes per-user state, so each task gets its own of both under work_dir.
@@ -8,7 +8,11 @@ Values the worker already set win; the spec's cluster block only fills what is m
 import os
 from typing import MutableMapping
 
+from aiopslab_runner.errors import KubeconfigUnavailable
+from aiopslab_runner.kube_home import isolate_home
 from aiopslab_runner.spec import TaskSpec
+
+HOME_DIR_NAME = "home"
 
 TIKTOKEN_CACHE_VARIABLES = ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")
 
@@ -20,6 +24,13 @@ def prepare_environment(spec: TaskSpec, environ: MutableMapping[str, str]) -> li
     spec.results_dir.mkdir(parents=True, exist_ok=True)
     _isolate_helm_state(spec, environ)
     _select_cluster(spec, environ)
+    kubeconfig = environ.get("KUBECONFIG")
+    if not kubeconfig:
+        raise KubeconfigUnavailable(
+            "this run has no kubeconfig: AIOpsLab problems need a cluster; start the worker with "
+            "CLUSTER_PROVIDER=kind or existing (none is for stand-in and demo runners only)"
+        )
+    isolate_home(spec.work_dir / HOME_DIR_NAME, kubeconfig, environ)
     return _warnings(spec, environ)
 
 

@@ -1,10 +1,19 @@
 """Runner failures and how each maps onto the protocol's `error` event."""
 
 
+ENVIRONMENT, TASK = "environment", "task"
+
+
 class RunnerError(Exception):
-    """A failure the runner itself detected; `retryable` says whether another attempt can help."""
+    """A failure the runner itself detected; `retryable` says whether another attempt can help.
+
+    `origin` says whose fault it is: "environment" means this worker's setup (AIOpsLab not
+    importable, no kubeconfig), which another worker may not share, so the task must not pay an
+    attempt for it; "task" means the task itself.
+    """
 
     retryable = True
+    origin = TASK
 
 
 class UsageError(RunnerError):
@@ -31,7 +40,36 @@ class ScriptExhausted(RunnerError):
     retryable = False
 
 
-class AIOpsLabNotFound(RunnerError):
+class UnsupportedProblem(RunnerError):
+    """A registry problem this service deliberately does not run (see problem_support.py)."""
+
+    retryable = False
+
+
+class EnvironmentFailure(RunnerError):
+    origin = ENVIRONMENT
+
+
+class AIOpsLabNotFound(EnvironmentFailure):
+    pass
+
+
+class AIOpsLabImportFailed(EnvironmentFailure):
+    """Importing AIOpsLab raised: a missing dependency, a broken checkout, an unreadable kubeconfig."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(
+            f"importing AIOpsLab failed ({type(cause).__name__}: {cause}); this worker's AIOpsLab "
+            "environment is incomplete: install AIOpsLab's dependencies into the runner's Python"
+        )
+        self.error_type = type(cause).__name__
+
+
+class KubeconfigUnavailable(EnvironmentFailure):
+    pass
+
+
+class AgentDependencyMissing(EnvironmentFailure):
     pass
 
 
@@ -50,6 +88,10 @@ def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, ValueError) and str(exc) == INVALID_SUBMISSION_MESSAGE:
         return False
     return True
+
+
+def origin_of(exc: BaseException) -> str:
+    return getattr(exc, "origin", TASK) if isinstance(exc, RunnerError) else TASK
 
 
 def error_type_of(exc: BaseException) -> str:

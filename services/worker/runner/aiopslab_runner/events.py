@@ -60,8 +60,10 @@ class EventWriter:
         if line is not None:
             self._channel.write_line(line)
 
-    def error(self, phase: str, error_type: str, message: str, retryable: bool, traceback: Optional[str] = None) -> None:
-        fields = {"phase": phase, "error_type": error_type, "message": message, "retryable": retryable}
+    def error(
+        self, phase: str, error_type: str, message: str, retryable: bool, traceback: Optional[str] = None, origin: str = "task"
+    ) -> None:
+        fields = {"phase": phase, "error_type": error_type, "message": message, "retryable": retryable, "origin": origin}
         if traceback:
             fields["traceback"] = traceback
         self.error_emitted = True

@@ -3,7 +3,7 @@
 import sys
 import traceback
 
-from aiopslab_runner.errors import error_type_of, is_retryable
+from aiopslab_runner.errors import error_type_of, is_retryable, origin_of
 from aiopslab_runner.events import EventWriter
 from aiopslab_runner.run_phases import EVAL, LOOP, SETUP, TEARDOWN
 
@@ -20,4 +20,5 @@ def report_failure(events: EventWriter, phase: str, exc: BaseException) -> None:
         message=message,
         retryable=is_retryable(exc),
         traceback="".join(traceback.format_exception(exc)),
+        origin=origin_of(exc),
     )

@@ -4,11 +4,7 @@ from typing import Optional
 
 from aiopslab_runner.agent_config import OpenAICompatibleAgentConfig
 from aiopslab_runner.chat_completions import ChatCompletionsClient
-
-REPLY_FORMAT = (
-    "Reply with exactly one fenced code block that holds exactly one API call, for example:\n"
-    "```\nexec_shell(\"kubectl get pods -n <namespace>\")\n```"
-)
+from aiopslab_runner.prompt_templates import render_system_message
 
 
 class OpenAICompatibleAgent:
@@ -21,7 +17,7 @@ class OpenAICompatibleAgent:
         self.last_usage: Optional[dict] = None
 
     def init_context(self, problem_desc: str, instructions: str, apis: dict) -> None:
-        self.system_message = render_system_message(problem_desc, apis)
+        self.system_message = render_system_message(self._config.prompt_template, problem_desc, apis)
         self.task_message = instructions
         self.history = [
             {"role": "system", "content": self.system_message},
@@ -49,7 +45,3 @@ class OpenAICompatibleAgent:
         body.update(model=self._config.model, messages=list(self.history))
         return body
 
-
-def render_system_message(problem_desc: str, apis: dict) -> str:
-    api_docs = "\n\n".join(f"{name}\n{doc}" for name, doc in (apis or {}).items())
-    return f"{problem_desc}\n\nAvailable APIs:\n\n{api_docs}\n\n{REPLY_FORMAT}"

@@ -14,8 +14,9 @@ from typing import Any, MutableMapping
 from aiopslab_runner.agent_factory import build_agent
 from aiopslab_runner.aiopslab_loader import load_aiopslab
 from aiopslab_runner.environment import prepare_environment
-from aiopslab_runner.errors import UnknownProblemId
+from aiopslab_runner.errors import UnknownProblemId, UnsupportedProblem
 from aiopslab_runner.events import EventWriter
+from aiopslab_runner.problem_support import unsupported_reason
 from aiopslab_runner.run_phases import DONE, LOOP, TEARDOWN, RunPhases
 from aiopslab_runner.session_export import export_session, session_history
 from aiopslab_runner.signals import termination_held
@@ -29,7 +30,7 @@ def run_problem(spec: TaskSpec, events: EventWriter, phases: RunPhases, environ:
     events.log("info", _task_summary(spec, environ))
     for warning in prepare_environment(spec, environ):
         events.log("warning", warning)
-    lab = _timed_import(spec, events)
+    lab = _timed_import(spec, events, environ)
     require_known_problem(lab.ProblemRegistry(), spec.problem_id)
     built = build_agent(spec.agent, environ)
     recorder = StepRecorder(built.agent, events)
@@ -47,20 +48,24 @@ def require_known_problem(registry: Any, problem_id: str) -> None:
             f"problem_id {problem_id!r} is not in AIOpsLab's registry of {len(known)} problems "
             "(see --list-problems)"
         )
+    reason = unsupported_reason(registry, problem_id)
+    if reason:
+        raise UnsupportedProblem(f"problem_id {problem_id!r} is not run by this service: {reason}")
 
 
 def _task_summary(spec: TaskSpec, environ: MutableMapping[str, str]) -> str:
     summary = (
         f"task {spec.task_id} attempt {spec.attempt}: problem {spec.problem_id}, "
-        f"agent kind {spec.agent.kind}, max_steps {spec.max_steps}"
+        f"agent kind {spec.agent.kind}, max_steps {spec.max_steps}, agent shell {spec.agent_shell.mode}"
+        + (f" ({spec.agent_shell.container or spec.agent_shell.host})" if spec.agent_shell.mode != "localhost" else "")
     )
     correlation_id = environ.get("CORRELATION_ID")
     return f"{summary}, correlation_id {correlation_id}" if correlation_id else summary
 
 
-def _timed_import(spec: TaskSpec, events: EventWriter) -> Any:
+def _timed_import(spec: TaskSpec, events: EventWriter, environ: MutableMapping[str, str]) -> Any:
     started = time.monotonic()
-    lab = load_aiopslab(spec.work_dir / DATA_DIR_NAME)
+    lab = load_aiopslab(spec.work_dir / DATA_DIR_NAME, spec.agent_shell, environ)
     events.metric("aiopslab_import_s", time.monotonic() - started, "s")
     return lab
 

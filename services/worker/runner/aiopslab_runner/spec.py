@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from aiopslab_runner import PROTOCOL_VERSION
 from aiopslab_runner.agent_config import AgentConfig, parse_agent_config
+from aiopslab_runner.agent_shell import LOCAL_SHELL, AgentShell, parse_agent_shell
 from aiopslab_runner.errors import InvalidTaskSpec
 
 
@@ -30,6 +31,7 @@ class TaskSpec:
     timeout_minutes: Optional[float] = None
     parameters: dict = field(default_factory=dict)
     cluster: Optional[ClusterSpec] = None
+    agent_shell: AgentShell = LOCAL_SHELL
 
 
 def load_task_spec(path: str) -> TaskSpec:
@@ -49,6 +51,7 @@ def parse_task_spec(raw: Any) -> TaskSpec:
     problems = _find_problems(raw)
     if problems:
         raise InvalidTaskSpec("invalid task spec: " + "; ".join(problems))
+    cluster = _parse_cluster(raw.get("cluster"))
     return TaskSpec(
         task_id=raw["task_id"],
         attempt=raw["attempt"],
@@ -59,7 +62,10 @@ def parse_task_spec(raw: Any) -> TaskSpec:
         results_dir=Path(raw["results_dir"]).absolute(),
         timeout_minutes=raw.get("timeout_minutes"),
         parameters=dict(raw.get("parameters") or {}),
-        cluster=_parse_cluster(raw.get("cluster")),
+        cluster=cluster,
+        agent_shell=parse_agent_shell(
+            raw.get("agent_shell"), cluster.provider if cluster else None, cluster.name if cluster else None
+        ),
     )
 
 

@@ -18,7 +18,10 @@ class ListProblemsTest(RunnerTestCase):
         self.assertEqual(problems["misconfig_app_hotel_res-mitigation-1"], "mitigation")
         self.assertEqual(problems["noop_detection_hotel_reservation-1"], "detection")
         self.assertEqual(problems["container_kill-detection"], "detection")
-        self.assertEqual(len(problems), 8)
+        self.assertEqual(len(problems), 7)
+        unsupported = result.only("problems")["unsupported"]
+        self.assertEqual([(p["id"], p["task_type"]) for p in unsupported], [("flower_node_stop-detection", "detection")])
+        self.assertIn("docker compose", unsupported[0]["reason"])
         self.assertEqual(self.lab.marker("orchestrator-constructed"), [], "listing needs no cluster")
 
     def test_listing_without_protocol_fd_writes_the_line_on_stdout(self):

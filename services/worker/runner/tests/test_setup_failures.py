@@ -63,11 +63,30 @@ class SetupFailureTest(RunnerTestCase):
         result = RunnerProcess(env).finish()
         self.assert_single_error(result, "setup", "InvalidTaskSpec", False)
 
-    def test_missing_kubeconfig_fails_the_orchestrator_constructor_as_a_retryable_setup_error(self):
+    def test_a_run_without_a_kubeconfig_is_the_workers_fault_before_aiopslab_is_imported(self):
         spec = self.lab.spec(cluster={"provider": "kind", "name": "worker-w1-kind"})
         result = self.run_runner(spec)
 
-        self.assert_single_error(result, "setup", "ConfigException", True)
+        error = self.assert_single_error(result, "setup", "KubeconfigUnavailable", True)
+        self.assertEqual(error["origin"], "environment")
+        self.assertIn("CLUSTER_PROVIDER", error["message"])
+        self.assertEqual(self.lab.marker("orchestrator-constructed"), [])
+
+    def test_an_unreadable_kubeconfig_is_the_workers_fault(self):
+        spec = self.lab.spec(cluster={"provider": "kind", "name": "worker-w1-kind", "kubeconfig": str(self.lab.root / "gone")})
+        result = self.run_runner(spec)
+
+        error = self.assert_single_error(result, "setup", "KubeconfigUnavailable", True)
+        self.assertEqual(error["origin"], "environment")
+        self.assertIn("gone", error["message"])
+
+    def test_a_problem_that_needs_docker_on_the_host_is_refused_for_good(self):
+        result = self.run_runner(self.lab.spec(problem_id="flower_node_stop-detection"))
+
+        error = self.assert_single_error(result, "setup", "UnsupportedProblem", False)
+        self.assertEqual(error["origin"], "task")
+        self.assertIn("docker compose", error["message"])
+        self.assertEqual(self.lab.marker("orchestrator-constructed"), [])
 
     def test_missing_task_spec_file_variable_is_a_usage_error(self):
         env = self.lab.env()
