@@ -76,11 +76,16 @@ class _LineReader(threading.Thread):
 
 
 class RunnerProcess:
-    def __init__(self, env: dict, args=(), protocol_fd: bool = True, cwd: Optional[str] = None, stdin_pipe: bool = False) -> None:
+    def __init__(
+        self, env: dict, args=(), protocol_fd: bool = True, cwd: Optional[str] = None, stdin_pipe: bool = False,
+        interpreter: Optional[str] = None,
+    ) -> None:
+        """`interpreter`: the Python that runs the entry script (default: its shebang's)."""
         stdin = subprocess.PIPE if stdin_pipe else None
+        entry = [interpreter, str(ENTRY_SCRIPT)] if interpreter else [str(ENTRY_SCRIPT)]
         if protocol_fd:
             read_fd, write_fd = os.pipe()
-            command = [sys.executable, "-c", _EXEC_WITH_FD_3, str(write_fd), str(ENTRY_SCRIPT), *args]
+            command = [sys.executable, "-c", _EXEC_WITH_FD_3, str(write_fd), *entry, *args]
             self.process = subprocess.Popen(
                 command, env={**env, "PROTOCOL_FD": "3"}, cwd=cwd, stdin=stdin,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,),
@@ -90,7 +95,7 @@ class RunnerProcess:
             self._stdout: Optional[_LineReader] = _LineReader(self.process.stdout)
         else:
             self.process = subprocess.Popen(
-                [str(ENTRY_SCRIPT), *args], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                [*entry, *args], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
             self._protocol = _LineReader(self.process.stdout)
             self._stdout = None

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need when they are missing: Debian's python3 packages
+# that the real AIOpsLab source imports (the real-source runner suite), and chromium (the
+# dashboard's browser tests). Needs root and apt-get; otherwise it says what to install.
+set -euo pipefail
+
+PYTHON=${AIOPSLAB_PYTHON:-/usr/bin/python3}
+PYTHON_PACKAGES="python3-kubernetes python3-pandas python3-yaml python3-rich python3-tz python3-requests python3-elasticsearch python3-paramiko python3-docker python3-colorama python3-pydantic"
+PYTHON_MODULES="kubernetes, pandas, yaml, rich, pytz, requests, elasticsearch, paramiko, docker, colorama, pydantic"
+
+missing=()
+if ! "$PYTHON" -c "import $PYTHON_MODULES" >/dev/null 2>&1; then missing+=($PYTHON_PACKAGES); fi
+if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "ensure-system-packages: Debian python3 packages and chromium are present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "ensure-system-packages: missing; install as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "ensure-system-packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"$PYTHON" -c "import $PYTHON_MODULES"
+echo "ensure-system-packages: installed"
