@@ -22,6 +22,6 @@ fi
 echo "ensure-system-packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
 "$PYTHON" -c "import $PYTHON_MODULES"
 echo "ensure-system-packages: installed"

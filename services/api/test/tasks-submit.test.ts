@@ -62,11 +62,27 @@ describe('POST /tasks', () => {
     expect(await h.db.task.count()).toBe(before);
   });
 
+  it('refuses a problem the service does not run, saying why, and lists it apart in GET /problems', async () => {
+    const res = await request(h.app).post('/tasks').send({ problem_id: 'flower_node_stop-detection' }).expect(400);
+    expect(res.body.detail).toMatch(/problem "flower_node_stop-detection" is not run by this service: deployed with docker compose/);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'problem_id', rule: 'catalog' })]);
+    const catalog = (await request(h.app).get('/problems').expect(200)).body;
+    expect(catalog.problems.map((p: { id: string }) => p.id)).not.toContain('flower_node_stop-detection');
+    expect(catalog.unsupported).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'flower_node_stop-detection', reason: expect.stringContaining('Docker engine') })]));
+  });
+
+  it('takes the prompt template of an OpenAI-compatible agent and refuses an unknown one', async () => {
+    const agent = { kind: 'openai_compatible', base_url: 'http://127.0.0.1:8000/v1', model: 'qwen', prompt_template: 'all_apis' };
+    await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: agent }).expect(201);
+    const bad = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: { ...agent, prompt_template: 'mine' } }).expect(400);
+    expect(bad.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'agent_config.prompt_template' })]));
+  });
+
   it('accepts an OpenAI-compatible agent that names its key by environment variable only', async () => {
     const agent = { kind: 'openai_compatible', base_url: 'http://policy:8000/v1', model: 'qwen', api_key_env: 'POLICY_KEY', temperature: 0.8 };
     const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: agent }).expect(201);
     const task = await h.db.task.findUniqueOrThrow({ where: { id: res.body.task_id } });
-    expect(task.agentConfig).toEqual(agent);
+    expect(task.agentConfig).toEqual({ ...agent, prompt_template: 'shell_only' }); // the default is recorded with the task
     const withKey = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: { ...agent, api_key: 'sk-secret' } }).expect(400);
     expect(withKey.body.errors).toEqual([expect.objectContaining({ field: 'agent_config.api_key', rule: 'additionalProperties' })]);
   });

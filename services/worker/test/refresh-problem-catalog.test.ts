@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createTestEnv, type TestEnv } from '../../../tests/support/test-env';
 import { createPrismaClient, type Db } from '../../../shared/src/db/prisma-client';
-import { listProblems, DEFAULT_PROBLEMS } from '../../../shared/src/catalog/problem-catalog';
+import { listProblems, replaceProblems, DEFAULT_PROBLEMS, DEFAULT_UNSUPPORTED } from '../../../shared/src/catalog/problem-catalog';
 import defaultCatalog from '../../../shared/src/catalog/default-problems.json';
 import { refreshProblemCatalog, parseProblemsOutput } from '../src/catalog/refresh-problem-catalog';
 import { memoryLogger } from './fixtures/cluster-standins/test-kit';
@@ -32,19 +32,22 @@ function refresh(mode: string, timeoutMs = 20_000) {
 }
 
 describe('problem catalog refresh', () => {
-  test('the checked-in default is the full AIOpsLab registry: 89 ids, 34/28/13/14', () => {
-    expect(DEFAULT_PROBLEMS).toHaveLength(89);
+  test('the checked-in default is the full AIOpsLab registry: 89 ids, 34/28/13/14, the two Flower ones apart', () => {
+    const all = [...DEFAULT_PROBLEMS, ...DEFAULT_UNSUPPORTED];
+    expect(all).toHaveLength(89);
     const counts: Record<string, number> = {};
-    for (const p of DEFAULT_PROBLEMS) counts[p.task_type] = (counts[p.task_type] ?? 0) + 1;
+    for (const p of all) counts[p.task_type] = (counts[p.task_type] ?? 0) + 1;
     expect(counts).toEqual({ detection: 34, localization: 28, analysis: 13, mitigation: 14 });
-    expect(new Set(DEFAULT_PROBLEMS.map((p) => p.id)).size).toBe(89);
+    expect(new Set(all.map((p) => p.id)).size).toBe(89);
     expect(defaultCatalog.source).toContain('ddf7e40619689dad75eaf8f2174e263c4157ec76');
-    expect(DEFAULT_PROBLEMS.map((p) => p.id)).toEqual(expect.arrayContaining(['container_kill-detection', 'flower_node_stop-detection', 'noop_detection_hotel_reservation-1', 'revoke_auth_mongodb-analysis-2']));
+    expect(DEFAULT_PROBLEMS.map((p) => p.id)).toEqual(expect.arrayContaining(['container_kill-detection', 'noop_detection_hotel_reservation-1', 'revoke_auth_mongodb-analysis-2']));
+    expect(DEFAULT_UNSUPPORTED.map((p) => p.id).sort()).toEqual(['flower_model_misconfig-detection', 'flower_node_stop-detection']);
+    expect(DEFAULT_UNSUPPORTED.every((p) => p.reason.includes('docker compose'))).toBe(true);
   });
 
   test("the runner's list (from fd 3, not stdout) replaces the catalog, with its source", async () => {
     const { outcome, lines } = refresh('ok');
-    await expect(outcome).resolves.toEqual({ refreshed: true, count: 4, source: 'stand-in registry@abc123' });
+    await expect(outcome).resolves.toEqual({ refreshed: true, count: 4, unsupported: 0, source: 'stand-in registry@abc123' });
     const { problems, source } = await listProblems(db);
     expect(source).toBe('stand-in registry@abc123');
     expect(problems).toEqual([
@@ -88,6 +91,15 @@ describe('problem catalog refresh', () => {
 
   test('parseProblemsOutput skips log lines and takes the problems line', () => {
     const output = ['{"type":"log","level":"info","message":"x"}', 'noise', '{"type":"problems","problems":[{"id":"a-1","task_type":"detection"}]}', ''].join('\n');
-    expect(parseProblemsOutput(output)).toEqual({ problems: [{ id: 'a-1', task_type: 'detection' }], source: 'runner --list-problems' });
+    expect(parseProblemsOutput(output)).toEqual({ problems: [{ id: 'a-1', task_type: 'detection' }], unsupported: [], source: 'runner --list-problems' });
+  });
+
+  test('problems the runner lists as unsupported are kept apart with their reason', async () => {
+    const line = { type: 'problems', source: 'r', problems: [{ id: 'a-1', task_type: 'detection' }], unsupported: [{ id: 'f-1', task_type: 'detection', reason: 'needs Docker on the host' }] };
+    const listed = parseProblemsOutput(JSON.stringify(line));
+    expect(listed.unsupported).toEqual([{ id: 'f-1', task_type: 'detection', reason: 'needs Docker on the host' }]);
+    await replaceProblems(db, listed.problems, listed.source, listed.unsupported);
+    expect(await listProblems(db)).toEqual({ problems: [{ id: 'a-1', task_type: 'detection' }], unsupported: listed.unsupported, source: 'r' });
+    expect(() => parseProblemsOutput(JSON.stringify({ ...line, unsupported: [{ id: 'a-1', task_type: 'detection', reason: 'x' }] }))).toThrow(/a-1 appears twice/);
   });
 });

@@ -6,38 +6,67 @@ export interface ProblemEntry {
   task_type: string;
 }
 
-export const DEFAULT_PROBLEMS: readonly ProblemEntry[] = defaultCatalog.problems;
-
-/** The known problems: the refreshed table, or the checked-in default while it is empty. */
-export async function listProblems(db: SqlDb): Promise<{ problems: ProblemEntry[]; source: string }> {
-  const rows = await db.$queryRaw<{ id: string; task_type: string; source: string }[]>`SELECT id, task_type, source FROM problems ORDER BY id`;
-  if (rows.length === 0) return { problems: [...DEFAULT_PROBLEMS].sort((a, b) => a.id.localeCompare(b.id)), source: 'default' };
-  return { problems: rows.map((row) => ({ id: row.id, task_type: row.task_type })), source: rows[0].source };
+/** A registry problem this service does not run, and why (e.g. it needs Docker on the host). */
+export interface UnsupportedProblem extends ProblemEntry {
+  reason: string;
 }
 
+export interface ProblemCatalog {
+  problems: ProblemEntry[];
+  unsupported: UnsupportedProblem[];
+  source: string;
+}
+
+export const DEFAULT_PROBLEMS: readonly ProblemEntry[] = defaultCatalog.problems;
+export const DEFAULT_UNSUPPORTED: readonly UnsupportedProblem[] = defaultCatalog.unsupported;
+
+/** The known problems: the refreshed table, or the checked-in default while it is empty. */
+export async function listProblems(db: SqlDb): Promise<ProblemCatalog> {
+  const rows = await db.$queryRaw<{ id: string; task_type: string; source: string; unsupported_reason: string | null }[]>`
+    SELECT id, task_type, source, unsupported_reason FROM problems ORDER BY id`;
+  if (rows.length === 0) {
+    const byId = (a: ProblemEntry, b: ProblemEntry) => a.id.localeCompare(b.id);
+    return { problems: [...DEFAULT_PROBLEMS].sort(byId), unsupported: [...DEFAULT_UNSUPPORTED].sort(byId), source: 'default' };
+  }
+  return {
+    problems: rows.filter((row) => row.unsupported_reason === null).map((row) => ({ id: row.id, task_type: row.task_type })),
+    unsupported: rows.filter((row) => row.unsupported_reason !== null).map((row) => ({ id: row.id, task_type: row.task_type, reason: row.unsupported_reason! })),
+    source: rows[0].source,
+  };
+}
+
+/** Ids a task may not name: unknown to the registry, or known but not run by this service. */
 export async function findUnknownProblems(db: SqlDb, ids: string[]): Promise<string[]> {
-  const { problems } = await listProblems(db);
-  const known = new Set(problems.map((p) => p.id));
+  const known = new Set((await listProblems(db)).problems.map((p) => p.id));
   return [...new Set(ids)].filter((id) => !known.has(id));
 }
 
 /** Replaces the catalog with what a runner reported (`--list-problems`). */
-export async function replaceProblems(db: SqlDb, problems: ProblemEntry[], source: string): Promise<void> {
+export async function replaceProblems(db: SqlDb, problems: ProblemEntry[], source: string, unsupported: UnsupportedProblem[] = []): Promise<void> {
   if (problems.length === 0) throw new Error('refusing to replace the problem catalog with an empty list');
+  const all = [...problems.map((p) => ({ ...p, reason: null as string | null })), ...unsupported];
   await db.$transaction(async (tx) => {
     await tx.$executeRaw`DELETE FROM problems`;
     await tx.$executeRaw`
-      INSERT INTO problems (id, task_type, source, updated_at)
-      SELECT id, task_type, ${source}, now() FROM unnest(${problems.map((p) => p.id)}::text[], ${problems.map((p) => p.task_type)}::text[]) AS p(id, task_type)`;
+      INSERT INTO problems (id, task_type, source, unsupported_reason, updated_at)
+      SELECT id, task_type, ${source}, reason, now()
+      FROM unnest(${all.map((p) => p.id)}::text[], ${all.map((p) => p.task_type)}::text[], ${all.map((p) => p.reason)}::text[]) AS p(id, task_type, reason)`;
   });
 }
 
+/** Why a submission may not name `id`, for the 400's message. */
+export function unknownProblemMessage(id: string, unsupported: ReadonlyMap<string, string>): string {
+  const reason = unsupported.get(id);
+  return reason ? `problem "${id}" is not run by this service: ${reason}` : `unknown problem "${id}"; GET /problems lists the known ids`;
+}
+
 /**
- * The set of known ids, re-read at most every `ttlMs`: every submission checks it, and the
- * catalog changes only when a runner refreshes it.
+ * The catalog, re-read at most every `ttlMs`: every submission checks it, and it changes only
+ * when a runner refreshes it.
  */
 export class CachedProblemCatalog {
   private known: Set<string> | null = null;
+  private unsupported: Map<string, string> = new Map();
   private loadedAt = 0;
 
   constructor(
@@ -47,11 +76,17 @@ export class CachedProblemCatalog {
 
   async findUnknown(ids: string[]): Promise<string[]> {
     if (!this.known || Date.now() - this.loadedAt > this.ttlMs) {
-      const { problems } = await listProblems(this.db);
-      this.known = new Set(problems.map((p) => p.id));
+      const catalog = await listProblems(this.db);
+      this.known = new Set(catalog.problems.map((p) => p.id));
+      this.unsupported = new Map(catalog.unsupported.map((p) => [p.id, p.reason]));
       this.loadedAt = Date.now();
     }
     const known = this.known;
     return [...new Set(ids)].filter((id) => !known.has(id));
+  }
+
+  /** The 400 message for an id `findUnknown` returned. */
+  describeUnknown(id: string): string {
+    return unknownProblemMessage(id, this.unsupported);
   }
 }

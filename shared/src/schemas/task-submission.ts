@@ -36,6 +36,11 @@ export const agentConfigSchema = {
         top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         max_tokens: { type: 'integer', minimum: 1, maximum: 131072 },
         extra_body: { type: 'object', maxProperties: 64, maxDepth: 4 },
+        prompt_template: {
+          enum: ['shell_only', 'all_apis'],
+          default: 'shell_only',
+          description: "shell_only (default): upstream's DOCS_SHELL_ONLY baseline prompt, only exec_shell and submit, as the paper's agents; all_apis: every API of the task",
+        },
       },
       required: ['kind', 'base_url', 'model'],
       additionalProperties: false,
@@ -90,7 +95,7 @@ export const idempotencyKeyHeaderSchema = printableKey;
 
 export type AgentConfig =
   | { kind: 'registry'; name: string; params: Record<string, unknown> }
-  | { kind: 'openai_compatible'; base_url: string; model: string; api_key_env?: string; temperature?: number; top_p?: number; max_tokens?: number; extra_body?: Record<string, unknown> }
+  | { kind: 'openai_compatible'; base_url: string; model: string; api_key_env?: string; temperature?: number; top_p?: number; max_tokens?: number; extra_body?: Record<string, unknown>; prompt_template?: 'shell_only' | 'all_apis' }
   | { kind: 'scripted'; actions: string[] };
 
 export interface TaskSubmission {

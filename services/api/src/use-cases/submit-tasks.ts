@@ -13,6 +13,8 @@ export interface SubmitDeps {
   topology: Topology;
   /** Returns the ids missing from the problem catalog; absent = no check. */
   findUnknownProblems?: (ids: string[]) => Promise<string[]>;
+  /** The message for an id findUnknownProblems returned (unknown, or not run by this service). */
+  describeUnknownProblem?: (id: string) => string;
   /** Wakes the in-process outbox relay after the commit. */
   onCommitted: () => void;
 }
@@ -33,7 +35,7 @@ export interface SubmittedTask {
  */
 export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[], correlationId?: string): Promise<SubmittedTask[]> {
   checkKeysUnique(submissions);
-  if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions);
+  if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions, deps.describeUnknownProblem);
   const rows = submissions.map((submission) => toRow(deps.topology, submission, correlationId));
   const store = async (db: SqlClient) => answer(rows, await insertStatement(db, deps.topology, rows), await findReplays(db, submissions, rows));
   const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
@@ -161,7 +163,11 @@ function checkKeysUnique(submissions: TaskSubmission[]): void {
   if (details.length > 0) throw new ValidationError('a batch may not repeat an idempotency key', details, { invalid_indexes: details.map((d) => Number(/\[(\d+)\]/.exec(d.field)![1])) });
 }
 
-async function checkProblemsKnown(findUnknown: (ids: string[]) => Promise<string[]>, submissions: TaskSubmission[]): Promise<void> {
+async function checkProblemsKnown(
+  findUnknown: (ids: string[]) => Promise<string[]>,
+  submissions: TaskSubmission[],
+  describe: (id: string) => string = (id) => `unknown problem "${id}"; GET /problems lists the known ids`,
+): Promise<void> {
   const unknown = new Set(await findUnknown(submissions.map((s) => s.problem_id)));
   if (unknown.size === 0) return;
   const single = submissions.length === 1;
@@ -170,7 +176,8 @@ async function checkProblemsKnown(findUnknown: (ids: string[]) => Promise<string
   submissions.forEach((s, index) => {
     if (!unknown.has(s.problem_id)) return;
     invalidIndexes.push(index);
-    details.push({ field: single ? 'problem_id' : `tasks[${index}].problem_id`, rule: 'catalog', message: `unknown problem "${s.problem_id}"; GET /problems lists the known ids` });
+    details.push({ field: single ? 'problem_id' : `tasks[${index}].problem_id`, rule: 'catalog', message: describe(s.problem_id) });
   });
-  throw new ValidationError(`unknown problem_id: ${[...unknown].slice(0, 5).join(', ')}`, details, single ? {} : { invalid_indexes: invalidIndexes });
+  const summary = single ? details[0].message : `unknown or unsupported problem_id: ${[...unknown].slice(0, 5).join(', ')}`;
+  throw new ValidationError(summary, details, single ? {} : { invalid_indexes: invalidIndexes });
 }

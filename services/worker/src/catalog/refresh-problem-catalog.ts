@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import { replaceProblems, type ProblemEntry } from '@aiopslab/shared/catalog/problem-catalog';
+import { replaceProblems, type ProblemEntry, type UnsupportedProblem } from '@aiopslab/shared/catalog/problem-catalog';
 import { createAjv } from '@aiopslab/shared/schemas/validator';
 
 const PROTOCOL_FD = 3;
@@ -21,7 +21,16 @@ export interface RefreshProblemCatalogDeps {
   timeoutMs?: number;
 }
 
-export type RefreshOutcome = { refreshed: true; count: number; source: string } | { refreshed: false; reason: string };
+export type RefreshOutcome = { refreshed: true; count: number; unsupported: number; source: string } | { refreshed: false; reason: string };
+
+interface ListedProblems {
+  problems: ProblemEntry[];
+  unsupported: UnsupportedProblem[];
+  source: string;
+}
+
+const taskType = { enum: ['detection', 'localization', 'analysis', 'mitigation'] } as const;
+const problemId = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 /** The `problems` line of docs/runner-protocol.md ("Listing problems"). */
 const problemsLineSchema = {
@@ -36,15 +45,20 @@ const problemsLineSchema = {
       items: {
         type: 'object',
         required: ['id', 'task_type'],
-        properties: {
-          id: { type: 'string', minLength: 1, maxLength: 200 },
-          task_type: { enum: ['detection', 'localization', 'analysis', 'mitigation'] },
-        },
+        properties: { id: problemId, task_type: taskType },
+      },
+    },
+    unsupported: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'task_type', 'reason'],
+        properties: { id: problemId, task_type: taskType, reason: { type: 'string', minLength: 1, maxLength: 2000 } },
       },
     },
   },
 } as const;
-const validateProblemsLine = createAjv().compile<{ type: 'problems'; source?: string; problems: ProblemEntry[] }>(problemsLineSchema);
+const validateProblemsLine = createAjv().compile<{ type: 'problems'; source?: string; problems: ProblemEntry[]; unsupported?: UnsupportedProblem[] }>(problemsLineSchema);
 
 /**
  * Asks the runner for AIOpsLab's problem registry and replaces the catalog with it. Any failure is
@@ -52,12 +66,12 @@ const validateProblemsLine = createAjv().compile<{ type: 'problems'; source?: st
  */
 export async function refreshProblemCatalog(deps: RefreshProblemCatalogDeps): Promise<RefreshOutcome> {
   try {
-    const { problems, source } = await listProblemsFromRunner(deps);
-    await replaceProblems(deps.db, problems, source);
+    const { problems, unsupported, source } = await listProblemsFromRunner(deps);
+    await replaceProblems(deps.db, problems, source, unsupported);
     const byType: Record<string, number> = {};
     for (const problem of problems) byType[problem.task_type] = (byType[problem.task_type] ?? 0) + 1;
-    deps.logger.info('problem catalog refreshed from the runner', { count: problems.length, by_task_type: byType, source });
-    return { refreshed: true, count: problems.length, source };
+    deps.logger.info('problem catalog refreshed from the runner', { count: problems.length, by_task_type: byType, unsupported: unsupported.map((p) => p.id), source });
+    return { refreshed: true, count: problems.length, unsupported: unsupported.length, source };
   } catch (error) {
     const reason = (error as Error).message;
     deps.logger.warn('problem catalog refresh failed; keeping the current catalog', { reason });
@@ -66,7 +80,7 @@ export async function refreshProblemCatalog(deps: RefreshProblemCatalogDeps): Pr
 }
 
 /** Parses the protocol output: the first valid `problems` line wins; other lines are ignored. */
-export function parseProblemsOutput(output: string): { problems: ProblemEntry[]; source: string } {
+export function parseProblemsOutput(output: string): ListedProblems {
   for (const line of output.split('\n')) {
     let event: unknown;
     try {
@@ -80,14 +94,16 @@ export function parseProblemsOutput(output: string): { problems: ProblemEntry[];
       throw new Error(`invalid problems line: ${first?.instancePath || '(line)'} ${first?.message ?? ''}`.trim());
     }
     const problems = event.problems.map((p) => ({ id: p.id, task_type: p.task_type }));
-    const duplicate = problems.find((p, i) => problems.findIndex((q) => q.id === p.id) !== i);
-    if (duplicate) throw new Error(`invalid problems line: problem id ${duplicate.id} appears twice`);
-    return { problems, source: event.source ?? DEFAULT_SOURCE };
+    const unsupported = (event.unsupported ?? []).map((p) => ({ id: p.id, task_type: p.task_type, reason: p.reason }));
+    const ids = [...problems, ...unsupported].map((p) => p.id);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate) throw new Error(`invalid problems line: problem id ${duplicate} appears twice`);
+    return { problems, unsupported, source: event.source ?? DEFAULT_SOURCE };
   }
   throw new Error('the runner wrote no problems line on the protocol fd');
 }
 
-function listProblemsFromRunner(deps: RefreshProblemCatalogDeps): Promise<{ problems: ProblemEntry[]; source: string }> {
+function listProblemsFromRunner(deps: RefreshProblemCatalogDeps): Promise<ListedProblems> {
   const timeoutMs = deps.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', `${deps.runnerCommand} --list-problems`], {

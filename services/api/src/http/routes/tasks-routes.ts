@@ -19,6 +19,7 @@ export function tasksRouter(deps: ApiDeps): Router {
     db: deps.sql,
     topology: deps.topology,
     findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
+    describeUnknownProblem: (id: string) => catalog.describeUnknown(id),
     onCommitted: deps.onOutboxCommitted,
   };
 
