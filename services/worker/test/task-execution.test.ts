@@ -7,7 +7,7 @@ describe('worker: running a task through a stand-in runner', () => {
 
   beforeAll(async () => {
     h = await WorkerHarness.create();
-    await h.startWorker('exec-1', { env: { LOG_MAX_LINES: '500', LOG_MAX_BYTES: '200000', FAKE_API_KEY: 'sk-test', NOT_PASSED: 'x', RUNNER_ENV_PASSTHROUGH: 'PATH,*_API_KEY' } });
+    await h.startWorker('exec-1', { env: { LOG_MAX_LINES: '500', LOG_MAX_BYTES: '200000', FAKE_API_KEY: 'sk-test-0123456789', NOT_PASSED: 'x', RUNNER_ENV_PASSTHROUGH: 'PATH,*_API_KEY' } });
   });
   afterAll(() => h.close());
 
@@ -72,7 +72,7 @@ describe('worker: running a task through a stand-in runner', () => {
       AIOPSLAB_CLUSTER: null,
       DATABASE_URL: null,
       AMQP_URL: null,
-      FAKE_API_KEY: 'sk-test',
+      FAKE_API_KEY: '[REDACTED]', // the runner got the key; what it printed of it is redacted before it is stored
       NOT_PASSED: null,
     });
     expect(seen.spec).toEqual({
@@ -85,6 +85,7 @@ describe('worker: running a task through a stand-in runner', () => {
       timeout_minutes: 12,
       parameters: { fixture: 'echo-env', env: {} },
       cluster: { provider: 'none', name: null, kubeconfig: null, context: null },
+      agent_shell: { mode: 'localhost' },
       work_dir: workDir,
       results_dir: `${workDir}/results`,
     });

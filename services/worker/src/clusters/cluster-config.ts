@@ -39,6 +39,15 @@ export const clusterEnvProperties = {
   CLUSTER_HEALTH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, default: 20, description: 'seconds each kubectl health probe may take' },
   EXISTING_KUBECONFIG: { type: 'string', minLength: 1, description: 'kubeconfig file of the cluster to use with CLUSTER_PROVIDER=existing' },
   EXISTING_CONTEXT: { type: 'string', minLength: 1, description: 'context in EXISTING_KUBECONFIG; default: its current context' },
+  EXISTING_AGENT_SHELL: {
+    type: 'string',
+    enum: ['localhost', 'ssh'],
+    default: 'localhost',
+    description: "where the agent's exec_shell runs with CLUSTER_PROVIDER=existing, as upstream offers: localhost (in the runner's environment, with an allowlisted set of variables and no credentials) or ssh (EXISTING_SSH_HOST)",
+  },
+  EXISTING_SSH_HOST: { type: 'string', minLength: 1, description: 'host the agent shell reaches over ssh (EXISTING_AGENT_SHELL=ssh)' },
+  EXISTING_SSH_USER: { type: 'string', minLength: 1, description: 'ssh user for the agent shell (default root)' },
+  EXISTING_SSH_KEY: { type: 'string', minLength: 1, description: 'ssh private key file for the agent shell (default ~/.ssh/id_rsa of the run)' },
 } as const;
 
 export interface ClusterConfig {
@@ -54,6 +63,10 @@ export interface ClusterConfig {
   CLUSTER_HEALTH_TIMEOUT_SECONDS: number;
   EXISTING_KUBECONFIG?: string;
   EXISTING_CONTEXT?: string;
+  EXISTING_AGENT_SHELL: 'localhost' | 'ssh';
+  EXISTING_SSH_HOST?: string;
+  EXISTING_SSH_USER?: string;
+  EXISTING_SSH_KEY?: string;
 }
 
 /** The defaults above, for callers (tests, dry runs) that build a config without loadConfig. */
@@ -66,6 +79,7 @@ export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
   KIND_CREATE_TIMEOUT_SECONDS: 900,
   KIND_WAIT_SECONDS: 300,
   CLUSTER_HEALTH_TIMEOUT_SECONDS: 20,
+  EXISTING_AGENT_SHELL: 'localhost',
 });
 
 /**
@@ -76,6 +90,9 @@ export function clusterConfigProblems(config: Partial<ClusterConfig>): string[] 
   const problems: string[] = [];
   if (config.CLUSTER_PROVIDER === 'existing' && !config.EXISTING_KUBECONFIG) {
     problems.push('EXISTING_KUBECONFIG is required with CLUSTER_PROVIDER=existing (path of the kubeconfig of the cluster to use)');
+  }
+  if (config.EXISTING_AGENT_SHELL === 'ssh' && !config.EXISTING_SSH_HOST) {
+    problems.push('EXISTING_SSH_HOST is required with EXISTING_AGENT_SHELL=ssh (the host the agent shell reaches)');
   }
   return problems;
 }

@@ -7,6 +7,7 @@ import { LineSplitter } from '../protocol/line-splitter';
 import type { ExecutionRequest, Executor, ExecutorExit, OutputStream, RunningProcess, RunOutput } from './executor';
 import { groupAlive, terminateGroup } from './process-group';
 import { buildRunnerEnv, SPEC_FILE_NAME } from './runner-env';
+import { redactingOutput, secretValues } from './secret-redactor';
 
 export interface ProcessExecutorOptions {
   /** RUNNER_COMMAND, run through /bin/sh -c. */
@@ -29,7 +30,11 @@ const STREAM_DRAIN_MS = 2000;
 export class ProcessExecutor implements Executor {
   readonly name = 'process';
 
-  constructor(private readonly options: ProcessExecutorOptions) {}
+  private readonly secrets: string[];
+
+  constructor(private readonly options: ProcessExecutorOptions) {
+    this.secrets = secretValues(options.passthroughEnv);
+  }
 
   async start(request: ExecutionRequest, output: RunOutput): Promise<RunningProcess> {
     const { workDir } = request;
@@ -41,7 +46,7 @@ export class ProcessExecutor implements Executor {
     // stdin is the lifeline: it closes when this worker dies, and carries lease renewals.
     const child = spawn('/bin/sh', ['-c', this.options.command], { cwd: workDir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     child.stdin?.on('error', () => undefined); // a runner that exited or closed its stdin
-    return new ProcessRun(child, output, this.options);
+    return new ProcessRun(child, redactingOutput(output, this.secrets), this.options);
   }
 
   async cleanup(request: ExecutionRequest): Promise<void> {

@@ -1,5 +1,7 @@
 import { buildRunnerEnv } from './runner-env';
 import { buildTaskSpec } from './task-spec';
+import { agentShellFor } from './agent-shell';
+import { DEFAULT_CLUSTER_CONFIG } from '../clusters/cluster-config';
 
 const none = { provider: 'none' as const, name: null, kubeconfig: null, context: null };
 const kind = { provider: 'kind' as const, name: 'worker-w1-kind', kubeconfig: '/k/config', context: 'kind-worker-w1-kind' };
@@ -29,7 +31,7 @@ describe('runner environment and spec', () => {
   });
 
   it('writes the documented spec', () => {
-    const spec = buildTaskSpec({ id: 't', problemId: 'p', agentConfig: { kind: 'scripted', actions: ['submit("Yes")'] }, maxSteps: 5, timeoutMinutes: 10, parameters: { a: 1 } }, 3, kind, '/w/t/3');
+    const spec = buildTaskSpec({ id: 't', problemId: 'p', agentConfig: { kind: 'scripted', actions: ['submit("Yes")'] }, maxSteps: 5, timeoutMinutes: 10, parameters: { a: 1 } }, 3, kind, '/w/t/3', agentShellFor(kind, DEFAULT_CLUSTER_CONFIG));
     expect(spec).toEqual({
       protocol_version: 1,
       task_id: 't',
@@ -40,6 +42,7 @@ describe('runner environment and spec', () => {
       timeout_minutes: 10,
       parameters: { a: 1 },
       cluster: { provider: 'kind', name: 'worker-w1-kind', kubeconfig: '/k/config', context: 'kind-worker-w1-kind' },
+      agent_shell: { mode: 'kind', container: 'worker-w1-kind-control-plane' },
       work_dir: '/w/t/3',
       results_dir: '/w/t/3/results',
     });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { RUNNER_PROTOCOL_VERSION } from '@aiopslab/shared/schemas/runner-protocol';
 import type { ClusterHandle } from '../clusters/cluster-provider';
+import type { AgentShellSpec } from './agent-shell';
 
 /** The task spec file handed to the runner (docs/runner-protocol.md "Inputs"). */
 export interface TaskSpec {
@@ -13,6 +14,7 @@ export interface TaskSpec {
   timeout_minutes: number;
   parameters: unknown;
   cluster: { provider: string; name: string | null; kubeconfig: string | null; context: string | null };
+  agent_shell: AgentShellSpec;
   work_dir: string;
   results_dir: string;
 }
@@ -31,7 +33,7 @@ export function attemptWorkDir(workRoot: string, taskId: string, attempt: number
   return path.join(workRoot, 'tasks', taskId, String(attempt));
 }
 
-export function buildTaskSpec(task: SpecTask, attempt: number, cluster: ClusterHandle, workDir: string): TaskSpec {
+export function buildTaskSpec(task: SpecTask, attempt: number, cluster: ClusterHandle, workDir: string, agentShell: AgentShellSpec): TaskSpec {
   return {
     protocol_version: RUNNER_PROTOCOL_VERSION,
     task_id: task.id,
@@ -42,6 +44,7 @@ export function buildTaskSpec(task: SpecTask, attempt: number, cluster: ClusterH
     timeout_minutes: task.timeoutMinutes,
     parameters: task.parameters ?? {},
     cluster: { provider: cluster.provider, name: cluster.name, kubeconfig: cluster.kubeconfig, context: cluster.context },
+    agent_shell: agentShell,
     work_dir: workDir,
     results_dir: path.join(workDir, 'results'),
   };

@@ -1,6 +1,7 @@
 import type { Task } from '@aiopslab/shared/db/task-transition';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
 import type { ClusterHandle } from '../clusters/cluster-provider';
+import { agentShellFor } from '../executors/agent-shell';
 import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from '../executors/executor';
 import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
 import type { LogUsage } from '../logs/log-buffer';
@@ -102,7 +103,7 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
 
 function executionRequest(ctx: RunnerContext, claimed: ClaimedAttempt, cluster: ClusterHandle): ExecutionRequest {
   const workDir = attemptWorkDir(ctx.settings.env.WORK_DIR, claimed.task.id, claimed.attempt);
-  const spec = buildTaskSpec(claimed.task, claimed.attempt, cluster, workDir);
+  const spec = buildTaskSpec(claimed.task, claimed.attempt, cluster, workDir, agentShellFor(cluster, ctx.settings.env));
   return { taskId: claimed.task.id, attempt: claimed.attempt, correlationId: claimed.correlationId, spec, cluster, workDir };
 }
 
