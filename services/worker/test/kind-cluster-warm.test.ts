@@ -3,7 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { Registry } from 'prom-client';
 import { createClusterProvider } from '../src/clusters/create-cluster-provider';
-import { DEFAULT_OPENEBS_MANIFEST, type ClusterConfig } from '../src/clusters/cluster-config';
+import { DEFAULT_KIND_NODE_IMAGE, DEFAULT_OPENEBS_MANIFEST, type ClusterConfig } from '../src/clusters/cluster-config';
 import type { ClusterProvider, ClusterTiming } from '../src/clusters/cluster-provider';
 import { StandinWorld, type Invocation } from './fixtures/cluster-standins/standin-world';
 import { startFakeDockerApi, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
@@ -252,6 +252,14 @@ describe('warm-up settings', () => {
     } finally {
       noHelm.cleanup();
     }
+  });
+
+  test('the pinned node image (KIND_NODE_IMAGE default) missing from the engine is reported at start with how to build it', async () => {
+    await startedKind();
+    expect(logs.find((l) => l.message === 'the Kind node image is not in the Docker engine; kind will try to pull it')).toMatchObject({ image: DEFAULT_KIND_NODE_IMAGE, build: expect.stringContaining('--profile kind build kind-node-image') });
+    world.setEngineImages([DEFAULT_KIND_NODE_IMAGE]);
+    await startedKind();
+    expect(logs.some((l) => l.message.startsWith('the Kind node image is not in the Docker engine'))).toBe(false);
   });
 
   test('KIND_WARM_OPENEBS_MANIFEST replaces the OpenEBS URL (e.g. a local copy on a host without internet)', async () => {

@@ -49,7 +49,8 @@ export async function preloadImages(deps: { run: CommandRunner; docker: Docker; 
   return { loaded: present, absent, failure: null };
 }
 
-async function isInEngine(docker: Docker, image: string): Promise<boolean> {
+/** True when the Docker engine holds the image (GET /images/{name}/json). */
+export async function isInEngine(docker: Docker, image: string): Promise<boolean> {
   try {
     await docker.getImage(image).inspect();
     return true;

@@ -10,9 +10,9 @@ import { PrerequisiteReport } from './cluster-prerequisites';
 import { probeClusterHealth, type ClusterHealth } from './cluster-health';
 import { removeOrphanedKindClusters } from './orphaned-kind-clusters';
 import { KindClusterState, type RecreateReason } from './kind-cluster-state';
-import { PROMETHEUS_CHART } from './warm-components';
 import { KindCli } from './kind-cli';
 import { KindWarmup, type KindWarmupOptions } from './kind-warmup';
+import { isInEngine } from './image-preload';
 
 /** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
 export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
@@ -99,12 +99,7 @@ export class KindClusterProvider implements ClusterProvider {
     const report = new PrerequisiteReport('kind');
     await report.requireExecutables(['kind', 'kubectl', 'docker'], this.deps.pathVariable);
     await report.requireReadableFile(this.options.configFile, 'KIND_CONFIG');
-    const { preload, warm } = this.options.warmup;
-    if (preload.enabled) await report.requireReadableFile(preload.listFile, 'KIND_PRELOAD_IMAGES_FILE');
-    if (warm.enabled) {
-      await report.requireExecutables(['helm'], this.deps.pathVariable);
-      await report.requireReadableFile(path.join(warm.aiopslabDir, PROMETHEUS_CHART, 'Chart.yaml'), 'KIND_WARM_AIOPSLAB_DIR');
-    }
+    await this.warmup.checkPrerequisites(report, this.deps.pathVariable);
     await report.requireDocker(this.deps.docker);
     report.throwIfMissing();
   }
@@ -119,6 +114,7 @@ export class KindClusterProvider implements ClusterProvider {
     } catch (error) {
       this.deps.logger.warn('orphaned kind cluster check failed; going on', { error: (error as Error).message });
     }
+    await this.warnIfNodeImageAbsent();
     if (!this.options.createAtStart) return;
     try {
       await this.exclusive(() => this.ensureReady());
@@ -264,6 +260,13 @@ export class KindClusterProvider implements ClusterProvider {
       if (health.healthy || Date.now() + this.options.pollIntervalMs > deadline) return health;
       await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
     }
+  }
+
+  /** kind would pull a missing node image from a registry, where the default pinned one is not published. */
+  private async warnIfNodeImageAbsent(): Promise<void> {
+    const image = this.options.nodeImage;
+    if (!image || (await isInEngine(this.deps.docker, image))) return;
+    this.deps.logger.warn('the Kind node image is not in the Docker engine; kind will try to pull it', { image, build: 'docker compose --profile kind build kind-node-image (docs/real-aiopslab.md)' });
   }
 
   private async ensureUdevDir(): Promise<void> {

@@ -1,11 +1,13 @@
+import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { CommandRunner } from './command-runner';
 import type { ClusterMetrics } from './cluster-metrics';
 import { ClusterError } from './cluster-errors';
+import type { PrerequisiteReport } from './cluster-prerequisites';
 import { ClusterWarmer, type WarmOptions } from './cluster-warmer';
 import { preloadImages } from './image-preload';
-import type { WarmComponent } from './warm-components';
+import { PROMETHEUS_CHART, type WarmComponent } from './warm-components';
 
 export interface KindWarmupOptions {
   preload: { enabled: boolean; listFile: string; timeoutMs: number };
@@ -43,6 +45,15 @@ export class KindWarmup {
   ) {
     this.warmer = new ClusterWarmer(deps.run, target, options.warm, deps.logger);
     this.labels = { provider: 'kind', cluster: target.clusterName };
+  }
+
+  /** What the enabled steps need: the image list; helm and the AIOpsLab checkout's Prometheus chart. */
+  async checkPrerequisites(report: PrerequisiteReport, pathVariable: string | undefined): Promise<void> {
+    const { preload, warm } = this.options;
+    if (preload.enabled) await report.requireReadableFile(preload.listFile, 'KIND_PRELOAD_IMAGES_FILE');
+    if (!warm.enabled) return;
+    await report.requireExecutables(['helm'], pathVariable);
+    await report.requireReadableFile(path.join(warm.aiopslabDir, PROMETHEUS_CHART, 'Chart.yaml'), 'KIND_WARM_AIOPSLAB_DIR');
   }
 
   /** After creation: never fails the cluster (a node pulls what was not loaded). */
