@@ -54,7 +54,7 @@ export const clusterEnvProperties = {
     minLength: 1,
     description: "image list, one per line ('//' or '#' comments); default: services/worker/kind/images.txt (AIOpsLab's kind/images.txt)",
   },
-  KIND_PRELOAD_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 1800, description: 'seconds `kind load docker-image` may take for the whole list' },
+  KIND_PRELOAD_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 1800, description: 'seconds loading the whole list may take (one `kind load docker-image` per image)' },
   KIND_WARM: {
     type: 'boolean',
     default: true,

@@ -63,8 +63,8 @@ export class KindWarmup {
     const { clusterName, kubeconfig } = this.target;
     const result = await preloadImages(this.deps, { clusterName, kubeconfig, listFile: this.options.preload.listFile, timeoutMs: this.options.preload.timeoutMs });
     const seconds = elapsed();
-    const fields = { cluster: clusterName, duration_s: seconds, loaded: result.loaded.length, absent_from_engine: result.absent.length };
-    if (result.failure) this.deps.logger.warn('kind image preload failed; the nodes will pull images themselves', { ...fields, error: result.failure });
+    const fields = { cluster: clusterName, duration_s: seconds, loaded: result.loaded.length, absent_from_engine: result.absent.length, failed: result.failed.length };
+    if (result.failure) this.deps.logger.warn('kind image preload failed; the nodes will pull images themselves', { ...fields, failed_images: result.failed.slice(0, 20), error: result.failure });
     else this.deps.logger.info('kind images preloaded', fields);
     return { seconds, loaded: result.loaded.length };
   }
