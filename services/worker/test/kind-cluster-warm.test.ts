@@ -216,6 +216,20 @@ describe('when warming fails', () => {
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
   });
 
+  test('a cluster that fails its warm-up twice in a row is recreated before the next task', async () => {
+    world.setBehavior({ pods_never_ready: 'openebs' });
+    const provider = await startedKind();
+    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable' });
+    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable' });
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+
+    world.setBehavior({});
+    const timing = await timingOf(provider);
+    expect(timing).toMatchObject({ created: true, recreate_reason: 'dirty', warm_installed: ['openebs', 'prometheus'] });
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+  });
+
   test('a failed image load does not fail the cluster, nor the other images: the nodes pull what they lack', async () => {
     world.setBehavior({ kind_load_fails: IN_ENGINE[0] });
     const provider = await startedKind();

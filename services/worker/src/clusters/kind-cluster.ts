@@ -12,7 +12,7 @@ import { removeOrphanedKindClusters } from './orphaned-kind-clusters';
 import { KindClusterState, type RecreateReason } from './kind-cluster-state';
 import { KindCli } from './kind-cli';
 import { KindWarmup, type KindWarmupOptions } from './kind-warmup';
-import { isInEngine } from './image-preload';
+import { ensureUdevDir, warnIfNodeImageAbsent } from './kind-host';
 
 /** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
 export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
@@ -106,7 +106,7 @@ export class KindClusterProvider implements ClusterProvider {
 
   async start(): Promise<void> {
     await mkdir(this.options.workDir, { recursive: true });
-    await this.ensureUdevDir();
+    await ensureUdevDir(this.options.udevDir, this.deps.logger);
     await this.state.load(this.deps.logger);
     try {
       const { removed, kept } = await removeOrphanedKindClusters({ docker: this.deps.docker, logger: this.deps.logger, ownWorkerId: this.options.workerId, isWorkerActive: this.deps.isWorkerActive });
@@ -114,7 +114,7 @@ export class KindClusterProvider implements ClusterProvider {
     } catch (error) {
       this.deps.logger.warn('orphaned kind cluster check failed; going on', { error: (error as Error).message });
     }
-    await this.warnIfNodeImageAbsent();
+    await warnIfNodeImageAbsent(this.deps.docker, this.options.nodeImage, this.deps.logger);
     if (!this.options.createAtStart) return;
     try {
       await this.exclusive(() => this.ensureReady());
@@ -201,7 +201,10 @@ export class KindClusterProvider implements ClusterProvider {
       timing.preload_s = preload.seconds;
       timing.images_loaded = preload.loaded;
     }
-    const warm = await this.warmup.warm();
+    const warm = await this.warmup.warm().catch(async (error: unknown) => {
+      if (this.warmup.failedRepeatedly) await this.state.update({ dirty: true });
+      throw error;
+    });
     timing.warm_s = warm.seconds;
     timing.warm_installed = warm.installed;
     return timing;
@@ -259,22 +262,6 @@ export class KindClusterProvider implements ClusterProvider {
       this.deps.logger.debug('kind cluster health', { cluster: this.clusterName, healthy: health.healthy, reason: health.reason, nodes: health.nodes });
       if (health.healthy || Date.now() + this.options.pollIntervalMs > deadline) return health;
       await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
-    }
-  }
-
-  /** kind would pull a missing node image from a registry, where the default pinned one is not published. */
-  private async warnIfNodeImageAbsent(): Promise<void> {
-    const image = this.options.nodeImage;
-    if (!image || (await isInEngine(this.deps.docker, image))) return;
-    this.deps.logger.warn('the Kind node image is not in the Docker engine; kind will try to pull it', { image, build: 'docker compose --profile kind build kind-node-image (docs/real-aiopslab.md)' });
-  }
-
-  private async ensureUdevDir(): Promise<void> {
-    try {
-      await mkdir(this.options.udevDir, { recursive: true });
-    } catch (error) {
-      // In a container, the Docker daemon creates the bind-mount source on the host anyway.
-      this.deps.logger.warn('cannot create the udev directory the kind nodes mount', { path: this.options.udevDir, error: (error as Error).message });
     }
   }
 

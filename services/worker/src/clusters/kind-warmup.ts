@@ -21,6 +21,8 @@ export interface KindWarmupTarget {
   workDir: string;
 }
 
+const WARM_FAILURES_BEFORE_RECREATE = 2;
+
 const rounded = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 function stopwatch(): () => number {
@@ -37,6 +39,7 @@ function stopwatch(): () => number {
 export class KindWarmup {
   private readonly warmer: ClusterWarmer;
   private readonly labels: { provider: string; cluster: string };
+  private consecutiveFailures = 0;
 
   constructor(
     private readonly deps: { run: CommandRunner; docker: Docker; logger: Logger; metrics: ClusterMetrics },
@@ -56,8 +59,17 @@ export class KindWarmup {
     await report.requireReadableFile(path.join(warm.aiopslabDir, PROMETHEUS_CHART, 'Chart.yaml'), 'KIND_WARM_AIOPSLAB_DIR');
   }
 
+  /**
+   * After the same cluster failed its warm-up this many times in a row, it is not trusted any more:
+   * a slow pull is retried once on the same nodes, a wedged cluster is then recreated.
+   */
+  get failedRepeatedly(): boolean {
+    return this.consecutiveFailures >= WARM_FAILURES_BEFORE_RECREATE;
+  }
+
   /** After creation: never fails the cluster (a node pulls what was not loaded). */
   async preload(): Promise<{ seconds: number | null; loaded: number }> {
+    this.consecutiveFailures = 0; // a new cluster
     if (!this.options.preload.enabled) return { seconds: null, loaded: 0 };
     const elapsed = stopwatch();
     const { clusterName, kubeconfig } = this.target;
@@ -81,6 +93,7 @@ export class KindWarmup {
         installed.push(component);
       }
     } catch (error) {
+      this.consecutiveFailures += 1;
       this.deps.metrics.warmSeconds.observe({ ...this.labels, outcome: 'failure' }, elapsed());
       this.deps.logger.error('kind cluster warm-up failed', { cluster: this.target.clusterName, duration_s: elapsed(), installed, error: (error as Error).message });
       throw new ClusterError(
@@ -89,6 +102,7 @@ export class KindWarmup {
         { cause: error, extra: { cluster: this.target.clusterName } },
       );
     }
+    this.consecutiveFailures = 0;
     const seconds = elapsed();
     this.deps.metrics.warmSeconds.observe({ ...this.labels, outcome: 'success' }, seconds);
     if (installed.length > 0) this.deps.logger.info('kind cluster warm', { cluster: this.target.clusterName, duration_s: seconds, installed });
