@@ -26,7 +26,9 @@ function rabbitConf(): Record<string, string> {
 
 describe('docker-compose.yml', () => {
   test('parses, has the whole system, and a compose CLI accepts it where one is installed', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'history', 'migrate', 'postgres', 'rabbitmq', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'history', 'kind-images', 'kind-node-image', 'migrate', 'postgres', 'rabbitmq', 'worker']);
+    // the Kind helpers run only with `--profile kind`
+    expect([services['kind-images'].profiles, services['kind-node-image'].profiles]).toEqual([['kind'], ['kind']]);
     const cli = composeCli();
     if (cli) {
       const result = spawnSync(cli[0], [...cli.slice(1), '-f', COMPOSE_FILE, 'config', '--quiet'], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { Registry } from 'prom-client';
 import { createClusterProvider, type ClusterProviderDeps } from '../src/clusters/create-cluster-provider';
-import type { ClusterConfig } from '../src/clusters/cluster-config';
+import { DEFAULT_KIND_NODE_IMAGE, type ClusterConfig } from '../src/clusters/cluster-config';
 import type { ClusterProvider } from '../src/clusters/cluster-provider';
 import { DEFAULT_KIND_CONFIG } from '../src/clusters/kind-cluster';
 import { StandinWorld } from './fixtures/cluster-standins/standin-world';
@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 function kind(workerId = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): ClusterProvider {
-  return createClusterProvider({ CLUSTER_PROVIDER: 'kind', ...config }, deps(workerId, extra));
+  return createClusterProvider({ CLUSTER_PROVIDER: 'kind', KIND_WARM_AIOPSLAB_DIR: world.aiopslabDir, ...config }, deps(workerId, extra));
 }
 
 async function startedKind(workerId = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): Promise<ClusterProvider> {
@@ -72,13 +72,14 @@ describe('kind cluster provider', () => {
     const handle = await provider.acquire();
 
     const kubeconfig = path.join(world.root, 'work-w1', 'kubeconfig');
-    expect(handle).toEqual({ provider: 'kind', name: 'worker-w1-kind', kubeconfig, context: 'kind-worker-w1-kind' });
+    expect(handle).toEqual({ provider: 'kind', name: 'worker-w1-kind', kubeconfig, context: 'kind-worker-w1-kind', timing: expect.objectContaining({ created: true, reused: false }) });
     const creates = world.calls('kind', 'create', 'cluster');
     expect(creates).toHaveLength(1);
     expect(argAfter(creates[0].argv, '--name')).toBe('worker-w1-kind');
     expect(argAfter(creates[0].argv, '--config')).toBe(DEFAULT_KIND_CONFIG);
     expect(argAfter(creates[0].argv, '--kubeconfig')).toBe(kubeconfig);
-    expect(creates[0].argv).not.toContain('--image');
+    // the pinned node image (KIND_NODE_IMAGE's default) replaces the config's unpinned :latest
+    expect(argAfter(creates[0].argv, '--image')).toBe(DEFAULT_KIND_NODE_IMAGE);
     const config = readFileSync(DEFAULT_KIND_CONFIG, 'utf8');
     expect(config).toContain('image: jacksonarthurclark/aiopslab-kind-x86:latest');
     expect(config.match(/- role: (control-plane|worker)/g)).toEqual(['- role: control-plane', '- role: worker']);

@@ -1,5 +1,11 @@
 import type { ClusterProviderName } from './cluster-provider';
 
+/** The pinned Kind node image: upstream's kind/Dockerfile (kindest/node:v1.32.1 + udev + socat), built locally. */
+export const DEFAULT_KIND_NODE_IMAGE = 'aiopslab/kind-node:v1.32.1';
+
+/** What AIOpsLab's init_problem applies (and its teardown deletes), and its CI pre-installs. */
+export const DEFAULT_OPENEBS_MANIFEST = 'https://openebs.github.io/charts/openebs-operator.yaml';
+
 /**
  * The worker's cluster settings, as JSON-Schema properties of its environment (merged into the
  * worker's config schema, in the style of `commonEnvProperties`). Every property is one variable.
@@ -19,7 +25,8 @@ export const clusterEnvProperties = {
   KIND_NODE_IMAGE: {
     type: 'string',
     minLength: 1,
-    description: 'node image for every Kind node (kind --image), overriding the config file, e.g. jacksonarthurclark/aiopslab-kind-arm:latest',
+    default: DEFAULT_KIND_NODE_IMAGE,
+    description: `node image for every Kind node (kind --image), overriding the config file; default ${DEFAULT_KIND_NODE_IMAGE}, built from services/worker/kind/node.Dockerfile (docs/real-aiopslab.md); on arm64 e.g. jacksonarthurclark/aiopslab-kind-arm:latest`,
   },
   KIND_CREATE_AT_START: { type: 'boolean', default: false, description: 'true to create the Kind cluster when the worker starts instead of before its first task' },
   KIND_KEEP_CLUSTER: { type: 'boolean', default: false, description: 'true to keep the Kind cluster when the worker shuts down' },
@@ -37,6 +44,35 @@ export const clusterEnvProperties = {
   KIND_CREATE_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 900, description: 'seconds `kind create cluster` may take' },
   KIND_WAIT_SECONDS: { type: 'integer', minimum: 0, default: 300, description: 'seconds kind waits for the control plane (kind --wait)' },
   CLUSTER_HEALTH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, default: 20, description: 'seconds each kubectl health probe may take' },
+  KIND_PRELOAD_IMAGES: {
+    type: 'boolean',
+    default: true,
+    description: 'true loads the images of KIND_PRELOAD_IMAGES_FILE that the Docker engine already holds into each new Kind cluster (kind load docker-image)',
+  },
+  KIND_PRELOAD_IMAGES_FILE: {
+    type: 'string',
+    minLength: 1,
+    description: "image list, one per line ('//' or '#' comments); default: services/worker/kind/images.txt (AIOpsLab's kind/images.txt)",
+  },
+  KIND_PRELOAD_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 1800, description: 'seconds loading the whole list may take (one `kind load docker-image` per image)' },
+  KIND_WARM: {
+    type: 'boolean',
+    default: true,
+    description: "true pre-installs what AIOpsLab's CI pre-installs (OpenEBS as the default storage class, Prometheus) into each new Kind cluster, and re-installs them before a task when a run removed them",
+  },
+  KIND_WARM_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 600, description: "seconds each warm-up readiness wait may take (AIOpsLab's CI: 600; AIOpsLab itself waits 300)" },
+  KIND_WARM_OPENEBS_MANIFEST: {
+    type: 'string',
+    minLength: 1,
+    default: DEFAULT_OPENEBS_MANIFEST,
+    description: 'OpenEBS operator manifest (URL or file) applied by the warm-up; the same URL AIOpsLab applies and deletes',
+  },
+  KIND_WARM_AIOPSLAB_DIR: {
+    type: 'string',
+    minLength: 1,
+    default: '/opt/aiopslab',
+    description: "AIOpsLab checkout whose Prometheus chart (aiopslab/observer/prometheus/prometheus) and PVC the warm-up installs; the worker image's is /opt/aiopslab",
+  },
   EXISTING_KUBECONFIG: { type: 'string', minLength: 1, description: 'kubeconfig file of the cluster to use with CLUSTER_PROVIDER=existing' },
   EXISTING_CONTEXT: { type: 'string', minLength: 1, description: 'context in EXISTING_KUBECONFIG; default: its current context' },
   EXISTING_AGENT_SHELL: {
@@ -53,7 +89,7 @@ export const clusterEnvProperties = {
 export interface ClusterConfig {
   CLUSTER_PROVIDER: ClusterProviderName;
   KIND_CONFIG?: string;
-  KIND_NODE_IMAGE?: string;
+  KIND_NODE_IMAGE: string;
   KIND_CREATE_AT_START: boolean;
   KIND_KEEP_CLUSTER: boolean;
   KIND_INTERNAL_KUBECONFIG: boolean;
@@ -61,6 +97,13 @@ export interface ClusterConfig {
   KIND_CREATE_TIMEOUT_SECONDS: number;
   KIND_WAIT_SECONDS: number;
   CLUSTER_HEALTH_TIMEOUT_SECONDS: number;
+  KIND_PRELOAD_IMAGES: boolean;
+  KIND_PRELOAD_IMAGES_FILE?: string;
+  KIND_PRELOAD_TIMEOUT_SECONDS: number;
+  KIND_WARM: boolean;
+  KIND_WARM_TIMEOUT_SECONDS: number;
+  KIND_WARM_OPENEBS_MANIFEST: string;
+  KIND_WARM_AIOPSLAB_DIR: string;
   EXISTING_KUBECONFIG?: string;
   EXISTING_CONTEXT?: string;
   EXISTING_AGENT_SHELL: 'localhost' | 'ssh';
@@ -80,6 +123,13 @@ export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
   KIND_WAIT_SECONDS: 300,
   CLUSTER_HEALTH_TIMEOUT_SECONDS: 20,
   EXISTING_AGENT_SHELL: 'localhost',
+  KIND_NODE_IMAGE: DEFAULT_KIND_NODE_IMAGE,
+  KIND_PRELOAD_IMAGES: true,
+  KIND_PRELOAD_TIMEOUT_SECONDS: 1800,
+  KIND_WARM: true,
+  KIND_WARM_TIMEOUT_SECONDS: 600,
+  KIND_WARM_OPENEBS_MANIFEST: DEFAULT_OPENEBS_MANIFEST,
+  KIND_WARM_AIOPSLAB_DIR: '/opt/aiopslab',
 });
 
 /**

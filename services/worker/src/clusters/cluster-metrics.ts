@@ -9,6 +9,7 @@ export interface ClusterMetrics {
   healthy: Gauge<Labels>;
   recreations: Counter<Labels | 'reason'>;
   tasksSinceCreate: Gauge<Labels>;
+  warmSeconds: Histogram<Labels | 'outcome'>;
 }
 
 /** Reuses a metric already in the registry (two providers may share one registry, e.g. in tests). */
@@ -58,6 +59,15 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
         name: 'aiopslab_worker_cluster_tasks_since_create',
         help: 'Tasks run on the worker cluster since it was created',
         labelNames: ['provider', 'cluster'] as const,
+        registers,
+      }),
+    ),
+    warmSeconds: registered(registry, 'aiopslab_worker_cluster_warm_seconds', () =>
+      new Histogram({
+        name: 'aiopslab_worker_cluster_warm_seconds',
+        help: 'Time to check and (re-)install the warm components (OpenEBS, Prometheus) before a task, by outcome',
+        labelNames: ['provider', 'cluster', 'outcome'] as const,
+        buckets: [0.5, 2, 10, 30, 60, 120, 300, 600, 1200],
         registers,
       }),
     ),

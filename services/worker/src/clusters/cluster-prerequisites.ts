@@ -8,6 +8,7 @@ const INSTALL_HINTS: Record<string, string> = {
   kind: 'install kind (v0.27.0 or later, as AIOpsLab uses: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)',
   kubectl: 'install kubectl (https://kubernetes.io/docs/tasks/tools/)',
   docker: 'install the docker CLI (kind drives Docker through it)',
+  helm: 'install helm v3 (https://helm.sh/docs/intro/install/; the Kind warm-up installs Prometheus with it), or set KIND_WARM=false',
 };
 
 const ALTERNATIVES: Record<string, string> = {

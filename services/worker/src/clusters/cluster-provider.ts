@@ -13,6 +13,27 @@ export interface ClusterHandle {
   /** Path of the kubeconfig whose current context is this cluster, or null. */
   kubeconfig: string | null;
   context: string | null;
+  /** How this acquisition got the cluster ready (kind only): stored in the task's result as `cluster`. */
+  timing?: ClusterTiming;
+}
+
+/**
+ * What acquire() did before this task, in seconds. `created`: a new cluster (first use or
+ * `recreate_reason`); `reused`: the previous task's cluster. `warm_s` covers the warm-up check and
+ * any (re-)install; `warm_installed` names what was (re-)installed (AIOpsLab's teardown removes
+ * Prometheus and OpenEBS after every problem, so a reused cluster usually needs both again).
+ */
+export interface ClusterTiming {
+  provider: ClusterProviderName;
+  name: string | null;
+  created: boolean;
+  reused: boolean;
+  recreate_reason: string | null;
+  create_s: number | null;
+  preload_s: number | null;
+  images_loaded: number;
+  warm_s: number | null;
+  warm_installed: string[];
 }
 
 /** How the last run left the cluster: a failed or killed run may leave faults injected. */

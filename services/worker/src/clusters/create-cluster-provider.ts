@@ -7,7 +7,7 @@ import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from './cluster-config';
 import { createCommandRunner, type CommandRunner } from './command-runner';
 import { createClusterMetrics } from './cluster-metrics';
 import { NoneClusterProvider } from './none-cluster';
-import { DEFAULT_KIND_CONFIG, KindClusterProvider } from './kind-cluster';
+import { DEFAULT_KIND_CONFIG, DEFAULT_PRELOAD_IMAGES_FILE, KindClusterProvider } from './kind-cluster';
 import { ExistingClusterProvider } from './existing-cluster';
 
 export interface ClusterProviderDeps {
@@ -73,6 +73,20 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
       readyGraceMs: deps.readyGraceMs ?? { created: Math.max(settings.KIND_WAIT_SECONDS, 60) * 1000, existing: 3 * pollIntervalMs },
       pollIntervalMs,
       udevDir: deps.udevDir ?? '/run/udev',
+      warmup: {
+        preload: {
+          enabled: settings.KIND_PRELOAD_IMAGES,
+          listFile: settings.KIND_PRELOAD_IMAGES_FILE ? path.resolve(settings.KIND_PRELOAD_IMAGES_FILE) : DEFAULT_PRELOAD_IMAGES_FILE,
+          timeoutMs: settings.KIND_PRELOAD_TIMEOUT_SECONDS * 1000,
+        },
+        warm: {
+          enabled: settings.KIND_WARM,
+          openebsManifest: settings.KIND_WARM_OPENEBS_MANIFEST,
+          aiopslabDir: path.resolve(settings.KIND_WARM_AIOPSLAB_DIR),
+          timeoutMs: settings.KIND_WARM_TIMEOUT_SECONDS * 1000,
+          pollIntervalMs,
+        },
+      },
     },
     { run, pathVariable: commandEnv.PATH, docker: deps.docker ?? newDockerClient(), logger: deps.logger, metrics, isWorkerActive: deps.isWorkerActive },
   );

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import type { ClusterHandle, ClusterProvider, RunOutcome } from './cluster-provider';
+import type { ClusterHandle, ClusterProvider, ClusterTiming, RunOutcome } from './cluster-provider';
 import type { CommandRunner } from './command-runner';
 import type { ClusterMetrics } from './cluster-metrics';
 import { ClusterError } from './cluster-errors';
@@ -11,9 +11,14 @@ import { probeClusterHealth, type ClusterHealth } from './cluster-health';
 import { removeOrphanedKindClusters } from './orphaned-kind-clusters';
 import { KindClusterState, type RecreateReason } from './kind-cluster-state';
 import { KindCli } from './kind-cli';
+import { KindWarmup, type KindWarmupOptions } from './kind-warmup';
+import { ensureUdevDir, warnIfNodeImageAbsent } from './kind-host';
 
 /** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
 export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
+
+/** AIOpsLab's kind/images.txt, checked in: the images preloaded into each new cluster. */
+export const DEFAULT_PRELOAD_IMAGES_FILE = path.resolve(__dirname, '../../kind/images.txt');
 
 /**
  * kind accepts cluster names of [a-z0-9.-], at most 50 characters (the control-plane container's
@@ -41,6 +46,8 @@ export interface KindClusterOptions {
   udevDir: string;
   /** The worker runs on the kind network (docker compose): use the control plane's internal address. */
   internalKubeconfig?: boolean;
+  /** Image preload after creation and warm components before each task (KIND_PRELOAD_*, KIND_WARM_*). */
+  warmup: KindWarmupOptions;
 }
 
 export interface KindClusterDeps {
@@ -65,6 +72,7 @@ export class KindClusterProvider implements ClusterProvider {
   readonly context: string;
   private readonly kind: KindCli;
   private readonly state: KindClusterState;
+  private readonly warmup: KindWarmup;
   private readonly labels: { provider: string; cluster: string };
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -84,19 +92,21 @@ export class KindClusterProvider implements ClusterProvider {
     this.kind = new KindCli(deps.run, this.clusterName, this.kubeconfig, options.internalKubeconfig ?? false);
     this.state = new KindClusterState(path.join(options.workDir, 'kind-cluster-state.json'), this.clusterName);
     this.labels = { provider: 'kind', cluster: this.clusterName };
+    this.warmup = new KindWarmup(deps, { clusterName: this.clusterName, kubeconfig: this.kubeconfig, context: this.context, workDir: options.workDir }, options.warmup);
   }
 
   async checkPrerequisites(): Promise<void> {
     const report = new PrerequisiteReport('kind');
     await report.requireExecutables(['kind', 'kubectl', 'docker'], this.deps.pathVariable);
     await report.requireReadableFile(this.options.configFile, 'KIND_CONFIG');
+    await this.warmup.checkPrerequisites(report, this.deps.pathVariable);
     await report.requireDocker(this.deps.docker);
     report.throwIfMissing();
   }
 
   async start(): Promise<void> {
     await mkdir(this.options.workDir, { recursive: true });
-    await this.ensureUdevDir();
+    await ensureUdevDir(this.options.udevDir, this.deps.logger);
     await this.state.load(this.deps.logger);
     try {
       const { removed, kept } = await removeOrphanedKindClusters({ docker: this.deps.docker, logger: this.deps.logger, ownWorkerId: this.options.workerId, isWorkerActive: this.deps.isWorkerActive });
@@ -104,6 +114,7 @@ export class KindClusterProvider implements ClusterProvider {
     } catch (error) {
       this.deps.logger.warn('orphaned kind cluster check failed; going on', { error: (error as Error).message });
     }
+    await warnIfNodeImageAbsent(this.deps.docker, this.options.nodeImage, this.deps.logger);
     if (!this.options.createAtStart) return;
     try {
       await this.exclusive(() => this.ensureReady());
@@ -114,14 +125,15 @@ export class KindClusterProvider implements ClusterProvider {
 
   acquire(): Promise<ClusterHandle> {
     return this.exclusive(async () => {
+      let timing: ClusterTiming;
       try {
-        await this.ensureReady();
+        timing = await this.ensureReady();
       } catch (error) {
         if ((error as Error).name === 'ClusterError') throw error;
         throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not available: ${(error as Error).message}`, { cause: error });
       }
       await this.state.update({ inUse: true });
-      return { provider: 'kind', name: this.clusterName, kubeconfig: this.kubeconfig, context: this.context };
+      return { provider: 'kind', name: this.clusterName, kubeconfig: this.kubeconfig, context: this.context, timing };
     });
   }
 
@@ -156,24 +168,46 @@ export class KindClusterProvider implements ClusterProvider {
     return null;
   }
 
-  /** Creates, reuses or recreates the cluster until it is healthy; throws cluster_unavailable. */
-  private async ensureReady(): Promise<void> {
+  /**
+   * Creates, reuses or recreates the cluster until it is healthy, preloads images into a new one,
+   * then warms it (installs what is missing); throws cluster_unavailable. Returns what it did.
+   */
+  private async ensureReady(): Promise<ClusterTiming> {
+    const timing: ClusterTiming = { provider: 'kind', name: this.clusterName, created: true, reused: false, recreate_reason: null, create_s: null, preload_s: null, images_loaded: 0, warm_s: null, warm_installed: [] };
     const due = this.recreationDue();
     if (!(await this.kind.exists())) {
-      await this.create();
+      timing.create_s = await this.create();
     } else if (due) {
-      await this.recreate(due);
+      timing.recreate_reason = due;
+      timing.create_s = await this.recreate(due);
     } else {
       const problem = await this.problemOfExisting();
-      if (problem === null) return;
-      this.deps.logger.warn('kind cluster unhealthy', { cluster: this.clusterName, reason: problem });
-      await this.recreate('unhealthy');
+      if (problem === null) {
+        timing.created = false;
+        timing.reused = true;
+      } else {
+        this.deps.logger.warn('kind cluster unhealthy', { cluster: this.clusterName, reason: problem });
+        timing.recreate_reason = 'unhealthy';
+        timing.create_s = await this.recreate('unhealthy');
+      }
     }
-    const health = await this.waitHealthy(this.options.readyGraceMs.created);
-    if (!health.healthy) {
-      await this.state.update({ dirty: true });
-      throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not healthy after creation: ${health.reason}`, { extra: { cluster: this.clusterName } });
+    if (timing.created) {
+      const health = await this.waitHealthy(this.options.readyGraceMs.created);
+      if (!health.healthy) {
+        await this.state.update({ dirty: true });
+        throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not healthy after creation: ${health.reason}`, { extra: { cluster: this.clusterName } });
+      }
+      const preload = await this.warmup.preload();
+      timing.preload_s = preload.seconds;
+      timing.images_loaded = preload.loaded;
     }
+    const warm = await this.warmup.warm().catch(async (error: unknown) => {
+      if (this.warmup.failedRepeatedly) await this.state.update({ dirty: true });
+      throw error;
+    });
+    timing.warm_s = warm.seconds;
+    timing.warm_installed = warm.installed;
+    return timing;
   }
 
   /** Null when the existing cluster can be reused; else why not (a leftover without a control plane cannot even export its kubeconfig). */
@@ -187,14 +221,16 @@ export class KindClusterProvider implements ClusterProvider {
     return health.healthy ? null : health.reason;
   }
 
-  private async recreate(reason: RecreateReason): Promise<void> {
+  /** Returns the seconds `kind create` took. */
+  private async recreate(reason: RecreateReason): Promise<number> {
     this.deps.logger.warn('recreating kind cluster', { cluster: this.clusterName, reason, tasks_since_create: this.state.tasksSinceCreate });
     this.deps.metrics.recreations.inc({ ...this.labels, reason });
     await this.kind.delete();
-    await this.create();
+    return this.create();
   }
 
-  private async create(): Promise<void> {
+  /** Returns the seconds `kind create` took. */
+  private async create(): Promise<number> {
     await mkdir(this.options.workDir, { recursive: true });
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -211,7 +247,9 @@ export class KindClusterProvider implements ClusterProvider {
     this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'success' }, seconds());
     this.deps.metrics.tasksSinceCreate.set(this.labels, 0);
     await this.state.update({ tasksSinceCreate: 0, dirty: false, inUse: false });
-    this.deps.logger.info('kind cluster created', { cluster: this.clusterName, duration_s: Math.round(seconds() * 10) / 10 });
+    const took = Math.round(seconds() * 1000) / 1000;
+    this.deps.logger.info('kind cluster created', { cluster: this.clusterName, duration_s: took });
+    return took;
   }
 
   /** Probes until healthy or the grace period is over; records every probe. */
@@ -224,15 +262,6 @@ export class KindClusterProvider implements ClusterProvider {
       this.deps.logger.debug('kind cluster health', { cluster: this.clusterName, healthy: health.healthy, reason: health.reason, nodes: health.nodes });
       if (health.healthy || Date.now() + this.options.pollIntervalMs > deadline) return health;
       await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
-    }
-  }
-
-  private async ensureUdevDir(): Promise<void> {
-    try {
-      await mkdir(this.options.udevDir, { recursive: true });
-    } catch (error) {
-      // In a container, the Docker daemon creates the bind-mount source on the host anyway.
-      this.deps.logger.warn('cannot create the udev directory the kind nodes mount', { path: this.options.udevDir, error: (error as Error).message });
     }
   }
 

@@ -1,6 +1,7 @@
 import type { ResultEvent, RunnerErrorEvent, RunnerEvent, SetupDoneEvent, StepUsage } from '@aiopslab/shared/schemas/runner-protocol';
 import { jsonbSafe } from './jsonb-safe';
 import type { RunExit } from './run-outcome';
+import type { ClusterTiming } from '../clusters/cluster-provider';
 
 /** One agent action and the environment's answer: the unit of a trajectory (online RL data). */
 export interface TrajectoryStep {
@@ -29,6 +30,8 @@ export interface TaskResult {
   logs: { truncated: boolean; dropped_lines: number; dropped_bytes: number };
   attempt: number;
   worker_id: string;
+  /** How the cluster was made ready for this attempt (kind: create/preload/warm seconds). */
+  cluster?: ClusterTiming;
 }
 
 export interface ResultContext {
@@ -37,6 +40,7 @@ export interface ResultContext {
   runSeconds: number;
   exit: RunExit | null;
   logs: { truncated: boolean; dropped: { lines: number; bytes: number } };
+  cluster?: ClusterTiming;
 }
 
 export const DEFAULT_MAX_TRAJECTORY_BYTES = 32 * 1024 * 1024;
@@ -124,6 +128,7 @@ export class RunRecord {
       logs: { truncated: context.logs.truncated, dropped_lines: context.logs.dropped.lines, dropped_bytes: context.logs.dropped.bytes },
       attempt: context.attempt,
       worker_id: context.workerId,
+      ...(context.cluster ? { cluster: context.cluster } : {}),
     });
   }
 

@@ -97,7 +97,7 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
     timeoutMinutes: task.timeoutMinutes,
   });
   await logs.close();
-  const result = record.toResult({ attempt, workerId: owner.workerId, runSeconds: (Date.now() - startedAt) / 1000, exit, logs: { truncated: logs.truncated, dropped: logs.dropped } });
+  const result = record.toResult({ attempt, workerId: owner.workerId, runSeconds: (Date.now() - startedAt) / 1000, exit, logs: { truncated: logs.truncated, dropped: logs.dropped }, cluster: cluster?.timing });
   return { outcome, result, cluster, request };
 }
 
