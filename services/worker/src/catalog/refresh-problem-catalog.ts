@@ -52,17 +52,27 @@ const validateProblemsLine = createAjv().compile<{ type: 'problems'; source?: st
  */
 export async function refreshProblemCatalog(deps: RefreshProblemCatalogDeps): Promise<RefreshOutcome> {
   try {
-    const { problems, source } = await listProblemsFromRunner(deps);
-    await replaceProblems(deps.db, problems, source);
-    const byType: Record<string, number> = {};
-    for (const problem of problems) byType[problem.task_type] = (byType[problem.task_type] ?? 0) + 1;
-    deps.logger.info('problem catalog refreshed from the runner', { count: problems.length, by_task_type: byType, source });
-    return { refreshed: true, count: problems.length, source };
+    return await storeProblemCatalog(deps, await listProblemsFromRunner(deps));
   } catch (error) {
     const reason = (error as Error).message;
     deps.logger.warn('problem catalog refresh failed; keeping the current catalog', { reason });
     return { refreshed: false, reason };
   }
+}
+
+/** Replaces the catalog with what the runner listed. */
+export async function storeProblemCatalog(deps: Pick<RefreshProblemCatalogDeps, 'db' | 'logger'>, listed: ListedProblems): Promise<RefreshOutcome & { refreshed: true }> {
+  const { problems, source } = listed;
+  await replaceProblems(deps.db, problems, source);
+  const byType: Record<string, number> = {};
+  for (const problem of problems) byType[problem.task_type] = (byType[problem.task_type] ?? 0) + 1;
+  deps.logger.info('problem catalog refreshed from the runner', { count: problems.length, by_task_type: byType, source });
+  return { refreshed: true, count: problems.length, source };
+}
+
+export interface ListedProblems {
+  problems: ProblemEntry[];
+  source: string;
 }
 
 /** Parses the protocol output: the first valid `problems` line wins; other lines are ignored. */
@@ -87,7 +97,8 @@ export function parseProblemsOutput(output: string): { problems: ProblemEntry[];
   throw new Error('the runner wrote no problems line on the protocol fd');
 }
 
-function listProblemsFromRunner(deps: RefreshProblemCatalogDeps): Promise<{ problems: ProblemEntry[]; source: string }> {
+/** Runs `RUNNER_COMMAND --list-problems`; rejects with what went wrong (the worker's preflight). */
+export function listProblemsFromRunner(deps: Omit<RefreshProblemCatalogDeps, 'db'>): Promise<ListedProblems> {
   const timeoutMs = deps.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', `${deps.runnerCommand} --list-problems`], {
