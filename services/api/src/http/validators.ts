@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, uuidParamSchema, workerHeartbeatSchema, workerIdSchema, workerRegistrationSchema } from './request-schemas';
 import type { ListTasksQuery } from '../use-cases/list-tasks';
+import type { WorkerStatus } from '@aiopslab/shared/db/worker-registry';
 
 /** Query strings arrive as text: a separate ajv coerces "50" to 50 and "true" to true. */
 function createQueryAjv(): Ajv {
@@ -34,7 +35,7 @@ export interface Validators {
   workerId(value: string): string;
   listTasksQuery(query: unknown): ListTasksQuery;
   logsQuery(query: unknown): { after_seq: number; limit: number; follow: boolean };
-  listWorkersQuery(query: unknown): { status?: 'idle' | 'busy' | 'draining' | 'offline' };
+  listWorkersQuery(query: unknown): { status?: WorkerStatus };
   registration(body: unknown): { worker_id: string; hostname: string; cluster_name?: string | null; backend: string; version: string };
   heartbeat(body: unknown): { worker_id: string; status: 'idle' | 'busy' | 'draining'; current_task_id?: string | null; cluster_name?: string | null };
 }

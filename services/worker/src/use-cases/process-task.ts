@@ -4,6 +4,7 @@ import type { WorkerActivity } from '../presence/worker-activity';
 import type { RunnerContext } from '../worker-context';
 import { claimTask } from './claim-task';
 import { finishAttempt } from './finish-attempt';
+import { keepAttemptSession } from './keep-attempt-session';
 import { runAttempt } from './run-attempt';
 
 /** How the use case settles the message that woke it (on the channel that delivered it). */
@@ -65,6 +66,7 @@ export async function processTask(deps: ProcessTaskDeps, message: MessageSettlem
   try {
     const report = await runAttempt(deps, claimed, control);
     if (report.cluster?.name) deps.activity.clusterName = report.cluster.name;
+    await keepAttemptSession(deps, claimed, report);
     const plan = await finishAttempt(deps, claimed, report, { redispatchHandBack: !message.channelOpen });
     metrics.attempts.inc({ status: plan?.to ?? 'fenced' });
     metrics.attemptSeconds.observe((Date.now() - startedAt) / 1000);
