@@ -47,7 +47,7 @@ export async function keepTaskSession(db: SqlClient, session: NewTaskSession): P
       truncated_in_result = EXCLUDED.truncated_in_result, artifact_dir = EXCLUDED.artifact_dir, artifacts = EXCLUDED.artifacts, created_at = now()`;
 }
 
-/** The session kept for `attempt`, or for the latest attempt that has one when attempt is omitted. */
+/** The row kept for `attempt`, or for the latest attempt with anything kept when attempt is omitted. */
 export async function findTaskSession(db: SqlClient, taskId: string, attempt?: number): Promise<TaskSessionRow | null> {
   const rows = await db.$queryRawUnsafe<TaskSessionRow[]>(
     `SELECT task_id::text AS "taskId", attempt, session::text AS "sessionJson", source, size_bytes AS "sizeBytes",

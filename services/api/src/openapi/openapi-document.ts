@@ -1,4 +1,5 @@
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
+import { WORKER_STATUSES } from '@aiopslab/shared/db/worker-registry';
 import { taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';
 
@@ -49,7 +50,14 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         },
         WorkerRegistration: toOpenApiSchema(workerRegistrationSchema),
         WorkerHeartbeat: toOpenApiSchema(workerHeartbeatSchema),
-        Worker: { type: 'object', additionalProperties: true },
+        Worker: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            status: { enum: WORKER_STATUSES, description: 'unhealthy: the worker\'s environment is broken and it takes no tasks until a re-check passes' },
+            health_reason: { type: ['string', 'null'], description: 'why the worker is unhealthy; null otherwise' },
+          },
+        },
         Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
         Problem: {
           type: 'object',

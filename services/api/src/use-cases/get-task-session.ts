@@ -43,7 +43,7 @@ async function noSession(db: SqlClient, taskId: string, attempt: number | undefi
   if (attempt !== undefined && attempt > task.attempt) {
     return new AppError('session_not_found', 404, `task ${taskId} has made ${task.attempt} attempt(s) so far, so there is no attempt ${attempt}`, { extra: { attempts: kept } });
   }
-  if (task.status === 'processing' && (attempt === undefined || attempt === task.attempt) && !kept.includes(task.attempt) && kept.length === 0) {
+  if (task.status === 'processing' && (attempt === undefined || attempt === task.attempt) && kept.length === 0) {
     return new AppError('session_not_found', 404, `attempt ${task.attempt} of task ${taskId} is still running; its session is kept when it ends`, { extra: { attempts: kept } });
   }
   const which = attempt === undefined ? 'none of its attempts' : `attempt ${attempt}`;
