@@ -26,7 +26,8 @@ export function runnerPreflight(deps: RunnerPreflightDeps): () => Promise<CheckR
     try {
       listed = await listProblemsFromRunner(deps);
     } catch (error) {
-      return { ok: false, reason: `preflight failed: ${deps.runnerCommand} --list-problems: ${(error as Error).message}` };
+      // The command line itself stays out: the reason is shown in GET /workers.
+      return { ok: false, reason: `preflight failed: RUNNER_COMMAND --list-problems: ${(error as Error).message}` };
     }
     deps.logger.info('worker preflight passed', { problems: listed.problems.length });
     if (deps.refreshCatalog) {
