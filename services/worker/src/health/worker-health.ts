@@ -2,6 +2,9 @@ import { BackoffPolicy, retryDelayMs } from '@aiopslab/shared/domain/backoff';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { WorkerActivity } from '../presence/worker-activity';
 
+/** health_reason is shown in GET /workers: a traceback's tail is enough. */
+const MAX_REASON_CHARS = 1000;
+
 export type CheckResult = { ok: true } | { ok: false; reason: string };
 
 /** The switch on dispatch consumption (DispatchConsumer). */
@@ -76,7 +79,7 @@ export class WorkerHealth {
   private markUnhealthy(reason: string): void {
     this.state = 'unhealthy';
     this.failures++;
-    this.deps.activity.unhealthy(reason);
+    this.deps.activity.unhealthy(reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason);
     void this.deps.beat();
     this.schedule();
   }
