@@ -118,6 +118,7 @@ describe('worker health (api + a healthy and two broken worker processes)', () =
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'unhealthy', health: 'unhealthy', health_reason: expect.stringMatching(/^preflight failed/), consuming: false, failed_checks: 1, next_check_at: expect.any(String) });
     expect((await dispatchDepth()).consumerCount).toBe(0);
+    expect(await (await fetch(worker.healthUrl.replace('/health', '/metrics'))).text()).toMatch(/^worker_unhealthy 1$/m);
     expect(worker.child.exitCode).toBeNull();
   }, 40_000);
 
@@ -170,6 +171,7 @@ describe('worker health (api + a healthy and two broken worker processes)', () =
     const unhealthyOnly = ((await (await fetch(`${apiUrl}/workers?status=unhealthy`)).json()) as { workers: WorkerRow[] }).workers;
     expect(unhealthyOnly.map((w) => w.worker_id)).toEqual(['health-broken-preflight', 'health-broken-run']);
     expect((await fetch(healthy.healthUrl)).status).toBe(200);
+    expect(await (await fetch(healthy.healthUrl.replace('/health', '/metrics'))).text()).toMatch(/^worker_unhealthy 0$/m);
     expect((await fetch(broken.healthUrl)).status).toBe(503);
 
     // The healthy worker kept each session (the demo runner writes one to results_dir, as AIOpsLab does).

@@ -103,7 +103,7 @@ export class WorkerApp {
       : async () => ({ ok: true as const });
     // Held until the preflight passes: a worker that cannot run tasks must not take them.
     const dispatchGate = { hold: () => this.dispatch.hold(), release: () => this.dispatch.release() };
-    this.workerHealth = new WorkerHealth({ check: preflight, gate: dispatchGate, activity: this.activity, beat: () => this.presence.beat(), logger: this.logger, recheck: settings.healthRecheckPolicy });
+    this.workerHealth = new WorkerHealth({ check: preflight, gate: dispatchGate, activity: this.activity, beat: () => this.presence.beat(), logger: this.logger, recheck: settings.healthRecheckPolicy, onChange: (unhealthy) => this.metrics.unhealthy.set(unhealthy ? 1 : 0) });
     const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, health: this.workerHealth, beat: () => this.presence.beatSoon() };
     this.dispatch = new DispatchConsumer(this.connection, this.topology.queues.dispatch, createDispatchHandler(taskDeps, deadLetters), this.logger, { held: true });
     this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);

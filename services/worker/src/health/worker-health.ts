@@ -23,6 +23,8 @@ export interface WorkerHealthDeps {
   logger: Logger;
   /** Delay before re-check n (1-based): doubles per failed check, capped. */
   recheck: BackoffPolicy;
+  /** For the worker_unhealthy gauge. */
+  onChange?: (unhealthy: boolean) => void;
 }
 
 export interface HealthSnapshot {
@@ -80,6 +82,7 @@ export class WorkerHealth {
     this.state = 'unhealthy';
     this.failures++;
     this.deps.activity.unhealthy(reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason);
+    this.deps.onChange?.(true);
     void this.deps.beat();
     this.schedule();
   }
@@ -113,6 +116,7 @@ export class WorkerHealth {
     const wasUnhealthy = this.state === 'unhealthy';
     this.state = 'healthy';
     this.deps.activity.healthy();
+    this.deps.onChange?.(false);
     if (wasUnhealthy) this.deps.logger.info('worker healthy again; consuming tasks');
     this.deps.gate.release();
     await this.deps.beat();
