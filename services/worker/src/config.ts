@@ -78,7 +78,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       HEALTH_RECHECK_BASE_SECONDS: seconds(0.1, 10, 'first delay before an unhealthy worker checks its environment again; doubles per failed check, with jitter'),
       HEALTH_RECHECK_CAP_SECONDS: seconds(0.1, 300, 'longest delay between health re-checks'),
       ARTIFACT_DIR: { type: 'string', default: '', description: "where each attempt's metrics_output/ and trace_output/ (and sessions over SESSION_MAX_BYTES) are kept; empty means <WORK_DIR>/artifacts" },
-      SESSION_MAX_BYTES: integer(1024, 128 * 1024 * 1024, 'larger session files are kept as files under ARTIFACT_DIR instead of in the database'),
+      SESSION_MAX_BYTES: integer(1024, 32 * 1024 * 1024, 'larger session files are kept as files under ARTIFACT_DIR instead of in the database (reading one costs a few times its size in memory)'),
       RUNNER_ENV_PASSTHROUGH: { type: 'string', pattern: '^[A-Za-z0-9_*,]*$', default: DEFAULT_RUNNER_ENV_PASSTHROUGH, description: 'comma-separated variable names (or PREFIX_*) passed to the runner' },
       WORK_DIR: { type: 'string', minLength: 1, default: path.join(os.tmpdir(), 'aiopslab-worker'), description: 'per-task working directories are created below it' },
       KEEP_WORK_DIRS: { type: 'boolean', default: false, description: 'true keeps each attempt\'s working directory after the run' },
