@@ -41,6 +41,20 @@ describe('worker: the full session of each attempt is kept', () => {
     expect(JSON.parse(kept!.sessionJson!)).toEqual((task.result as { session: object }).session);
   });
 
+  it('keeps a session file over SESSION_MAX_BYTES as a file under ARTIFACT_DIR, and records where', async () => {
+    await h.stopWorker(h.workers[0]);
+    const artifactDir = path.join(h.workDir, 'kept');
+    await h.startWorker('session-w2', { env: { SESSION_MAX_BYTES: String(1024 * 1024), ARTIFACT_DIR: artifactDir } });
+    const submitted = await h.submit({ fixture: 'big-session' });
+    const task = await h.waitForStatus(submitted.id, 'completed');
+    const kept = await findTaskSession(h.db, task.id);
+    expect(kept).toMatchObject({ source: 'artifact_file', sessionJson: null, truncatedInResult: true, artifactDir: path.join(artifactDir, task.id, '1') });
+    const file = kept!.artifacts.find((a) => a.path === 'session/big-1_1700000000.5.json');
+    expect(file!.size_bytes).toBeGreaterThan(1024 * 1024);
+    expect(kept!.sizeBytes).toBe(file!.size_bytes);
+    expect(readFileSync(path.join(kept!.artifactDir!, file!.path), 'utf8')).toContain('"TTD": NaN');
+  });
+
   it('keeps nothing for an attempt that left neither session nor files', async () => {
     const submitted = await h.submit({ fixture: 'fails-non-retryable' });
     await h.waitForStatus(submitted.id, 'failed');
