@@ -19,6 +19,8 @@ export interface RefreshProblemCatalogDeps {
   cwd?: string;
   /** Importing AIOpsLab is slow (tiktoken, kubernetes client): default 120 s. */
   timeoutMs?: number;
+  /** Aborting kills the runner's process group (the worker is shutting down). */
+  signal?: AbortSignal;
 }
 
 export type RefreshOutcome = { refreshed: true; count: number; source: string } | { refreshed: false; reason: string };
@@ -119,6 +121,9 @@ export function listProblemsFromRunner(deps: Omit<RefreshProblemCatalogDeps, 'db
       timedOut = true;
       killGroup(child.pid);
     }, timeoutMs);
+    const abort = () => killGroup(child.pid);
+    deps.signal?.addEventListener('abort', abort, { once: true });
+    child.once('close', () => deps.signal?.removeEventListener('abort', abort));
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot start the runner: ${error.message}`));

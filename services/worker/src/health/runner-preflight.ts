@@ -20,11 +20,11 @@ export interface RunnerPreflightDeps {
  * observer). A catalog write that fails is logged and does not fail the check: the database is
  * not the runner's environment.
  */
-export function runnerPreflight(deps: RunnerPreflightDeps): () => Promise<CheckResult> {
-  return async () => {
+export function runnerPreflight(deps: RunnerPreflightDeps): (signal: AbortSignal) => Promise<CheckResult> {
+  return async (signal) => {
     let listed;
     try {
-      listed = await listProblemsFromRunner(deps);
+      listed = await listProblemsFromRunner({ ...deps, signal });
     } catch (error) {
       // The command line itself stays out: the reason is shown in GET /workers.
       return { ok: false, reason: `preflight failed: RUNNER_COMMAND --list-problems: ${(error as Error).message}` };

@@ -14,8 +14,8 @@ export interface ConsumptionGate {
 }
 
 export interface WorkerHealthDeps {
-  /** The preflight (RUNNER_COMMAND --list-problems), or an always-passing check when it is off. */
-  check: () => Promise<CheckResult>;
+  /** The preflight (RUNNER_COMMAND --list-problems), or an always-passing check when it is off; stop() aborts it. */
+  check: (signal: AbortSignal) => Promise<CheckResult>;
   gate: ConsumptionGate;
   activity: WorkerActivity;
   /** Heartbeat now, so GET /workers shows the change at once. */
@@ -47,6 +47,7 @@ export class WorkerHealth {
   private timer: NodeJS.Timeout | null = null;
   private nextCheckAt: Date | null = null;
   private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: WorkerHealthDeps) {}
 
@@ -69,6 +70,7 @@ export class WorkerHealth {
 
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.nextCheckAt = null;
@@ -103,7 +105,7 @@ export class WorkerHealth {
   private async runCheck(): Promise<void> {
     let result: CheckResult;
     try {
-      result = await this.deps.check();
+      result = await this.deps.check(this.stopping.signal);
     } catch (error) {
       result = { ok: false, reason: (error as Error).message };
     }
