@@ -27,7 +27,7 @@ async function system(label, workers) {
   services.push(await startService('api', { ...s.env, PORT: String(apiPort), HOST: '127.0.0.1' }, /api listening/));
   services.push(await startService('history', { ...s.env, HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1' }, /consuming|listening|started/));
   for (let i = 0; i < workers; i++) {
-    services.push(await startService('worker', { ...s.env, WORKER_ID: `bench-w${i}`, CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: NOOP_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', WORK_DIR: `/tmp/bench-work-${label}-${i}` }, /worker started/));
+    services.push(await startService('worker', { ...s.env, WORKER_ID: `bench-w${i}`, CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: NOOP_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', RUNNER_PREFLIGHT: 'false', HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', WORK_DIR: `/tmp/bench-work-${label}-${i}` }, /worker started/));
   }
   const db = new Client({ connectionString: s.databaseUrl });
   await db.connect();

@@ -73,6 +73,7 @@ describe('the RabbitMQ management UI while tasks run', () => {
       CLUSTER_PROVIDER: 'none',
       RUNNER_COMMAND: SLOW_RUNNER,
       REFRESH_PROBLEMS_AT_START: 'false',
+      RUNNER_PREFLIGHT: 'false',
       WORK_DIR: path.join(dir, 'work'),
       HEALTH_PORT: String(healthPort),
       HEALTH_HOST: '127.0.0.1',

@@ -72,6 +72,7 @@ describe('worker pipeline (api + three worker processes, 100 tasks)', () => {
         LEASE_SECONDS: '10',
         HEARTBEAT_INTERVAL_SECONDS: '1',
         REFRESH_PROBLEMS_AT_START: 'false',
+        RUNNER_PREFLIGHT: 'false',
         DB_POOL_SIZE: '4',
     });
   }

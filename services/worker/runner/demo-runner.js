@@ -4,7 +4,10 @@
  * Demo runner: speaks docs/runner-protocol.md without AIOpsLab or a cluster, so the whole system
  * runs on a laptop (`npm start`, CLUSTER_PROVIDER=none). It plays a few seconds of a believable
  * detection session: setup, agent steps (scripted actions when the task has them), evaluation.
- * DEMO_RUNNER_SPEED scales its pauses (default 1; 0 = no pauses).
+ * DEMO_RUNNER_SPEED scales its pauses (default 1; 0 = no pauses). DEMO_RUNNER_BROKEN=1 plays a
+ * worker whose environment is broken (AIOpsLab not importable): `--list-problems` fails and every
+ * task fails in setup with an error of origin "environment", so the worker hands it back.
+ * Like AIOpsLab, it writes the session to <results_dir>/<session_id>_<start>.json.
  *
  *   demo-runner.js                  run the task in $TASK_SPEC_FILE, events on $PROTOCOL_FD (fd 3)
  *   demo-runner.js --list-problems  print the problem list (the checked-in default catalog)
@@ -97,16 +100,27 @@ async function run() {
   await sleep(300);
   const trace = actions.flatMap((action) => [{ role: 'assistant', content: action }, { role: 'env', content: observationFor(action) ?? '' }]);
   const total = (Date.now() - started) / 1000;
+  const session = { agent: spec.agent_config?.name ?? spec.agent_config?.kind ?? 'demo', session_id: sessionId, problem_id: spec.problem_id, start_time: started / 1000, end_time: Date.now() / 1000, trace, results };
+  if (spec.results_dir) fs.writeFileSync(path.join(spec.results_dir, `${sessionId}_${started / 1000}.json`), JSON.stringify(session, null, 4));
   emit({
     type: 'result',
     results,
     framework_overhead: Math.max(0, total - loopSeconds),
-    session: { agent: spec.agent_config?.name ?? spec.agent_config?.kind ?? 'demo', session_id: sessionId, problem_id: spec.problem_id, start_time: started / 1000, end_time: Date.now() / 1000, trace, results },
+    session,
     durations: { setup_s: setupSeconds, loop_s: loopSeconds, teardown_s: 0.3 },
   });
 }
 
-if (process.argv.includes('--list-problems')) listProblems();
+const BROKEN_MESSAGE = "No module named 'aiopslab' (demo runner: DEMO_RUNNER_BROKEN=1 plays a broken worker environment)";
+
+function failBroken(listing) {
+  process.stderr.write(`demo runner: ModuleNotFoundError: ${BROKEN_MESSAGE}\n`);
+  if (!listing) emit({ type: 'error', phase: 'setup', error_type: 'ModuleNotFoundError', message: BROKEN_MESSAGE, retryable: true, origin: 'environment' });
+  process.exit(1);
+}
+
+if (process.env.DEMO_RUNNER_BROKEN === '1') failBroken(process.argv.includes('--list-problems'));
+else if (process.argv.includes('--list-problems')) listProblems();
 else
   run().catch((error) => {
     emit({ type: 'error', phase: 'setup', error_type: error.name, message: error.message, traceback: error.stack, retryable: false });

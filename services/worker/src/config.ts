@@ -8,6 +8,11 @@ export interface WorkerEnv extends CommonConfig, ClusterConfig {
   WORKER_ID: string;
   RUNNER_COMMAND: string;
   REFRESH_PROBLEMS_AT_START: boolean;
+  RUNNER_PREFLIGHT: boolean;
+  HEALTH_RECHECK_BASE_SECONDS: number;
+  HEALTH_RECHECK_CAP_SECONDS: number;
+  ARTIFACT_DIR: string;
+  SESSION_MAX_BYTES: number;
   RUNNER_ENV_PASSTHROUGH: string;
   WORK_DIR: string;
   KEEP_WORK_DIRS: boolean;
@@ -69,6 +74,11 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       WORKER_ID: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,48}$', default: defaultWorkerId(hostname), description: 'lower-case letters, digits and -, at most 49 characters (it names the control queue and the Kind cluster)' },
       RUNNER_COMMAND: { type: 'string', minLength: 1, default: DEFAULT_RUNNER_COMMAND, description: "the runner command line, run through /bin/sh -c in the task's working directory (so paths must be absolute)" },
       REFRESH_PROBLEMS_AT_START: { type: 'boolean', default: true, description: 'true asks the runner for its problem list (RUNNER_COMMAND --list-problems) when the worker starts' },
+      RUNNER_PREFLIGHT: { type: 'boolean', default: true, description: 'true: the worker consumes tasks only after RUNNER_COMMAND --list-problems succeeds, at start and after an environment failure (false for stand-in runners without --list-problems)' },
+      HEALTH_RECHECK_BASE_SECONDS: seconds(0.1, 10, 'first delay before an unhealthy worker checks its environment again; doubles per failed check, with jitter'),
+      HEALTH_RECHECK_CAP_SECONDS: seconds(0.1, 300, 'longest delay between health re-checks'),
+      ARTIFACT_DIR: { type: 'string', default: '', description: "where each attempt's metrics_output/ and trace_output/ (and sessions over SESSION_MAX_BYTES) are kept; empty means <WORK_DIR>/artifacts" },
+      SESSION_MAX_BYTES: integer(1024, 32 * 1024 * 1024, 'larger session files are kept as files under ARTIFACT_DIR instead of in the database (reading one costs a few times its size in memory)'),
       RUNNER_ENV_PASSTHROUGH: { type: 'string', pattern: '^[A-Za-z0-9_*,]*$', default: DEFAULT_RUNNER_ENV_PASSTHROUGH, description: 'comma-separated variable names (or PREFIX_*) passed to the runner' },
       WORK_DIR: { type: 'string', minLength: 1, default: path.join(os.tmpdir(), 'aiopslab-worker'), description: 'per-task working directories are created below it' },
       KEEP_WORK_DIRS: { type: 'boolean', default: false, description: 'true keeps each attempt\'s working directory after the run' },
@@ -109,6 +119,10 @@ export interface WorkerSettings {
   killGraceMs: number;
   shutdownDeadlineMs: number;
   retryPolicy: { baseMs: number; capMs: number };
+  /** Backoff of an unhealthy worker's re-checks. */
+  healthRecheckPolicy: { baseMs: number; capMs: number };
+  /** ARTIFACT_DIR, resolved: <artifactDir>/<task id>/<attempt>/ holds an attempt's kept files. */
+  artifactDir: string;
   callbackRetryPolicy: { baseMs: number; capMs: number };
   /** How long one "minute" of timeout_minutes lasts; tests shorten it. */
   timeoutMinuteMs: number;
@@ -157,6 +171,12 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
   if (config.RETRY_CAP_SECONDS < config.RETRY_BASE_SECONDS) {
     throw new WorkerConfigError('RETRY_CAP_SECONDS must not be below RETRY_BASE_SECONDS');
   }
+  if (config.HEALTH_RECHECK_CAP_SECONDS < config.HEALTH_RECHECK_BASE_SECONDS) {
+    throw new WorkerConfigError('HEALTH_RECHECK_CAP_SECONDS must not be below HEALTH_RECHECK_BASE_SECONDS');
+  }
+  if (config.ARTIFACT_DIR && !path.isAbsolute(config.ARTIFACT_DIR)) {
+    throw new WorkerConfigError(`ARTIFACT_DIR must be an absolute path, not ${config.ARTIFACT_DIR}`);
+  }
   if (config.HEARTBEAT_INTERVAL_SECONDS * 2 > config.WORKER_STALE_SECONDS) {
     throw new WorkerConfigError('WORKER_STALE_SECONDS must be at least twice HEARTBEAT_INTERVAL_SECONDS, or live workers would be marked offline');
   }
@@ -173,6 +193,8 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
     killGraceMs: ms(config.KILL_GRACE_SECONDS),
     shutdownDeadlineMs: ms(config.SHUTDOWN_DEADLINE_SECONDS),
     retryPolicy: { baseMs: ms(config.RETRY_BASE_SECONDS), capMs: ms(config.RETRY_CAP_SECONDS) },
+    healthRecheckPolicy: { baseMs: ms(config.HEALTH_RECHECK_BASE_SECONDS), capMs: ms(config.HEALTH_RECHECK_CAP_SECONDS) },
+    artifactDir: config.ARTIFACT_DIR || path.resolve(config.WORK_DIR, 'artifacts'),
     callbackRetryPolicy: { baseMs: ms(config.CALLBACK_RETRY_BASE_SECONDS), capMs: 60_000 },
     timeoutMinuteMs: overrides.timeoutMinuteMs ?? 60_000,
   });

@@ -14,6 +14,8 @@ import { refreshProblemCatalog } from './catalog/refresh-problem-catalog';
 import type { WorkerSettings } from './config';
 import type { Executor } from './executors/executor';
 import { ProcessExecutor } from './executors/process-executor';
+import { runnerPreflight } from './health/runner-preflight';
+import { WorkerHealth } from './health/worker-health';
 import { HealthReport, HealthServer } from './http/health-server';
 import { WorkerMetrics } from './http/worker-metrics';
 import { CallbackConsumer } from './messaging/callback-consumer';
@@ -61,6 +63,7 @@ export class WorkerApp {
   private readonly leader: AdvisoryLockLeader;
   private readonly presence: WorkerPresence;
   private readonly health: HealthServer;
+  private readonly workerHealth: WorkerHealth;
   private readonly shutdown: Shutdown;
 
   constructor(readonly settings: WorkerSettings, options: WorkerAppOptions = {}) {
@@ -95,8 +98,14 @@ export class WorkerApp {
 
     this.presence = new WorkerPresence(this.db, { id: workerId, hostname: settings.hostname, backend: this.clusters.name, version: settings.version }, this.activity, settings.heartbeatMs, this.logger);
     const executor = options.executor ?? new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
-    const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, beat: () => this.presence.beatSoon() };
-    this.dispatch = new DispatchConsumer(this.connection, this.topology.queues.dispatch, createDispatchHandler(taskDeps, deadLetters), this.logger);
+    const preflight = env.RUNNER_PREFLIGHT
+      ? runnerPreflight({ db: this.db, logger: this.logger, runnerCommand: env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: env.WORK_DIR, refreshCatalog: env.REFRESH_PROBLEMS_AT_START })
+      : async () => ({ ok: true as const });
+    // Held until the preflight passes: a worker that cannot run tasks must not take them.
+    const dispatchGate = { hold: () => this.dispatch.hold(), release: () => this.dispatch.release() };
+    this.workerHealth = new WorkerHealth({ check: preflight, gate: dispatchGate, activity: this.activity, beat: () => this.presence.beat(), logger: this.logger, recheck: settings.healthRecheckPolicy, onChange: (unhealthy) => this.metrics.unhealthy.set(unhealthy ? 1 : 0) });
+    const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, health: this.workerHealth, beat: () => this.presence.beatSoon() };
+    this.dispatch = new DispatchConsumer(this.connection, this.topology.queues.dispatch, createDispatchHandler(taskDeps, deadLetters), this.logger, { held: true });
     this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);
     this.callbacks = new CallbackConsumer(this.connection, this.topology.queues.callbacks, (event, signal) => handleCallbackEvent(context, event, signal), deadLetters, this.logger);
     this.leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, this.logger);
@@ -138,10 +147,13 @@ export class WorkerApp {
     this.healthPort = await this.health.listen(settings.env.HEALTH_HOST, settings.env.HEALTH_PORT);
     shutdown.add('health server', () => this.health.close());
     shutdown.add('running task (drain or hand back)', () => this.drain());
-    if (settings.env.REFRESH_PROBLEMS_AT_START) {
+    shutdown.add('health re-checks', () => this.workerHealth.stop());
+    if (settings.env.REFRESH_PROBLEMS_AT_START && !settings.env.RUNNER_PREFLIGHT) {
       void refreshProblemCatalog({ db: this.db, logger: this.logger, runnerCommand: settings.env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: settings.env.WORK_DIR });
     }
-    this.logger.info('worker started', { health_port: this.healthPort, cluster_provider: this.clusters.name, queue_prefix: settings.env.QUEUE_PREFIX });
+    this.logger.info('worker started', { health_port: this.healthPort, cluster_provider: this.clusters.name, queue_prefix: settings.env.QUEUE_PREFIX, preflight: settings.env.RUNNER_PREFLIGHT });
+    // In the background: a slow AIOpsLab import must not hold up the health endpoint.
+    void this.workerHealth.start();
   }
 
   /** Runs the shutdown steps once (later calls wait for the first). */
@@ -191,14 +203,17 @@ export class WorkerApp {
     ]);
     const queue = this.connection.isConnected() ? 'up' : 'down';
     const { status, currentTaskId } = this.activity.snapshot();
+    const health = this.workerHealth.snapshot();
     return {
-      status: database === 'up' && queue === 'up' ? 'ok' : 'degraded',
+      status: health.health === 'unhealthy' ? 'unhealthy' : database === 'up' && queue === 'up' ? 'ok' : 'degraded',
       service: 'worker',
       worker_id: this.settings.env.WORKER_ID,
       database_status: database,
       queue_status: queue,
       worker_status: status,
       current_task_id: currentTaskId,
+      ...health,
+      consuming: this.dispatch.isConsuming,
       reaper_leader: this.leader.isLeader,
       cluster_provider: this.clusters.name,
       version: this.settings.version,

@@ -88,12 +88,13 @@ describe('worker: failures and retries', () => {
       await h.startWorker('retry-kind', { clusterProvider: clusters });
     });
 
-    it('when the cluster cannot be acquired, the attempt fails retryably and the retry runs on the cluster, which is released clean', async () => {
-      const submitted = await h.submit({ fixture: 'echo-env' });
+    it('when the cluster cannot be acquired, the task is handed back uncounted (even with no retries), the worker re-checks and then runs it on the cluster, which is released clean', async () => {
+      const submitted = await h.submit({ fixture: 'echo-env', maxRetries: 0 });
       const task = await h.waitForStatus(submitted.id, 'completed');
-      expect(task.attempt).toBe(2);
+      expect(task.attempt).toBe(1);
       const events = await h.events(task.id);
-      expect(events[1]).toMatchObject({ to_status: 'retrying', notes: expect.stringMatching(/^cluster_unavailable: the kind cluster could not be acquired: kind create cluster failed/) });
+      expect(events.map((e) => e.to_status)).toEqual(['processing', 'retrying', 'processing', 'completed']);
+      expect(events[1]).toMatchObject({ to_status: 'retrying', notes: expect.stringMatching(/^handed back: the environment of worker retry-kind is broken \(cluster_unavailable: the kind cluster could not be acquired: kind create cluster failed.*\); attempt 1 is not counted$/) });
       const seen = (task.result as any).results;
       expect(seen.env).toMatchObject({ KUBECONFIG: '/tmp/worker-test-kind.kubeconfig', AIOPSLAB_CLUSTER: 'worker-test-kind' });
       expect(seen.spec.cluster).toEqual({ provider: 'kind', name: 'worker-test-kind', kubeconfig: '/tmp/worker-test-kind.kubeconfig', context: 'kind-worker-test-kind' });

@@ -3,7 +3,7 @@ import { createTestEnv, type TestEnv } from '../../../tests/support/test-env';
 import { createPrismaClient, type Db } from '../../../shared/src/db/prisma-client';
 import { listProblems, replaceProblems, DEFAULT_PROBLEMS, DEFAULT_UNSUPPORTED } from '../../../shared/src/catalog/problem-catalog';
 import defaultCatalog from '../../../shared/src/catalog/default-problems.json';
-import { refreshProblemCatalog, parseProblemsOutput } from '../src/catalog/refresh-problem-catalog';
+import { listProblemsFromRunner, refreshProblemCatalog, parseProblemsOutput } from '../src/catalog/refresh-problem-catalog';
 import { memoryLogger } from './fixtures/cluster-standins/test-kit';
 
 /** The worker-side catalog refresh against real PostgreSQL and a stand-in runner. */
@@ -81,6 +81,14 @@ describe('problem catalog refresh', () => {
     expect(result).toEqual({ refreshed: false, reason: 'the runner did not list its problems within 1500 ms' });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((await listProblems(db)).source).toBe('default');
+  });
+
+  test('aborting (the worker shuts down during its preflight) kills a runner that hangs', async () => {
+    const { logger } = memoryLogger();
+    const shutdown = new AbortController();
+    const listing = listProblemsFromRunner({ logger, runnerCommand: runner, env: { PATH: process.env.PATH, STANDIN_LIST_MODE: 'hang' }, timeoutMs: 600_000, signal: shutdown.signal });
+    shutdown.abort();
+    await expect(listing).rejects.toThrow(/no problems line on the protocol fd \(exit SIGKILL/);
   });
 
   test('a command that does not exist is a logged failure, not a crash', async () => {

@@ -4,9 +4,10 @@ import type { Worker } from './generated/client';
 export type { Worker } from './generated/client';
 
 const WORKER_COLUMNS = `id, hostname, cluster_name AS "clusterName", backend, status, current_task_id::text AS "currentTaskId", version,
-  registered_at AS "registeredAt", last_heartbeat_at AS "lastHeartbeatAt"`;
+  registered_at AS "registeredAt", last_heartbeat_at AS "lastHeartbeatAt", health_reason AS "healthReason"`;
 
-export const WORKER_STATUSES = ['idle', 'busy', 'draining', 'offline'] as const;
+/** `unhealthy`: the worker's environment is broken (health_reason says why); it consumes nothing. */
+export const WORKER_STATUSES = ['idle', 'busy', 'draining', 'unhealthy', 'offline'] as const;
 export type WorkerStatus = (typeof WORKER_STATUSES)[number];
 
 export interface WorkerRegistration {
@@ -22,6 +23,8 @@ export interface WorkerHeartbeat {
   status: Exclude<WorkerStatus, 'offline'>;
   currentTaskId?: string | null;
   clusterName?: string | null;
+  /** Why the worker is unhealthy; stored only with status `unhealthy` (cleared otherwise). */
+  healthReason?: string | null;
 }
 
 /** Registers (or re-registers after a restart) a worker as idle. */
@@ -30,7 +33,7 @@ export async function registerWorker(db: SqlClient, registration: WorkerRegistra
     `INSERT INTO workers (id, hostname, cluster_name, backend, version, status, current_task_id, registered_at, last_heartbeat_at)
      VALUES ($1, $2, $3, $4, $5, 'idle', NULL, now(), now())
      ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, cluster_name = EXCLUDED.cluster_name, backend = EXCLUDED.backend,
-       version = EXCLUDED.version, status = 'idle', current_task_id = NULL, registered_at = now(), last_heartbeat_at = now()
+       version = EXCLUDED.version, status = 'idle', current_task_id = NULL, health_reason = NULL, registered_at = now(), last_heartbeat_at = now()
      RETURNING ${WORKER_COLUMNS}`,
     registration.id,
     registration.hostname,
@@ -45,13 +48,15 @@ export async function registerWorker(db: SqlClient, registration: WorkerRegistra
 export async function recordHeartbeat(db: SqlClient, heartbeat: WorkerHeartbeat): Promise<Worker | null> {
   const rows = await db.$queryRawUnsafe<Worker[]>(
     `UPDATE workers SET status = $2, current_task_id = $3::uuid, last_heartbeat_at = now(),
-       cluster_name = CASE WHEN $4::boolean THEN $5 ELSE cluster_name END
+       cluster_name = CASE WHEN $4::boolean THEN $5 ELSE cluster_name END,
+       health_reason = CASE WHEN $2 = 'unhealthy' THEN $6 ELSE NULL END
      WHERE id = $1 RETURNING ${WORKER_COLUMNS}`,
     heartbeat.id,
     heartbeat.status,
     heartbeat.currentTaskId ?? null,
     heartbeat.clusterName !== undefined,
     heartbeat.clusterName ?? null,
+    heartbeat.healthReason ?? null,
   );
   return rows[0] ?? null;
 }
@@ -62,13 +67,13 @@ export async function findWorker(db: SqlClient, id: string): Promise<Worker | nu
 }
 
 export async function markWorkerOffline(db: SqlClient, id: string): Promise<void> {
-  await db.$executeRaw`UPDATE workers SET status = 'offline', current_task_id = NULL WHERE id = ${id}`;
+  await db.$executeRaw`UPDATE workers SET status = 'offline', current_task_id = NULL, health_reason = NULL WHERE id = ${id}`;
 }
 
 /** Workers whose heartbeats stopped for longer than `staleAfterMs` become offline. */
 export async function markStaleWorkersOffline(db: SqlClient, staleAfterMs: number): Promise<string[]> {
   const rows = await db.$queryRaw<{ id: string }[]>`
-    UPDATE workers SET status = 'offline', current_task_id = NULL
+    UPDATE workers SET status = 'offline', current_task_id = NULL, health_reason = NULL
     WHERE status <> 'offline' AND last_heartbeat_at < now() - ${staleAfterMs}::float8 * interval '1 millisecond'
     RETURNING id`;
   return rows.map((row) => row.id);

@@ -13,6 +13,8 @@ export type RunnerEventType = (typeof RUNNER_EVENT_TYPES)[number];
 
 export const RUNNER_LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 export const RUNNER_ERROR_PHASES = ['setup', 'loop', 'eval', 'teardown'] as const;
+/** Whose fault an error is: the task's (the default), or the worker's environment (docs/runner-protocol.md). */
+export const RUNNER_ERROR_ORIGINS = ['task', 'environment'] as const;
 
 const text = (maxLength = MAX_PROTOCOL_LINE_BYTES) => ({ type: 'string', maxLength }) as const;
 const seconds = { type: ['number', 'null'], minimum: 0 } as const;
@@ -74,6 +76,7 @@ export const runnerEventSchemas = {
       message: text(),
       traceback: { type: ['string', 'null'] },
       retryable: { type: 'boolean' },
+      origin: { type: 'string', enum: RUNNER_ERROR_ORIGINS },
     },
     ['phase', 'error_type', 'message', 'retryable'] as const,
   ),
@@ -145,6 +148,8 @@ export type RunnerErrorEvent = EventBase & {
   message: string;
   traceback?: string | null;
   retryable: boolean;
+  /** Absent means `task`. `environment`: the task is handed back uncounted and the worker turns unhealthy. */
+  origin?: (typeof RUNNER_ERROR_ORIGINS)[number];
 };
 export type ProblemsEvent = EventBase & { type: 'problems'; problems: { id: string; task_type: string }[] };
 

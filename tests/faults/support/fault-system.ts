@@ -60,6 +60,7 @@ export class FaultSystem {
           CLUSTER_PROVIDER: 'none',
           RUNNER_COMMAND: `${process.execPath} ${FAULT_RUNNER}`,
           REFRESH_PROBLEMS_AT_START: 'false',
+          RUNNER_PREFLIGHT: 'false',
           AIOPSLAB_RUNNER_RUN_LOG: this.runLog,
           AIOPSLAB_RUNNER_WORKER: id,
           WORK_DIR: path.join(this.dir, 'work', id),

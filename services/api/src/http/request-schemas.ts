@@ -31,6 +31,12 @@ export const logsQuerySchema = {
   additionalProperties: false,
 } as const;
 
+export const sessionQuerySchema = {
+  type: 'object',
+  properties: { attempt: { type: 'integer', minimum: 1, maximum: 2147483647, description: 'the attempt whose session to return; default: the latest attempt with one kept' } },
+  additionalProperties: false,
+} as const;
+
 export const listWorkersQuerySchema = {
   type: 'object',
   properties: { status: { type: 'string', enum: WORKER_STATUSES } },

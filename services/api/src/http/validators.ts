@@ -3,8 +3,9 @@ import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import { idempotencyKeyHeaderSchema, TaskSubmission, taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, uuidParamSchema, workerHeartbeatSchema, workerIdSchema, workerRegistrationSchema } from './request-schemas';
+import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, uuidParamSchema, workerHeartbeatSchema, workerIdSchema, workerRegistrationSchema } from './request-schemas';
 import type { ListTasksQuery } from '../use-cases/list-tasks';
+import type { WorkerStatus } from '@aiopslab/shared/db/worker-registry';
 
 /** Query strings arrive as text: a separate ajv coerces "50" to 50 and "true" to true. */
 function createQueryAjv(): Ajv {
@@ -34,7 +35,8 @@ export interface Validators {
   workerId(value: string): string;
   listTasksQuery(query: unknown): ListTasksQuery;
   logsQuery(query: unknown): { after_seq: number; limit: number; follow: boolean };
-  listWorkersQuery(query: unknown): { status?: 'idle' | 'busy' | 'draining' | 'offline' };
+  listWorkersQuery(query: unknown): { status?: WorkerStatus };
+  sessionQuery(query: unknown): { attempt?: number };
   registration(body: unknown): { worker_id: string; hostname: string; cluster_name?: string | null; backend: string; version: string };
   heartbeat(body: unknown): { worker_id: string; status: 'idle' | 'busy' | 'draining'; current_task_id?: string | null; cluster_name?: string | null };
 }
@@ -66,6 +68,7 @@ export function createValidators(maxTimeoutMinutes: number): Validators {
     listTasksQuery: queryValidator(queryAjv, listTasksQuerySchema),
     logsQuery: queryValidator(queryAjv, logsQuerySchema),
     listWorkersQuery: queryValidator(queryAjv, listWorkersQuerySchema),
+    sessionQuery: queryValidator(queryAjv, sessionQuerySchema),
     registration: createValidator(ajv, workerRegistrationSchema, 'worker registration'),
     heartbeat: createValidator(ajv, workerHeartbeatSchema, 'heartbeat'),
   };

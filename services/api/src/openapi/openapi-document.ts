@@ -1,6 +1,7 @@
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
+import { WORKER_STATUSES } from '@aiopslab/shared/db/worker-registry';
 import { taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
-import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';
+import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';
 
 /** Our ajv-only keywords become OpenAPI extensions; everything else is JSON Schema 2020-12. */
 function toOpenApiSchema(schema: unknown): unknown {
@@ -32,9 +33,31 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } } } },
         TaskPage: { type: 'object', properties: { tasks: { type: 'array', items: { type: 'object' } }, next_cursor: { type: ['string', 'null'] } } },
         LogPage: { type: 'object', properties: { logs: { type: 'array', items: { type: 'object' } }, next_after_seq: { type: 'integer' }, task_status: { enum: TASK_STATUSES } } },
+        TaskSession: {
+          type: 'object',
+          description: "An attempt's full AIOpsLab session (the result may hold a cut copy), with the paths of its kept metrics/trace files on the worker host",
+          properties: {
+            task_id: { type: 'string', format: 'uuid' },
+            attempt: { type: 'integer' },
+            source: { enum: ['results_dir', 'result_event'], description: "results_dir: AIOpsLab's session file; result_event: the runner's result event (no file was written)" },
+            size_bytes: { type: 'integer' },
+            truncated_in_result: { type: 'boolean', description: "true when the task's result holds a cut copy (or none) of this session" },
+            artifact_dir: { type: ['string', 'null'] },
+            artifacts: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, size_bytes: { type: 'integer' } } } },
+            created_at: { type: 'string', format: 'date-time' },
+            session: { type: 'object', additionalProperties: true },
+          },
+        },
         WorkerRegistration: toOpenApiSchema(workerRegistrationSchema),
         WorkerHeartbeat: toOpenApiSchema(workerHeartbeatSchema),
-        Worker: { type: 'object', additionalProperties: true },
+        Worker: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            status: { enum: WORKER_STATUSES, description: 'unhealthy: the worker\'s environment is broken and it takes no tasks until a re-check passes' },
+            health_reason: { type: ['string', 'null'], description: 'why the worker is unhealthy; null otherwise' },
+          },
+        },
         Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
         Problem: {
           type: 'object',
@@ -77,6 +100,9 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
           parameters: [idParam, ...queryParameters(logsQuerySchema)],
           responses: { 200: { description: 'A page of lines, or an event stream', content: { 'application/json': { schema: { $ref: '#/components/schemas/LogPage' } }, 'text/event-stream': {} } }, ...errors },
         },
+      },
+      '/tasks/{id}/session': {
+        get: { summary: "An attempt's full AIOpsLab session (default: the latest attempt with one kept); 404 says why there is none", parameters: [idParam, ...queryParameters(sessionQuerySchema)], responses: { 200: json('TaskSession'), ...errors } },
       },
       '/workers': { get: { summary: 'List workers', parameters: queryParameters(listWorkersQuerySchema), responses: { 200: json('Worker'), ...errors } } },
       '/workers/{id}': { get: { summary: 'A worker and its recent tasks', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('Worker'), ...errors } } },

@@ -9,6 +9,8 @@ export function presentWorker(worker: Worker) {
     cluster_name: worker.clusterName,
     backend: worker.backend,
     status: worker.status,
+    /** Why the worker is unhealthy (its environment is broken and it takes no tasks); null otherwise. */
+    health_reason: worker.healthReason,
     current_task_id: worker.currentTaskId,
     version: worker.version,
     registered_at: worker.registeredAt.toISOString(),

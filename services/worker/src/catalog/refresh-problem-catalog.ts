@@ -19,11 +19,13 @@ export interface RefreshProblemCatalogDeps {
   cwd?: string;
   /** Importing AIOpsLab is slow (tiktoken, kubernetes client): default 120 s. */
   timeoutMs?: number;
+  /** Aborting kills the runner's process group (the worker is shutting down). */
+  signal?: AbortSignal;
 }
 
 export type RefreshOutcome = { refreshed: true; count: number; unsupported: number; source: string } | { refreshed: false; reason: string };
 
-interface ListedProblems {
+export interface ListedProblems {
   problems: ProblemEntry[];
   unsupported: UnsupportedProblem[];
   source: string;
@@ -66,17 +68,22 @@ const validateProblemsLine = createAjv().compile<{ type: 'problems'; source?: st
  */
 export async function refreshProblemCatalog(deps: RefreshProblemCatalogDeps): Promise<RefreshOutcome> {
   try {
-    const { problems, unsupported, source } = await listProblemsFromRunner(deps);
-    await replaceProblems(deps.db, problems, source, unsupported);
-    const byType: Record<string, number> = {};
-    for (const problem of problems) byType[problem.task_type] = (byType[problem.task_type] ?? 0) + 1;
-    deps.logger.info('problem catalog refreshed from the runner', { count: problems.length, by_task_type: byType, unsupported: unsupported.map((p) => p.id), source });
-    return { refreshed: true, count: problems.length, unsupported: unsupported.length, source };
+    return await storeProblemCatalog(deps, await listProblemsFromRunner(deps));
   } catch (error) {
     const reason = (error as Error).message;
     deps.logger.warn('problem catalog refresh failed; keeping the current catalog', { reason });
     return { refreshed: false, reason };
   }
+}
+
+/** Replaces the catalog with what the runner listed. */
+export async function storeProblemCatalog(deps: Pick<RefreshProblemCatalogDeps, 'db' | 'logger'>, listed: ListedProblems): Promise<RefreshOutcome & { refreshed: true }> {
+  const { problems, unsupported, source } = listed;
+  await replaceProblems(deps.db, problems, source, unsupported);
+  const byType: Record<string, number> = {};
+  for (const problem of problems) byType[problem.task_type] = (byType[problem.task_type] ?? 0) + 1;
+  deps.logger.info('problem catalog refreshed from the runner', { count: problems.length, by_task_type: byType, unsupported: unsupported.map((p) => p.id), source });
+  return { refreshed: true, count: problems.length, unsupported: unsupported.length, source };
 }
 
 /** Parses the protocol output: the first valid `problems` line wins; other lines are ignored. */
@@ -103,7 +110,8 @@ export function parseProblemsOutput(output: string): ListedProblems {
   throw new Error('the runner wrote no problems line on the protocol fd');
 }
 
-function listProblemsFromRunner(deps: RefreshProblemCatalogDeps): Promise<ListedProblems> {
+/** Runs `RUNNER_COMMAND --list-problems`; rejects with what went wrong (the worker's preflight). */
+export function listProblemsFromRunner(deps: Omit<RefreshProblemCatalogDeps, 'db'>): Promise<ListedProblems> {
   const timeoutMs = deps.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', `${deps.runnerCommand} --list-problems`], {
@@ -124,6 +132,9 @@ function listProblemsFromRunner(deps: RefreshProblemCatalogDeps): Promise<Listed
       timedOut = true;
       killGroup(child.pid);
     }, timeoutMs);
+    const abort = () => killGroup(child.pid);
+    deps.signal?.addEventListener('abort', abort, { once: true });
+    child.once('close', () => deps.signal?.removeEventListener('abort', abort));
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot start the runner: ${error.message}`));

@@ -4,12 +4,14 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { Registry } from 'prom-client';
 
 export interface HealthReport {
-  status: 'ok' | 'degraded';
+  /** Anything but ok answers 503: degraded (database or queue down), unhealthy (broken environment). */
+  status: 'ok' | 'degraded' | 'unhealthy';
   [field: string]: unknown;
 }
 
 /**
- * GET /health (database and queue reported separately; 503 when either is down) and
+ * GET /health (database and queue reported separately; 503 when either is down or the worker's
+ * environment is broken) and
  * GET /metrics (Prometheus). Nothing else: the worker has no API of its own.
  */
 export class HealthServer {

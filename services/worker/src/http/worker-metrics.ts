@@ -15,6 +15,7 @@ export class WorkerMetrics {
   readonly reaped = new Counter({ name: 'worker_reaped_tasks_total', help: 'Tasks whose lease expired, by the status they got', labelNames: ['status'], registers: [this.registry] });
   readonly callbacks = new Counter({ name: 'worker_callbacks_total', help: 'Callback deliveries', labelNames: ['result'], registers: [this.registry] });
   readonly busy = new Gauge({ name: 'worker_busy', help: '1 while a task runs', registers: [this.registry] });
+  readonly unhealthy = new Gauge({ name: 'worker_unhealthy', help: "1 while the worker's environment is broken and it takes no tasks", registers: [this.registry] });
   readonly leader = new Gauge({ name: 'worker_reaper_leader', help: '1 while this worker is the reaper leader', registers: [this.registry] });
 
   constructor(withDefaults = false) {

@@ -17,6 +17,8 @@ export class DispatchConsumer {
   private consumerTag: string | null = null;
   private busy = false;
   private stopped = false;
+  /** Not consuming until released: a preflight has not passed, or the environment broke. */
+  private held: boolean;
   private starting: Promise<void> | null = null;
   private queueOfDeliveries: Delivery[] = [];
   private idleWaiters: (() => void)[] = [];
@@ -29,7 +31,9 @@ export class DispatchConsumer {
     private readonly queue: string,
     private readonly handler: DeliveryHandler,
     private readonly logger: Logger,
+    options: { held?: boolean } = {},
   ) {
+    this.held = options.held ?? false;
     connection.onConnected(async () => {
       this.channel = null;
       this.consumerTag = null;
@@ -52,11 +56,36 @@ export class DispatchConsumer {
   /** Stops taking new deliveries; the one in hand goes on. Deliveries not started are requeued. */
   async stopConsuming(): Promise<void> {
     this.stopped = true;
+    await this.cancelConsumer();
+  }
+
+  private async cancelConsumer(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const { channel, consumerTag } = this;
     this.consumerTag = null;
     if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
     for (const delivery of this.queueOfDeliveries.splice(0)) delivery.nack(true);
+  }
+
+  /**
+   * Stops taking deliveries until release() (the worker is unhealthy). The delivery in hand is
+   * untouched, so its handler can still requeue it, and the broker then gives it to another
+   * consumer at once; deliveries not started are requeued now.
+   */
+  async hold(): Promise<void> {
+    this.held = true;
+    await this.cancelConsumer();
+  }
+
+  /** Consumes again after hold() (or a held start). */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    void this.resume();
+  }
+
+  get isHeld(): boolean {
+    return this.held;
   }
 
   /** Resolves when no delivery is being handled. */
@@ -80,7 +109,7 @@ export class DispatchConsumer {
   }
 
   private async consume(): Promise<void> {
-    if (this.stopped || this.busy || this.consumerTag) return;
+    if (this.stopped || this.held || this.busy || this.consumerTag) return;
     const model = this.connection.current();
     if (!model) return;
     try {
@@ -99,7 +128,7 @@ export class DispatchConsumer {
       const channel = this.channel;
       const isOpen = trackOpen(channel);
       const { consumerTag } = await channel.consume(this.queue, (message) => this.onMessage(channel, isOpen, message), { noAck: false });
-      if (this.stopped) await channel.cancel(consumerTag).catch(() => undefined);
+      if (this.stopped || this.held) await channel.cancel(consumerTag).catch(() => undefined);
       else this.consumerTag = consumerTag;
     } catch (error) {
       this.logger.warn('could not start consuming dispatch messages; retrying', { error: (error as Error).message });
@@ -118,7 +147,7 @@ export class DispatchConsumer {
       return;
     }
     const delivery = new Delivery(channel, message, isOpen, this.queue);
-    if (this.stopped) {
+    if (this.stopped || this.held) {
       delivery.nack(true);
       return;
     }

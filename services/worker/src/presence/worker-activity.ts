@@ -1,26 +1,43 @@
 import type { WorkerStatus } from '@aiopslab/shared/db/worker-registry';
 
-/** What the heartbeat reports: idle, busy with a task, or draining before shutdown. */
+export type ReportedStatus = Exclude<WorkerStatus, 'offline'>;
+
+/**
+ * What the heartbeat reports: idle, busy with a task, unhealthy (its environment is broken, with
+ * the reason), or draining before shutdown. Draining wins over busy, busy over unhealthy.
+ */
 export class WorkerActivity {
-  private status: Exclude<WorkerStatus, 'offline'> = 'idle';
+  private drainingNow = false;
   private taskId: string | null = null;
+  private healthReason: string | null = null;
   clusterName: string | null = null;
 
   busy(taskId: string): void {
     this.taskId = taskId;
-    if (this.status !== 'draining') this.status = 'busy';
   }
 
   idle(): void {
     this.taskId = null;
-    if (this.status !== 'draining') this.status = 'idle';
   }
 
   draining(): void {
-    this.status = 'draining';
+    this.drainingNow = true;
   }
 
-  snapshot(): { status: Exclude<WorkerStatus, 'offline'>; currentTaskId: string | null } {
-    return { status: this.status, currentTaskId: this.taskId };
+  unhealthy(reason: string): void {
+    this.healthReason = reason;
+  }
+
+  healthy(): void {
+    this.healthReason = null;
+  }
+
+  snapshot(): { status: ReportedStatus; currentTaskId: string | null; healthReason: string | null } {
+    const status: ReportedStatus = this.drainingNow ? 'draining' : this.taskId ? 'busy' : this.healthReason ? 'unhealthy' : 'idle';
+    return { status, currentTaskId: this.taskId, healthReason: status === 'unhealthy' ? this.healthReason : null };
+  }
+
+  get unhealthyReason(): string | null {
+    return this.healthReason;
   }
 }

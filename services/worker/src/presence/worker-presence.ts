@@ -62,8 +62,8 @@ export class WorkerPresence {
   private async send(): Promise<void> {
     if (this.stopped) return;
     try {
-      const { status, currentTaskId } = this.activity.snapshot();
-      const row = await recordHeartbeat(this.db, { id: this.registration.id, status, currentTaskId, clusterName: this.activity.clusterName ?? undefined });
+      const { status, currentTaskId, healthReason } = this.activity.snapshot();
+      const row = await recordHeartbeat(this.db, { id: this.registration.id, status, currentTaskId, clusterName: this.activity.clusterName ?? undefined, healthReason });
       if (!row) await this.register();
     } catch (error) {
       this.logger.warn('heartbeat failed', { error: (error as Error).message });

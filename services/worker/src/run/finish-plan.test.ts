@@ -30,11 +30,16 @@ describe('finish plan', () => {
 
   it('cancels instead of retrying or handing back when a cancel is pending', () => {
     expect(planFinish(crash, result, { ...context, cancelRequested: true }, policy)).toMatchObject({ to: 'cancelled', notes: 'cancelled by request' });
-    expect(planFinish({ status: 'handed_back' }, result, { ...context, cancelRequested: true }, policy)).toMatchObject({ to: 'cancelled' });
+    expect(planFinish({ status: 'handed_back', cause: 'shutdown' }, result, { ...context, cancelRequested: true }, policy)).toMatchObject({ to: 'cancelled' });
   });
 
   it('hands a task back on shutdown without counting the attempt', () => {
-    expect(planFinish({ status: 'handed_back' }, result, context, policy)).toMatchObject({ to: 'retrying', retryDelayMs: 0, uncountAttempt: true, result: null });
+    expect(planFinish({ status: 'handed_back', cause: 'shutdown' }, result, context, policy)).toMatchObject({ to: 'retrying', retryDelayMs: 0, uncountAttempt: true, result: null });
+  });
+
+  it('hands a task back without counting the attempt when the environment is broken, even with no retries allowed', () => {
+    const plan = planFinish({ status: 'handed_back', cause: 'environment', reason: 'ModuleNotFoundError: aiopslab' }, result, { ...context, maxRetries: 0 }, policy);
+    expect(plan).toMatchObject({ to: 'retrying', retryDelayMs: 0, uncountAttempt: true, error: null, notes: 'handed back: the environment of worker w1 is broken (ModuleNotFoundError: aiopslab); attempt 1 is not counted' });
   });
 
   it('writes nothing after the lease was lost', () => {

@@ -56,7 +56,10 @@ export function planFinish(outcome: RunOutcome, result: TaskResult, context: Fin
         if (context.cancelRequested) return { to: 'cancelled', notes: 'cancelled by request', level: 'warn', error: { kind: 'cancelled', message: 'cancelled by request' }, result };
         return {
           to: 'retrying',
-          notes: `handed back: worker ${context.workerId} is shutting down; attempt ${context.attempt} is not counted`,
+          notes:
+            outcome.cause === 'environment'
+              ? `handed back: the environment of worker ${context.workerId} is broken (${clip(outcome.reason)}); attempt ${context.attempt} is not counted`
+              : `handed back: worker ${context.workerId} is shutting down; attempt ${context.attempt} is not counted`,
           level: 'warn',
           error: null,
           result: null,

@@ -1,7 +1,7 @@
 import type { RunnerErrorEvent } from '@aiopslab/shared/schemas/runner-protocol';
 import { decideOutcome, RunSummary } from './run-outcome';
 
-const base: RunSummary = { startFailure: null, exit: { code: 0, signal: null }, hasResult: false, error: null, errorBeforeStop: false, teardownError: null, stopReason: null, timeoutMinutes: 30 };
+const base: RunSummary = { startFailure: null, exit: { code: 0, signal: null }, hasResult: false, error: null, errorBeforeStop: false, teardownError: null, stopReason: null, timeoutMinutes: 30, protocolEvents: 3 };
 const error = (phase: RunnerErrorEvent['phase'], retryable: boolean): RunnerErrorEvent => ({ type: 'error', phase, error_type: 'ValueError', message: 'boom', retryable, traceback: 'tb' });
 
 describe('run outcome', () => {
@@ -32,7 +32,7 @@ describe('run outcome', () => {
   it("reports the worker's own reason when it stopped the runner", () => {
     expect(decideOutcome({ ...base, stopReason: 'timeout', exit: { code: null, signal: 'SIGTERM' } })).toMatchObject({ status: 'timed_out', error: { kind: 'timeout' } });
     expect(decideOutcome({ ...base, stopReason: 'cancelled', error: error('loop', true), errorBeforeStop: false })).toEqual({ status: 'cancelled', error: { kind: 'cancelled', message: 'cancelled by request' } });
-    expect(decideOutcome({ ...base, stopReason: 'shutdown' })).toEqual({ status: 'handed_back' });
+    expect(decideOutcome({ ...base, stopReason: 'shutdown' })).toEqual({ status: 'handed_back', cause: 'shutdown' });
   });
 
   it('lets an error reported before the stop decide', () => {
@@ -43,11 +43,18 @@ describe('run outcome', () => {
     expect(decideOutcome({ ...base, stopReason: 'fenced', hasResult: true })).toEqual({ status: 'fenced' });
   });
 
-  it('fails retryably when the attempt could not start', () => {
+  it('hands the task back when the attempt could not start (the environment is to blame)', () => {
     expect(decideOutcome({ ...base, exit: null, startFailure: { kind: 'cluster_unavailable', message: 'kind create failed' } })).toEqual({
-      status: 'failed',
-      retryable: true,
-      error: { kind: 'cluster_unavailable', message: 'kind create failed' },
+      status: 'handed_back',
+      cause: 'environment',
+      reason: 'cluster_unavailable: kind create failed',
     });
+  });
+
+  it('hands the task back on a runner error with origin environment, but not after a cancel', () => {
+    const broken: RunnerErrorEvent = { ...error('setup', true), error_type: 'ConfigException', message: 'Invalid kube-config file', origin: 'environment' };
+    expect(decideOutcome({ ...base, exit: { code: 1, signal: null }, error: broken, errorBeforeStop: true })).toEqual({ status: 'handed_back', cause: 'environment', reason: 'ConfigException: Invalid kube-config file' });
+    expect(decideOutcome({ ...base, stopReason: 'cancelled', error: broken, errorBeforeStop: false })).toMatchObject({ status: 'cancelled' });
+    expect(decideOutcome({ ...base, error: { ...broken, origin: 'task' }, errorBeforeStop: true })).toMatchObject({ status: 'failed' });
   });
 });

@@ -1,4 +1,5 @@
 import type { RunnerErrorEvent } from '@aiopslab/shared/schemas/runner-protocol';
+import { environmentFailure } from './environment-failure';
 
 /** Why the worker stopped a runner before it ended on its own. */
 export type StopReason = 'timeout' | 'cancelled' | 'fenced' | 'shutdown';
@@ -29,6 +30,8 @@ export interface RunSummary {
   teardownError: RunnerErrorEvent | null;
   stopReason: StopReason | null;
   timeoutMinutes: number;
+  /** Valid protocol events the runner wrote (none at all points at a runner that never ran). */
+  protocolEvents: number;
 }
 
 export type RunOutcome =
@@ -36,7 +39,9 @@ export type RunOutcome =
   | { status: 'failed'; retryable: boolean; error: TaskError }
   | { status: 'timed_out'; error: TaskError }
   | { status: 'cancelled'; error: TaskError }
-  | { status: 'handed_back' }
+  | { status: 'handed_back'; cause: 'shutdown' }
+  /** The worker's environment is broken: not the task's fault, so the attempt is not counted. */
+  | { status: 'handed_back'; cause: 'environment'; reason: string }
   | { status: 'fenced' };
 
 const MAX_TRACEBACK_CHARS = 16_000;
@@ -56,22 +61,26 @@ function describeExit(exit: RunExit | null): string {
 /**
  * How an attempt ended (docs/runner-protocol.md "Outcome"), pure. In order: a lost lease writes
  * nothing; a `result` completes the task whatever happened after it; a runner error reported
- * before the worker stepped in decides; then the worker's own reason (cancel, timeout,
- * shutdown); then a failure to start; then whatever error came; otherwise the runner crashed.
+ * before the worker stepped in decides (handed back when it blames the environment); then the
+ * worker's own reason (cancel, timeout, shutdown); then an environment failure (no cluster, no
+ * runner); then whatever error came; otherwise the runner crashed.
  */
 export function decideOutcome(summary: RunSummary): RunOutcome {
   if (summary.stopReason === 'fenced') return { status: 'fenced' };
   if (summary.hasResult) return { status: 'completed', clusterDirty: summary.teardownError !== null };
-  if (summary.error && summary.errorBeforeStop) return { status: 'failed', retryable: summary.error.retryable, error: runnerError(summary.error) };
+  const earlyError = summary.errorBeforeStop ? summary.error : null;
+  if (earlyError && earlyError.origin !== 'environment') return { status: 'failed', retryable: earlyError.retryable, error: runnerError(earlyError) };
+  const environment = environmentFailure({ startFailure: summary.startFailure, error: earlyError, exit: summary.exit, protocolEvents: summary.protocolEvents });
+  if (earlyError && environment) return { status: 'handed_back', cause: 'environment', reason: environment };
   switch (summary.stopReason) {
     case 'cancelled':
       return { status: 'cancelled', error: { kind: 'cancelled', message: 'cancelled by request' } };
     case 'timeout':
       return { status: 'timed_out', error: { kind: 'timeout', message: `the task ran longer than its timeout of ${summary.timeoutMinutes} min and was stopped` } };
     case 'shutdown':
-      return { status: 'handed_back' };
+      return { status: 'handed_back', cause: 'shutdown' };
   }
-  if (summary.startFailure) return { status: 'failed', retryable: true, error: { kind: summary.startFailure.kind, message: summary.startFailure.message } };
+  if (environment) return { status: 'handed_back', cause: 'environment', reason: environment };
   const error = summary.error ?? summary.teardownError;
   if (error) return { status: 'failed', retryable: error.retryable, error: runnerError(error) };
   return { status: 'failed', retryable: true, error: { kind: 'runner_crashed', message: describeExit(summary.exit) } };

@@ -59,6 +59,8 @@ export class RunRecord {
   errorBeforeStop = false;
   teardownError: RunnerErrorEvent | null = null;
   invalidLines = 0;
+  /** Valid events applied (zero: the runner never spoke the protocol). */
+  events = 0;
   private readonly steps: TrajectoryStep[] = [];
   private trajectoryBytes = 0;
   private trajectoryTruncated = false;
@@ -77,6 +79,7 @@ export class RunRecord {
   }
 
   apply(event: RunnerEvent): void {
+    this.events++;
     switch (event.type) {
       case 'session_started':
         this.sessionId = event.session_id;

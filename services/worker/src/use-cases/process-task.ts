@@ -4,6 +4,7 @@ import type { WorkerActivity } from '../presence/worker-activity';
 import type { RunnerContext } from '../worker-context';
 import { claimTask } from './claim-task';
 import { finishAttempt } from './finish-attempt';
+import { keepAttemptSession } from './keep-attempt-session';
 import { runAttempt } from './run-attempt';
 
 /** How the use case settles the message that woke it (on the channel that delivered it). */
@@ -13,9 +14,17 @@ export interface MessageSettlement {
   nack(requeue: boolean): boolean;
 }
 
+/** Where an attempt that blamed the worker's environment is reported (health/worker-health.ts). */
+export interface EnvironmentHealth {
+  /** Stops consumption (before the message is requeued) and marks the worker unhealthy. */
+  environmentFailed(reason: string): Promise<void>;
+  environmentWorked(): void;
+}
+
 export interface ProcessTaskDeps extends RunnerContext {
   active: ActiveRun;
   activity: WorkerActivity;
+  health: EnvironmentHealth;
   /** Heartbeat soon, so status changes show within a moment. */
   beat(): void;
 }
@@ -57,10 +66,15 @@ export async function processTask(deps: ProcessTaskDeps, message: MessageSettlem
   try {
     const report = await runAttempt(deps, claimed, control);
     if (report.cluster?.name) deps.activity.clusterName = report.cluster.name;
+    await keepAttemptSession(deps, claimed, report);
     const plan = await finishAttempt(deps, claimed, report, { redispatchHandBack: !message.channelOpen });
     metrics.attempts.inc({ status: plan?.to ?? 'fenced' });
     metrics.attemptSeconds.observe((Date.now() - startedAt) / 1000);
     logger.info('attempt finished', { attempt: claim.attempt, status: plan?.to ?? 'not written (lease lost)', notes: plan?.notes });
+    // Consumption stops before the requeue, so the broker hands the task to another worker.
+    const { outcome } = report;
+    if (outcome.status === 'handed_back' && outcome.cause === 'environment') await deps.health.environmentFailed(outcome.reason);
+    else if (outcome.status !== 'handed_back' && outcome.status !== 'fenced') deps.health.environmentWorked();
     if (plan?.uncountAttempt) message.nack(true);
     else message.ack();
     await releaseCluster(deps, report.cluster !== null, report.outcome);

@@ -95,6 +95,7 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
     teardownError: record.teardownError,
     stopReason: control.stopReason,
     timeoutMinutes: task.timeoutMinutes,
+    protocolEvents: record.events,
   });
   await logs.close();
   const result = record.toResult({ attempt, workerId: owner.workerId, runSeconds: (Date.now() - startedAt) / 1000, exit, logs: { truncated: logs.truncated, dropped: logs.dropped }, cluster: cluster?.timing });

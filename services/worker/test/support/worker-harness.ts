@@ -36,6 +36,9 @@ export const FAST_ENV: Record<string, string> = {
   HEALTH_HOST: '127.0.0.1',
   HEALTH_PORT: '0',
   REFRESH_PROBLEMS_AT_START: 'false',
+  RUNNER_PREFLIGHT: 'false',
+  HEALTH_RECHECK_BASE_SECONDS: '0.2',
+  HEALTH_RECHECK_CAP_SECONDS: '1',
   DB_POOL_SIZE: '4',
   CLUSTER_PROVIDER: 'none',
 };

@@ -10,6 +10,7 @@ import { listTasks } from '../../use-cases/list-tasks';
 import { getTask } from '../../use-cases/get-task';
 import { cancelTask } from '../../use-cases/cancel-task';
 import { readTaskLogs } from '../../use-cases/read-task-logs';
+import { getTaskSessionJson } from '../../use-cases/get-task-session';
 
 export function tasksRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -70,6 +71,11 @@ export function tasksRouter(deps: ApiDeps): Router {
       return;
     }
     res.json(await readTaskLogs(deps.db, taskId, query.after_seq, query.limit));
+  });
+
+  router.get('/tasks/:id/session', async (req, res) => {
+    const taskId = v.taskId(req.params.id);
+    res.type('application/json').send(await getTaskSessionJson(deps.sql, taskId, v.sessionQuery(req.query).attempt));
   });
 
   return router;
