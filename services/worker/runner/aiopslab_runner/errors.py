@@ -69,8 +69,12 @@ class KubeconfigUnavailable(EnvironmentFailure):
     pass
 
 
-class AgentDependencyMissing(EnvironmentFailure):
-    pass
+class AgentDependencyMissing(RunnerError):
+    """A bundled agent's Python dependency is missing. Not the worker's health: the worker still
+    runs every other agent, and a hand-back would bounce the task among workers of one image
+    forever. The task fails for good, saying what to install."""
+
+    retryable = False
 
 
 class LLMRequestError(RunnerError):

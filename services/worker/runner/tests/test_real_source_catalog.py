@@ -81,12 +81,12 @@ class RealSourceCatalogTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(json.loads(out.stdout), [True, True])
 
-    def test_a_bundled_agent_whose_dependencies_are_missing_is_the_workers_fault(self):
+    def test_a_bundled_agent_whose_dependencies_are_missing_fails_for_good_saying_what_to_install(self):
         spec = self.lab.spec(agent_config={"kind": "registry", "name": "gpt", "params": {}})
         result = RunnerProcess(self.lab.env(spec), cwd=str(self.lab.root), interpreter=DEBIAN_PYTHON).finish(timeout=120)
 
         error = result.only("error")
-        self.assertEqual((error["phase"], error["error_type"], error["origin"]), ("setup", "AgentDependencyMissing", "environment"))
+        self.assertEqual((error["phase"], error["error_type"], error["origin"], error["retryable"]), ("setup", "AgentDependencyMissing", "task", False))
         self.assertIn("'groq'", error["message"])
         self.assertEqual(self.lab.tool_calls("kubectl"), [], "no cluster work before the agent exists")
 

@@ -1,6 +1,7 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactFile, NewTaskSession, SessionSource } from '@aiopslab/shared/db/task-sessions';
+import { redact } from '../executors/secret-redactor';
 import { jsonbSafe } from '../run/jsonb-safe';
 import { parseSessionJson, pickSessionFile, sameJson } from './session-file';
 
@@ -23,6 +24,8 @@ export interface SessionSources {
   maxSessionBytes: number;
   /** KEEP_WORK_DIRS: copy instead of move, so the working directory stays whole. */
   copy: boolean;
+  /** Credential values to replace in the session file (the runner lines are redacted already). */
+  secrets: readonly string[];
   warn(message: string): void;
 }
 
@@ -53,7 +56,7 @@ export async function collectSession(src: SessionSources): Promise<NewTaskSessio
     sizeBytes = file.size;
   } else if (file) {
     try {
-      session = parseSessionJson(await readFile(file.path, 'utf8'));
+      session = parseSessionJson(redact(await readFile(file.path, 'utf8'), src.secrets));
       source = 'results_dir';
     } catch (error) {
       const kept = path.join('session', path.basename(file.path));

@@ -1,4 +1,5 @@
 import { keepTaskSession } from '@aiopslab/shared/db/task-sessions';
+import { secretValues } from '../executors/secret-redactor';
 import { collectSession } from '../sessions/collect-session';
 import type { WorkerContext } from '../worker-context';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
@@ -28,6 +29,7 @@ export async function keepAttemptSession(ctx: WorkerContext, claimed: ClaimedAtt
       trajectoryTruncated: result.trajectory_truncated,
       maxSessionBytes: settings.env.SESSION_MAX_BYTES,
       copy: settings.env.KEEP_WORK_DIRS,
+      secrets: secretValues(settings.runnerEnv),
       warn: (message) => logger.warn(message),
     });
   } catch (error) {
