@@ -68,6 +68,27 @@ class RealSourceCatalogTest(unittest.TestCase):
         self.assertEqual(error["error_type"], "ModuleNotFoundError")
         self.assertIn("importing AIOpsLab failed", error["message"])
 
+    def run_task(self, **spec_overrides):
+        spec = self.lab.spec(**spec_overrides)
+        return RunnerProcess(self.lab.env(spec), cwd=str(self.lab.root), interpreter=DEBIAN_PYTHON).finish(timeout=120)
+
+    def test_an_unknown_problem_fails_for_good_before_the_cluster_is_touched(self):
+        result = self.run_task(problem_id="no_such_problem-detection-9")
+
+        self.assertEqual(result.returncode, 1)
+        error = result.only("error")
+        self.assertEqual((error["phase"], error["error_type"], error["retryable"]), ("setup", "UnknownProblemId", False))
+        self.assertIn("registry of 89 problems", error["message"])
+        self.assertEqual(self.lab.tool_calls(), [], "the Orchestrator, which touches the cluster, was never built")
+
+    def test_a_flower_problem_is_refused_for_good_saying_why(self):
+        result = self.run_task(problem_id="flower_node_stop-detection")
+
+        error = result.only("error")
+        self.assertEqual((error["error_type"], error["retryable"], error["origin"]), ("UnsupportedProblem", False, "task"))
+        self.assertIn("docker compose", error["message"])
+        self.assertEqual(self.lab.tool_calls(), [])
+
     def test_the_shell_only_prompt_is_upstreams_docs_shell_only(self):
         script = (
             "import json, sys\nsys.path.insert(0, sys.argv[1])\n"
@@ -82,8 +103,7 @@ class RealSourceCatalogTest(unittest.TestCase):
         self.assertEqual(json.loads(out.stdout), [True, True])
 
     def test_a_bundled_agent_whose_dependencies_are_missing_fails_for_good_saying_what_to_install(self):
-        spec = self.lab.spec(agent_config={"kind": "registry", "name": "gpt", "params": {}})
-        result = RunnerProcess(self.lab.env(spec), cwd=str(self.lab.root), interpreter=DEBIAN_PYTHON).finish(timeout=120)
+        result = self.run_task(agent_config={"kind": "registry", "name": "gpt", "params": {}})
 
         error = result.only("error")
         self.assertEqual((error["phase"], error["error_type"], error["origin"], error["retryable"]), ("setup", "AgentDependencyMissing", "task", False))

@@ -7,14 +7,6 @@ from runner_test_case import RunnerTestCase
 
 
 class SetupFailureTest(RunnerTestCase):
-    def test_unknown_problem_fails_without_retry_before_the_orchestrator_exists(self):
-        result = self.run_runner(self.lab.spec(problem_id="no_such_problem-detection-9"))
-
-        self.assertEqual(result.returncode, 1)
-        error = self.assert_single_error(result, "setup", "UnknownProblemId", False)
-        self.assertIn("no_such_problem-detection-9", error["message"])
-        self.assertEqual(self.lab.marker("orchestrator-constructed"), [], "the constructor touches the cluster")
-
     def test_openebs_readiness_timeout_is_a_retryable_setup_error(self):
         result = self.run_runner(self.lab.spec(problem_id="standin_openebs_timeout-detection-1"))
 
@@ -79,14 +71,6 @@ class SetupFailureTest(RunnerTestCase):
         error = self.assert_single_error(result, "setup", "KubeconfigUnavailable", True)
         self.assertEqual(error["origin"], "environment")
         self.assertIn("gone", error["message"])
-
-    def test_a_problem_that_needs_docker_on_the_host_is_refused_for_good(self):
-        result = self.run_runner(self.lab.spec(problem_id="flower_node_stop-detection"))
-
-        error = self.assert_single_error(result, "setup", "UnsupportedProblem", False)
-        self.assertEqual(error["origin"], "task")
-        self.assertIn("docker compose", error["message"])
-        self.assertEqual(self.lab.marker("orchestrator-constructed"), [])
 
     def test_missing_task_spec_file_variable_is_a_usage_error(self):
         env = self.lab.env()
