@@ -47,7 +47,10 @@ class LifelineTest(RunnerTestCase):
         # going. Renew until it ends (bounded), as a worker does, whatever the machine's load.
         deadline = time.monotonic() + 60
         while runner.process.poll() is None and time.monotonic() < deadline:
-            runner.send_stdin(lease(800))
+            try:
+                runner.send_stdin(lease(800))
+            except BrokenPipeError:  # it ended between the poll and the write
+                break
             time.sleep(0.25)
         runner.close_stdin()
         result = runner.finish()
