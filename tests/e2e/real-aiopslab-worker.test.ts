@@ -26,6 +26,7 @@ describe('worker with the real AIOpsLab source, an empty HOME and CLUSTER_PROVID
   let env: TestEnv;
   let api: ServiceProcess;
   let worker: ServiceProcess;
+  let broken: ServiceProcess;
   let apiUrl: string;
   let world: StandinWorld;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'real-aiopslab-e2e-'));
@@ -71,10 +72,28 @@ describe('worker with the real AIOpsLab source, an empty HOME and CLUSTER_PROVID
       HEALTH_PORT: String(healthPort),
       HEALTH_HOST: '127.0.0.1',
     }, `http://127.0.0.1:${healthPort}/health`, path.join(dir, 'worker.log'));
-    await Promise.all([api.start(), worker.start()]);
+    // Beside it, a worker whose runner cannot import AIOpsLab (the four stand-ins are missing).
+    const brokenHealthPort = await freePort();
+    broken = new ServiceProcess('worker', 'worker', {
+      ...env.env,
+      HOME: home,
+      PATH: `${world.binDir}:${process.env.PATH}`,
+      STANDIN_STATE_DIR: world.stateDir,
+      WORKER_ID: 'real-source-broken',
+      CLUSTER_PROVIDER: 'existing',
+      EXISTING_KUBECONFIG: kubeconfig,
+      RUNNER_COMMAND: `${DEBIAN_PYTHON} ${RUNNER}`,
+      REFRESH_PROBLEMS_AT_START: 'false',
+      PYTHONPATH: source,
+      WORK_DIR: path.join(dir, 'work-broken'),
+      HEALTH_PORT: String(brokenHealthPort),
+      HEALTH_HOST: '127.0.0.1',
+    }, `http://127.0.0.1:${brokenHealthPort}/metrics`, path.join(dir, 'broken.log')); // /health is 503 once it knows it is broken
+    await Promise.all([api.start(), worker.start(), broken.start()]);
   }, 120_000);
 
   afterAll(async () => {
+    await broken?.stop();
     await worker?.stop();
     await api?.stop();
     world?.cleanup();
@@ -118,5 +137,19 @@ describe('worker with the real AIOpsLab source, an empty HOME and CLUSTER_PROVID
       return task.status === 'cancelled';
     }, 60_000, 'the task to be cancelled');
     expect(task.status).toBe('cancelled');
+    expect((task as TaskView & { worker_id: string }).worker_id).toBe('real-source-e2e');
+  });
+
+  it('a worker that cannot import AIOpsLab says so and takes no task', async () => {
+    interface WorkerView { id: string; status: string; health_reason: string | null }
+    let brokenView = {} as WorkerView;
+    await waitUntil(async () => {
+      brokenView = (await (await fetch(`${apiUrl}/workers/real-source-broken`)).json()) as WorkerView;
+      return brokenView.status === 'unhealthy';
+    }, 90_000, 'the broken worker to report itself unhealthy');
+    expect(brokenView.health_reason).toMatch(/importing AIOpsLab failed.*No module named/);
+    const listed = (await (await fetch(`${apiUrl}/tasks?limit=100`)).json()) as { tasks: { worker_id: string | null }[] };
+    expect(listed.tasks.length).toBeGreaterThan(0);
+    expect(listed.tasks.every((t) => t.worker_id !== 'real-source-broken')).toBe(true);
   });
 });
