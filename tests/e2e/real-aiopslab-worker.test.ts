@@ -55,40 +55,29 @@ describe('worker with the real AIOpsLab source, an empty HOME and CLUSTER_PROVID
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     api = new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/health`, path.join(dir, 'api.log'));
-    const healthPort = await freePort();
-    worker = new ServiceProcess('worker', 'worker', {
-      ...env.env,
-      HOME: home,
-      PATH: `${world.binDir}:${process.env.PATH}`,
-      STANDIN_STATE_DIR: world.stateDir,
-      WORKER_ID: 'real-source-e2e',
-      CLUSTER_PROVIDER: 'existing',
-      EXISTING_KUBECONFIG: kubeconfig,
-      RUNNER_COMMAND: `${DEBIAN_PYTHON} ${RUNNER}`,
-      REFRESH_PROBLEMS_AT_START: 'true',
-      PYTHONPATH: `${source}:${STANDINS}`,
-      TIKTOKEN_CACHE_DIR: path.join(dir, 'tiktoken'),
-      WORK_DIR: path.join(dir, 'work'),
-      HEALTH_PORT: String(healthPort),
-      HEALTH_HOST: '127.0.0.1',
-    }, `http://127.0.0.1:${healthPort}/health`, path.join(dir, 'worker.log'));
-    // Beside it, a worker whose runner cannot import AIOpsLab (the four stand-ins are missing).
-    const brokenHealthPort = await freePort();
-    broken = new ServiceProcess('worker', 'worker', {
-      ...env.env,
-      HOME: home,
-      PATH: `${world.binDir}:${process.env.PATH}`,
-      STANDIN_STATE_DIR: world.stateDir,
-      WORKER_ID: 'real-source-broken',
-      CLUSTER_PROVIDER: 'existing',
-      EXISTING_KUBECONFIG: kubeconfig,
-      RUNNER_COMMAND: `${DEBIAN_PYTHON} ${RUNNER}`,
-      REFRESH_PROBLEMS_AT_START: 'false',
-      PYTHONPATH: source,
-      WORK_DIR: path.join(dir, 'work-broken'),
-      HEALTH_PORT: String(brokenHealthPort),
-      HEALTH_HOST: '127.0.0.1',
-    }, `http://127.0.0.1:${brokenHealthPort}/metrics`, path.join(dir, 'broken.log')); // /health is 503 once it knows it is broken
+    /** A worker as a deployment starts one: its own empty HOME, the cluster handed over by kubeconfig. */
+    const startableWorker = async (id: string, pythonPath: string, readyPath: string, extra: Record<string, string>) => {
+      const healthPort = await freePort();
+      return new ServiceProcess(id, 'worker', {
+        ...env.env,
+        HOME: home,
+        PATH: `${world.binDir}:${process.env.PATH}`,
+        STANDIN_STATE_DIR: world.stateDir,
+        WORKER_ID: id,
+        CLUSTER_PROVIDER: 'existing',
+        EXISTING_KUBECONFIG: kubeconfig,
+        RUNNER_COMMAND: `${DEBIAN_PYTHON} ${RUNNER}`,
+        PYTHONPATH: pythonPath,
+        WORK_DIR: path.join(dir, `work-${id}`),
+        HEALTH_PORT: String(healthPort),
+        HEALTH_HOST: '127.0.0.1',
+        ...extra,
+      }, `http://127.0.0.1:${healthPort}${readyPath}`, path.join(dir, `${id}.log`));
+    };
+    worker = await startableWorker('real-source-e2e', `${source}:${STANDINS}`, '/health', { REFRESH_PROBLEMS_AT_START: 'true', TIKTOKEN_CACHE_DIR: path.join(dir, 'tiktoken') });
+    // Beside it, a worker whose runner cannot import AIOpsLab (the four stand-ins are missing); its
+    // /health turns 503 once it knows, so its start is awaited on /metrics.
+    broken = await startableWorker('real-source-broken', source, '/metrics', { REFRESH_PROBLEMS_AT_START: 'false' });
     await Promise.all([api.start(), worker.start(), broken.start()]);
   }, 120_000);
 
@@ -100,7 +89,7 @@ describe('worker with the real AIOpsLab source, an empty HOME and CLUSTER_PROVID
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const workerLog = () => fs.readFileSync(path.join(dir, 'worker.log'), 'utf8');
+  const workerLog = () => fs.readFileSync(path.join(dir, 'real-source-e2e.log'), 'utf8');
 
   it('refreshes the catalog from the real registry: every problem, the Flower ones apart with their reason', async () => {
     let catalog = {} as Problems;
