@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: every jest suite against real PostgreSQL and RabbitMQ, then the fault suite on its
-// own (it restarts both), then the Python runner's unittest suite; one closing line with the
-// combined counts. Arguments go to the first jest run (e.g. `npm test -- services/api`), and
+// `npm test`: the lint (house rules: eslint.config.js), every jest suite against real PostgreSQL
+// and RabbitMQ, then the fault suite on its own (it restarts both), then the Python runner's
+// unittest suite; one closing line with the combined counts. Arguments go to the first jest run (e.g. `npm test -- services/api`), and
 // then only that run happens.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -43,6 +43,15 @@ function pythonRunnerTests() {
   totals.failed += bad;
 }
 
+function lint() {
+  const result = spawnSync(process.execPath, [require.resolve('eslint/bin/eslint.js'), 'shared/src', 'services/api/src', 'services/worker/src', 'services/history/src'], { cwd: root, stdio: 'inherit' });
+  const failed = result.status === 0 ? 0 : 1;
+  console.log(`\nlint (eslint.config.js): ${1 - failed} passed, ${failed} failed`);
+  totals.passed += 1 - failed;
+  totals.failed += failed;
+}
+
+if (args.length === 0) lint();
 jest('jest', args);
 if (args.length === 0) {
   jest('faults (quick)', ['-c', 'jest.faults.config.js']);

@@ -7,7 +7,7 @@ import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
 import type { LogUsage } from '../logs/log-buffer';
 import { TaskLogWriter } from '../logs/task-log-writer';
 import { describeEvent } from '../protocol/event-log-line';
-import { LeaseKeeper } from '../run/lease-keeper';
+import { LeaseKeeper } from '../leases/lease-keeper';
 import type { RunControl } from '../run/run-control';
 import { decideOutcome, RunOutcome, RunSummary, StopReason } from '../run/run-outcome';
 import { RunRecord, TaskResult } from '../run/run-record';
