@@ -5,6 +5,7 @@ import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import { assertCallbackQueue, assertTopology, Topology, topologyNames } from '@aiopslab/shared/amqp/topology';
 import { createSqlDb, SqlDb } from '@aiopslab/shared/db/sql';
 import { findWorker } from '@aiopslab/shared/db/worker-registry';
+import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger, Logger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
@@ -22,6 +23,7 @@ import { DeadLetterPublisher } from './messaging/dead-letter-publisher';
 import { createDispatchHandler } from './messaging/dispatch-handler';
 import { DispatchConsumer } from './messaging/dispatch-consumer';
 import { WorkerActivity } from './presence/worker-activity';
+import { WorkerIdLock } from './presence/worker-id-lock';
 import { WorkerPresence } from './presence/worker-presence';
 import { createProtocolParser } from './protocol/protocol-parser';
 import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './reaper/advisory-lock-leader';
@@ -60,6 +62,7 @@ export class WorkerApp {
   private readonly reaper: Reaper;
   private readonly leader: AdvisoryLockLeader;
   private readonly presence: WorkerPresence;
+  private readonly idLock: WorkerIdLock;
   private readonly health: HealthServer;
   private readonly shutdown: Shutdown;
 
@@ -93,6 +96,7 @@ export class WorkerApp {
     const deadLetters = new DeadLetterPublisher(publisher, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
     const context = { db: this.db, topology: this.topology, settings, logger: this.logger, metrics: this.metrics, wakeRelay: () => this.relay.wake() };
 
+    this.idLock = new WorkerIdLock(env.DATABASE_URL, workerId, this.db, this.logger);
     this.presence = new WorkerPresence(this.db, { id: workerId, hostname: settings.hostname, backend: this.clusters.name, version: settings.version }, this.activity, settings.heartbeatMs, this.logger);
     const executor = options.executor ?? new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
     const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, beat: () => this.presence.beatSoon() };
@@ -120,6 +124,13 @@ export class WorkerApp {
       { worker_id: settings.env.WORKER_ID, cluster_provider: this.clusters.name, runner_command: settings.env.RUNNER_COMMAND },
     );
     shutdown.add('database', () => this.db.$disconnect());
+    // The port first: a worker that cannot serve /health stops before it registers or consumes.
+    this.healthPort = await this.health.listen(settings.env.HEALTH_HOST, settings.env.HEALTH_PORT).catch((error: unknown) => {
+      throw new ListenError(`worker ${settings.env.WORKER_ID} health server`, 'HEALTH_PORT', settings.env.HEALTH_HOST, settings.env.HEALTH_PORT, error);
+    });
+    shutdown.add('health server', () => this.health.close());
+    await this.idLock.acquire(); // refuses to start while another live worker has this WORKER_ID
+    shutdown.add('worker id lock', () => this.idLock.release());
     await mkdir(settings.env.WORK_DIR, { recursive: true });
     await this.clusters.checkPrerequisites();
     await this.clusters.start();
@@ -135,8 +146,6 @@ export class WorkerApp {
     shutdown.add('callbacks', () => this.callbacks.close(Math.min(5000, settings.shutdownDeadlineMs)));
     this.reaper.start();
     shutdown.add('reaper', () => this.reaper.stop());
-    this.healthPort = await this.health.listen(settings.env.HEALTH_HOST, settings.env.HEALTH_PORT);
-    shutdown.add('health server', () => this.health.close());
     shutdown.add('running task (drain or hand back)', () => this.drain());
     if (settings.env.REFRESH_PROBLEMS_AT_START) {
       void refreshProblemCatalog({ db: this.db, logger: this.logger, runnerCommand: settings.env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: settings.env.WORK_DIR });
