@@ -16,7 +16,12 @@ function queryParameters(schema: { properties: Record<string, unknown> }) {
 const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: problem };
+const databaseUnavailable = {
+  description: 'The database is unreachable (code `database_unavailable`): nothing was stored or read; retry after Retry-After seconds',
+  headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } },
+  content: problem.content,
+};
+const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: problem, 503: databaseUnavailable };
 
 /** The OpenAPI 3.1 document, generated from the same schemas the validators use. */
 export function buildOpenApiDocument(maxTimeoutMinutes: number) {
