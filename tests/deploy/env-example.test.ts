@@ -23,7 +23,7 @@ describe('.env.example', () => {
   test('the name collection reads what a loader asks for (and so would see a new variable)', () => {
     const names = namesReadBy((env) => [env.ALPHA, env.BETA]);
     expect([...names]).toEqual(['ALPHA', 'BETA']);
-    expect(serviceEnvNames().api.has('MAX_TIMEOUT_MINUTES')).toBe(true);
+    expect(serviceEnvNames().api.has('MAX_TASK_TIMEOUT_MINUTES')).toBe(true);
     expect(serviceEnvNames().worker.has('KIND_NODE_IMAGE')).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { commonEnvProperties, CommonConfig, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
+import { commonEnvProperties, CommonConfig, ConfigError, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
+import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
@@ -17,7 +18,7 @@ export interface WorkerEnv extends CommonConfig, ClusterConfig {
   REAPER_INTERVAL_SECONDS: number;
   KILL_GRACE_SECONDS: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
-  BROKER_CONSUMER_TIMEOUT_MINUTES: number;
+  MAX_TASK_TIMEOUT_MINUTES: number;
   LOG_MAX_LINES: number;
   LOG_MAX_BYTES: number;
   LOG_MAX_LINE_BYTES: number;
@@ -78,7 +79,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       REAPER_INTERVAL_SECONDS: seconds(0.2, 10, 'how often the leader looks for expired leases'),
       KILL_GRACE_SECONDS: seconds(0.2, 30, 'time between SIGTERM and SIGKILL of the runner'),
       SHUTDOWN_DEADLINE_SECONDS: seconds(0, 60, 'on SIGTERM, how long the running task may go on before it is handed back'),
-      BROKER_CONSUMER_TIMEOUT_MINUTES: integer(1, 30, "the broker's consumer_timeout; longer task timeouts are refused"),
+      ...taskTimeoutEnvProperties,
       LOG_MAX_LINES: integer(100, 100_000, 'log lines stored per task'),
       LOG_MAX_BYTES: integer(10_000, 50 * 1024 * 1024, 'log bytes stored per task'),
       LOG_MAX_LINE_BYTES: integer(256, 16 * 1024, 'longer output lines are cut'),
@@ -149,6 +150,8 @@ export function relativeProgram(command: string): string | null {
 
 export function loadWorkerSettings(env: Record<string, string | undefined>, overrides: WorkerOverrides = {}): WorkerSettings {
   const hostname = overrides.hostname ?? os.hostname();
+  const renamed = renamedTimeoutSettingProblems(env);
+  if (renamed.length > 0) throw new ConfigError(renamed);
   const config = loadConfig<WorkerEnv>(workerEnvSchema(hostname), env);
   const program = relativeProgram(config.RUNNER_COMMAND);
   if (program) throw new WorkerConfigError(`RUNNER_COMMAND runs in each task's working directory, so its program must be an absolute path (or a name on PATH), not ${program}`);
