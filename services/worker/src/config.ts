@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { commonEnvProperties, CommonConfig, ConfigError, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
+import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
 
@@ -85,7 +86,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       LOG_MAX_LINE_BYTES: integer(256, 16 * 1024, 'longer output lines are cut'),
       RETRY_BASE_SECONDS: seconds(0.1, 10, 'first retry delay; doubles per retry, with jitter'),
       RETRY_CAP_SECONDS: seconds(0.1, 900, 'longest retry delay'),
-      CALLBACK_ALLOW_PRIVATE: { type: 'boolean', default: false, description: 'true allows callbacks to loopback, private and link-local addresses' },
+      ...callbackEnvProperties,
       CALLBACK_TIMEOUT_SECONDS: seconds(0.1, 10, 'timeout of one callback request'),
       CALLBACK_MAX_ATTEMPTS: integer(1, 5, 'callback attempts before giving up'),
       CALLBACK_RETRY_BASE_SECONDS: seconds(0.05, 2, 'first delay between callback attempts'),

@@ -34,7 +34,12 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         TaskSubmission: toOpenApiSchema(taskSubmissionSchema(maxTimeoutMinutes)),
         TaskBatch: toOpenApiSchema(taskBatchSchema(maxTimeoutMinutes)),
         Submitted: { type: 'object', properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, submitted_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
-        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } } } },
+        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } }, callback: { $ref: '#/components/schemas/CallbackDelivery' } } },
+        CallbackDelivery: {
+          type: ['object', 'null'],
+          description: 'Delivery of callback_url (null without one): pending until the first attempt, then retrying, delivered or failed',
+          properties: { url: { type: 'string' }, status: { enum: ['pending', 'retrying', 'delivered', 'failed'] }, attempts: { type: 'integer' }, last_error: { type: ['string', 'null'] }, last_attempt_at: { type: ['string', 'null'], format: 'date-time' }, delivered_at: { type: ['string', 'null'], format: 'date-time' } },
+        },
         TaskPage: { type: 'object', properties: { tasks: { type: 'array', items: { type: 'object' } }, next_cursor: { type: ['string', 'null'] } } },
         LogPage: { type: 'object', properties: { logs: { type: 'array', items: { type: 'object' } }, next_after_seq: { type: 'integer' }, task_status: { enum: TASK_STATUSES } } },
         WorkerRegistration: toOpenApiSchema(workerRegistrationSchema),

@@ -20,6 +20,7 @@ export function tasksRouter(deps: ApiDeps): Router {
     topology: deps.topology,
     findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
     onCommitted: deps.onOutboxCommitted,
+    allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE,
   };
 
   router.post('/tasks', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
