@@ -158,8 +158,15 @@ export class WorkerApp {
     return this.shutdown.run(reason);
   }
 
+  /** First signal: drain (the running task may finish); second: hand the task back now; third: exit. */
   installSignalHandlers(exit?: (code: number) => void): void {
-    this.shutdown.installSignalHandlers(exit);
+    this.shutdown.installSignalHandlers(exit, () => this.handBackNow());
+  }
+
+  private handBackNow(): void {
+    const taskId = this.active.control?.taskId;
+    if (taskId) this.logger.warn('handing the running task back now', { task_id: taskId });
+    this.active.control?.stop('shutdown');
   }
 
   private onCancel(taskId: string, attempt: number): void {
@@ -173,6 +180,11 @@ export class WorkerApp {
     await this.presence.beat();
     await this.dispatch.stopConsuming();
     if (this.dispatch.isBusy) {
+      this.logger.warn('waiting for the running task to finish, then handing it back', {
+        task_id: this.active.control?.taskId,
+        deadline_seconds: this.settings.shutdownDeadlineMs / 1000,
+        hint: 'a second SIGTERM / Ctrl-C hands it back now',
+      });
       const finished = await Promise.race([this.dispatch.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.shutdownDeadlineMs))]);
       if (!finished) {
         this.logger.warn('shutdown deadline reached; handing the running task back', { task_id: this.active.control?.taskId });
