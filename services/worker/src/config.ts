@@ -3,6 +3,7 @@ import path from 'node:path';
 import { commonEnvProperties, CommonConfig, ConfigError, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
 import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
+import { RetentionPolicy, retentionEnvProperties } from './retention/retention';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
@@ -32,6 +33,11 @@ export interface WorkerEnv extends CommonConfig, ClusterConfig {
   HEALTH_HOST: string;
   HEALTH_PORT: number;
   DB_POOL_SIZE: number;
+  RETENTION_TASK_DAYS: number;
+  RETENTION_LOG_DAYS: number;
+  RETENTION_ARTIFACT_DAYS: number;
+  RETENTION_BATCH_SIZE: number;
+  RETENTION_INTERVAL_SECONDS: number;
 }
 
 // Both src/ and dist/ sit beside package.json.
@@ -87,6 +93,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       RETRY_BASE_SECONDS: seconds(0.1, 10, 'first retry delay; doubles per retry, with jitter'),
       RETRY_CAP_SECONDS: seconds(0.1, 900, 'longest retry delay'),
       ...callbackEnvProperties,
+      ...retentionEnvProperties,
       CALLBACK_TIMEOUT_SECONDS: seconds(0.1, 10, 'timeout of one callback request'),
       CALLBACK_MAX_ATTEMPTS: integer(1, 5, 'callback attempts before giving up'),
       CALLBACK_RETRY_BASE_SECONDS: seconds(0.05, 2, 'first delay between callback attempts'),
@@ -112,6 +119,8 @@ export interface WorkerSettings {
   shutdownDeadlineMs: number;
   retryPolicy: { baseMs: number; capMs: number };
   callbackRetryPolicy: { baseMs: number; capMs: number };
+  /** What the reaper leader prunes, and how often (services/worker/src/retention/). */
+  retention: RetentionPolicy;
   /** How long one "minute" of timeout_minutes lasts; tests shorten it. */
   timeoutMinuteMs: number;
 }
@@ -178,6 +187,14 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
     shutdownDeadlineMs: ms(config.SHUTDOWN_DEADLINE_SECONDS),
     retryPolicy: { baseMs: ms(config.RETRY_BASE_SECONDS), capMs: ms(config.RETRY_CAP_SECONDS) },
     callbackRetryPolicy: { baseMs: ms(config.CALLBACK_RETRY_BASE_SECONDS), capMs: 60_000 },
+    retention: {
+      taskDays: config.RETENTION_TASK_DAYS,
+      logDays: config.RETENTION_LOG_DAYS,
+      artifactDays: config.RETENTION_ARTIFACT_DAYS,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      intervalMs: ms(config.RETENTION_INTERVAL_SECONDS),
+      budgetMs: 2000, // well inside the leader's 30 s stall cutoff (advisory-lock-leader.ts)
+    },
     timeoutMinuteMs: overrides.timeoutMinuteMs ?? 60_000,
   });
 }

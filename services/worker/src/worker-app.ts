@@ -28,6 +28,7 @@ import { WorkerPresence } from './presence/worker-presence';
 import { createProtocolParser } from './protocol/protocol-parser';
 import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './reaper/advisory-lock-leader';
 import { Reaper } from './reaper/reaper';
+import { Retention } from './retention/retention';
 import { ActiveRun } from './run/run-control';
 import { handleCallbackEvent } from './use-cases/handle-callback-event';
 import { reapExpiredLeases } from './use-cases/reap-expired-leases';
@@ -104,7 +105,13 @@ export class WorkerApp {
     this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);
     this.callbacks = new CallbackConsumer(this.connection, this.topology.queues.callbacks, (event, signal) => handleCallbackEvent(context, event, signal), deadLetters, this.logger);
     this.leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, this.logger);
-    this.reaper = new Reaper(this.leader, () => reapExpiredLeases(context), settings.reaperIntervalMs, this.logger, (leader) => this.metrics.leader.set(leader ? 1 : 0));
+    // Retention prunes under the same leadership, after the leases: one worker at a time.
+    const retention = new Retention(this.db, settings.retention, this.logger);
+    const reaperPass = async () => {
+      await reapExpiredLeases(context);
+      await retention.runIfDue();
+    };
+    this.reaper = new Reaper(this.leader, reaperPass, settings.reaperIntervalMs, this.logger, (leader) => this.metrics.leader.set(leader ? 1 : 0));
     this.health = new HealthServer(() => this.healthReport(), this.metrics.registry, this.logger);
   }
 
