@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadApiConfig } from '../../services/api/src/config';
+import { loadHistoryConfig } from '../../services/history/src/config';
+import { loadWorkerSettings } from '../../services/worker/src/config';
 import { ROOT } from './support/compose';
 import { expandArgs, parseDockerfile } from './support/dockerfile';
 
 /**
  * `engines` tells the truth: every installed package accepts every Node version the root
  * package.json admits, and the container images run a supported LTS inside that range. The one
- * known exception is listed (and explained in the README's "When something goes wrong").
+ * known exception is listed (and explained in the README's "When something goes wrong"). And
+ * each image's HEALTHCHECK probes the port its service listens on by default.
  */
 // semver is not a dependency of the project; ts-jest's copy (7.x) has `subset` and `satisfies`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,5 +48,14 @@ describe('Node engines', () => {
     const major = Number(/^node:(\d+)/.exec(image)?.[1]);
     expect(SUPPORTED_LTS_MAJORS).toContain(major);
     expect(semver.satisfies(`${major}.99.0`, rootPackage.engines.node)).toBe(true); // a current release of that line
+  });
+
+  test.each([
+    ['api', 'PORT', () => loadApiConfig({}).PORT],
+    ['worker', 'HEALTH_PORT', () => loadWorkerSettings({}, { hostname: 'h' }).env.HEALTH_PORT],
+    ['history', 'HEALTH_PORT', () => loadHistoryConfig({}).HEALTH_PORT],
+  ] as const)('%s: the HEALTHCHECK falls back to the port the service itself defaults to', (service, variable, defaultPort) => {
+    const text = fs.readFileSync(path.join(ROOT, `services/${service}/Dockerfile`), 'utf8');
+    expect(new RegExp(`process\\.env\\.${variable}\\|\\|(\\d+)`).exec(text)?.[1]).toBe(String(defaultPort()));
   });
 });
