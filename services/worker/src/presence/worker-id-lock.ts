@@ -55,6 +55,7 @@ export class WorkerIdLock {
   private async tryLock(): Promise<boolean> {
     const client = new Client({ connectionString: this.databaseUrl, application_name: `worker-id ${this.workerId}` });
     client.on('error', (error) => this.onConnectionLost(client, error));
+    client.on('end', () => this.onConnectionLost(client, new Error('the connection ended')));
     await client.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked', [WORKER_ID_LOCK_CLASS, this.workerId]);
