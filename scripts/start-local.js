@@ -3,8 +3,12 @@
 // Docker. Applies the migrations, then runs api, worker and history against the PostgreSQL and
 // RabbitMQ of DATABASE_URL / AMQP_URL (defaults: local servers), with prefixed, coloured output.
 //
-// Ctrl-C (SIGINT) or SIGTERM: every service gets SIGTERM once and drains (the worker finishes or
-// hands back its task); this exits when all have exited. A second Ctrl-C kills them at once.
+// A service that dies is restarted with a growing delay (1 s doubling to 30 s), as compose's
+// `restart: unless-stopped` does; the others keep running.
+// Ctrl-C (SIGINT) or SIGTERM: every service gets SIGTERM once and drains; with a task running,
+// this says which and how long the worker waits for it (SHUTDOWN_DEADLINE_SECONDS, default 60)
+// before handing it back. A second Ctrl-C makes the worker hand its task back now; a third kills
+// everything at once. See scripts/local-supervisor.js.
 //
 // Each service also reads every variable of its own (see .env.example). Set here, per service:
 //   api      PORT (default 8001)
@@ -13,16 +17,15 @@
 //            RUNNER_COMMAND (default: the demo runner while CLUSTER_PROVIDER is none)
 // START_LOCAL_SKIP_MIGRATE=1 skips the migration step.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { Supervisor } = require('./local-supervisor');
 const { serviceArgs } = require('./service-command');
 
 const ROOT = path.resolve(__dirname, '..');
 /** The worker's stand-in runner: speaks docs/runner-protocol.md without AIOpsLab or a cluster. */
 const DEMO_RUNNER = path.join(ROOT, 'services/worker/runner/demo-runner.js');
-/** Signals closer together than this are one Ctrl-C seen twice (terminal + npm forwarding). */
-const SIGNAL_DEBOUNCE_MS = 1000;
 
 const useColor = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : !process.env.NO_COLOR && process.stdout.isTTY;
 const COLORS = { 'start-local': 90, migrate: 35, api: 36, worker: 33, history: 32 };
@@ -91,117 +94,21 @@ function migrate(env) {
   });
 }
 
-class Supervisor {
-  constructor() {
-    this.children = new Map(); // name -> ChildProcess
-    this.stopping = false;
-    this.forced = false;
-    this.lastSignalAt = 0;
-    this.exitCode = 0;
-  }
-
-  start(name, env) {
-    // detached: a process group of its own, so the terminal's Ctrl-C reaches only this
-    // supervisor, which sends exactly one SIGTERM (services treat a second signal as "force").
-    const child = spawn(process.execPath, serviceArgs(name), {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    this.children.set(name, child);
-    pipeLines(name, child.stdout, process.stdout);
-    pipeLines(name, child.stderr, process.stderr);
-    say('start-local', `${name} started (pid ${child.pid})`);
-    child.on('error', (error) => say('start-local', `${name} could not start: ${error.message}`));
-    child.on('exit', (code, signal) => this.onExit(name, code, signal));
-  }
-
-  onExit(name, code, signal) {
-    this.children.delete(name);
-    const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    say('start-local', `${name} exited (${how})`);
-    if (code !== 0) this.exitCode = 1;
-    if (!this.stopping) {
-      say('start-local', `${name} stopped unexpectedly; stopping the others`);
-      this.exitCode = 1;
-      this.stop();
-    }
-    if (this.children.size === 0) {
-      say('start-local', 'all services stopped');
-      process.exit(this.exitCode);
-    }
-  }
-
-  onSignal(signal) {
-    const now = Date.now();
-    if (this.stopping && now - this.lastSignalAt < SIGNAL_DEBOUNCE_MS) return;
-    this.lastSignalAt = now;
-    if (!this.stopping) {
-      say('start-local', `${signal}: stopping ${[...this.children.keys()].join(', ')} (Ctrl-C again to force)`);
-      this.stop();
-    } else {
-      say('start-local', `${signal} again: killing ${[...this.children.keys()].join(', ')}`);
-      this.kill();
-    }
-  }
-
-  stop() {
-    this.stopping = true;
-    for (const [name, child] of this.children) {
-      try {
-        child.kill('SIGTERM');
-      } catch (error) {
-        say('start-local', `could not signal ${name}: ${error.message}`);
-      }
-    }
-  }
-
-  /**
-   * SIGKILL to each child's process group and to everything it started: the worker runs each
-   * runner in a process group of its own, which killing the worker's group would leave behind.
-   */
-  kill() {
-    this.forced = true;
-    this.exitCode = 1;
-    const pids = [...this.children.values()].map((child) => child.pid);
-    for (const pid of [...descendantsOf(pids), ...pids]) {
-      for (const target of [-pid, pid]) {
-        try {
-          process.kill(target, 'SIGKILL');
-        } catch {
-          /* not a group leader, or already gone */
-        }
-      }
-    }
-  }
-}
-
-/** Every process below the given ones (from `ps`; empty where ps is missing). */
-function descendantsOf(roots) {
-  const table = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  if (table.status !== 0) return [];
-  const children = new Map();
-  for (const line of table.stdout.split('\n')) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (!pid) continue;
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(pid);
-  }
-  const found = [];
-  const queue = [...roots];
-  while (queue.length) {
-    for (const child of children.get(queue.shift()) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
 async function main() {
   requireBuilt();
-  const supervisor = new Supervisor();
+  const envs = serviceEnvironments(process.env);
+  const workerPort = envs.worker.HEALTH_PORT;
+  const supervisor = new Supervisor({
+    root: ROOT,
+    say,
+    pipe: (name, child) => {
+      pipeLines(name, child.stdout, process.stdout);
+      pipeLines(name, child.stderr, process.stderr);
+    },
+    args: serviceArgs,
+    workerHealthUrl: workerPort && workerPort !== '0' ? `http://127.0.0.1:${workerPort}/health` : null,
+    workerDeadlineSeconds: Number(envs.worker.SHUTDOWN_DEADLINE_SECONDS || 60),
+  });
   process.on('SIGINT', () => supervisor.onSignal('SIGINT'));
   process.on('SIGTERM', () => supervisor.onSignal('SIGTERM'));
   // Last resort if this process dies of an error: leave no orphaned service behind.
@@ -215,7 +122,6 @@ async function main() {
     }
   });
 
-  const envs = serviceEnvironments(process.env);
   if (process.env.START_LOCAL_SKIP_MIGRATE !== '1') {
     say('start-local', 'applying migrations (npm run db:migrate)');
     await migrate(process.env);
@@ -229,7 +135,7 @@ async function main() {
     say('start-local', `warning: ${path.relative(ROOT, DEMO_RUNNER)} does not exist; tasks will fail until RUNNER_COMMAND names a runner`);
   }
   for (const name of ['api', 'history', 'worker']) supervisor.start(name, envs[name]);
-  say('start-local', `API on http://127.0.0.1:${envs.api.PORT} (docs: /docs); Ctrl-C stops everything`);
+  say('start-local', `API on http://127.0.0.1:${envs.api.PORT} (docs: /docs); Ctrl-C stops everything. For the examples and scripts: export API_URL=http://localhost:${envs.api.PORT}`);
 }
 
 main().catch((error) => {

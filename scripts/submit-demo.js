@@ -4,7 +4,7 @@
 //   node scripts/submit-demo.js --count 3 | xargs -n1 node scripts/tail-task.js
 //
 // Options (or environment):
-//   --api URL          API base URL (API_URL; default http://127.0.0.1:8001)
+//   --api URL          API base URL (API_URL; else http://127.0.0.1:$PORT, PORT default 8001)
 //   --token TOKEN      bearer token (API_TOKEN; needed when the API has one)
 //   --count N          tasks in the batch (default 3)
 //   --problem ID       problem id, repeatable (default k8s_target_port-misconfig-detection-1)
@@ -15,6 +15,7 @@
 //   --priority P       0-9 (default 0)
 //   --json             print the API's whole answer instead of the ids
 'use strict';
+const { defaultApiUrl } = require('./api-url');
 
 const DEFAULT_PROBLEM = 'k8s_target_port-misconfig-detection-1';
 const DEFAULT_AGENT = { kind: 'scripted', actions: ['exec_shell("kubectl get pods -A")', 'submit("Yes")'] };
@@ -32,7 +33,7 @@ function integer(name, value, min, max) {
 }
 
 function parseArgs(argv, env) {
-  const options = { api: env.API_URL || 'http://127.0.0.1:8001', token: env.API_TOKEN || '', count: 3, problems: [], agent: DEFAULT_AGENT, maxSteps: 5, timeout: 30, priority: 0, json: false };
+  const options = { api: defaultApiUrl(env), token: env.API_TOKEN || '', count: 3, problems: [], agent: DEFAULT_AGENT, maxSteps: 5, timeout: 30, priority: 0, json: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => (i + 1 < argv.length ? argv[++i] : usage(`${flag} needs a value`));

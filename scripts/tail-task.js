@@ -3,9 +3,10 @@
 // (GET /tasks/{id}/logs?follow=true, server-sent events; resumes with Last-Event-ID after a
 // dropped connection), then prints the final status, error and result.
 //   node scripts/tail-task.js <task_id> [--api URL] [--token TOKEN] [--json]
-// API_URL and API_TOKEN are read from the environment too. Exit code: 0 when the task
+// API_URL (else PORT, as the api reads it) and API_TOKEN are read from the environment too. Exit code: 0 when the task
 // completed, 1 when it ended otherwise (failed, timed_out, cancelled) or could not be followed.
 'use strict';
+const { defaultApiUrl } = require('./api-url');
 
 const TERMINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 const RECONNECT_DELAY_MS = 1000;
@@ -18,7 +19,7 @@ function usage(message) {
 }
 
 function parseArgs(argv, env) {
-  const options = { api: env.API_URL || 'http://127.0.0.1:8001', token: env.API_TOKEN || '', json: false, taskId: null };
+  const options = { api: defaultApiUrl(env), token: env.API_TOKEN || '', json: false, taskId: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => (i + 1 < argv.length ? argv[++i] : usage(`${arg} needs a value`));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -135,5 +136,43 @@ describe('scripts/tail-task.js', () => {
       },
     );
     expect((await runScript('tail-task.js', [])).code).toBe(2);
+  });
+});
+
+describe('where the client scripts and the README examples find the api (issue 12, item 6)', () => {
+  const portOf = (url: string) => new URL(url).port;
+
+  test('without --api or API_URL, both scripts follow PORT, as the api itself does', async () => {
+    const validators = createValidators(240);
+    await withServer(
+      (req, res, body) => {
+        if (req.method === 'POST' && req.url === '/tasks/batch') {
+          const { tasks } = validators.batch(JSON.parse(body));
+          return json(res, 201, { tasks: tasks.map((_, i) => ({ task_id: `id-${i}`, status: 'pending', submitted_at: new Date().toISOString() })) });
+        }
+        if (req.url === `/tasks/${TASK_ID}`) return json(res, 200, { task_id: TASK_ID, problem_id: 'p-1', status: 'completed', attempt: 1, worker_id: 'w', error: null, result: {}, status_history: [] });
+        if (req.url === `/tasks/${TASK_ID}/logs?follow=true`) {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          return res.end(`event: end\ndata: ${JSON.stringify({ status: 'completed', last_seq: 0 })}\n\n`);
+        }
+        json(res, 404, {});
+      },
+      async (url, requests) => {
+        const submitted = await runScript('submit-demo.js', ['--count', '1'], { PORT: portOf(url) });
+        expect({ code: submitted.code, stderr: submitted.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('1 task(s) submitted') });
+        const tailed = await runScript('tail-task.js', [TASK_ID], { PORT: portOf(url) });
+        expect({ code: tailed.code, stderr: tailed.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`${TASK_ID} completed`) });
+        expect(requests.map((r) => r.url)).toEqual(expect.arrayContaining(['/tasks/batch', `/tasks/${TASK_ID}`]));
+      },
+    );
+  });
+
+  test('the README examples address the api through $API_URL, and say how it follows PORT', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).filter((line) => /\b(curl|open)\b/.test(line) && !/15672/.test(line));
+    expect(commands.length).toBeGreaterThan(0);
+    expect(commands.filter((line) => /localhost:8001|127\.0\.0\.1:8001/.test(line))).toEqual([]);
+    expect(commands.every((line) => line.includes('$API_URL'))).toBe(true);
+    expect(readme).toContain('export API_URL=http://localhost:${PORT:-8001}');
   });
 });

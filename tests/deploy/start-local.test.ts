@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { createTestEnv, TestEnv } from '../support/test-env';
 import { ROOT } from './support/compose';
 
@@ -180,7 +181,7 @@ describe('npm start (scripts/start-local.js)', () => {
     for (const name of ['api', 'worker', 'history']) expect(started.output).toContain(`start-local | ${name} exited (exit code 0)`);
   }, 180_000);
 
-  test('a second Ctrl-C while the worker drains a running task kills everything at once, the runner too', async () => {
+  test('Ctrl-C with a task running says what it waits for and how long; a second Ctrl-C hands the task back now and stops everything', async () => {
     // A slow demo run and a long drain deadline: the first Ctrl-C alone would wait for the task.
     started = await startLocal(env, { DEMO_RUNNER_SPEED: '200', SHUTDOWN_DEADLINE_SECONDS: '120' });
     const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, max_steps: 5 });
@@ -191,13 +192,39 @@ describe('npm start (scripts/start-local.js)', () => {
     });
 
     started.process.kill('SIGINT');
-    await waitFor('the stop to begin', 10_000, () => (started!.output.some((l) => /SIGINT: stopping/.test(l)) ? true : undefined), started.output);
+    const waiting = await waitFor('the stop to say what it waits for', 10_000, () => started!.output.find((l) => l.includes(`the worker is running task ${taskId}`)), started.output);
+    expect(waiting).toContain('waiting up to 120 s (SHUTDOWN_DEADLINE_SECONDS) for it to finish, then it is handed back. Ctrl-C again hands it back now.');
     await new Promise((resolve) => setTimeout(resolve, 1500)); // past the double-signal debounce
     expect(started.process.exitCode).toBeNull(); // still draining
     started.process.kill('SIGINT');
-    const exit = await Promise.race([started.exit, timeout(20_000)]);
-    expect(exit).toEqual({ code: 1, signal: null });
+    const exit = await Promise.race([started.exit, timeout(30_000)]);
+    expect({ exit, tail: exit === 'timeout' ? started.output.slice(-20) : [] }).toEqual({ exit: { code: 1, signal: null }, tail: [] });
+    expect(started.output).toContain('start-local | SIGINT again: the worker hands its running task back now (it goes back to the queue); Ctrl-C once more kills everything');
     const all = [...Object.values(started.pids), ...runners];
     await waitFor('every process to be gone', 5_000, () => (all.filter(alive).length === 0 ? true : undefined));
+    // Handed back: waiting to run again, the interrupted attempt not counted as a failure.
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query<{ status: string; error: unknown }>('SELECT status, error FROM tasks WHERE id = $1', [taskId]);
+    await db.end();
+    expect(rows[0].status).toBe('retrying');
+  }, 180_000);
+
+  test('a service that dies is restarted with backoff, saying so, while the others keep running', async () => {
+    started = await startLocal(env, { DEMO_RUNNER_SPEED: '0' });
+    const before = { ...started.pids };
+    process.kill(before.history, 'SIGKILL');
+    const notice = await waitFor('the restart notice', 10_000, () => started!.output.find((l) => l.includes('history stopped unexpectedly')), started.output);
+    expect(notice).toBe("start-local | history stopped unexpectedly; restarting it in 1 s (failure 1 in a row; the others keep running, as under compose's restart: unless-stopped). Ctrl-C stops everything.");
+    await waitFor('history to be started again', 15_000, () => (started!.pids.history !== before.history ? true : undefined), started.output);
+    expect(alive(before.api) && alive(before.worker)).toBe(true);
+    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, max_steps: 5 });
+    await waitFor('the task to complete with its history recorded by the restarted service', 60_000, async () => {
+      const task = await getTask(started!.apiUrl, taskId);
+      return task.status === 'completed' && task.status_history.some((h) => h.to_status === 'completed') ? true : undefined;
+    }, started.output);
+    started.process.kill('SIGINT');
+    const exit = await Promise.race([started.exit, timeout(60_000)]);
+    expect(exit).toEqual({ code: 0, signal: null });
   }, 180_000);
 });

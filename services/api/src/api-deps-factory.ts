@@ -20,7 +20,7 @@ export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; sql:
     topology: input.topology,
     logger: input.logger,
     metrics: createApiMetrics(backlog),
-    validators: createValidators(config.MAX_TIMEOUT_MINUTES),
+    validators: createValidators(config.MAX_TASK_TIMEOUT_MINUTES),
     onOutboxCommitted: () => relay.wake(),
     queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
     outboxBacklog: backlog,

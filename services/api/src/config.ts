@@ -1,9 +1,12 @@
-import { CommonConfig, commonEnvProperties, loadConfig } from '@aiopslab/shared/config/load-config';
+import { CommonConfig, commonEnvProperties, ConfigError, loadConfig } from '@aiopslab/shared/config/load-config';
+import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
+import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 
 export interface ApiConfig extends CommonConfig {
   PORT: number;
   HOST: string;
-  MAX_TIMEOUT_MINUTES: number;
+  MAX_TASK_TIMEOUT_MINUTES: number;
+  CALLBACK_ALLOW_PRIVATE: boolean;
   BODY_LIMIT_BYTES: number;
   BATCH_BODY_LIMIT_BYTES: number;
   VALIDATE_PROBLEM_IDS: boolean;
@@ -19,7 +22,8 @@ const schema = {
     ...commonEnvProperties,
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8001 },
     HOST: { type: 'string', default: '0.0.0.0', description: 'address to listen on' },
-    MAX_TIMEOUT_MINUTES: { type: 'integer', minimum: 1, maximum: 10080, default: 240, description: 'cap on timeout_minutes; keep it below RabbitMQ consumer_timeout' },
+    ...taskTimeoutEnvProperties,
+    ...callbackEnvProperties,
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, default: 256 * 1024 },
     BATCH_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, default: 16 * 1024 * 1024 },
     VALIDATE_PROBLEM_IDS: { type: 'boolean', default: true, description: 'reject problem ids missing from the catalog (GET /problems)' },
@@ -31,5 +35,7 @@ const schema = {
 };
 
 export function loadApiConfig(env: Record<string, string | undefined>): Readonly<ApiConfig> {
+  const renamed = renamedTimeoutSettingProblems(env);
+  if (renamed.length > 0) throw new ConfigError(renamed);
   return loadConfig<ApiConfig>(schema, env);
 }

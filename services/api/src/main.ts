@@ -5,6 +5,7 @@ import { assertTopology, topologyNames } from '@aiopslab/shared/amqp/topology';
 import { ConfigError } from '@aiopslab/shared/config/load-config';
 import { createPrismaClient } from '@aiopslab/shared/db/prisma-client';
 import { createSqlDb } from '@aiopslab/shared/db/sql';
+import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
@@ -34,7 +35,14 @@ async function main(): Promise<void> {
   shutdown.add('outbox relay', () => relay.stop());
   void amqp.start(); // the API serves (and accepts tasks into the outbox) while the broker is down
   relay.start();
-  const server = app.listen(config.PORT, config.HOST, () => logger.info('api listening', { port: config.PORT, host: config.HOST }));
+  // Express 5 hands a bind error (a taken port) to this callback instead of throwing it.
+  const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+    if (!error) return logger.info('api listening', { port: config.PORT, host: config.HOST });
+    const refusal = new ListenError('api', 'PORT', config.HOST, config.PORT, error);
+    logger.error('api cannot listen', { error: refusal.message });
+    console.error(refusal.message);
+    process.exit(1);
+  });
   server.keepAliveTimeout = 65_000;
   shutdown.add('http server', () => new Promise<void>((resolve) => {
     server.close(() => resolve());

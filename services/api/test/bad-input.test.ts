@@ -5,7 +5,7 @@ import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 describe('bad input to POST /tasks', () => {
   let h: ApiHarness;
   beforeAll(async () => {
-    h = await startApiHarness({ BODY_LIMIT_BYTES: '4096', MAX_TIMEOUT_MINUTES: '120' });
+    h = await startApiHarness({ BODY_LIMIT_BYTES: '4096', MAX_TASK_TIMEOUT_MINUTES: '120' });
   });
   afterAll(() => h.close());
 

@@ -64,7 +64,7 @@ describe('health while a dependency is down', () => {
       const res = await request(h.app).get('/health').expect(503);
       expect(res.body).toMatchObject({ status: 'down', database_status: 'down', queue_status: 'up', accepting_tasks: false });
       const submit = await request(h.app).post('/tasks').send({ problem_id: PROBLEM });
-      expect(submit.status).toBe(500);
+      expect({ status: submit.status, code: submit.body.code, retryAfter: submit.headers['retry-after'] }).toEqual({ status: 503, code: 'database_unavailable', retryAfter: '5' });
       expect(submit.body.detail).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|prisma/i);
     } finally {
       await h.close();

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { topologyNames } from '@aiopslab/shared/amqp/topology';
 import type { SqlDb } from '@aiopslab/shared/db/sql';
+import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { HistoryConfig } from './config';
 import { insertStatusHistory } from './data/status-history-writer';
@@ -67,7 +68,9 @@ export function createHistoryService({ config, db, connection, registry, logger 
     consumer,
     metrics,
     async start() {
-      const port = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+      const port = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST).catch((error: unknown) => {
+        throw new ListenError('history service health server', 'HEALTH_PORT', config.HEALTH_HOST, config.HEALTH_PORT, error);
+      });
       logger.info('health server listening', { port, host: config.HEALTH_HOST });
       consumer.start();
       return port;

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { createSqlDb } from '@aiopslab/shared/db/sql';
+import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { loadHistoryConfig } from './config';
@@ -28,6 +29,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`history service failed to start: ${(error as Error).message}`);
+  console.error(error instanceof ListenError ? error.message : `history service failed to start: ${(error as Error).message}`);
   process.exit(1);
 });

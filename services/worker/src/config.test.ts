@@ -8,7 +8,7 @@ describe('worker config', () => {
       CLUSTER_PROVIDER: 'none',
       DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/aiopslab',
       LEASE_SECONDS: 60,
-      BROKER_CONSUMER_TIMEOUT_MINUTES: 30,
+      MAX_TASK_TIMEOUT_MINUTES: 240,
       CALLBACK_ALLOW_PRIVATE: false,
     });
     expect(settings.leaseMs).toBe(60_000);

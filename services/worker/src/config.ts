@@ -1,6 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-import { commonEnvProperties, CommonConfig, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
+import { commonEnvProperties, CommonConfig, ConfigError, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
+import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
+import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
+import { RetentionPolicy, retentionEnvProperties } from './retention/retention';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
@@ -22,7 +25,7 @@ export interface WorkerEnv extends CommonConfig, ClusterConfig {
   REAPER_INTERVAL_SECONDS: number;
   KILL_GRACE_SECONDS: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
-  BROKER_CONSUMER_TIMEOUT_MINUTES: number;
+  MAX_TASK_TIMEOUT_MINUTES: number;
   LOG_MAX_LINES: number;
   LOG_MAX_BYTES: number;
   LOG_MAX_LINE_BYTES: number;
@@ -35,6 +38,11 @@ export interface WorkerEnv extends CommonConfig, ClusterConfig {
   HEALTH_HOST: string;
   HEALTH_PORT: number;
   DB_POOL_SIZE: number;
+  RETENTION_TASK_DAYS: number;
+  RETENTION_LOG_DAYS: number;
+  RETENTION_ARTIFACT_DAYS: number;
+  RETENTION_BATCH_SIZE: number;
+  RETENTION_INTERVAL_SECONDS: number;
 }
 
 // Both src/ and dist/ sit beside package.json.
@@ -88,13 +96,14 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       REAPER_INTERVAL_SECONDS: seconds(0.2, 10, 'how often the leader looks for expired leases'),
       KILL_GRACE_SECONDS: seconds(0.2, 30, 'time between SIGTERM and SIGKILL of the runner'),
       SHUTDOWN_DEADLINE_SECONDS: seconds(0, 60, 'on SIGTERM, how long the running task may go on before it is handed back'),
-      BROKER_CONSUMER_TIMEOUT_MINUTES: integer(1, 30, "the broker's consumer_timeout; longer task timeouts are refused"),
+      ...taskTimeoutEnvProperties,
       LOG_MAX_LINES: integer(100, 100_000, 'log lines stored per task'),
       LOG_MAX_BYTES: integer(10_000, 50 * 1024 * 1024, 'log bytes stored per task'),
       LOG_MAX_LINE_BYTES: integer(256, 16 * 1024, 'longer output lines are cut'),
       RETRY_BASE_SECONDS: seconds(0.1, 10, 'first retry delay; doubles per retry, with jitter'),
       RETRY_CAP_SECONDS: seconds(0.1, 900, 'longest retry delay'),
-      CALLBACK_ALLOW_PRIVATE: { type: 'boolean', default: false, description: 'true allows callbacks to loopback, private and link-local addresses' },
+      ...callbackEnvProperties,
+      ...retentionEnvProperties,
       CALLBACK_TIMEOUT_SECONDS: seconds(0.1, 10, 'timeout of one callback request'),
       CALLBACK_MAX_ATTEMPTS: integer(1, 5, 'callback attempts before giving up'),
       CALLBACK_RETRY_BASE_SECONDS: seconds(0.05, 2, 'first delay between callback attempts'),
@@ -124,6 +133,8 @@ export interface WorkerSettings {
   /** ARTIFACT_DIR, resolved: <artifactDir>/<task id>/<attempt>/ holds an attempt's kept files. */
   artifactDir: string;
   callbackRetryPolicy: { baseMs: number; capMs: number };
+  /** What the reaper leader prunes, and how often (services/worker/src/retention/). */
+  retention: RetentionPolicy;
   /** How long one "minute" of timeout_minutes lasts; tests shorten it. */
   timeoutMinuteMs: number;
 }
@@ -163,6 +174,8 @@ export function relativeProgram(command: string): string | null {
 
 export function loadWorkerSettings(env: Record<string, string | undefined>, overrides: WorkerOverrides = {}): WorkerSettings {
   const hostname = overrides.hostname ?? os.hostname();
+  const renamed = renamedTimeoutSettingProblems(env);
+  if (renamed.length > 0) throw new ConfigError(renamed);
   const config = loadConfig<WorkerEnv>(workerEnvSchema(hostname), env);
   const program = relativeProgram(config.RUNNER_COMMAND);
   if (program) throw new WorkerConfigError(`RUNNER_COMMAND runs in each task's working directory, so its program must be an absolute path (or a name on PATH), not ${program}`);
@@ -196,6 +209,14 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
     healthRecheckPolicy: { baseMs: ms(config.HEALTH_RECHECK_BASE_SECONDS), capMs: ms(config.HEALTH_RECHECK_CAP_SECONDS) },
     artifactDir: config.ARTIFACT_DIR || path.resolve(config.WORK_DIR, 'artifacts'),
     callbackRetryPolicy: { baseMs: ms(config.CALLBACK_RETRY_BASE_SECONDS), capMs: 60_000 },
+    retention: {
+      taskDays: config.RETENTION_TASK_DAYS,
+      logDays: config.RETENTION_LOG_DAYS,
+      artifactDays: config.RETENTION_ARTIFACT_DAYS,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      intervalMs: ms(config.RETENTION_INTERVAL_SECONDS),
+      budgetMs: 2000, // well inside the leader's 30 s stall cutoff (advisory-lock-leader.ts)
+    },
     timeoutMinuteMs: overrides.timeoutMinuteMs ?? 60_000,
   });
 }

@@ -1,6 +1,8 @@
 import { ConfigError } from '@aiopslab/shared/config/load-config';
+import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { loadWorkerSettings, WorkerConfigError } from './config';
+import { WorkerIdTakenError } from './presence/worker-id-lock';
 import { WorkerApp } from './worker-app';
 
 /** Composition root: read the environment once, build the worker, start it, stop it on SIGTERM. */
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof WorkerConfigError;
+  const known = error instanceof ConfigError || error instanceof WorkerConfigError || error instanceof ListenError || error instanceof WorkerIdTakenError;
   console.error(known ? error.message : `worker failed to start: ${error.stack ?? error.message}`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import { assertCallbackQueue, assertTopology, Topology, topologyNames } from '@aiopslab/shared/amqp/topology';
 import { createSqlDb, SqlDb } from '@aiopslab/shared/db/sql';
 import { findWorker } from '@aiopslab/shared/db/worker-registry';
+import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger, Logger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
@@ -24,10 +25,12 @@ import { DeadLetterPublisher } from './messaging/dead-letter-publisher';
 import { createDispatchHandler } from './messaging/dispatch-handler';
 import { DispatchConsumer } from './messaging/dispatch-consumer';
 import { WorkerActivity } from './presence/worker-activity';
+import { WorkerIdLock } from './presence/worker-id-lock';
 import { WorkerPresence } from './presence/worker-presence';
 import { createProtocolParser } from './protocol/protocol-parser';
 import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './reaper/advisory-lock-leader';
 import { Reaper } from './reaper/reaper';
+import { Retention } from './retention/retention';
 import { ActiveRun } from './run/run-control';
 import { handleCallbackEvent } from './use-cases/handle-callback-event';
 import { reapExpiredLeases } from './use-cases/reap-expired-leases';
@@ -62,6 +65,7 @@ export class WorkerApp {
   private readonly reaper: Reaper;
   private readonly leader: AdvisoryLockLeader;
   private readonly presence: WorkerPresence;
+  private readonly idLock: WorkerIdLock;
   private readonly health: HealthServer;
   private readonly workerHealth: WorkerHealth;
   private readonly shutdown: Shutdown;
@@ -96,6 +100,7 @@ export class WorkerApp {
     const deadLetters = new DeadLetterPublisher(publisher, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
     const context = { db: this.db, topology: this.topology, settings, logger: this.logger, metrics: this.metrics, wakeRelay: () => this.relay.wake() };
 
+    this.idLock = new WorkerIdLock(env.DATABASE_URL, workerId, this.db, this.logger);
     this.presence = new WorkerPresence(this.db, { id: workerId, hostname: settings.hostname, backend: this.clusters.name, version: settings.version }, this.activity, settings.heartbeatMs, this.logger);
     const executor = options.executor ?? new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
     const preflight = env.RUNNER_PREFLIGHT
@@ -109,7 +114,13 @@ export class WorkerApp {
     this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);
     this.callbacks = new CallbackConsumer(this.connection, this.topology.queues.callbacks, (event, signal) => handleCallbackEvent(context, event, signal), deadLetters, this.logger);
     this.leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, this.logger);
-    this.reaper = new Reaper(this.leader, () => reapExpiredLeases(context), settings.reaperIntervalMs, this.logger, (leader) => this.metrics.leader.set(leader ? 1 : 0));
+    // Retention prunes under the same leadership, after the leases: one worker at a time.
+    const retention = new Retention(this.db, settings.retention, this.logger);
+    const reaperPass = async () => {
+      await reapExpiredLeases(context);
+      await retention.runIfDue();
+    };
+    this.reaper = new Reaper(this.leader, reaperPass, settings.reaperIntervalMs, this.logger, (leader) => this.metrics.leader.set(leader ? 1 : 0));
     this.health = new HealthServer(() => this.healthReport(), this.metrics.registry, this.logger);
   }
 
@@ -129,6 +140,13 @@ export class WorkerApp {
       { worker_id: settings.env.WORKER_ID, cluster_provider: this.clusters.name, runner_command: settings.env.RUNNER_COMMAND },
     );
     shutdown.add('database', () => this.db.$disconnect());
+    // The port first: a worker that cannot serve /health stops before it registers or consumes.
+    this.healthPort = await this.health.listen(settings.env.HEALTH_HOST, settings.env.HEALTH_PORT).catch((error: unknown) => {
+      throw new ListenError(`worker ${settings.env.WORKER_ID} health server`, 'HEALTH_PORT', settings.env.HEALTH_HOST, settings.env.HEALTH_PORT, error);
+    });
+    shutdown.add('health server', () => this.health.close());
+    await this.idLock.acquire(); // refuses to start while another live worker has this WORKER_ID
+    shutdown.add('worker id lock', () => this.idLock.release());
     await mkdir(settings.env.WORK_DIR, { recursive: true });
     await this.clusters.checkPrerequisites();
     await this.clusters.start();
@@ -144,8 +162,6 @@ export class WorkerApp {
     shutdown.add('callbacks', () => this.callbacks.close(Math.min(5000, settings.shutdownDeadlineMs)));
     this.reaper.start();
     shutdown.add('reaper', () => this.reaper.stop());
-    this.healthPort = await this.health.listen(settings.env.HEALTH_HOST, settings.env.HEALTH_PORT);
-    shutdown.add('health server', () => this.health.close());
     shutdown.add('running task (drain or hand back)', () => this.drain());
     shutdown.add('health re-checks', () => this.workerHealth.stop());
     if (settings.env.REFRESH_PROBLEMS_AT_START && !settings.env.RUNNER_PREFLIGHT) {
@@ -161,8 +177,15 @@ export class WorkerApp {
     return this.shutdown.run(reason);
   }
 
+  /** First signal: drain (the running task may finish); second: hand the task back now; third: exit. */
   installSignalHandlers(exit?: (code: number) => void): void {
-    this.shutdown.installSignalHandlers(exit);
+    this.shutdown.installSignalHandlers(exit, () => this.handBackNow());
+  }
+
+  private handBackNow(): void {
+    const taskId = this.active.control?.taskId;
+    if (taskId) this.logger.warn('handing the running task back now', { task_id: taskId });
+    this.active.control?.stop('shutdown');
   }
 
   private onCancel(taskId: string, attempt: number): void {
@@ -176,6 +199,11 @@ export class WorkerApp {
     await this.presence.beat();
     await this.dispatch.stopConsuming();
     if (this.dispatch.isBusy) {
+      this.logger.warn('waiting for the running task to finish, then handing it back', {
+        task_id: this.active.control?.taskId,
+        deadline_seconds: this.settings.shutdownDeadlineMs / 1000,
+        hint: 'a second SIGTERM / Ctrl-C hands it back now',
+      });
       const finished = await Promise.race([this.dispatch.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.shutdownDeadlineMs))]);
       if (!finished) {
         this.logger.warn('shutdown deadline reached; handing the running task back', { task_id: this.active.control?.taskId });

@@ -7,7 +7,7 @@ describe('worker: failures and retries', () => {
 
   beforeAll(async () => {
     h = await WorkerHarness.create();
-    await h.startWorker('retry-1', { env: { BROKER_CONSUMER_TIMEOUT_MINUTES: '30' } });
+    await h.startWorker('retry-1', { env: { MAX_TASK_TIMEOUT_MINUTES: '30' } });
   });
   afterAll(() => h.close());
 
@@ -71,10 +71,10 @@ describe('worker: failures and retries', () => {
     expect(logs).toContain('stderr:Traceback (most recent call last): KeyError: kubeconfig');
   });
 
-  it('refuses, without running it, a task whose timeout exceeds the broker consumer timeout', async () => {
+  it('refuses, without running it, a task stored with a timeout above MAX_TASK_TIMEOUT_MINUTES (the limit was lowered since)', async () => {
     const submitted = await h.submit({ fixture: 'succeeds', timeoutMinutes: 45 });
     const task = await h.waitForStatus(submitted.id, 'failed');
-    expect(task.error).toMatchObject({ kind: 'timeout_exceeds_broker_limit', message: expect.stringContaining('timeout_minutes 45 exceeds the broker consumer timeout of 30 min') });
+    expect(task.error).toMatchObject({ kind: 'timeout_exceeds_broker_limit', message: expect.stringContaining('timeout_minutes 45 exceeds MAX_TASK_TIMEOUT_MINUTES (30) of this worker') });
     const logs = await h.logs(task.id);
     expect(logs.map((l) => l.message).some((m) => m.startsWith('runner started'))).toBe(false);
     expect((await h.events(task.id)).map((e) => e.to_status)).toEqual(['processing', 'failed']);

@@ -45,16 +45,25 @@ export class Shutdown {
     }
   }
 
-  /** SIGTERM/SIGINT run the steps then exit(0); a second signal exits(1) at once. */
-  installSignalHandlers(exit: (code: number) => void = process.exit): void {
-    let signalled = false;
+  /**
+   * SIGTERM/SIGINT run the steps then exit(0). A second signal exits(1) at once, unless `hurry`
+   * is given: then the second signal calls it (the worker hands its task back now instead of
+   * waiting for it) and a third one exits.
+   */
+  installSignalHandlers(exit: (code: number) => void = process.exit, hurry?: () => void): void {
+    let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) {
-        this.logger.warn('second signal; forcing exit', { signal });
+      signals += 1;
+      if (signals === 2 && hurry) {
+        this.logger.warn('second signal; not waiting any longer (a third signal exits at once)', { signal });
+        hurry();
+        return;
+      }
+      if (signals > 1) {
+        this.logger.warn('another signal; forcing exit', { signal });
         exit(1);
         return;
       }
-      signalled = true;
       void this.run(signal).then(() => exit(0));
     };
     process.on('SIGTERM', onSignal);

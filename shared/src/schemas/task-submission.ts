@@ -1,6 +1,6 @@
 /**
  * The JSON Schemas of task submission: one source for ajv validation and for the OpenAPI
- * document. `maxTimeoutMinutes` is the deployment's cap (MAX_TIMEOUT_MINUTES).
+ * document. `maxTimeoutMinutes` is the deployment's cap (MAX_TASK_TIMEOUT_MINUTES).
  */
 export const AGENT_KINDS = ['registry', 'openai_compatible', 'scripted'] as const;
 
@@ -67,7 +67,7 @@ export function taskSubmissionSchema(maxTimeoutMinutes: number) {
       problem_id: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$', description: 'an AIOpsLab problem id (GET /problems)' },
       agent_config: { ...agentConfigSchema, default: DEFAULT_AGENT_CONFIG },
       max_steps: { type: 'integer', minimum: 1, maximum: 1000, default: 30 },
-      timeout_minutes: { type: 'integer', minimum: 1, maximum: maxTimeoutMinutes, default: Math.min(30, maxTimeoutMinutes) },
+      timeout_minutes: { type: 'integer', minimum: 1, maximum: maxTimeoutMinutes, default: Math.min(30, maxTimeoutMinutes), description: `at most ${maxTimeoutMinutes}, this deployment's MAX_TASK_TIMEOUT_MINUTES (the workers run nothing longer)` },
       max_retries: { type: 'integer', minimum: 0, maximum: 10, default: 2 },
       priority: { type: 'integer', minimum: 0, maximum: 9, default: 0, description: '0 (lowest) to 9 (highest)' },
       callback_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'POSTed the final state when the task ends' },

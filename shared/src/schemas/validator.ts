@@ -47,6 +47,10 @@ function messageOf(error: ErrorObject): string {
         .filter((value) => value !== undefined);
       return options.length > 0 ? `must be one of: ${options.join(', ')}` : 'is not a known variant';
     }
+    case 'maximum': {
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return description ? `${error.message}: ${description}` : (error.message ?? 'is too large');
+    }
     case 'enum':
       return `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
     default:

@@ -1,3 +1,4 @@
+import type { TaskCallback } from '@aiopslab/shared/db/generated/client';
 import type { Task } from '@aiopslab/shared/db/task-transition';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -27,6 +28,23 @@ export function presentTask(task: Task) {
     updated_at: iso(task.updatedAt),
     started_at: iso(task.startedAt),
     completed_at: iso(task.completedAt),
+  };
+}
+
+/**
+ * Delivery of the task's callback: null without a callback_url; `pending` until the first
+ * attempt (the task has not finished, or its callback is queued); then `retrying`, `delivered`
+ * or `failed`, with the attempts made and the last error.
+ */
+export function presentCallback(task: Pick<Task, 'callbackUrl'>, delivery: TaskCallback | null) {
+  if (!task.callbackUrl) return null;
+  return {
+    url: task.callbackUrl,
+    status: delivery?.status ?? 'pending',
+    attempts: delivery?.attempts ?? 0,
+    last_error: delivery?.lastError ?? null,
+    last_attempt_at: iso(delivery?.lastAttemptAt ?? null),
+    delivered_at: iso(delivery?.deliveredAt ?? null),
   };
 }
 

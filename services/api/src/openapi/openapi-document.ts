@@ -17,7 +17,12 @@ function queryParameters(schema: { properties: Record<string, unknown> }) {
 const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: problem };
+const databaseUnavailable = {
+  description: 'The database is unreachable (code `database_unavailable`): nothing was stored or read; retry after Retry-After seconds',
+  headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } },
+  content: problem.content,
+};
+const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: problem, 503: databaseUnavailable };
 
 /** The OpenAPI 3.1 document, generated from the same schemas the validators use. */
 export function buildOpenApiDocument(maxTimeoutMinutes: number) {
@@ -30,7 +35,12 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         TaskSubmission: toOpenApiSchema(taskSubmissionSchema(maxTimeoutMinutes)),
         TaskBatch: toOpenApiSchema(taskBatchSchema(maxTimeoutMinutes)),
         Submitted: { type: 'object', properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, submitted_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
-        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } } } },
+        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } }, callback: { $ref: '#/components/schemas/CallbackDelivery' } } },
+        CallbackDelivery: {
+          type: ['object', 'null'],
+          description: 'Delivery of callback_url (null without one): pending until the first attempt, then retrying, delivered or failed',
+          properties: { url: { type: 'string' }, status: { enum: ['pending', 'retrying', 'delivered', 'failed'] }, attempts: { type: 'integer' }, last_error: { type: ['string', 'null'] }, last_attempt_at: { type: ['string', 'null'], format: 'date-time' }, delivered_at: { type: ['string', 'null'], format: 'date-time' } },
+        },
         TaskPage: { type: 'object', properties: { tasks: { type: 'array', items: { type: 'object' } }, next_cursor: { type: ['string', 'null'] } } },
         LogPage: { type: 'object', properties: { logs: { type: 'array', items: { type: 'object' } }, next_after_seq: { type: 'integer' }, task_status: { enum: TASK_STATUSES } } },
         TaskSession: {

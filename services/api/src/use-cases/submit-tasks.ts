@@ -3,6 +3,7 @@ import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { Task, TASK_COLUMNS } from '@aiopslab/shared/db/task-row';
 import { buildTaskEvent } from '@aiopslab/shared/domain/task-event';
+import { CALLBACK_POLICY, callbackTargetRefusal } from '@aiopslab/shared/callbacks/callback-target';
 import { ConflictError, FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
 import { outboxHeaders } from '@aiopslab/shared/outbox/outbox-writer';
 import { MESSAGE_TYPES, TaskEvent } from '@aiopslab/shared/schemas/messages';
@@ -17,6 +18,8 @@ export interface SubmitDeps {
   describeUnknownProblem?: (id: string) => string;
   /** Wakes the in-process outbox relay after the commit. */
   onCommitted: () => void;
+  /** CALLBACK_ALLOW_PRIVATE: skip the callback_url address check. */
+  allowPrivateCallbacks?: boolean;
 }
 
 type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
@@ -36,6 +39,7 @@ export interface SubmittedTask {
 export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[], correlationId?: string): Promise<SubmittedTask[]> {
   checkKeysUnique(submissions);
   if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions, deps.describeUnknownProblem);
+  if (!deps.allowPrivateCallbacks) await checkCallbackTargets(submissions);
   const rows = submissions.map((submission) => toRow(deps.topology, submission, correlationId));
   const store = async (db: SqlClient) => answer(rows, await insertStatement(db, deps.topology, rows), await findReplays(db, submissions, rows));
   const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
@@ -132,6 +136,15 @@ function answer(rows: SubmissionRow[], inserted: Map<string, StoredTask>, replay
     if (!replay) throw new ConflictError('idempotency_key_in_flux', 'the task with this Idempotency-Key changed while it was submitted; retry the request');
     return { task: replay, replayed: true };
   });
+}
+
+/** A callback the workers would refuse to deliver is refused now, with the policy and the fix. */
+async function checkCallbackTargets(submissions: TaskSubmission[]): Promise<void> {
+  const refusals = await Promise.all(submissions.map((s) => (s.callback_url ? callbackTargetRefusal(s.callback_url) : null)));
+  const details: FieldError[] = refusals.flatMap((reason, index) =>
+    reason ? [{ field: submissions.length > 1 ? `tasks[${index}].callback_url` : 'callback_url', rule: 'callback_policy', message: `${reason}; ${CALLBACK_POLICY}` }] : [],
+  );
+  if (details.length > 0) throw new ValidationError(`callback_url is refused: ${details[0].message}`, details);
 }
 
 /** Same key, same request: the stored fingerprint tells a replay from a reuse of the key. */

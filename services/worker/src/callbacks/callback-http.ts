@@ -2,7 +2,7 @@ import dns, { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { blockedAddressReason } from './address-policy';
+import { blockedAddressReason } from '@aiopslab/shared/callbacks/address-policy';
 
 export interface CallbackRequest {
   url: string;

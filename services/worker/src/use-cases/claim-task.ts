@@ -31,7 +31,7 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
       from: CLAIMABLE_STATUSES,
       attempt: dispatchedAttempt,
       noCancelRequested: true,
-      timeoutAtMostMinutes: settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES,
+      timeoutAtMostMinutes: settings.env.MAX_TASK_TIMEOUT_MINUTES,
       ...claimChanges(workerId, attempt, settings.leaseMs),
       correlationId,
     });
@@ -72,11 +72,11 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
         correlationId,
       });
       announced = true;
-      const refusal = brokerLimitRefusal(task.timeoutMinutes, settings.env.BROKER_CONSUMER_TIMEOUT_MINUTES);
+      const refusal = timeoutLimitRefusal(task.timeoutMinutes, settings.env.MAX_TASK_TIMEOUT_MINUTES);
       if (!refusal) return { kind: 'claimed', task: row, attempt, logUsage: NO_LOGS };
       await appendTaskLogs(tx, { taskId, attempt, workerId }, [{ ts: new Date(), stream: 'system', level: 'error', message: refusal.message }]);
       await transitionTask(tx, topology, { taskId, to: 'failed', locked: row, expect: { attempt, workerId }, data: { error: refusal }, notes: refusal.message, correlationId });
-      return dropped('refused: its timeout exceeds the broker consumer timeout');
+      return dropped('refused: its timeout exceeds MAX_TASK_TIMEOUT_MINUTES');
     });
     if (announced) ctx.wakeRelay();
     // Caps on log lines span attempts; a first attempt has nothing stored yet.
@@ -98,12 +98,13 @@ function claimChanges(workerId: string, attempt: number, leaseMs: number) {
   };
 }
 
-function brokerLimitRefusal(timeoutMinutes: number, brokerMinutes: number): { kind: string; message: string } | null {
-  if (timeoutMinutes <= brokerMinutes) return null;
+/** Only a task stored before the limit was lowered gets here: the api refuses longer ones. */
+function timeoutLimitRefusal(timeoutMinutes: number, limitMinutes: number): { kind: string; message: string } | null {
+  if (timeoutMinutes <= limitMinutes) return null;
   return {
     kind: 'timeout_exceeds_broker_limit',
     message:
-      `timeout_minutes ${timeoutMinutes} exceeds the broker consumer timeout of ${brokerMinutes} min (BROKER_CONSUMER_TIMEOUT_MINUTES): ` +
-      'the broker would take the message back while the task runs; raise consumer_timeout on the broker and BROKER_CONSUMER_TIMEOUT_MINUTES on the workers, or submit a shorter timeout',
+      `timeout_minutes ${timeoutMinutes} exceeds MAX_TASK_TIMEOUT_MINUTES (${limitMinutes}) of this worker: ` +
+      'the broker would take the message back while the task runs; submit a shorter timeout, or raise MAX_TASK_TIMEOUT_MINUTES on api and workers together with consumer_timeout on the broker',
   };
 }

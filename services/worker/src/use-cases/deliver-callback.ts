@@ -12,6 +12,8 @@ export interface CallbackDeps {
   settings: WorkerSettings;
   logger: Logger;
   post?: (request: CallbackRequest) => Promise<CallbackResponse>;
+  /** Told how each attempt ended (shown on the task); absent = not recorded. */
+  recordAttempt?: (status: 'delivered' | 'retrying' | 'failed', error: string | null) => Promise<void>;
 }
 
 /** A 408, 429 or 5xx, or no answer at all, may succeed later; other statuses will not. */
@@ -57,9 +59,14 @@ export async function deliverCallback(deps: CallbackDeps, task: Task, event: Tas
       allowPrivate: settings.env.CALLBACK_ALLOW_PRIVATE,
       signal,
     });
-    if (response.kind === 'response' && response.status >= 200 && response.status < 300) return { delivered: true, attempts: attempt };
+    if (response.kind === 'response' && response.status >= 200 && response.status < 300) {
+      await deps.recordAttempt?.('delivered', null);
+      return { delivered: true, attempts: attempt };
+    }
     reason = describe(response);
     if (signal?.aborted) return { delivered: false, attempts: attempt, reason: 'worker shutting down', aborted: true };
+    const final = !isTransient(response) || attempt === maxAttempts;
+    await deps.recordAttempt?.(final ? 'failed' : 'retrying', reason);
     if (!isTransient(response)) return { delivered: false, attempts: attempt, reason };
     deps.logger.info('callback attempt failed', { attempt, reason });
     if (attempt < maxAttempts) await sleep(retryDelayMs(attempt, settings.callbackRetryPolicy), signal);

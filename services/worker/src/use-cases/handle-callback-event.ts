@@ -6,6 +6,7 @@ import { runWithLogContext } from '@aiopslab/shared/logging/correlation';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { WorkerSettings } from '../config';
 import type { WorkerMetrics } from '../http/worker-metrics';
+import { recordCallbackAttempt } from '../data/callback-delivery';
 import { CallbackDeps, deliverCallback } from './deliver-callback';
 
 export interface CallbackEventDeps extends CallbackDeps {
@@ -21,7 +22,11 @@ export async function handleCallbackEvent(deps: CallbackEventDeps, event: TaskEv
   const task = await findTask(deps.db, event.task_id);
   if (!task?.callbackUrl) return 'done';
   return runWithLogContext({ task_id: task.id, event_id: event.event_id }, async () => {
-    const outcome = await deliverCallback(deps, task, event, signal);
+    const recordAttempt = (status: 'delivered' | 'retrying' | 'failed', error: string | null) =>
+      recordCallbackAttempt(deps.db, { taskId: task.id, status, error }).catch((failure: Error) => {
+        deps.logger.warn('callback attempt not recorded', { error: failure.message });
+      });
+    const outcome = await deliverCallback({ ...deps, recordAttempt }, task, event, signal);
     if (outcome.delivered) {
       deps.metrics.callbacks.inc({ result: 'delivered' });
       deps.logger.info('callback delivered', { attempts: outcome.attempts, status: task.status });

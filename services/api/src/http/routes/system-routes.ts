@@ -7,7 +7,7 @@ import { buildOpenApiDocument } from '../../openapi/openapi-document';
 /** Health, metrics, the problem catalog and the API reference. */
 export function systemRouter(deps: ApiDeps): Router {
   const router = Router();
-  const openapi = buildOpenApiDocument(deps.config.MAX_TIMEOUT_MINUTES);
+  const openapi = buildOpenApiDocument(deps.config.MAX_TASK_TIMEOUT_MINUTES);
 
   router.get('/health', async (_req, res) => {
     const database = await deps.db.$queryRaw`SELECT 1`.then(

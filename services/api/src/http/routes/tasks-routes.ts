@@ -22,6 +22,7 @@ export function tasksRouter(deps: ApiDeps): Router {
     findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
     describeUnknownProblem: (id: string) => catalog.describeUnknown(id),
     onCommitted: deps.onOutboxCommitted,
+    allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE,
   };
 
   router.post('/tasks', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
