@@ -39,7 +39,7 @@ beforeAll(async () => {
   openApi = await startApi('open-api', { CALLBACK_ALLOW_PRIVATE: 'true' });
   const workerPort = await freePort();
   const worker = new ServiceProcess('worker', 'worker', {
-    ...env.env, WORKER_ID: 'cb-e2e', RUNNER_COMMAND: RUNNER, WORK_DIR: dir, CLUSTER_PROVIDER: 'none', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(workerPort),
+    ...env.env, WORKER_ID: 'cb-e2e', RUNNER_COMMAND: RUNNER, RUNNER_PREFLIGHT: 'false', WORK_DIR: dir, CLUSTER_PROVIDER: 'none', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(workerPort),
     REFRESH_PROBLEMS_AT_START: 'false', CALLBACK_ALLOW_PRIVATE: 'true', CALLBACK_MAX_ATTEMPTS: '3', CALLBACK_RETRY_BASE_SECONDS: '0.05', CALLBACK_TIMEOUT_SECONDS: '2',
   }, `http://127.0.0.1:${workerPort}/health`, path.join(dir, 'worker.log'));
   services.push(worker);

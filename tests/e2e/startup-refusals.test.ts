@@ -10,7 +10,7 @@ import { createTestEnv, TestEnv } from '../support/test-env';
  * Services that cannot do their job refuse to start, loudly: a taken port (issue 12, item 1) and
  * a WORKER_ID already held by a live worker (item 4). Every service is a real process.
  */
-const WORKER_BASE = { CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: '/bin/true', REFRESH_PROBLEMS_AT_START: 'false', HEALTH_HOST: '127.0.0.1' };
+const WORKER_BASE = { CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: '/bin/true', REFRESH_PROBLEMS_AT_START: 'false', RUNNER_PREFLIGHT: 'false', HEALTH_HOST: '127.0.0.1' };
 
 let env: TestEnv;
 let workDir: string;

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const [apiPort, workerPort] = [await freePort(), await freePort()];
   apiUrl = `http://127.0.0.1:${apiPort}`;
   api = new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/health`, path.join(dir, 'api.log'));
-  const workerEnv = { ...env.env, WORKER_ID: 'limit-1', RUNNER_COMMAND: RUNNER, WORK_DIR: dir, CLUSTER_PROVIDER: 'none', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(workerPort), REFRESH_PROBLEMS_AT_START: 'false' };
+  const workerEnv = { ...env.env, WORKER_ID: 'limit-1', RUNNER_COMMAND: RUNNER, RUNNER_PREFLIGHT: 'false', WORK_DIR: dir, CLUSTER_PROVIDER: 'none', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(workerPort), REFRESH_PROBLEMS_AT_START: 'false' };
   worker = new ServiceProcess('worker', 'worker', workerEnv, `http://127.0.0.1:${workerPort}/health`, path.join(dir, 'worker.log'));
   await Promise.all([api.start(), worker.start()]);
 });
