@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, uuidParamSchema, workerHeartbeatSchema, workerIdSchema, workerRegistrationSchema } from './request-schemas';
 import type { ListTasksQuery } from '../use-cases/list-tasks';
+import { createRunValidators, RunValidators } from './run-validators';
 
 /** Query strings arrive as text: a separate ajv coerces "50" to 50 and "true" to true. */
 function createQueryAjv(): Ajv {
@@ -26,7 +27,7 @@ function queryValidator<T>(ajv: Ajv, schema: object) {
   };
 }
 
-export interface Validators {
+export interface Validators extends RunValidators {
   submission(body: unknown): TaskSubmission;
   batch(body: unknown): { tasks: TaskSubmission[] };
   idempotencyKeyHeader(value: string): string;
@@ -68,5 +69,6 @@ export function createValidators(maxTimeoutMinutes: number): Validators {
     listWorkersQuery: queryValidator(queryAjv, listWorkersQuerySchema),
     registration: createValidator(ajv, workerRegistrationSchema, 'worker registration'),
     heartbeat: createValidator(ajv, workerHeartbeatSchema, 'heartbeat'),
+    ...createRunValidators(ajv, (schema) => queryValidator(queryAjv, schema), maxTimeoutMinutes),
   };
 }

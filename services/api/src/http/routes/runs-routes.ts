@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
+import type { ApiDeps } from '../api-deps';
+import { jsonBody } from '../middleware/json-body';
+import { createRun } from '../../use-cases/create-run';
+import { getRun, listRuns } from '../../use-cases/read-runs';
+import { cancelRun } from '../../use-cases/cancel-run';
+import { retryRun, retryTask } from '../../use-cases/retry-tasks';
+
+/** Runs (experiments): problems × agents × repeats, their progress, results, retries and export. */
+export function runsRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const { validators: v } = deps;
+  const writeDeps = { db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
+  const runDeps = { ...writeDeps, listCatalog: async () => (await listProblems(deps.sql)).problems, validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS };
+  const runId = (raw: string) => v.taskId(raw);
+
+  router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
+    const body = v.runCreation(req.body);
+    const header = req.get('idempotency-key');
+    if (header !== undefined) v.idempotencyKeyHeader(header);
+    const { replayed, ...run } = await createRun(runDeps, body, header, res.locals.correlationId);
+    if (!replayed) deps.metrics.tasksSubmitted.inc({ mode: 'run' }, run.task_count);
+    res.status(replayed ? 200 : 201).location(`/runs/${run.run_id}`).setHeader('Idempotent-Replayed', String(replayed));
+    res.json({ ...run, ...(replayed ? { replayed: true } : {}) });
+  });
+
+  router.get('/runs', async (req, res) => {
+    res.json(await listRuns(deps.sql, v.listRunsQuery(req.query)));
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    res.json(await getRun(deps.sql, runId(req.params.id), deps.config.PRICES));
+  });
+
+  router.delete('/runs/:id', async (req, res) => {
+    const outcome = await cancelRun(writeDeps, runId(req.params.id), res.locals.correlationId);
+    res.status(outcome.cancel_requested > 0 ? 202 : 200).json(outcome);
+  });
+
+  router.post('/runs/:id/retry', async (req, res) => {
+    res.status(202).json(await retryRun(writeDeps, runId(req.params.id), res.locals.correlationId));
+  });
+
+  router.post('/tasks/:id/retry', async (req, res) => {
+    const retried = await retryTask(writeDeps, v.taskId(req.params.id), res.locals.correlationId);
+    res.status(202).location(`/tasks/${retried.task_id}`).json(retried);
+  });
+
+  return router;
+}
