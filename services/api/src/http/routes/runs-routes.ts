@@ -6,6 +6,8 @@ import { createRun } from '../../use-cases/create-run';
 import { getRun, listRuns } from '../../use-cases/read-runs';
 import { cancelRun } from '../../use-cases/cancel-run';
 import { retryRun, retryTask } from '../../use-cases/retry-tasks';
+import { runResults } from '../../use-cases/run-results';
+import { resultsCsv } from '../../runs/results-csv';
 
 /** Runs (experiments): problems × agents × repeats, their progress, results, retries and export. */
 export function runsRouter(deps: ApiDeps): Router {
@@ -31,6 +33,17 @@ export function runsRouter(deps: ApiDeps): Router {
 
   router.get('/runs/:id', async (req, res) => {
     res.json(await getRun(deps.sql, runId(req.params.id), deps.config.PRICES));
+  });
+
+  router.get('/runs/:id/results', async (req, res) => {
+    const { format } = v.resultsQuery(req.query);
+    const table = await runResults(deps.sql, runId(req.params.id), deps.config.PRICES);
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="run-${table.run_id}-results.csv"`);
+      res.send(resultsCsv(table.rows, table.repeats));
+      return;
+    }
+    res.json(table);
   });
 
   router.delete('/runs/:id', async (req, res) => {

@@ -1,0 +1,98 @@
+import type { SqlClient } from '@aiopslab/shared/db/sql';
+import type { RunProblem } from '../runs/run-grid';
+import { summaryNumber } from './run-queries';
+
+/** One (agent, task type) group of a run's latest tasks; task_type null = the agent overall. */
+export interface GroupAggregate {
+  agent_label: string;
+  task_type: string | null;
+  n: number;
+  scored: number;
+  solved: number;
+  completed: number;
+  failed: number;
+  timed_out: number;
+  cancelled: number;
+  unfinished: number;
+  detection_scored: number;
+  detection_correct: number;
+  localization_scored: number;
+  localization_mean: number | null;
+  mean_ttd: number | null;
+  mean_ttl: number | null;
+  mean_tta: number | null;
+  mean_ttm: number | null;
+  mean_steps: number | null;
+  mean_in_tokens: number | null;
+  mean_out_tokens: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  in_tokens: number;
+  out_tokens: number;
+  mean_duration_s: number | null;
+}
+
+/** Scored tasks of one (agent, task type, problem) or (agent, task type, repeat). */
+export interface CellTally {
+  agent_label: string;
+  task_type: string;
+  key: string;
+  n: number;
+  solved: number;
+}
+
+export interface RunAggregates {
+  groups: GroupAggregate[];
+  problems: CellTally[];
+  repeats: CellTally[];
+}
+
+const SCORED = `status IN ('completed', 'failed', 'timed_out')`;
+const avg = (expr: string, as: string) => `avg(${expr}) FILTER (WHERE status = 'completed')::float8 AS ${as}`;
+const sum = (key: string) => `coalesce(sum(${summaryNumber(key)}), 0)::float8 AS ${key}`;
+
+/**
+ * The evaluation table's aggregates in ONE statement over the run's latest task per grid cell
+ * (the task no retry replaces), reading only the small generated result_summary column. "Solved":
+ * detection when "Detection Accuracy" is "Correct", other task types when results.success is
+ * true; only completed tasks can be solved; failed and timed-out ones are scored as unsolved.
+ */
+const RESULTS_SQL = `
+  WITH grid AS (SELECT problem_id, task_type FROM jsonb_to_recordset($2::jsonb) AS g(problem_id text, task_type text)),
+  latest AS MATERIALIZED (
+    SELECT t.agent_label, coalesce(g.task_type, 'unknown') AS task_type, t.problem_id, t.repeat_index, t.status, t.result_summary,
+           ${SCORED} AS scored,
+           (t.status = 'completed' AND CASE WHEN g.task_type = 'detection' THEN t.result_summary->>'detection' = 'Correct'
+                                            ELSE coalesce(t.result_summary->'success' = 'true'::jsonb, false) END) AS solved,
+           extract(epoch FROM t.completed_at - t.started_at)::float8 AS wall_s
+    FROM tasks t LEFT JOIN grid g ON g.problem_id = t.problem_id
+    WHERE t.run_id = $1::uuid AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.retry_of = t.id)
+  )
+  SELECT
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+      SELECT agent_label, CASE WHEN grouping(task_type) = 1 THEN NULL ELSE task_type END AS task_type,
+             count(*)::int AS n, count(*) FILTER (WHERE scored)::int AS scored, count(*) FILTER (WHERE solved)::int AS solved,
+             count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+             count(*) FILTER (WHERE status = 'timed_out')::int AS timed_out, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+             count(*) FILTER (WHERE status IN ('pending', 'processing', 'retrying'))::int AS unfinished,
+             count(*) FILTER (WHERE scored AND task_type = 'detection')::int AS detection_scored,
+             count(*) FILTER (WHERE status = 'completed' AND task_type = 'detection' AND result_summary->>'detection' = 'Correct')::int AS detection_correct,
+             count(*) FILTER (WHERE scored AND task_type = 'localization')::int AS localization_scored,
+             avg(CASE WHEN status = 'completed' THEN coalesce(${summaryNumber('localization')}, 0) ELSE 0 END) FILTER (WHERE scored AND task_type = 'localization')::float8 AS localization_mean,
+             ${avg(summaryNumber('ttd'), 'mean_ttd')}, ${avg(summaryNumber('ttl'), 'mean_ttl')}, ${avg(summaryNumber('tta'), 'mean_tta')}, ${avg(summaryNumber('ttm'), 'mean_ttm')},
+             ${avg(`coalesce(${summaryNumber('steps')}, ${summaryNumber('trajectory_steps')})`, 'mean_steps')},
+             ${avg(summaryNumber('in_tokens'), 'mean_in_tokens')}, ${avg(summaryNumber('out_tokens'), 'mean_out_tokens')},
+             ${sum('prompt_tokens')}, ${sum('completion_tokens')}, ${sum('in_tokens')}, ${sum('out_tokens')},
+             avg(coalesce(${summaryNumber('run_s')}, wall_s)) FILTER (WHERE scored)::float8 AS mean_duration_s
+      FROM latest GROUP BY GROUPING SETS ((agent_label, task_type), (agent_label))) x) AS groups,
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+      SELECT agent_label, task_type, problem_id AS key, count(*)::int AS n, count(*) FILTER (WHERE solved)::int AS solved
+      FROM latest WHERE scored GROUP BY agent_label, task_type, problem_id) x) AS problems,
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+      SELECT agent_label, task_type, repeat_index::text AS key, count(*)::int AS n, count(*) FILTER (WHERE solved)::int AS solved
+      FROM latest WHERE scored GROUP BY agent_label, task_type, repeat_index) x) AS repeats`;
+
+export async function runAggregates(db: SqlClient, runId: string, problems: RunProblem[]): Promise<RunAggregates> {
+  const [row] = await db.$queryRawUnsafe<RunAggregates[]>(RESULTS_SQL, runId, JSON.stringify(problems));
+  return row;
+}
