@@ -8,6 +8,9 @@ import { cancelRun } from '../../use-cases/cancel-run';
 import { retryRun, retryTask } from '../../use-cases/retry-tasks';
 import { runResults } from '../../use-cases/run-results';
 import { resultsCsv } from '../../runs/results-csv';
+import { exportTaskLines } from '../../use-cases/export-tasks';
+import { findRun } from '../../data/run-queries';
+import { streamNdjson } from '../ndjson-stream';
 
 /** Runs (experiments): problems × agents × repeats, their progress, results, retries and export. */
 export function runsRouter(deps: ApiDeps): Router {
@@ -44,6 +47,16 @@ export function runsRouter(deps: ApiDeps): Router {
       return;
     }
     res.json(table);
+  });
+
+  router.get('/runs/:id/export', async (req, res) => {
+    const id = runId(req.params.id);
+    await findRun(deps.sql, id); // a 404 before the stream starts
+    await streamNdjson(req, res, exportTaskLines(deps.sql, { run_id: id }), `run-${id}.ndjson`);
+  });
+
+  router.get('/tasks/export', async (req, res) => {
+    await streamNdjson(req, res, exportTaskLines(deps.sql, v.exportTasksQuery(req.query)), 'tasks.ndjson');
   });
 
   router.delete('/runs/:id', async (req, res) => {
