@@ -52,12 +52,13 @@ const avg = (expr: string, as: string) => `avg(${expr}) FILTER (WHERE status = '
 const sum = (key: string) => `coalesce(sum(${summaryNumber(key)}), 0)::float8 AS ${key}`;
 
 /**
- * The evaluation table's aggregates in ONE statement over the run's latest task per grid cell
- * (the task no retry replaces), reading only the small generated result_summary column. "Solved":
- * detection when "Detection Accuracy" is "Correct", other task types when results.success is
- * true; only completed tasks can be solved; failed and timed-out ones are scored as unsolved.
+ * A run's latest task per grid cell (the task no retry replaces), with `scored` and `solved`,
+ * reading only the small generated result_summary column; $1 = run id, $2 = the run's problems
+ * (JSON). "Solved": detection when "Detection Accuracy" is "Correct", other task types when
+ * results.success is true; only completed tasks can be solved; failed and timed-out ones are
+ * scored as unsolved. The evaluation table's aggregates come from it in ONE statement.
  */
-const RESULTS_SQL = `
+export const LATEST_TASKS_CTE = `
   WITH grid AS (SELECT problem_id, task_type FROM jsonb_to_recordset($2::jsonb) AS g(problem_id text, task_type text)),
   latest AS MATERIALIZED (
     SELECT t.agent_label, coalesce(g.task_type, 'unknown') AS task_type, t.problem_id, t.repeat_index, t.status, t.result_summary,
@@ -67,7 +68,9 @@ const RESULTS_SQL = `
            extract(epoch FROM t.completed_at - t.started_at)::float8 AS wall_s
     FROM tasks t LEFT JOIN grid g ON g.problem_id = t.problem_id
     WHERE t.run_id = $1::uuid AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.retry_of = t.id)
-  )
+  )`;
+
+const RESULTS_SQL = `${LATEST_TASKS_CTE}
   SELECT
     (SELECT coalesce(json_agg(x), '[]') FROM (
       SELECT agent_label, CASE WHEN grouping(task_type) = 1 THEN NULL ELSE task_type END AS task_type,
@@ -91,6 +94,16 @@ const RESULTS_SQL = `
     (SELECT coalesce(json_agg(x), '[]') FROM (
       SELECT agent_label, task_type, repeat_index::text AS key, count(*)::int AS n, count(*) FILTER (WHERE solved)::int AS solved
       FROM latest WHERE scored GROUP BY agent_label, task_type, repeat_index) x) AS repeats`;
+
+/** Scored and solved latest tasks per (problem, agent label): what GET /runs/compare pairs. */
+export async function problemTallies(db: SqlClient, runId: string, problems: RunProblem[]): Promise<{ problem_id: string; agent_label: string; n: number; solved: number }[]> {
+  return db.$queryRawUnsafe(
+    `${LATEST_TASKS_CTE}
+     SELECT problem_id, agent_label, count(*)::int AS n, count(*) FILTER (WHERE solved)::int AS solved FROM latest WHERE scored GROUP BY problem_id, agent_label`,
+    runId,
+    JSON.stringify(problems),
+  );
+}
 
 export async function runAggregates(db: SqlClient, runId: string, problems: RunProblem[]): Promise<RunAggregates> {
   const [row] = await db.$queryRawUnsafe<RunAggregates[]>(RESULTS_SQL, runId, JSON.stringify(problems));

@@ -11,6 +11,7 @@ import { resultsCsv } from '../../runs/results-csv';
 import { exportTaskLines } from '../../use-cases/export-tasks';
 import { findRun } from '../../data/run-queries';
 import { streamNdjson } from '../ndjson-stream';
+import { compareRuns } from '../../use-cases/compare-runs';
 
 /** Runs (experiments): problems × agents × repeats, their progress, results, retries and export. */
 export function runsRouter(deps: ApiDeps): Router {
@@ -32,6 +33,12 @@ export function runsRouter(deps: ApiDeps): Router {
 
   router.get('/runs', async (req, res) => {
     res.json(await listRuns(deps.sql, v.listRunsQuery(req.query)));
+  });
+
+  // Before /runs/:id, which would take "compare" for an id.
+  router.get('/runs/compare', async (req, res) => {
+    const { a, b } = v.compareQuery(req.query);
+    res.json(await compareRuns(deps.sql, a, b));
   });
 
   router.get('/runs/:id', async (req, res) => {
