@@ -25,4 +25,12 @@ describe('GET /runs/compare', () => {
     expect(body.solved_only_by_b).toEqual([{ problem_id: DETECTION[1], agent_label: 'scripted', success_rate_a: 0, success_rate_b: 1 }]);
     expect((await request(h.app).get('/runs/compare').query({ a: a.run_id }).expect(400)).body.errors[0].field).toBe('b');
   });
+
+  it('documents every runs path in the OpenAPI document', async () => {
+    const doc = (await request(h.app).get('/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/runs', '/runs/compare', '/runs/{id}', '/runs/{id}/results', '/runs/{id}/export', '/runs/{id}/retry', '/tasks/{id}/retry', '/tasks/export']));
+    expect(doc.paths['/runs'].post.responses['201']).toBeDefined();
+    expect(doc.components.schemas.RunCreation.properties.agents.items.required).toEqual(['label', 'agent_config']);
+    expect(doc.paths['/tasks'].get.parameters.map((p: { name: string }) => p.name)).toContain('run_id');
+  });
 });

@@ -1,5 +1,6 @@
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
 import { taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
+import { runsOpenApi } from './runs-paths';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';
 
 /** Our ajv-only keywords become OpenAPI extensions; everything else is JSON Schema 2020-12. */
@@ -20,6 +21,7 @@ const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: pr
 
 /** The OpenAPI 3.1 document, generated from the same schemas the validators use. */
 export function buildOpenApiDocument(maxTimeoutMinutes: number) {
+  const runs = runsOpenApi(maxTimeoutMinutes, { toOpenApiSchema, queryParameters, errors, problem });
   return {
     openapi: '3.1.0',
     info: { title: 'AIOpsLab task service', version: '0.1.0', description: 'Submit AIOpsLab problems, follow their execution on dedicated Kind clusters, and read results, logs and status history.' },
@@ -32,6 +34,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } } } },
         TaskPage: { type: 'object', properties: { tasks: { type: 'array', items: { type: 'object' } }, next_cursor: { type: ['string', 'null'] } } },
         LogPage: { type: 'object', properties: { logs: { type: 'array', items: { type: 'object' } }, next_after_seq: { type: 'integer' }, task_status: { enum: TASK_STATUSES } } },
+        ...runs.schemas,
         WorkerRegistration: toOpenApiSchema(workerRegistrationSchema),
         WorkerHeartbeat: toOpenApiSchema(workerHeartbeatSchema),
         Worker: { type: 'object', additionalProperties: true },
@@ -87,6 +90,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain exposition format' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OK' } } } },
       '/docs': { get: { summary: 'Interactive reference', security: [], responses: { 200: { description: 'HTML' } } } },
+      ...runs.paths,
     },
   };
 }
