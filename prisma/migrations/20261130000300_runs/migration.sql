@@ -24,25 +24,28 @@ CREATE UNIQUE INDEX "runs_idempotency_key_key" ON "runs"("idempotency_key");
 CREATE INDEX "runs_created_idx" ON "runs"("created_at" DESC, "id" DESC);
 
 -- The few result keys the results table aggregates, kept beside the (possibly multi-MB) result
--- in a generated column so GET /runs/{id}/results never detoasts trajectories. jsonb_build_object
--- is only STABLE in general (it accepts any type); over jsonb arguments it is deterministic.
+-- in a generated column so GET /runs/{id}/results never detoasts trajectories. Numbers, booleans
+-- and strings are kept only when they have that type, so readers cast (->>'ttd')::float8 without
+-- failing on a runner's odd output. jsonb_build_object is only STABLE in general (it accepts any type); over
+-- jsonb arguments it is deterministic.
 CREATE FUNCTION task_result_summary(result JSONB) RETURNS JSONB LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN result IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object(
-        'detection', result->'results'->'Detection Accuracy',
-        'localization', result->'results'->'Localization Accuracy',
-        'success', result->'results'->'success',
-        'ttd', result->'results'->'TTD',
-        'ttl', result->'results'->'TTL',
-        'tta', result->'results'->'TTA',
-        'ttm', result->'results'->'TTM',
-        'steps', result->'results'->'steps',
-        'in_tokens', result->'results'->'in_tokens',
-        'out_tokens', result->'results'->'out_tokens',
-        'prompt_tokens', result->'usage'->'prompt_tokens',
-        'completion_tokens', result->'usage'->'completion_tokens',
+        'detection', CASE WHEN jsonb_typeof(r->'Detection Accuracy') = 'string' THEN r->'Detection Accuracy' END,
+        'success', CASE WHEN jsonb_typeof(r->'success') = 'boolean' THEN r->'success' END,
+        'localization', CASE WHEN jsonb_typeof(r->'Localization Accuracy') = 'number' THEN r->'Localization Accuracy' END,
+        'ttd', CASE WHEN jsonb_typeof(r->'TTD') = 'number' THEN r->'TTD' END,
+        'ttl', CASE WHEN jsonb_typeof(r->'TTL') = 'number' THEN r->'TTL' END,
+        'tta', CASE WHEN jsonb_typeof(r->'TTA') = 'number' THEN r->'TTA' END,
+        'ttm', CASE WHEN jsonb_typeof(r->'TTM') = 'number' THEN r->'TTM' END,
+        'steps', CASE WHEN jsonb_typeof(r->'steps') = 'number' THEN r->'steps' END,
+        'in_tokens', CASE WHEN jsonb_typeof(r->'in_tokens') = 'number' THEN r->'in_tokens' END,
+        'out_tokens', CASE WHEN jsonb_typeof(r->'out_tokens') = 'number' THEN r->'out_tokens' END,
+        'prompt_tokens', CASE WHEN jsonb_typeof(result->'usage'->'prompt_tokens') = 'number' THEN result->'usage'->'prompt_tokens' END,
+        'completion_tokens', CASE WHEN jsonb_typeof(result->'usage'->'completion_tokens') = 'number' THEN result->'usage'->'completion_tokens' END,
         'trajectory_steps', CASE WHEN jsonb_typeof(result->'trajectory') = 'array' THEN jsonb_array_length(result->'trajectory') END,
-        'run_s', result->'durations'->'run_s'))
+        'run_s', CASE WHEN jsonb_typeof(result->'durations'->'run_s') = 'number' THEN result->'durations'->'run_s' END))
     END
+    FROM (SELECT CASE WHEN jsonb_typeof(result->'results') = 'object' THEN result->'results' END AS r) AS results
 $$;
 
 -- A task's place in its run's grid: (problem_id, agent_label, repeat_index). retry_of links a

@@ -1,6 +1,7 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
 import { NotFoundError } from '@aiopslab/shared/errors/app-error';
 import type { RunProblem, RunTaskFields } from '../runs/run-grid';
+import { summaryNumber } from './run-results-query';
 import type { RunAgent } from '../runs/run-schemas';
 
 /** A runs row. */
@@ -46,9 +47,6 @@ export async function countRunTasks(db: SqlClient, runIds: string[]): Promise<St
     FROM tasks WHERE run_id = ANY(${runIds}::uuid[]) GROUP BY run_id, status`;
 }
 
-/** A jsonb number of result_summary as float8, null when absent or not a number. */
-export const summaryNumber = (key: string) => `CASE WHEN jsonb_typeof(result_summary->'${key}') = 'number' THEN (result_summary->>'${key}')::float8 END`;
-
 export interface AgentStatusGroup {
   agent_label: string;
   status: string;
@@ -66,7 +64,8 @@ export async function agentStatusGroups(db: SqlClient, runId: string): Promise<A
   return db.$queryRawUnsafe<AgentStatusGroup[]>(
     `SELECT agent_label, status, count(*)::int AS n, max(completed_at) AS last_completed_at,
             ${['prompt_tokens', 'completion_tokens', 'in_tokens', 'out_tokens'].map(sum).join(', ')}
-     FROM tasks WHERE run_id = $1::uuid GROUP BY agent_label, status`,
+     FROM tasks t
+     WHERE run_id = $1::uuid GROUP BY agent_label, status`,
     runId,
   );
 }

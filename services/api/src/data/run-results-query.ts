@@ -1,6 +1,5 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
 import type { RunProblem } from '../runs/run-grid';
-import { summaryNumber } from './run-queries';
 
 /** One (agent, task type) group of a run's latest tasks; task_type null = the agent overall. */
 export interface GroupAggregate {
@@ -47,29 +46,37 @@ export interface RunAggregates {
   repeats: CellTally[];
 }
 
-const SCORED = `status IN ('completed', 'failed', 'timed_out')`;
-const avg = (expr: string, as: string) => `avg(${expr}) FILTER (WHERE status = 'completed')::float8 AS ${as}`;
-const sum = (key: string) => `coalesce(sum(${summaryNumber(key)}), 0)::float8 AS ${key}`;
+/** A number of result_summary (its generated function keeps only numbers under these keys, so the cast cannot fail). */
+export const summaryNumber = (key: string, row = 't') => `(${row}.result_summary->>'${key}')::float8`;
+const f = (key: string) => summaryNumber(key);
+
+const avg = (column: string, as = `mean_${column}`) => `avg(${column}) FILTER (WHERE status = 'completed')::float8 AS ${as}`;
+const sum = (column: string) => `coalesce(sum(${column}), 0)::float8 AS ${column}`;
 
 /**
- * A run's latest task per grid cell (the task no retry replaces), with `scored` and `solved`,
- * reading only the small generated result_summary column; $1 = run id, $2 = the run's problems
- * (JSON). "Solved": detection when "Detection Accuracy" is "Correct", other task types when
- * results.success is true; only completed tasks can be solved; failed and timed-out ones are
- * scored as unsolved. The evaluation table's aggregates come from it in ONE statement.
+ * A run's latest task per grid cell (the task no retry replaces), with `scored`, `solved` and
+ * the fields of the small generated result_summary column (never the result itself);
+ * $1 = run id, $2 = the run's problems (JSON). "Solved": detection when "Detection Accuracy" is
+ * "Correct", other task types when results.success is true; only completed tasks can be solved;
+ * failed and timed-out ones are scored as unsolved.
  */
 export const LATEST_TASKS_CTE = `
   WITH grid AS (SELECT problem_id, task_type FROM jsonb_to_recordset($2::jsonb) AS g(problem_id text, task_type text)),
   latest AS MATERIALIZED (
-    SELECT t.agent_label, coalesce(g.task_type, 'unknown') AS task_type, t.problem_id, t.repeat_index, t.status, t.result_summary,
-           ${SCORED} AS scored,
+    SELECT t.agent_label, coalesce(g.task_type, 'unknown') AS task_type, t.problem_id, t.repeat_index, t.status,
+           t.status IN ('completed', 'failed', 'timed_out') AS scored,
            (t.status = 'completed' AND CASE WHEN g.task_type = 'detection' THEN t.result_summary->>'detection' = 'Correct'
                                             ELSE coalesce(t.result_summary->'success' = 'true'::jsonb, false) END) AS solved,
-           extract(epoch FROM t.completed_at - t.started_at)::float8 AS wall_s
+           (t.status = 'completed' AND t.result_summary->>'detection' = 'Correct') AS detection_correct,
+           ${f('localization')} AS localization, ${f('ttd')} AS ttd, ${f('ttl')} AS ttl, ${f('tta')} AS tta, ${f('ttm')} AS ttm,
+           coalesce(${f('steps')}, ${f('trajectory_steps')}) AS steps, ${f('in_tokens')} AS in_tokens, ${f('out_tokens')} AS out_tokens,
+           ${f('prompt_tokens')} AS prompt_tokens, ${f('completion_tokens')} AS completion_tokens,
+           coalesce(${f('run_s')}, extract(epoch FROM t.completed_at - t.started_at)::float8) AS duration_s
     FROM tasks t LEFT JOIN grid g ON g.problem_id = t.problem_id
     WHERE t.run_id = $1::uuid AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.retry_of = t.id)
   )`;
 
+/** The evaluation table's aggregates in ONE statement over LATEST_TASKS_CTE. */
 const RESULTS_SQL = `${LATEST_TASKS_CTE}
   SELECT
     (SELECT coalesce(json_agg(x), '[]') FROM (
@@ -79,14 +86,12 @@ const RESULTS_SQL = `${LATEST_TASKS_CTE}
              count(*) FILTER (WHERE status = 'timed_out')::int AS timed_out, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
              count(*) FILTER (WHERE status IN ('pending', 'processing', 'retrying'))::int AS unfinished,
              count(*) FILTER (WHERE scored AND task_type = 'detection')::int AS detection_scored,
-             count(*) FILTER (WHERE status = 'completed' AND task_type = 'detection' AND result_summary->>'detection' = 'Correct')::int AS detection_correct,
+             count(*) FILTER (WHERE detection_correct AND task_type = 'detection')::int AS detection_correct,
              count(*) FILTER (WHERE scored AND task_type = 'localization')::int AS localization_scored,
-             avg(CASE WHEN status = 'completed' THEN coalesce(${summaryNumber('localization')}, 0) ELSE 0 END) FILTER (WHERE scored AND task_type = 'localization')::float8 AS localization_mean,
-             ${avg(summaryNumber('ttd'), 'mean_ttd')}, ${avg(summaryNumber('ttl'), 'mean_ttl')}, ${avg(summaryNumber('tta'), 'mean_tta')}, ${avg(summaryNumber('ttm'), 'mean_ttm')},
-             ${avg(`coalesce(${summaryNumber('steps')}, ${summaryNumber('trajectory_steps')})`, 'mean_steps')},
-             ${avg(summaryNumber('in_tokens'), 'mean_in_tokens')}, ${avg(summaryNumber('out_tokens'), 'mean_out_tokens')},
-             ${sum('prompt_tokens')}, ${sum('completion_tokens')}, ${sum('in_tokens')}, ${sum('out_tokens')},
-             avg(coalesce(${summaryNumber('run_s')}, wall_s)) FILTER (WHERE scored)::float8 AS mean_duration_s
+             avg(CASE WHEN status = 'completed' THEN coalesce(localization, 0) ELSE 0 END) FILTER (WHERE scored AND task_type = 'localization')::float8 AS localization_mean,
+             ${['ttd', 'ttl', 'tta', 'ttm', 'steps', 'in_tokens', 'out_tokens'].map((c) => avg(c)).join(', ')},
+             ${['prompt_tokens', 'completion_tokens', 'in_tokens', 'out_tokens'].map(sum).join(', ')},
+             avg(duration_s) FILTER (WHERE scored)::float8 AS mean_duration_s
       FROM latest GROUP BY GROUPING SETS ((agent_label, task_type), (agent_label))) x) AS groups,
     (SELECT coalesce(json_agg(x), '[]') FROM (
       SELECT agent_label, task_type, problem_id AS key, count(*)::int AS n, count(*) FILTER (WHERE solved)::int AS solved
