@@ -33,15 +33,37 @@ export interface TaskRow extends NewTask {
   dispatchHeaders: string;
 }
 
-export function toTaskRow(task: NewTask, correlationId?: string): TaskRow {
-  const id = randomUUID();
-  return {
-    ...task,
-    id,
-    event: buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: task.retryOf ? `submitted: retry of ${task.retryOf}` : 'submitted' }),
-    eventHeaders: JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId })),
-    dispatchId: randomUUID(),
-    dispatchHeaders: JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority: task.submission.priority })),
+/** The rows of one submission call; what every row shares (headers, time) is built once. */
+export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] {
+  const occurredAt = new Date();
+  const eventHeaders = JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId }));
+  const dispatchHeaders = new Map<number, string>();
+  const dispatchHeadersOf = (priority: number) => {
+    let headers = dispatchHeaders.get(priority);
+    if (headers === undefined) dispatchHeaders.set(priority, (headers = JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority }))));
+    return headers;
+  };
+  return tasks.map((task) => {
+    const id = randomUUID();
+    return {
+      ...task,
+      id,
+      event: buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: task.retryOf ? `submitted: retry of ${task.retryOf}` : 'submitted', occurredAt }),
+      eventHeaders,
+      dispatchId: randomUUID(),
+      dispatchHeaders: dispatchHeadersOf(task.submission.priority),
+    };
+  });
+}
+
+/** JSON text of objects that many rows share (a run's agent configs, metadata): stringified once. */
+function jsonOnce() {
+  const cache = new WeakMap<object, string>();
+  return (value: unknown) => {
+    if (!value || typeof value !== 'object') return JSON.stringify(value);
+    let text = cache.get(value);
+    if (text === undefined) cache.set(value, (text = JSON.stringify(value)));
+    return text;
   };
 }
 
@@ -54,12 +76,13 @@ export function toTaskRow(task: NewTask, correlationId?: string): TaskRow {
 export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskRow[]): Promise<Map<string, StoredTask>> {
   const column = <T>(pick: (r: TaskRow) => T) => rows.map(pick);
   const s = (pick: (t: TaskSubmission) => unknown) => column((r) => pick(r.submission));
+  const json = jsonOnce();
   const inserted = await db.$queryRaw<{ id: string; created_at: Date }[]>`
     WITH input AS (
       SELECT * FROM unnest(
-        ${column((r) => r.id)}::uuid[], ${s((t) => t.problem_id)}::text[], ${s((t) => t.priority)}::smallint[], ${s((t) => JSON.stringify(t.agent_config))}::jsonb[],
+        ${column((r) => r.id)}::uuid[], ${s((t) => t.problem_id)}::text[], ${s((t) => t.priority)}::smallint[], ${s((t) => json(t.agent_config))}::jsonb[],
         ${s((t) => t.max_steps)}::int[], ${s((t) => t.timeout_minutes)}::int[], ${s((t) => t.max_retries)}::int[], ${s((t) => t.callback_url ?? null)}::text[],
-        ${s((t) => JSON.stringify(t.metadata))}::jsonb[], ${s((t) => JSON.stringify(t.parameters))}::jsonb[], ${s((t) => t.idempotency_key ?? null)}::text[],
+        ${s((t) => json(t.metadata))}::jsonb[], ${s((t) => json(t.parameters))}::jsonb[], ${s((t) => t.idempotency_key ?? null)}::text[],
         ${column((r) => r.fingerprint)}::text[], ${column((r) => r.event.event_id)}::uuid[], ${column((r) => JSON.stringify(r.event))}::jsonb[],
         ${column((r) => r.eventHeaders)}::jsonb[], ${column((r) => r.dispatchId)}::uuid[], ${column((r) => r.dispatchHeaders)}::jsonb[],
         ${column((r) => r.placement?.runId ?? null)}::uuid[], ${column((r) => r.placement?.agentLabel ?? null)}::text[],

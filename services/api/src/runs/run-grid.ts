@@ -65,8 +65,10 @@ export function taskFieldsOf(body: RunCreation) {
 
 export type RunTaskFields = ReturnType<typeof taskFieldsOf>;
 
+const NO_PARAMETERS = Object.freeze({});
+
 export function runTaskSubmission(problemId: string, agentConfig: AgentConfig, fields: RunTaskFields): TaskSubmission {
-  return { problem_id: problemId, agent_config: agentConfig, ...fields, parameters: {} };
+  return { problem_id: problemId, agent_config: agentConfig, ...fields, parameters: NO_PARAMETERS };
 }
 
 /**

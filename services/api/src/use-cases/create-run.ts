@@ -3,7 +3,7 @@ import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { ProblemEntry } from '@aiopslab/shared/catalog/problem-catalog';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { ConflictError } from '@aiopslab/shared/errors/app-error';
-import { insertTasks, toTaskRow } from '../data/insert-tasks';
+import { insertTasks, toTaskRows } from '../data/insert-tasks';
 import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
 import type { RunCreation } from '../runs/run-schemas';
 import { requestFingerprint } from './request-fingerprint';
@@ -50,7 +50,7 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING created_at`;
     if (inserted.length === 0) return replayRun(tx, idempotencyKey!, fingerprint!);
-    const rows = expandGrid(runId, problems, body, fields).map((task) => toTaskRow(task, correlationId));
+    const rows = toTaskRows(expandGrid(runId, problems, body, fields), correlationId);
     await insertTasks(tx, deps.topology, rows);
     return { run_id: runId, ...summary, created_at: inserted[0].created_at.toISOString(), replayed: false };
   });

@@ -96,8 +96,9 @@ function readBatch(db: SqlClient, where: { sql: string[]; values: unknown[] }, a
     clauses.push(`(created_at, id) > ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
   }
   return db.$queryRawUnsafe<ExportRow[]>(
-    `SELECT id::text, created_at, problem_id, run_id::text, agent_config, ${LINE} AS line
-     FROM tasks WHERE ${clauses.join(' AND ')} ORDER BY created_at, id LIMIT $${where.values.length + 1}`,
+    // ORDER BY names t.id: a bare `id` would be the text output column, and the sort could not use the index.
+    `SELECT t.id::text AS id, t.created_at, problem_id, run_id::text, agent_config, ${LINE} AS line
+     FROM tasks t WHERE ${clauses.join(' AND ')} ORDER BY t.created_at, t.id LIMIT $${where.values.length + 1}`,
     ...values,
   );
 }

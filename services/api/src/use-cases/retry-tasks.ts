@@ -4,7 +4,7 @@ import { findTask, Task, TASK_COLUMNS } from '@aiopslab/shared/db/task-row';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
 import type { AgentConfig } from '@aiopslab/shared/schemas/task-submission';
-import { insertTasks, NewTask, toTaskRow } from '../data/insert-tasks';
+import { insertTasks, NewTask, toTaskRows } from '../data/insert-tasks';
 import { findRun } from '../data/run-queries';
 
 export interface RetryDeps {
@@ -41,7 +41,7 @@ function replacementOf(task: Task): NewTask {
 }
 
 async function storeReplacements(tx: SqlClient, topology: Topology, tasks: Task[], correlationId?: string): Promise<string[]> {
-  const rows = tasks.map((task) => toTaskRow(replacementOf(task), correlationId));
+  const rows = toTaskRows(tasks.map(replacementOf), correlationId);
   await insertTasks(tx, topology, rows);
   return rows.map((row) => row.id);
 }

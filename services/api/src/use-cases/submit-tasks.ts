@@ -3,7 +3,7 @@ import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { Task, TASK_COLUMNS } from '@aiopslab/shared/db/task-row';
 import { ConflictError, FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
 import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
-import { insertTasks, StoredTask, TaskRow, toTaskRow } from '../data/insert-tasks';
+import { insertTasks, StoredTask, TaskRow, toTaskRows } from '../data/insert-tasks';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface SubmitDeps {
@@ -30,7 +30,7 @@ export interface SubmittedTask {
 export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[], correlationId?: string): Promise<SubmittedTask[]> {
   checkKeysUnique(submissions);
   if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions);
-  const rows = submissions.map((submission) => toTaskRow({ submission, fingerprint: submission.idempotency_key ? fingerprint(submission) : null }, correlationId));
+  const rows = toTaskRows(submissions.map((submission) => ({ submission, fingerprint: submission.idempotency_key ? fingerprint(submission) : null })), correlationId);
   const store = async (db: SqlClient) => answer(rows, await insertTasks(db, deps.topology, rows), await findReplays(db, submissions, rows));
   const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
   const results = needsTransaction ? await deps.db.$transaction((tx) => store(tx)) : await store(deps.db);
