@@ -24,26 +24,30 @@ CREATE UNIQUE INDEX "runs_idempotency_key_key" ON "runs"("idempotency_key");
 CREATE INDEX "runs_created_idx" ON "runs"("created_at" DESC, "id" DESC);
 
 -- The few result keys the results table aggregates, kept beside the (possibly multi-MB) result
--- in a generated column so GET /runs/{id}/results never detoasts trajectories. Numbers, booleans
--- and strings are kept only when they have that type, so readers cast (->>'ttd')::float8 without
--- failing on a runner's odd output. jsonb_build_object is only STABLE in general (it accepts any type); over
--- jsonb arguments it is deterministic.
+-- in a generated column so GET /runs/{id}/results never detoasts trajectories. Values are kept
+-- only when they have the expected type and a bounded size, so readers cast (->>'ttd')::float8
+-- without failing on a runner's odd output, and the column always fits in an index entry.
+-- jsonb_build_object is only STABLE in general (it accepts any type); over jsonb it is deterministic.
+CREATE FUNCTION task_result_number(value JSONB) RETURNS JSONB LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN jsonb_typeof(value) = 'number' AND length(value::text) <= 40 THEN value END
+$$;
+
 CREATE FUNCTION task_result_summary(result JSONB) RETURNS JSONB LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN result IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object(
-        'detection', CASE WHEN jsonb_typeof(r->'Detection Accuracy') = 'string' THEN r->'Detection Accuracy' END,
+        'detection', CASE WHEN jsonb_typeof(r->'Detection Accuracy') = 'string' AND length(r->>'Detection Accuracy') <= 64 THEN r->'Detection Accuracy' END,
         'success', CASE WHEN jsonb_typeof(r->'success') = 'boolean' THEN r->'success' END,
-        'localization', CASE WHEN jsonb_typeof(r->'Localization Accuracy') = 'number' THEN r->'Localization Accuracy' END,
-        'ttd', CASE WHEN jsonb_typeof(r->'TTD') = 'number' THEN r->'TTD' END,
-        'ttl', CASE WHEN jsonb_typeof(r->'TTL') = 'number' THEN r->'TTL' END,
-        'tta', CASE WHEN jsonb_typeof(r->'TTA') = 'number' THEN r->'TTA' END,
-        'ttm', CASE WHEN jsonb_typeof(r->'TTM') = 'number' THEN r->'TTM' END,
-        'steps', CASE WHEN jsonb_typeof(r->'steps') = 'number' THEN r->'steps' END,
-        'in_tokens', CASE WHEN jsonb_typeof(r->'in_tokens') = 'number' THEN r->'in_tokens' END,
-        'out_tokens', CASE WHEN jsonb_typeof(r->'out_tokens') = 'number' THEN r->'out_tokens' END,
-        'prompt_tokens', CASE WHEN jsonb_typeof(result->'usage'->'prompt_tokens') = 'number' THEN result->'usage'->'prompt_tokens' END,
-        'completion_tokens', CASE WHEN jsonb_typeof(result->'usage'->'completion_tokens') = 'number' THEN result->'usage'->'completion_tokens' END,
+        'localization', task_result_number(r->'Localization Accuracy'),
+        'ttd', task_result_number(r->'TTD'),
+        'ttl', task_result_number(r->'TTL'),
+        'tta', task_result_number(r->'TTA'),
+        'ttm', task_result_number(r->'TTM'),
+        'steps', task_result_number(r->'steps'),
+        'in_tokens', task_result_number(r->'in_tokens'),
+        'out_tokens', task_result_number(r->'out_tokens'),
+        'prompt_tokens', task_result_number(result->'usage'->'prompt_tokens'),
+        'completion_tokens', task_result_number(result->'usage'->'completion_tokens'),
         'trajectory_steps', CASE WHEN jsonb_typeof(result->'trajectory') = 'array' THEN jsonb_array_length(result->'trajectory') END,
-        'run_s', CASE WHEN jsonb_typeof(result->'durations'->'run_s') = 'number' THEN result->'durations'->'run_s' END))
+        'run_s', task_result_number(result->'durations'->'run_s')))
     END
     FROM (SELECT CASE WHEN jsonb_typeof(result->'results') = 'object' THEN result->'results' END AS r) AS results
 $$;
@@ -61,7 +65,10 @@ ALTER TABLE "tasks"
 
 -- GET /tasks?run_id= (keyset on created_at, id) and a run's export.
 CREATE INDEX "tasks_run_created_idx" ON "tasks"("run_id", "created_at" DESC, "id" DESC) WHERE "run_id" IS NOT NULL;
--- A run's counts (GROUP BY status, index-only) and finished_at (max completed_at).
-CREATE INDEX "tasks_run_status_idx" ON "tasks"("run_id", "status") INCLUDE ("completed_at") WHERE "run_id" IS NOT NULL;
+-- A run's counts (GROUP BY status) and finished_at (max completed_at), and everything the
+-- results table reads of its tasks: both are index-only scans of the run's entries, never a
+-- walk of the heap, where results with whole trajectories make rows wide.
+CREATE INDEX "tasks_run_status_idx" ON "tasks"("run_id", "status")
+    INCLUDE ("completed_at", "started_at", "id", "agent_label", "problem_id", "repeat_index", "result_summary") WHERE "run_id" IS NOT NULL;
 -- At most one retry per task: two concurrent retries cannot both replace it.
 CREATE UNIQUE INDEX "tasks_retry_of_key" ON "tasks"("retry_of") WHERE "retry_of" IS NOT NULL;

@@ -82,4 +82,17 @@ describe('GET /runs/{id}/results and retries', () => {
     const retried = await request(h.app).post(`/tasks/${standalone.body.task_id}/retry`).expect(202);
     expect((await request(h.app).get(`/tasks/${retried.body.task_id}`).expect(200)).body).toMatchObject({ run_id: null, retry_of: standalone.body.task_id, max_steps: 4, status: 'pending' });
   });
+
+  it("a runner's oddly typed or oversized result values are left out of the table instead of failing it", async () => {
+    const odd = await createRun(h, { problem_ids: [D1], agents: [{ label: 'odd', agent_config: { kind: 'registry', name: 'gpt' } }], repeats: 2 });
+    const results = [
+      { 'Detection Accuracy': 'x'.repeat(5000), TTD: 'fast', steps: Number('1e300'), in_tokens: [1], success: 'yes' },
+      { 'Detection Accuracy': 'Correct', TTD: 2, steps: 3 },
+    ];
+    let i = 0;
+    await finishRunTasks(h, odd.run_id, () => ({ status: 'completed', result: workerResult(results[i++]) }));
+    const { body } = await request(h.app).get(`/runs/${odd.run_id}/results`).expect(200);
+    // The oversized steps count is dropped: that task's steps fall back to its trajectory's length (2).
+    expect(rowOf(body.rows, 'odd', 'detection')).toMatchObject({ n: 2, solved: 1, mean_ttd: 2, mean_steps: 2.5 });
+  });
 });
