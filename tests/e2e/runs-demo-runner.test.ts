@@ -92,7 +92,9 @@ describe('a run through api + workers + the demo runner', () => {
     expect(row('demo', 'localization')).toMatchObject({ n: 2, solved: 2, localization_accuracy: 100 });
     // "No" is right for the noop problem only.
     expect(row('says-no', 'detection')).toMatchObject({ n: 4, solved: 2, success_rate: 0.5, success_rate_stderr: 0, pass_hat_k: { '1': 0.5, '2': 0.5 }, mean_steps: 2 });
-    expect(row('says-no', 'all')).toMatchObject({ n: 6, solved: 4, failed: 0, timed_out: 0 });
+    // submit("No") is not a localization answer (a list of services): unsolved, though the task completed.
+    expect(row('says-no', 'localization')).toMatchObject({ n: 2, completed: 2, solved: 0, localization_accuracy: 0 });
+    expect(row('says-no', 'all')).toMatchObject({ n: 6, solved: 2, failed: 0, timed_out: 0 });
 
     const csv = await (await fetch(`${apiUrl}/runs/${runId}/results?format=csv`)).text();
     expect(csv.trim().split('\r\n')).toHaveLength(1 + table.rows.length);

@@ -6,7 +6,8 @@
  * session: setup, agent steps (scripted actions when the task has them), and an evaluation in the
  * shape AIOpsLab gives the problem's task type (the catalog's), so runs' results tables work.
  * A detection answer is right when it says "Yes" (or "No" for a noop problem); other task types
- * succeed when the agent submits anything.
+ * succeed when the agent submits an answer of their shape (a list, a dict, or anything for
+ * mitigation).
  * DEMO_RUNNER_SPEED scales its pauses (default 1; 0 = no pauses).
  *
  *   demo-runner.js                  run the task in $TASK_SPEC_FILE, events on $PROTOCOL_FD (fd 3)
@@ -50,6 +51,9 @@ const SUBMISSIONS = {
   mitigation: () => 'submit()',
 };
 
+/** A submission of the shape the task type asks for counts as a success (demo: there is no real answer). */
+const ANSWER_SHAPES = { localization: /^submit\(\[/, analysis: /^submit\(\{/, mitigation: /^submit\(/ };
+
 /** AIOpsLab's results dict for the task type (AIOPSLAB.md "Results dict"), from the agent's submission. */
 function evaluate(taskType, problemId, submission, loopSeconds, steps) {
   const common = { steps, in_tokens: 1200, out_tokens: 96 };
@@ -58,7 +62,7 @@ function evaluate(taskType, problemId, submission, loopSeconds, steps) {
     const expected = problemId.includes('noop') ? 'No' : 'Yes';
     return { 'Detection Accuracy': !answer ? 'Invalid Format' : answer === expected ? 'Correct' : 'Incorrect', ...common, TTD: loopSeconds };
   }
-  const success = Boolean(submission);
+  const success = (ANSWER_SHAPES[taskType] ?? /^submit\(/).test(submission ?? '');
   if (taskType === 'localization') return { 'Localization Accuracy': success ? 100 : 0, success, is_subset: success, ...common, TTL: loopSeconds };
   if (taskType === 'analysis') return { system_level_correct: success, fault_type_correct: success, success, ...common, TTA: loopSeconds };
   return { success, ...common, TTM: loopSeconds };
