@@ -18,6 +18,9 @@ interface ExportRow {
   line: string;
 }
 
+/** ISO 8601 in UTC with a Z, as every other time the API returns. */
+const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
  * The line's fields in order. json_build_object keeps this order; the trajectory is the task's
  * stored steps (action, observation, per-step token usage), results AIOpsLab's own dict.
@@ -28,7 +31,7 @@ const LINE = `json_build_object(
   'results', result->'results', 'usage', result->'usage', 'metrics', result->'metrics', 'session_id', result->>'session_id',
   'durations', coalesce(result->'durations', '{}'::jsonb) || jsonb_build_object(
      'queued_s', extract(epoch FROM started_at - created_at)::float8, 'wall_s', extract(epoch FROM completed_at - started_at)::float8),
-  'error', error, 'metadata', metadata, 'created_at', created_at, 'started_at', started_at, 'completed_at', completed_at,
+  'error', error, 'metadata', metadata, 'created_at', ${utc('created_at')}, 'started_at', ${utc('started_at')}, 'completed_at', ${utc('completed_at')},
   'trajectory_truncated', coalesce((result->'trajectory_truncated')::boolean, false), 'trajectory', coalesce(result->'trajectory', '[]'::jsonb))::text`;
 
 /** WHERE of the filter, with its parameters numbered from $1. */
