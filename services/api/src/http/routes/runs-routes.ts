@@ -8,6 +8,7 @@ import { cancelRun } from '../../use-cases/cancel-run';
 import { retryRun, retryTask } from '../../use-cases/retry-tasks';
 import { runResults } from '../../use-cases/run-results';
 import { resultsCsv } from '../../runs/results-csv';
+import { ResultsCache } from '../../runs/results-cache';
 import { exportTaskLines } from '../../use-cases/export-tasks';
 import { findRun } from '../../data/run-queries';
 import { streamNdjson } from '../ndjson-stream';
@@ -20,6 +21,7 @@ export function runsRouter(deps: ApiDeps): Router {
   const writeDeps = { db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
   const runDeps = { ...writeDeps, listCatalog: async () => (await listProblems(deps.sql)).problems, validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS };
   const runId = (raw: string) => v.taskId(raw);
+  const resultsCache = new ResultsCache();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
     const body = v.runCreation(req.body);
@@ -47,7 +49,7 @@ export function runsRouter(deps: ApiDeps): Router {
 
   router.get('/runs/:id/results', async (req, res) => {
     const { format } = v.resultsQuery(req.query);
-    const table = await runResults(deps.sql, runId(req.params.id), deps.config.PRICES);
+    const table = await runResults(deps.sql, runId(req.params.id), deps.config.PRICES, resultsCache);
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="run-${table.run_id}-results.csv"`);
       res.send(resultsCsv(table.rows, table.repeats));
