@@ -8,6 +8,7 @@ import { MESSAGE_TYPES, TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
 
 export type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
+type OutboxHeaders = ReturnType<typeof outboxHeaders>;
 
 /** Where a task sits in a run's grid; absent for a task outside any run. */
 export interface RunPlacement {
@@ -28,21 +29,16 @@ export interface NewTask {
 export interface TaskRow extends NewTask {
   id: string;
   event: TaskEvent;
-  eventHeaders: string;
+  eventHeaders: OutboxHeaders;
   dispatchId: string;
-  dispatchHeaders: string;
+  dispatchHeaders: OutboxHeaders;
 }
 
-/** The rows of one submission call; what every row shares (headers, time) is built once. */
+/** The rows of one submission call, with one occurred_at for all their `pending` events. */
 export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] {
   const occurredAt = new Date();
-  const eventHeaders = JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId }));
-  const dispatchHeaders = new Map<number, string>();
-  const dispatchHeadersOf = (priority: number) => {
-    let headers = dispatchHeaders.get(priority);
-    if (headers === undefined) dispatchHeaders.set(priority, (headers = JSON.stringify(outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority }))));
-    return headers;
-  };
+  const eventHeaders = outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId });
+  const dispatchHeadersOf = (priority: number) => outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority });
   return tasks.map((task) => {
     const id = randomUUID();
     return {
@@ -56,17 +52,6 @@ export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] 
   });
 }
 
-/** JSON text of objects that many rows share (a run's agent configs, metadata): stringified once. */
-function jsonOnce() {
-  const cache = new WeakMap<object, string>();
-  return (value: unknown) => {
-    if (!value || typeof value !== 'object') return JSON.stringify(value);
-    let text = cache.get(value);
-    if (text === undefined) cache.set(value, (text = JSON.stringify(value)));
-    return text;
-  };
-}
-
 /**
  * Tasks, their `pending` events and dispatch messages in ONE statement and round trip (the caller
  * wakes its relay after the commit): every submission path (POST /tasks, /tasks/batch, /runs,
@@ -74,21 +59,38 @@ function jsonOnce() {
  * (ON CONFLICT), and so are its messages.
  */
 export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskRow[]): Promise<Map<string, StoredTask>> {
-  const column = <T>(pick: (r: TaskRow) => T) => rows.map(pick);
-  const s = (pick: (t: TaskSubmission) => unknown) => column((r) => pick(r.submission));
-  const json = jsonOnce();
+  // One JSON document, not one array per column: PostgreSQL parses it once, and no array
+  // literal is escaped element by element (a third faster at 10,000 rows).
+  const input = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      problem_id: r.submission.problem_id,
+      priority: r.submission.priority,
+      agent_config: r.submission.agent_config,
+      max_steps: r.submission.max_steps,
+      timeout_minutes: r.submission.timeout_minutes,
+      max_retries: r.submission.max_retries,
+      callback_url: r.submission.callback_url ?? null,
+      metadata: r.submission.metadata,
+      parameters: r.submission.parameters,
+      idempotency_key: r.submission.idempotency_key ?? null,
+      idempotency_fingerprint: r.fingerprint,
+      event: r.event,
+      event_headers: r.eventHeaders,
+      dispatch_id: r.dispatchId,
+      dispatch_headers: r.dispatchHeaders,
+      run_id: r.placement?.runId ?? null,
+      agent_label: r.placement?.agentLabel ?? null,
+      repeat_index: r.placement?.repeatIndex ?? null,
+      retry_of: r.retryOf ?? null,
+    })),
+  );
   const inserted = await db.$queryRaw<{ id: string; created_at: Date }[]>`
     WITH input AS (
-      SELECT * FROM unnest(
-        ${column((r) => r.id)}::uuid[], ${s((t) => t.problem_id)}::text[], ${s((t) => t.priority)}::smallint[], ${s((t) => json(t.agent_config))}::jsonb[],
-        ${s((t) => t.max_steps)}::int[], ${s((t) => t.timeout_minutes)}::int[], ${s((t) => t.max_retries)}::int[], ${s((t) => t.callback_url ?? null)}::text[],
-        ${s((t) => json(t.metadata))}::jsonb[], ${s((t) => json(t.parameters))}::jsonb[], ${s((t) => t.idempotency_key ?? null)}::text[],
-        ${column((r) => r.fingerprint)}::text[], ${column((r) => r.event.event_id)}::uuid[], ${column((r) => JSON.stringify(r.event))}::jsonb[],
-        ${column((r) => r.eventHeaders)}::jsonb[], ${column((r) => r.dispatchId)}::uuid[], ${column((r) => r.dispatchHeaders)}::jsonb[],
-        ${column((r) => r.placement?.runId ?? null)}::uuid[], ${column((r) => r.placement?.agentLabel ?? null)}::text[],
-        ${column((r) => r.placement?.repeatIndex ?? null)}::int[], ${column((r) => r.retryOf ?? null)}::uuid[])
-      AS i(id, problem_id, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
-           idempotency_fingerprint, event_id, event, event_headers, dispatch_id, dispatch_headers, run_id, agent_label, repeat_index, retry_of)
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb)
+      AS i(id uuid, problem_id text, priority smallint, agent_config jsonb, max_steps int, timeout_minutes int, max_retries int, callback_url text,
+           metadata jsonb, parameters jsonb, idempotency_key text, idempotency_fingerprint text, event jsonb, event_headers jsonb,
+           dispatch_id uuid, dispatch_headers jsonb, run_id uuid, agent_label text, repeat_index int, retry_of uuid)
     ), inserted AS (
       INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
                          idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of)
@@ -101,7 +103,7 @@ export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskR
       INSERT INTO outbox (message_id, exchange, routing_key, payload, headers)
       SELECT m.* FROM inserted JOIN input USING (id)
       CROSS JOIN LATERAL (VALUES
-        (input.event_id, ${topology.exchanges.events}, ${topology.eventRoutingKey('pending')}, input.event, input.event_headers),
+        ((input.event->>'event_id')::uuid, ${topology.exchanges.events}, ${topology.eventRoutingKey('pending')}, input.event, input.event_headers),
         (input.dispatch_id, ${topology.exchanges.tasks}, ${topology.routing.dispatch}, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
       ) AS m(message_id, exchange, routing_key, payload, headers)
     )
