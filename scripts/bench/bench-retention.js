@@ -27,7 +27,7 @@ const LINES = arg('lines', 5);
 const BATCH = arg('batch', 500);
 
 async function seed(pool) {
-  await pool.query('TRUNCATE tasks, task_logs, status_history, task_callbacks, task_sessions');
+  await pool.query('TRUNCATE tasks, task_logs, status_history, task_callbacks, task_sessions, runs');
   await pool.query(
     `INSERT INTO tasks (id, problem_id, status, agent_config, max_steps, timeout_minutes, max_retries, attempt, result, created_at, updated_at, completed_at)
      SELECT md5('task' || i)::uuid, 'p', 'completed', '{}', 10, 30, 0, 1,

@@ -5,6 +5,7 @@ import { requestContext } from './http/middleware/request-context';
 import { requestMetrics } from './http/middleware/request-metrics';
 import { bearerAuth, rateLimit, secureHeaders } from './http/middleware/security';
 import { systemRouter } from './http/routes/system-routes';
+import { runsRouter } from './http/routes/runs-routes';
 import { tasksRouter } from './http/routes/tasks-routes';
 import { workersRouter } from './http/routes/workers-routes';
 
@@ -19,6 +20,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(rateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(bearerAuth(deps.config.API_TOKEN, deps.config.WORKER_TOKEN));
   app.use(systemRouter(deps));
+  app.use(runsRouter(deps));
   app.use(tasksRouter(deps));
   app.use(workersRouter(deps));
   app.use(notFoundHandler);

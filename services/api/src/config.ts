@@ -1,6 +1,7 @@
 import { CommonConfig, commonEnvProperties, ConfigError, loadConfig } from '@aiopslab/shared/config/load-config';
 import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
+import { parsePriceTable, PriceTable } from './runs/price-table';
 
 export interface ApiConfig extends CommonConfig {
   PORT: number;
@@ -14,6 +15,8 @@ export interface ApiConfig extends CommonConfig {
   WORKER_TOKEN?: string;
   RATE_LIMIT_PER_MINUTE: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
+  /** Parsed from PRICE_TABLE. */
+  PRICES: PriceTable;
 }
 
 const schema = {
@@ -31,11 +34,17 @@ const schema = {
     WORKER_TOKEN: { type: 'string', minLength: 16, description: 'bearer token for /workers/register and /workers/heartbeat; unset = API_TOKEN' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
     SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
+    PRICE_TABLE: {
+      type: 'string',
+      description: 'JSON: agent label or model name → {"input_per_million": USD, "output_per_million": USD}; prices the runs\' results (estimated cost)',
+    },
   },
 };
 
 export function loadApiConfig(env: Record<string, string | undefined>): Readonly<ApiConfig> {
   const renamed = renamedTimeoutSettingProblems(env);
   if (renamed.length > 0) throw new ConfigError(renamed);
-  return loadConfig<ApiConfig>(schema, env);
+  const config = loadConfig<ApiConfig & { PRICE_TABLE?: string }>(schema, env);
+  const { PRICE_TABLE: priceTable, ...rest } = config;
+  return Object.freeze({ ...rest, PRICES: parsePriceTable(priceTable) });
 }

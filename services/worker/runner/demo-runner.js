@@ -3,7 +3,11 @@
 /*
  * Demo runner: speaks docs/runner-protocol.md without AIOpsLab or a cluster, so the whole system
  * runs on a laptop (`npm start`, CLUSTER_PROVIDER=none). It plays a few seconds of a believable
- * detection session: setup, agent steps (scripted actions when the task has them), evaluation.
+ * session: setup, agent steps (scripted actions when the task has them), and an evaluation in the
+ * shape AIOpsLab gives the problem's task type (the catalog's), so runs' results tables work.
+ * A detection answer is right when it says "Yes" (or "No" for a noop problem); other task types
+ * succeed when the agent submits an answer of their shape (a list, a dict, or anything for
+ * mitigation).
  * DEMO_RUNNER_SPEED scales its pauses (default 1; 0 = no pauses). DEMO_RUNNER_BROKEN=1 plays a
  * worker whose environment is broken (AIOpsLab not importable): `--list-problems` fails and every
  * task fails in setup with an error of origin "environment", so the worker hands it back.
@@ -33,11 +37,38 @@ function emit(event) {
   }
 }
 
-function listProblems() {
+function catalog() {
   const candidates = [path.join(__dirname, '../../../shared/src/catalog/default-problems.json'), path.join(__dirname, '../../../shared/dist/catalog/default-problems.json')];
   const file = candidates.find((candidate) => fs.existsSync(candidate));
-  const problems = file ? JSON.parse(fs.readFileSync(file, 'utf8')).problems : [{ id: 'k8s_target_port-misconfig-detection-1', task_type: 'detection' }];
-  emit({ type: 'problems', source: 'demo runner (default catalog)', problems });
+  return file ? JSON.parse(fs.readFileSync(file, 'utf8')).problems : [{ id: 'k8s_target_port-misconfig-detection-1', task_type: 'detection' }];
+}
+
+function listProblems() {
+  emit({ type: 'problems', source: 'demo runner (default catalog)', problems: catalog() });
+}
+
+const SUBMISSIONS = {
+  detection: (problemId) => `submit("${problemId.includes('noop') ? 'No' : 'Yes'}")`,
+  localization: () => 'submit(["user-service"])',
+  analysis: () => 'submit({"system_level": "Application", "fault_type": "Misconfiguration"})',
+  mitigation: () => 'submit()',
+};
+
+/** A submission of the shape the task type asks for counts as a success (demo: there is no real answer). */
+const ANSWER_SHAPES = { localization: /^submit\(\[/, analysis: /^submit\(\{/, mitigation: /^submit\(/ };
+
+/** AIOpsLab's results dict for the task type (AIOPSLAB.md "Results dict"), from the agent's submission. */
+function evaluate(taskType, problemId, submission, loopSeconds, steps) {
+  const common = { steps, in_tokens: 1200, out_tokens: 96 };
+  if (taskType === 'detection') {
+    const answer = /submit\("(Yes|No)"\)/.exec(submission ?? '')?.[1];
+    const expected = problemId.includes('noop') ? 'No' : 'Yes';
+    return { 'Detection Accuracy': !answer ? 'Invalid Format' : answer === expected ? 'Correct' : 'Incorrect', ...common, TTD: loopSeconds };
+  }
+  const success = (ANSWER_SHAPES[taskType] ?? /^submit\(/).test(submission ?? '');
+  if (taskType === 'localization') return { 'Localization Accuracy': success ? 100 : 0, success, is_subset: success, ...common, TTL: loopSeconds };
+  if (taskType === 'analysis') return { system_level_correct: success, fault_type_correct: success, success, ...common, TTA: loopSeconds };
+  return { success, ...common, TTM: loopSeconds };
 }
 
 const OBSERVATIONS = {
@@ -46,13 +77,13 @@ const OBSERVATIONS = {
   logs: '[error] user-service: failed to connect to mongodb-user:27017 (connection refused)',
 };
 
-function defaultActions(problemId) {
+function defaultActions(problemId, taskType) {
   const namespace = problemId.includes('hotel') ? 'test-hotel-reservation' : 'test-social-network';
   return [
     `exec_shell("kubectl get pods -n ${namespace}")`,
     `exec_shell("kubectl describe svc user-service -n ${namespace}")`,
     `get_logs("${namespace}", "user-service")`,
-    'submit("Yes")',
+    (SUBMISSIONS[taskType] ?? SUBMISSIONS.detection)(problemId),
   ];
 }
 
@@ -65,6 +96,7 @@ function observationFor(action) {
 
 async function run() {
   const spec = JSON.parse(fs.readFileSync(process.env.TASK_SPEC_FILE, 'utf8'));
+  const taskType = catalog().find((p) => p.id === spec.problem_id)?.task_type ?? 'detection';
   const sessionId = `demo-${spec.task_id.slice(0, 8)}-${spec.attempt}`;
   let phase = 'setup';
   process.on('SIGTERM', () => {
@@ -78,11 +110,11 @@ async function run() {
   out(`== Fault Injection == problem ${spec.problem_id} (demo: nothing is deployed)`);
   await sleep(800);
   const setupSeconds = (Date.now() - started) / 1000;
-  emit({ type: 'setup_done', task_description: `Detect whether ${spec.problem_id} has an anomaly. (demo runner)`, instructions: 'Respond with one fenced API call; submit("Yes") or submit("No").', apis: { exec_shell: 'Run a shell command', get_logs: 'Get service logs', submit: 'Submit your answer' }, duration_s: setupSeconds });
+  emit({ type: 'setup_done', task_description: `${taskType} task for ${spec.problem_id}. (demo runner)`, instructions: `Respond with one fenced API call; finish with ${(SUBMISSIONS[taskType] ?? SUBMISSIONS.detection)(spec.problem_id)}.`, apis: { exec_shell: 'Run a shell command', get_logs: 'Get service logs', submit: 'Submit your answer' }, duration_s: setupSeconds });
 
   phase = 'loop';
   const scripted = spec.agent_config?.kind === 'scripted' ? spec.agent_config.actions : null;
-  const actions = (scripted ?? defaultActions(spec.problem_id)).slice(0, spec.max_steps);
+  const actions = (scripted ?? defaultActions(spec.problem_id, taskType)).slice(0, spec.max_steps);
   const loopStarted = Date.now();
   for (let i = 0; i < actions.length; i++) {
     const stepStarted = Date.now();
@@ -93,8 +125,7 @@ async function run() {
   const loopSeconds = (Date.now() - loopStarted) / 1000;
 
   phase = 'eval';
-  const submitted = actions.some((a) => a.startsWith('submit'));
-  const results = { 'Detection Accuracy': submitted ? 'Correct' : 'Invalid Format', steps: actions.length, in_tokens: 1200, out_tokens: 96, TTD: loopSeconds };
+  const results = evaluate(taskType, spec.problem_id, actions.find((a) => a.startsWith('submit')), loopSeconds, actions.length);
   phase = 'teardown';
   out('Cleaning up: helm uninstall prometheus (demo: skipped)');
   await sleep(300);

@@ -79,6 +79,23 @@ test('RETENTION_TASK_DAYS: old finished tasks go with their history, logs and ca
   });
 }, 120_000);
 
+test('no task of an unfinished run is touched; once every task of the run has ended, its old ones go', async () => {
+  const runId = '11111111-2222-3333-4444-555555555555';
+  await db.$queryRawUnsafe(`INSERT INTO runs (id, name, problems, agents, repeats, task_fields, grid_size) VALUES ($1::uuid, 'r', '[]', '[]', 1, '{}', 2)`, runId);
+  // Two old finished tasks join the run, and one unfinished task keeps it running.
+  await db.$queryRawUnsafe(`UPDATE tasks SET run_id = $1::uuid, agent_label = 'a', repeat_index = 0 WHERE id IN (SELECT id FROM tasks WHERE status = 'completed' AND completed_at < now() - interval '50 days' ORDER BY id LIMIT 2)`, runId);
+  await db.$queryRawUnsafe(`UPDATE tasks SET run_id = $1::uuid, agent_label = 'a', repeat_index = 0 WHERE id = (SELECT id FROM tasks WHERE status = 'retrying' ORDER BY id LIMIT 1)`, runId);
+  const inRun = () => count(`SELECT count(*) AS n FROM tasks WHERE run_id = '${runId}'`);
+  const expected = expectedPrunable(COUNT, 45);
+  const first = await new Retention(db, { ...KEEP, taskDays: 45 }, logger).runPass();
+  expect(first.tasks.tasks).toBe(expected.tasks - 2);
+  expect(await inRun()).toBe(3);
+  await db.$queryRawUnsafe(`UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE run_id = $1::uuid AND status = 'retrying'`, runId);
+  const second = await new Retention(db, { ...KEEP, taskDays: 45 }, logger).runPass();
+  expect(second.tasks.tasks).toBe(2);
+  expect(await inRun()).toBe(1); // the task that ended just now is not old enough yet
+}, 120_000);
+
 test('a pruning batch holds up no submission: a task is stored while the batch is still uncommitted', async () => {
   await db.$transaction(async (tx) => {
     expect((await pruneFinishedTasks(tx, new Date(), 5000)).tasks).toBe(5000);

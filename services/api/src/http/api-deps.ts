@@ -8,7 +8,7 @@ import type { Validators } from './validators';
 
 /** Everything the HTTP layer needs, built once in main.ts (or by a test). */
 export interface ApiDeps {
-  config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TASK_TIMEOUT_MINUTES' | 'CALLBACK_ALLOW_PRIVATE' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE'>;
+  config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TASK_TIMEOUT_MINUTES' | 'CALLBACK_ALLOW_PRIVATE' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE' | 'PRICES'>;
   /** Prisma: the reads (lists, details, logs). */
   db: Db;
   /** node-postgres: the write paths (submit, cancel, worker registry) and the outbox relay. */

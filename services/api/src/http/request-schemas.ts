@@ -13,6 +13,7 @@ export const listTasksQuerySchema = {
     status: { type: 'string', enum: TASK_STATUSES },
     problem_id: { type: 'string', minLength: 1, maxLength: 200 },
     worker_id: workerIdSchema,
+    run_id: uuidParamSchema,
     created_after: isoTime,
     created_before: isoTime,
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, uuidParamSchema, workerHeartbeatSchema, workerIdSchema, workerRegistrationSchema } from './request-schemas';
 import type { ListTasksQuery } from '../use-cases/list-tasks';
 import type { WorkerStatus } from '@aiopslab/shared/db/worker-registry';
+import { createRunValidators, RunValidators } from './run-validators';
 
 /** Query strings arrive as text: a separate ajv coerces "50" to 50 and "true" to true. */
 function createQueryAjv(): Ajv {
@@ -27,7 +28,7 @@ function queryValidator<T>(ajv: Ajv, schema: object) {
   };
 }
 
-export interface Validators {
+export interface Validators extends RunValidators {
   submission(body: unknown): TaskSubmission;
   batch(body: unknown): { tasks: TaskSubmission[] };
   idempotencyKeyHeader(value: string): string;
@@ -71,5 +72,6 @@ export function createValidators(maxTimeoutMinutes: number): Validators {
     sessionQuery: queryValidator(queryAjv, sessionQuerySchema),
     registration: createValidator(ajv, workerRegistrationSchema, 'worker registration'),
     heartbeat: createValidator(ajv, workerHeartbeatSchema, 'heartbeat'),
+    ...createRunValidators(ajv, (schema) => queryValidator(queryAjv, schema), maxTimeoutMinutes),
   };
 }

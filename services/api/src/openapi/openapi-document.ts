@@ -1,6 +1,7 @@
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
 import { WORKER_STATUSES } from '@aiopslab/shared/db/worker-registry';
 import { taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
+import { runsOpenApi } from './runs-paths';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';
 
 /** Our ajv-only keywords become OpenAPI extensions; everything else is JSON Schema 2020-12. */
@@ -26,6 +27,7 @@ const errors = { 400: problem, 401: problem, 404: problem, 429: problem, 500: pr
 
 /** The OpenAPI 3.1 document, generated from the same schemas the validators use. */
 export function buildOpenApiDocument(maxTimeoutMinutes: number) {
+  const runs = runsOpenApi(maxTimeoutMinutes, { toOpenApiSchema, queryParameters, errors, problem });
   return {
     openapi: '3.1.0',
     info: { title: 'AIOpsLab task service', version: '0.1.0', description: 'Submit AIOpsLab problems, follow their execution on dedicated Kind clusters, and read results, logs and status history.' },
@@ -58,6 +60,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
             session: { type: 'object', additionalProperties: true },
           },
         },
+        ...runs.schemas,
         WorkerRegistration: toOpenApiSchema(workerRegistrationSchema),
         WorkerHeartbeat: toOpenApiSchema(workerHeartbeatSchema),
         Worker: {
@@ -123,6 +126,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain exposition format' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OK' } } } },
       '/docs': { get: { summary: 'Interactive reference', security: [], responses: { 200: { description: 'HTML' } } } },
+      ...runs.paths,
     },
   };
 }

@@ -6,6 +6,7 @@ export interface ListTasksQuery {
   status?: string;
   problem_id?: string;
   worker_id?: string;
+  run_id?: string;
   created_after?: string;
   created_before?: string;
   limit: number;
@@ -25,6 +26,10 @@ interface TaskSummaryRow {
   attempt: number;
   max_retries: number;
   worker_id: string | null;
+  run_id: string | null;
+  agent_label: string | null;
+  repeat_index: number | null;
+  retry_of: string | null;
   error: unknown;
   metadata: unknown;
   created_at: Date;
@@ -56,11 +61,12 @@ export function decodeCursor(raw: string): Cursor {
 export async function listTasks(db: Db, query: ListTasksQuery) {
   const conditions: Prisma.Sql[] = [];
   const leading = leadingFilter(query);
-  for (const [column, value] of [['status', query.status], ['problem_id', query.problem_id], ['worker_id', query.worker_id]] as const) {
+  for (const [column, value] of [['run_id', query.run_id], ['status', query.status], ['problem_id', query.problem_id], ['worker_id', query.worker_id]] as const) {
     if (!value) continue;
+    const cast = column === 'run_id' ? Prisma.raw('::uuid') : Prisma.empty;
     // The leading filter as a one-value range: see leadingSortColumn.
-    if (column === leading) conditions.push(Prisma.sql`${Prisma.raw(column)} >= ${value} AND ${Prisma.raw(column)} <= ${value}`);
-    else conditions.push(Prisma.sql`${Prisma.raw(column)} = ${value}`);
+    if (column === leading) conditions.push(Prisma.sql`${Prisma.raw(column)} >= ${value}${cast} AND ${Prisma.raw(column)} <= ${value}${cast}`);
+    else conditions.push(Prisma.sql`${Prisma.raw(column)} = ${value}${cast}`);
   }
   if (query.created_after) conditions.push(Prisma.sql`created_at > ${new Date(query.created_after)}`);
   if (query.created_before) conditions.push(Prisma.sql`created_at < ${new Date(query.created_before)}`);
@@ -70,7 +76,7 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
   }
   const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
   const rows = await db.$queryRaw<TaskSummaryRow[]>`
-    SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, error, metadata, created_at, updated_at, started_at, completed_at
+    SELECT id, problem_id, status, priority, attempt, max_retries, worker_id, run_id, agent_label, repeat_index, retry_of, error, metadata, created_at, updated_at, started_at, completed_at
     FROM tasks ${where} ORDER BY ${leadingSortColumn(query)}created_at DESC, id DESC LIMIT ${query.limit + 1}`;
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
@@ -88,7 +94,8 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
  * that walk; written as the range `status >= $1 AND status <= $1` (same rows) the sort key stays,
  * and only the filter's index delivers the order.
  */
-function leadingFilter(query: ListTasksQuery): 'status' | 'problem_id' | 'worker_id' | null {
+function leadingFilter(query: ListTasksQuery): 'run_id' | 'status' | 'problem_id' | 'worker_id' | null {
+  if (query.run_id) return 'run_id'; // a run has at most 50,000 tasks: its index, then the other filters
   if (query.status) return 'status';
   if (query.problem_id) return 'problem_id';
   if (query.worker_id) return 'worker_id';
@@ -110,6 +117,10 @@ function presentSummary(row: TaskSummaryRow) {
     attempt: row.attempt,
     max_retries: row.max_retries,
     worker_id: row.worker_id,
+    run_id: row.run_id,
+    agent_label: row.agent_label,
+    repeat_index: row.repeat_index,
+    retry_of: row.retry_of,
     error: row.error,
     metadata: row.metadata,
     created_at: iso(row.created_at),

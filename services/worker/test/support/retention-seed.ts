@@ -12,7 +12,7 @@ export const SEED_LOG_LINES = 3;
 export const SEED_HISTORY_ROWS = 2;
 
 export async function seedTasks(db: SqlClient, count: number): Promise<void> {
-  await db.$queryRawUnsafe(`TRUNCATE tasks, task_logs, status_history, task_callbacks, task_sessions`);
+  await db.$queryRawUnsafe(`TRUNCATE tasks, task_logs, status_history, task_callbacks, task_sessions, runs`);
   await db.$queryRawUnsafe(
     `INSERT INTO tasks (id, problem_id, status, agent_config, max_steps, timeout_minutes, max_retries, attempt, result, created_at, updated_at, completed_at)
      SELECT md5('task' || i)::uuid, 'p-' || (i % 7), s.status, '{}'::jsonb, 10, 30, 0, 1,

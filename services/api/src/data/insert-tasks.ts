@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Topology } from '@aiopslab/shared/amqp/topology';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
+import type { Task } from '@aiopslab/shared/db/task-row';
+import { buildTaskEvent } from '@aiopslab/shared/domain/task-event';
+import { outboxHeaders } from '@aiopslab/shared/outbox/outbox-writer';
+import { MESSAGE_TYPES, TaskEvent } from '@aiopslab/shared/schemas/messages';
+import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
+
+export type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
+type OutboxHeaders = ReturnType<typeof outboxHeaders>;
+
+/** Where a task sits in a run's grid; absent for a task outside any run. */
+export interface RunPlacement {
+  runId: string;
+  agentLabel: string;
+  repeatIndex: number;
+}
+
+export interface NewTask {
+  submission: TaskSubmission;
+  /** sha256 of the request when it carries an idempotency key (stored to tell replays from reuse). */
+  fingerprint: string | null;
+  placement?: RunPlacement;
+  /** The task this one retries (POST /runs/{id}/retry, POST /tasks/{id}/retry). */
+  retryOf?: string;
+}
+
+export interface TaskRow extends NewTask {
+  id: string;
+  event: TaskEvent;
+  eventHeaders: OutboxHeaders;
+  dispatchId: string;
+  dispatchHeaders: OutboxHeaders;
+}
+
+/** The rows of one submission call, with one occurred_at for all their `pending` events. */
+export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] {
+  const occurredAt = new Date();
+  const eventHeaders = outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId });
+  const dispatchHeadersOf = (priority: number) => outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority });
+  return tasks.map((task) => {
+    const id = randomUUID();
+    return {
+      ...task,
+      id,
+      event: buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: task.retryOf ? `submitted: retry of ${task.retryOf}` : 'submitted', occurredAt }),
+      eventHeaders,
+      dispatchId: randomUUID(),
+      dispatchHeaders: dispatchHeadersOf(task.submission.priority),
+    };
+  });
+}
+
+/**
+ * Tasks, their `pending` events and dispatch messages in ONE statement and round trip (the caller
+ * wakes its relay after the commit): every submission path (POST /tasks, /tasks/batch, /runs,
+ * retries) stores tasks through here. A task whose idempotency key exists already is skipped
+ * (ON CONFLICT), and so are its messages.
+ */
+export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskRow[]): Promise<Map<string, StoredTask>> {
+  // One JSON document, not one array per column: PostgreSQL parses it once, and no array
+  // literal is escaped element by element (a third faster at 10,000 rows).
+  const input = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      problem_id: r.submission.problem_id,
+      priority: r.submission.priority,
+      agent_config: r.submission.agent_config,
+      max_steps: r.submission.max_steps,
+      timeout_minutes: r.submission.timeout_minutes,
+      max_retries: r.submission.max_retries,
+      callback_url: r.submission.callback_url ?? null,
+      metadata: r.submission.metadata,
+      parameters: r.submission.parameters,
+      idempotency_key: r.submission.idempotency_key ?? null,
+      idempotency_fingerprint: r.fingerprint,
+      event: r.event,
+      event_headers: r.eventHeaders,
+      dispatch_id: r.dispatchId,
+      dispatch_headers: r.dispatchHeaders,
+      run_id: r.placement?.runId ?? null,
+      agent_label: r.placement?.agentLabel ?? null,
+      repeat_index: r.placement?.repeatIndex ?? null,
+      retry_of: r.retryOf ?? null,
+    })),
+  );
+  const inserted = await db.$queryRaw<{ id: string; created_at: Date }[]>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb)
+      AS i(id uuid, problem_id text, priority smallint, agent_config jsonb, max_steps int, timeout_minutes int, max_retries int, callback_url text,
+           metadata jsonb, parameters jsonb, idempotency_key text, idempotency_fingerprint text, event jsonb, event_headers jsonb,
+           dispatch_id uuid, dispatch_headers jsonb, run_id uuid, agent_label text, repeat_index int, retry_of uuid)
+    ), inserted AS (
+      INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
+                         idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of)
+      SELECT id, problem_id, 'pending', priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
+             idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of
+      FROM input
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING id, created_at
+    ), announced AS (
+      INSERT INTO outbox (message_id, exchange, routing_key, payload, headers)
+      SELECT m.* FROM inserted JOIN input USING (id)
+      CROSS JOIN LATERAL (VALUES
+        ((input.event->>'event_id')::uuid, ${topology.exchanges.events}, ${topology.eventRoutingKey('pending')}, input.event, input.event_headers),
+        (input.dispatch_id, ${topology.exchanges.tasks}, ${topology.routing.dispatch}, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
+      ) AS m(message_id, exchange, routing_key, payload, headers)
+    )
+    SELECT id::text, created_at FROM inserted`;
+  return new Map(inserted.map((row) => [row.id, { id: row.id, status: 'pending', createdAt: row.created_at }]));
+}

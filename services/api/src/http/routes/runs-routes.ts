@@ -1,0 +1,86 @@
+import { Router } from 'express';
+import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
+import type { ApiDeps } from '../api-deps';
+import { jsonBody } from '../middleware/json-body';
+import { createRun } from '../../use-cases/create-run';
+import { getRun, listRuns } from '../../use-cases/read-runs';
+import { cancelRun } from '../../use-cases/cancel-run';
+import { retryRun, retryTask } from '../../use-cases/retry-tasks';
+import { runResults } from '../../use-cases/run-results';
+import { resultsCsv } from '../../runs/results-csv';
+import { ResultsCache } from '../../runs/results-cache';
+import { exportTaskLines } from '../../use-cases/export-tasks';
+import { findRun } from '../../data/run-queries';
+import { streamNdjson } from '../ndjson-stream';
+import { compareRuns } from '../../use-cases/compare-runs';
+
+/** Runs (experiments): problems × agents × repeats, their progress, results, retries and export. */
+export function runsRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const { validators: v } = deps;
+  const writeDeps = { db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
+  const runDeps = { ...writeDeps, listCatalog: () => listProblems(deps.sql), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
+  const runId = (raw: string) => v.taskId(raw);
+  const resultsCache = new ResultsCache();
+
+  router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
+    const body = v.runCreation(req.body);
+    const header = req.get('idempotency-key');
+    if (header !== undefined) v.idempotencyKeyHeader(header);
+    const { replayed, ...run } = await createRun(runDeps, body, header, res.locals.correlationId);
+    if (!replayed) deps.metrics.tasksSubmitted.inc({ mode: 'run' }, run.task_count);
+    res.status(replayed ? 200 : 201).location(`/runs/${run.run_id}`).setHeader('Idempotent-Replayed', String(replayed));
+    res.json({ ...run, ...(replayed ? { replayed: true } : {}) });
+  });
+
+  router.get('/runs', async (req, res) => {
+    res.json(await listRuns(deps.sql, v.listRunsQuery(req.query)));
+  });
+
+  // Before /runs/:id, which would take "compare" for an id.
+  router.get('/runs/compare', async (req, res) => {
+    const { a, b } = v.compareQuery(req.query);
+    res.json(await compareRuns(deps.sql, a, b));
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    res.json(await getRun(deps.sql, runId(req.params.id), deps.config.PRICES));
+  });
+
+  router.get('/runs/:id/results', async (req, res) => {
+    const { format } = v.resultsQuery(req.query);
+    const table = await runResults(deps.sql, runId(req.params.id), deps.config.PRICES, resultsCache);
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="run-${table.run_id}-results.csv"`);
+      res.send(resultsCsv(table.rows, table.repeats));
+      return;
+    }
+    res.json(table);
+  });
+
+  router.get('/runs/:id/export', async (req, res) => {
+    const id = runId(req.params.id);
+    await findRun(deps.sql, id); // a 404 before the stream starts
+    await streamNdjson(req, res, exportTaskLines(deps.sql, { run_id: id }), `run-${id}.ndjson`);
+  });
+
+  router.get('/tasks/export', async (req, res) => {
+    await streamNdjson(req, res, exportTaskLines(deps.sql, v.exportTasksQuery(req.query)), 'tasks.ndjson');
+  });
+
+  router.delete('/runs/:id', async (req, res) => {
+    const outcome = await cancelRun(writeDeps, runId(req.params.id), res.locals.correlationId);
+    res.status(outcome.cancel_requested > 0 ? 202 : 200).json(outcome);
+  });
+
+  router.post('/runs/:id/retry', async (req, res) => {
+    res.status(202).json(await retryRun(writeDeps, runId(req.params.id), res.locals.correlationId));
+  });
+
+  router.post('/tasks/:id/retry', async (req, res) => {
+    const retried = await retryTask(writeDeps, v.taskId(req.params.id), res.locals.correlationId);
+    res.status(202).location(`/tasks/${retried.task_id}`).json(retried);
+  });
+
+  return router;
+}

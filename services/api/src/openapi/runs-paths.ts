@@ -1,0 +1,62 @@
+import { compareQuerySchema, exportTasksQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema } from '../runs/run-schemas';
+
+/** The runs (experiments) part of the OpenAPI document: schemas and paths. */
+export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchema: (s: unknown) => unknown; queryParameters: (s: { properties: Record<string, unknown> }) => unknown[]; errors: object; problem: object }) {
+  const { toOpenApiSchema, queryParameters, errors, problem } = helpers;
+  const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+  const runId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: 'run_id' };
+  const ndjson = { description: 'One JSON object per finished task and line (application/x-ndjson), streamed', content: { 'application/x-ndjson': { schema: { $ref: '#/components/schemas/ExportLine' } } } };
+  const counts = { type: 'object', additionalProperties: { type: 'integer' }, description: 'tasks per status (every status, 0 when none)' };
+  return {
+    schemas: {
+      RunCreation: toOpenApiSchema(runCreationSchema(maxTimeoutMinutes)),
+      RunCreated: { type: 'object', properties: { run_id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, task_count: { type: 'integer' }, problem_count: { type: 'integer' }, agent_count: { type: 'integer' }, repeats: { type: 'integer' }, created_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
+      RunSummary: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          run_id: { type: 'string', format: 'uuid' },
+          name: { type: 'string' },
+          status: { enum: ['running', 'finished', 'cancelled'] },
+          task_count: { type: 'integer', description: 'tasks of the run, retries included' },
+          grid_size: { type: 'integer' },
+          counts,
+          created_at: { type: 'string', format: 'date-time' },
+          finished_at: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      Run: { allOf: [{ $ref: '#/components/schemas/RunSummary' }], description: 'plus problems, task_fields, agents (per-agent counts, tokens, estimated_cost), tokens and estimated_cost_usd' },
+      RunPage: { type: 'object', properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/RunSummary' } }, next_cursor: { type: ['string', 'null'] } } },
+      RunResults: { type: 'object', additionalProperties: true, properties: { run_id: { type: 'string' }, status: { type: 'string' }, repeats: { type: 'integer' }, rows: { type: 'array', items: { type: 'object', additionalProperties: true } }, definitions: { type: 'object' } } },
+      RunComparison: { type: 'object', additionalProperties: true, properties: { pairing: { enum: ['problem_and_agent', 'problem'] }, pairs: { type: 'integer' }, difference: { type: ['number', 'null'] }, difference_stderr: { type: ['number', 'null'] }, solved_only_by_a: { type: 'array' }, solved_only_by_b: { type: 'array' } } },
+      ExportLine: { type: 'object', additionalProperties: true, description: 'task_id, run_id, agent_label, repeat_index, retry_of, problem_id, task_type, status, attempt, results, usage, metrics, durations, error, trajectory (steps: n, action, observation, duration_s, usage, ts), agent_config without secret-looking keys' },
+    },
+    paths: {
+      '/runs': {
+        post: {
+          summary: 'Create a run: one task per problem × agent × repeat, in one transaction',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RunCreation' } } } },
+          responses: { 201: json('RunCreated', 'Created'), 200: json('RunCreated', 'Idempotent replay: the run first created with this key'), 409: problem, 413: problem, 415: problem, ...errors },
+        },
+        get: { summary: 'List runs, newest first (keyset pagination)', parameters: queryParameters(listRunsQuerySchema), responses: { 200: json('RunPage'), ...errors } },
+      },
+      '/runs/compare': { get: { summary: 'Two runs paired problem by problem', parameters: queryParameters(compareQuerySchema).map((p) => ({ ...(p as object), required: true })), responses: { 200: json('RunComparison'), ...errors } } },
+      '/runs/{id}': {
+        get: { summary: 'A run: status and counts from its tasks, per-agent progress, tokens and estimated cost', parameters: [runId], responses: { 200: json('Run'), ...errors } },
+        delete: { summary: 'Cancel every unfinished task of the run', parameters: [runId], responses: { 200: { description: 'Every unfinished task was waiting and is cancelled' }, 202: { description: 'Running tasks were asked to stop' }, 409: problem, ...errors } },
+      },
+      '/runs/{id}/results': {
+        get: {
+          summary: 'The evaluation table: per agent × task type and per agent overall',
+          parameters: [runId, ...queryParameters(resultsQuerySchema)],
+          responses: { 200: { description: 'The table', content: { 'application/json': { schema: { $ref: '#/components/schemas/RunResults' } }, 'text/csv': {} } }, ...errors },
+        },
+      },
+      '/runs/{id}/export': { get: { summary: "The run's finished tasks as NDJSON (trajectory dataset)", parameters: [runId], responses: { 200: ndjson, ...errors } } },
+      '/runs/{id}/retry': { post: { summary: 'Re-run each grid cell whose latest task failed, timed out or was cancelled', parameters: [runId], responses: { 202: { description: '{ run_id, retried, task_ids }' }, ...errors } } },
+      '/tasks/{id}/retry': { post: { summary: 'Re-run one failed, timed-out or cancelled task as a new task (retry_of links them)', parameters: [{ ...runId, description: 'task_id' }], responses: { 202: { description: '{ task_id, retry_of, status }' }, 409: problem, ...errors } } },
+      '/tasks/export': { get: { summary: 'Tasks matching the filters as NDJSON (finished tasks unless status is given)', parameters: queryParameters(exportTasksQuerySchema), responses: { 200: ndjson, ...errors } } },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { AgentStatusGroup, RunRow } from '../data/run-queries';
+import { estimateCost, PriceTable, priceOf, TokenTotals } from './price-table';
+import { runStatusOf, zeroCounts } from './run-status';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+interface Counted {
+  status: string;
+  n: number;
+  last_completed_at: Date | null;
+}
+
+function summarize(groups: Counted[]) {
+  const counts: Record<string, number> = zeroCounts();
+  let taskCount = 0;
+  let lastCompleted: Date | null = null;
+  for (const g of groups) {
+    counts[g.status] = (counts[g.status] ?? 0) + g.n;
+    taskCount += g.n;
+    if (g.last_completed_at && (!lastCompleted || g.last_completed_at > lastCompleted)) lastCompleted = g.last_completed_at;
+  }
+  return { counts, taskCount, lastCompleted };
+}
+
+/** The fields of a run every view shows (pure): status and counts computed from its tasks' statuses. */
+export function presentRunSummary(run: RunRow, groups: Counted[]) {
+  const { counts, taskCount, lastCompleted } = summarize(groups);
+  const status = runStatusOf(counts, run.cancelled_at);
+  return {
+    run_id: run.id,
+    name: run.name,
+    status,
+    task_count: taskCount,
+    grid_size: run.grid_size,
+    problem_count: run.problems.length,
+    agent_labels: run.agents.map((a) => a.label),
+    repeats: run.repeats,
+    counts,
+    created_at: iso(run.created_at),
+    finished_at: status === 'running' ? null : iso(lastCompleted ?? run.cancelled_at ?? run.created_at),
+    cancelled_at: iso(run.cancelled_at),
+  };
+}
+
+function tokensOf(groups: AgentStatusGroup[]): TokenTotals {
+  const total = { prompt_tokens: 0, completion_tokens: 0, in_tokens: 0, out_tokens: 0 };
+  for (const g of groups) for (const key of Object.keys(total) as (keyof TokenTotals)[]) total[key] += Number(g[key]);
+  return total;
+}
+
+/** GET /runs/{id}: the summary, the grid, and per-agent progress with tokens and estimated cost. */
+export function presentRun(run: RunRow, groups: AgentStatusGroup[], prices: PriceTable) {
+  const agents = run.agents.map((agent) => {
+    const own = groups.filter((g) => g.agent_label === agent.label);
+    const { counts, taskCount } = summarize(own);
+    const tokens = tokensOf(own);
+    const price = priceOf(prices, agent);
+    return { label: agent.label, agent_config: agent.agent_config, task_count: taskCount, counts, tokens, price_key: price?.key ?? null, estimated_cost: estimateCost(price?.price ?? null, tokens) };
+  });
+  const priced = agents.filter((a) => a.estimated_cost);
+  return {
+    ...presentRunSummary(run, groups),
+    problems: run.problems,
+    task_fields: run.task_fields,
+    agents,
+    tokens: tokensOf(groups),
+    estimated_cost_usd: priced.length > 0 ? Math.round(priced.reduce((sum, a) => sum + a.estimated_cost!.usd, 0) * 1e6) / 1e6 : null,
+  };
+}

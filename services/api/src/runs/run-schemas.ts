@@ -1,0 +1,113 @@
+import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
+import { agentConfigSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
+
+/** The most tasks one run may expand to (problems × agents × repeats). */
+export const MAX_RUN_TASKS = 50_000;
+export const TASK_TYPES = ['detection', 'localization', 'analysis', 'mitigation'] as const;
+
+const isoTime = { type: 'string', format: 'date-time' } as const;
+const uuid = { type: 'string', format: 'uuid' } as const;
+
+/** POST /runs. Exactly one of problem_ids and problem_filter (checked in create-run, which names the field). */
+export function runCreationSchema(maxTimeoutMinutes: number) {
+  const task = taskSubmissionSchema(maxTimeoutMinutes).properties;
+  return {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      problem_ids: { type: 'array', minItems: 1, maxItems: MAX_RUN_TASKS, uniqueItems: true, items: task.problem_id },
+      problem_filter: {
+        type: 'object',
+        description: 'every catalog problem of this task type and/or whose id contains `app` (case-insensitive), as AIOpsLab filters its registry',
+        properties: { task_type: { type: 'string', enum: TASK_TYPES }, app: { type: 'string', minLength: 1, maxLength: 100 } },
+        additionalProperties: false,
+      },
+      agents: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 100,
+        items: {
+          type: 'object',
+          properties: {
+            label: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$', description: 'names the agent in the results; unique within the run' },
+            agent_config: agentConfigSchema,
+          },
+          required: ['label', 'agent_config'],
+          additionalProperties: false,
+        },
+      },
+      repeats: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+      max_steps: task.max_steps,
+      timeout_minutes: task.timeout_minutes,
+      priority: task.priority,
+      max_retries: task.max_retries,
+      metadata: task.metadata,
+      callback_url: task.callback_url,
+    },
+    required: ['name', 'agents'],
+    additionalProperties: false,
+  } as const;
+}
+
+export const listRunsQuerySchema = {
+  type: 'object',
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, cursor: { type: 'string', minLength: 1, maxLength: 512 } },
+  additionalProperties: false,
+} as const;
+
+export const resultsQuerySchema = {
+  type: 'object',
+  properties: { format: { type: 'string', enum: ['json', 'csv'], default: 'json' } },
+  additionalProperties: false,
+} as const;
+
+export const compareQuerySchema = {
+  type: 'object',
+  properties: { a: uuid, b: uuid },
+  required: ['a', 'b'],
+  additionalProperties: false,
+} as const;
+
+/** GET /tasks/export: the list filters; without `status`, every finished task matches. */
+export const exportTasksQuerySchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: TASK_STATUSES },
+    problem_id: { type: 'string', minLength: 1, maxLength: 200 },
+    run_id: uuid,
+    agent_label: { type: 'string', minLength: 1, maxLength: 64 },
+    worker_id: { type: 'string', minLength: 1, maxLength: 128 },
+    created_after: isoTime,
+    created_before: isoTime,
+  },
+  additionalProperties: false,
+} as const;
+
+export interface RunAgent {
+  label: string;
+  agent_config: Record<string, unknown> & { kind: string };
+}
+
+export interface RunCreation {
+  name: string;
+  problem_ids?: string[];
+  problem_filter?: { task_type?: (typeof TASK_TYPES)[number]; app?: string };
+  agents: RunAgent[];
+  repeats: number;
+  max_steps: number;
+  timeout_minutes: number;
+  priority: number;
+  max_retries: number;
+  metadata: Record<string, unknown>;
+  callback_url?: string;
+}
+
+export interface ExportTasksQuery {
+  status?: string;
+  problem_id?: string;
+  run_id?: string;
+  agent_label?: string;
+  worker_id?: string;
+  created_after?: string;
+  created_before?: string;
+}

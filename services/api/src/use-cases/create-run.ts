@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Topology } from '@aiopslab/shared/amqp/topology';
+import { type ProblemCatalog, unknownProblemMessage } from '@aiopslab/shared/catalog/problem-catalog';
+import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
+import { ConflictError } from '@aiopslab/shared/errors/app-error';
+import { insertTasks, toTaskRows } from '../data/insert-tasks';
+import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
+import type { RunCreation } from '../runs/run-schemas';
+import { requestFingerprint } from './request-fingerprint';
+import { checkCallbackTargets } from './submit-tasks';
+
+export interface RunDeps {
+  db: SqlDb;
+  topology: Topology;
+  /** The problem catalog (GET /problems): ids and task types, and the problems not run here. */
+  listCatalog: () => Promise<ProblemCatalog>;
+  validateProblemIds: boolean;
+  /** CALLBACK_ALLOW_PRIVATE: skip the callback_url address check. */
+  allowPrivateCallbacks: boolean;
+  onCommitted: () => void;
+}
+
+export interface CreatedRun {
+  run_id: string;
+  name: string;
+  task_count: number;
+  problem_count: number;
+  agent_count: number;
+  repeats: number;
+  created_at: string;
+  /** True when the Idempotency-Key matched an earlier run with the same body: nothing was created. */
+  replayed: boolean;
+}
+
+/**
+ * Validates the grid, then stores the run row, its tasks and their outbox messages in ONE
+ * transaction: the run exists with every task dispatched, or not at all. The tasks go through
+ * the same INSERT … unnest statement as POST /tasks/batch.
+ */
+export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey: string | undefined, correlationId?: string): Promise<CreatedRun> {
+  checkAgentLabels(body);
+  const catalog = await deps.listCatalog();
+  const unsupported = new Map(catalog.unsupported.map((p) => [p.id, p.reason]));
+  const problems = resolveProblems(body, catalog.problems, deps.validateProblemIds, (id) => unknownProblemMessage(id, unsupported));
+  if (!deps.allowPrivateCallbacks) await checkCallbackTargets([body]);
+  const taskCount = checkGridSize(problems.length, body);
+  const fingerprint = idempotencyKey ? requestFingerprint(body) : null;
+  const runId = randomUUID();
+  const fields = taskFieldsOf(body);
+  const summary = { name: body.name, task_count: taskCount, problem_count: problems.length, agent_count: body.agents.length, repeats: body.repeats };
+  const created = await deps.db.$transaction(async (tx): Promise<CreatedRun> => {
+    const inserted = await tx.$queryRaw<{ created_at: Date }[]>`
+      INSERT INTO runs (id, name, problems, agents, repeats, task_fields, grid_size, idempotency_key, idempotency_fingerprint)
+      VALUES (${runId}::uuid, ${body.name}, ${JSON.stringify(problems)}::jsonb, ${JSON.stringify(body.agents)}::jsonb, ${body.repeats}::int,
+              ${JSON.stringify(fields)}::jsonb, ${taskCount}::int, ${idempotencyKey ?? null}::text, ${fingerprint}::text)
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING created_at`;
+    if (inserted.length === 0) return replayRun(tx, idempotencyKey!, fingerprint!);
+    const rows = toTaskRows(expandGrid(runId, problems, body, fields), correlationId);
+    await insertTasks(tx, deps.topology, rows);
+    return { run_id: runId, ...summary, created_at: inserted[0].created_at.toISOString(), replayed: false };
+  });
+  if (!created.replayed) deps.onCommitted();
+  return created;
+}
+
+/** Same key and same body: the earlier run. Same key, another body: a 409. */
+async function replayRun(tx: SqlClient, key: string, fingerprint: string): Promise<CreatedRun> {
+  const [run] = await tx.$queryRaw<{ id: string; name: string; fingerprint: string; grid_size: number; problem_count: number; agent_count: number; repeats: number; created_at: Date }[]>`
+    SELECT id::text, name, idempotency_fingerprint AS fingerprint, grid_size, jsonb_array_length(problems) AS problem_count,
+           jsonb_array_length(agents) AS agent_count, repeats, created_at
+    FROM runs WHERE idempotency_key = ${key}`;
+  if (!run) throw new ConflictError('idempotency_key_in_flux', 'the run with this Idempotency-Key changed while it was created; retry the request');
+  if (run.fingerprint !== fingerprint) {
+    throw new ConflictError('idempotency_key_reused', `Idempotency-Key "${key}" was already used for a different run (${run.id}); use a new key for a new run`, { run_id: run.id });
+  }
+  return { run_id: run.id, name: run.name, task_count: run.grid_size, problem_count: run.problem_count, agent_count: run.agent_count, repeats: run.repeats, created_at: run.created_at.toISOString(), replayed: true };
+}
