@@ -11,6 +11,8 @@ export interface ApiConfig extends CommonConfig {
   WORKER_TOKEN?: string;
   RATE_LIMIT_PER_MINUTE: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
+  RABBITMQ_MANAGEMENT_URL: string;
+  RABBITMQ_MANAGEMENT_UI_URL?: string;
 }
 
 const schema = {
@@ -27,6 +29,8 @@ const schema = {
     WORKER_TOKEN: { type: 'string', minLength: 16, description: 'bearer token for /workers/register and /workers/heartbeat; unset = API_TOKEN' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
     SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
+    RABBITMQ_MANAGEMENT_URL: { type: 'string', pattern: '^https?://', default: 'http://guest:guest@127.0.0.1:15672', description: 'RabbitMQ management HTTP API (credentials in the URL), read by GET /queues' },
+    RABBITMQ_MANAGEMENT_UI_URL: { type: 'string', pattern: '^https?://', description: 'management UI address the dashboard links to, as a browser reaches it; unset = RABBITMQ_MANAGEMENT_URL without credentials' },
   },
 };
 

@@ -2,10 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '@aiopslab/shared/errors/app-error';
 
-const PUBLIC_PATHS = [/^\/health$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+// The dashboard's files are public (they hold no data); the page asks for the token and sends it
+// with each API call it makes.
+const PUBLIC_PATHS = [/^\/health$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/$/, /^\/ui(\/.*)?$/];
 const WORKER_PATHS = [/^\/workers\/(register|heartbeat)$/];
 
-/** Headers that suit a JSON API; /docs gets a CSP that lets its own page run. */
+/** Headers that suit a JSON API; /docs gets a CSP that lets its own page run (/ui sets its own in dashboard-routes). */
 export function secureHeaders(req: Request, res: Response, next: NextFunction): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
