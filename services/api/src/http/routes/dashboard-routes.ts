@@ -9,7 +9,8 @@ import type { DashboardAssets } from '../dashboard/dashboard-assets';
 export function dashboardRouter(assets: DashboardAssets): Router {
   const router = Router();
   router.get('/', (_req, res) => res.redirect(302, '/ui/'));
-  router.get('/ui', (_req, res) => res.redirect(301, '/ui/'));
+  // Express matches '/ui' for '/ui/' too (non-strict routing): redirect only the bare form.
+  router.get('/ui', (req, res, next) => (req.originalUrl.split('?')[0] === '/ui' ? res.redirect(301, '/ui/') : next()));
   router.use('/ui', (_req, res, next) => {
     res.setHeader('Content-Security-Policy', assets.csp);
     next();

@@ -44,13 +44,13 @@ function Queues() {
       </div>
       <${ErrorNotice} error=${state.error} action="Loading queues failed" />
       ${data ? html`
-        <div class="card"><h2>Outbox</h2><${Outbox} outbox=${data.outbox} /></div>
         <div class="card">
           <h2>Broker queues ${data.queue_prefix ? html`<span class="muted small">prefix ${data.queue_prefix} · vhost ${data.vhost}</span>` : html`<span class="muted small">vhost ${data.vhost}</span>`}</h2>
           ${data.management.status === 'up'
             ? html`<${QueueTable} queues=${data.queues} prefix=${data.queue_prefix} />`
             : html`<div class="notice warn" role="status"><strong>Queue figures unavailable.</strong> ${data.management.detail}</div>`}
-        </div>` : null}
+        </div>
+        <div class="card"><h2>Outbox <span class="muted small">messages committed, not yet confirmed by the broker</span></h2><${Outbox} outbox=${data.outbox} /></div>` : null}
     </section>`;
 }
 

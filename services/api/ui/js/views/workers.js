@@ -25,7 +25,7 @@ function WorkerRow({ worker }) {
         ${reason ? html`<div class="health-reason">${reason}</div>` : null}
       </td>
       <td>${worker.current_task_id ? html`<a class="mono" href=${`/ui/tasks/${worker.current_task_id}`} title=${worker.current_task_id}>${shortId(worker.current_task_id)}</a>` : html`<span class="muted">—</span>`}</td>
-      <td>${worker.cluster_name ?? html`<span class="muted">none</span>`} <span class="muted small">(${worker.backend})</span>${cluster ? html` <${StatusBadge} status=${cluster} />` : null}</td>
+      <td>${worker.cluster_name ?? html`<span class="muted">no cluster</span>`} <span class="muted small">· ${worker.backend}</span>${cluster ? html` <${StatusBadge} status=${cluster} />` : null}</td>
       <td title=${worker.last_heartbeat_at}>${formatAge(worker.last_heartbeat_at)}</td>
       <td>${worker.hostname}</td>
       <td class="muted small">${worker.version} · since ${formatTime(worker.registered_at)}</td>
