@@ -14,7 +14,7 @@ function Field({ label, children }) {
 }
 
 /**
- * Choices apply at once; typed values apply on Enter or "Apply". `onApply` receives the
+ * Choices and dates apply at once; typed values apply on Enter or "Apply". `onApply` receives the
  * complete filter object (empty strings for unset filters).
  */
 export function TaskFilters({ filters, problems, workers, onApply }) {
@@ -50,13 +50,13 @@ export function TaskFilters({ filters, problems, workers, onApply }) {
         </select>
       <//>
       <${Field} label="Problem">
-        <input name="problem_id" list="problem-ids" placeholder="problem id" value=${draft.problem_id} onInput=${set('problem_id')} onChange=${set('problem_id', true)} />
+        <input name="problem_id" list="problem-ids" placeholder="problem id" value=${draft.problem_id} onInput=${set('problem_id')} />
         <datalist id="problem-ids">${(problems ?? []).map((p) => html`<option value=${p.id} />`)}</datalist>
       <//>
       <${Field} label="Run"><input name="run_id" placeholder="run id" value=${draft.run_id} onInput=${set('run_id')} /><//>
       <${Field} label="Agent"><input name="agent" placeholder="agent label" value=${draft.agent} onInput=${set('agent')} /><//>
       <${Field} label="Worker">
-        <input name="worker_id" list="worker-ids" placeholder="worker id" value=${draft.worker_id} onInput=${set('worker_id')} onChange=${set('worker_id', true)} />
+        <input name="worker_id" list="worker-ids" placeholder="worker id" value=${draft.worker_id} onInput=${set('worker_id')} />
         <datalist id="worker-ids">${(workers ?? []).map((w) => html`<option value=${w.worker_id} />`)}</datalist>
       <//>
       <${Field} label="Created after"><input type="datetime-local" name="created_after" value=${isoToLocalInput(draft.created_after)} onChange=${setTime('created_after')} /><//>
