@@ -79,8 +79,9 @@ describe('dashboard with API_TOKEN, and its error messages', () => {
     await page.click('button:has-text("Retry")');
     await page.locator('.notice.ok, .notice.error[role=alert]').first().waitFor();
     const text = await notices();
-    expect(text).toMatch(/Retry requested|Action failed: .+/);
+    expect(text).toMatch(/Retried as a new task: [0-9a-f-]{36}|Action failed: .+/);
     expect(text).not.toContain('{"');
+    await page.screenshot({ path: path.join(SHOTS, 'task-failed-retry.png'), fullPage: true });
   });
 
   it('explains an unknown task and a bad filter in words, naming the field', async () => {

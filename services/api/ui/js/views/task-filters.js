@@ -3,7 +3,7 @@ import { html } from '../lib/html.js';
 import { isoToLocalInput, localInputToIso, TASK_STATUSES } from '../lib/format.js';
 
 /** The list's filters, in the URL's query string under the api's own parameter names. */
-export const FILTER_KEYS = ['status', 'problem_id', 'task_type', 'run_id', 'agent', 'worker_id', 'created_after', 'created_before'];
+export const FILTER_KEYS = ['status', 'problem_id', 'task_type', 'run_id', 'agent_label', 'worker_id', 'created_after', 'created_before'];
 
 export function filtersFrom(params) {
   return Object.fromEntries(FILTER_KEYS.map((key) => [key, params.get(key) ?? '']));
@@ -54,7 +54,7 @@ export function TaskFilters({ filters, problems, workers, onApply }) {
         <datalist id="problem-ids">${(problems ?? []).map((p) => html`<option value=${p.id} />`)}</datalist>
       <//>
       <${Field} label="Run"><input name="run_id" placeholder="run id" value=${draft.run_id} onInput=${set('run_id')} /><//>
-      <${Field} label="Agent"><input name="agent" placeholder="agent label" value=${draft.agent} onInput=${set('agent')} /><//>
+      <${Field} label="Agent"><input name="agent_label" placeholder="agent label" value=${draft.agent_label} onInput=${set('agent_label')} /><//>
       <${Field} label="Worker">
         <input name="worker_id" list="worker-ids" placeholder="worker id" value=${draft.worker_id} onInput=${set('worker_id')} />
         <datalist id="worker-ids">${(workers ?? []).map((w) => html`<option value=${w.worker_id} />`)}</datalist>

@@ -22,6 +22,7 @@ function Facts({ task }) {
     ['Problem', task.problem_id],
     ['Agent', task.agent_label ? `${task.agent_label} (${agentLabel(task.agent_config)})` : agentLabel(task.agent_config)],
     task.run_id ? ['Run', html`<a href=${`/ui/runs/${task.run_id}`}>${task.run_id}</a>`] : null,
+    task.retry_of ? ['Retry of', html`<a class="mono" href=${`/ui/tasks/${task.retry_of}`}>${task.retry_of}</a>`] : null,
     ['Worker', task.worker_id ? html`<a href=${`/ui/tasks?worker_id=${encodeURIComponent(task.worker_id)}`}>${task.worker_id}</a>` : '—'],
     ['Attempt', `${task.attempt} of ${task.max_retries + 1}`],
     ['Limits', `${task.max_steps} steps · ${task.timeout_minutes} min · priority ${task.priority}`],
@@ -35,16 +36,13 @@ function Facts({ task }) {
 /** One task: actions, facts, timeline, live logs, trajectory, result and error. */
 function TaskPage({ params }) {
   const id = params.id;
-  // Polls while the task can still change; `revived` counts finished → waiting again (a retry),
-  // which restarts the log stream that ended with the previous attempt.
-  const [life, setLife] = useState({ finished: false, revived: 0 });
-  const task = usePoll((signal) => api(`/tasks/${encodeURIComponent(id)}`, { signal }), life.finished ? 0 : 2000, [id]);
+  // Polls until the task is finished; a finished task never changes again (a retry is a new task).
+  const [finished, setFinished] = useState(false);
+  const task = usePoll((signal) => api(`/tasks/${encodeURIComponent(id)}`, { signal }), finished ? 0 : 2000, [id]);
   const [action, setAction] = useState({ busy: false, error: null, message: null });
   const t = task.data;
-  const finishedNow = Boolean(t && TERMINAL_STATUSES.includes(t.status));
   useEffect(() => {
-    if (!t || finishedNow === life.finished) return;
-    setLife({ finished: finishedNow, revived: life.revived + (finishedNow ? 0 : 1) });
+    if (t && TERMINAL_STATUSES.includes(t.status)) setFinished(true);
   }, [t?.status]);
 
   const run = async (label, request, describe) => {
@@ -59,9 +57,9 @@ function TaskPage({ params }) {
     task.refresh();
   };
   const cancel = () => window.confirm('Cancel this task?') && run('Cancel', () => api(`/tasks/${id}`, { method: 'DELETE' }), (a) => (a.status === 'cancelled' ? 'Cancelled.' : 'Cancel requested: the worker is stopping the run.'));
-  const retry = () => run('Retry', () => api(`/tasks/${id}/retry`, { method: 'POST' }), () => 'Retry requested.');
+  const retry = () => run('Retry', () => api(`/tasks/${id}/retry`, { method: 'POST' }), (a) => html`Retried as a new task: <a class="mono" href=${`/ui/tasks/${a.task_id}`}>${a.task_id}</a>`);
 
-  if (!t) return html`<section><h1>Task</h1><${ErrorNotice} error=${task.error} action="Loading the task failed" />${task.loading ? html`<p class="muted">Loading…</p>` : null}</section>`;
+  if (!t) return html`<section><div class="view-head"><h1>Task</h1></div><${ErrorNotice} error=${task.error} action="Loading the task failed" />${task.loading ? html`<p class="muted">Loading…</p>` : null}</section>`;
   return html`
     <section class="task-page">
       <div class="view-head">
@@ -80,8 +78,8 @@ function TaskPage({ params }) {
         <div class="card"><h2>Status timeline</h2><${TaskTimeline} history=${t.status_history} /></div>
       </div>
       <div class="card"><h2>Result</h2><${TaskResult} task=${t} /></div>
-      <div class="card"><h2>Trajectory</h2><${TaskTrajectory} key=${`${t.attempt}:${t.status}`} result=${t.result} /></div>
-      <div class="card"><h2>Logs</h2><${TaskLogs} key=${life.revived} taskId=${t.task_id} /></div>
+      <div class="card"><h2>Trajectory</h2><${TaskTrajectory} key=${`${t.attempt}:${t.status}`} result=${t.result} finished=${TERMINAL_STATUSES.includes(t.status)} /></div>
+      <div class="card"><h2>Logs</h2><${TaskLogs} taskId=${t.task_id} /></div>
     </section>`;
 }
 

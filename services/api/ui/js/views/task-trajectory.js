@@ -13,10 +13,10 @@ function Tokens({ usage }) {
 }
 
 /** The agent's trajectory (result.trajectory), one step at a time: action, observation, tokens. */
-export function TaskTrajectory({ result }) {
+export function TaskTrajectory({ result, finished }) {
   const steps = result?.trajectory ?? [];
   const [index, setIndex] = useState(0);
-  if (steps.length === 0) return html`<p class="muted">No steps recorded${result ? '' : ' yet: the trajectory is stored when the attempt ends'}.</p>`;
+  if (steps.length === 0) return html`<p class="muted">${finished ? 'No steps were recorded.' : 'No steps yet: the trajectory is stored when the attempt ends.'}</p>`;
   const at = Math.min(index, steps.length - 1);
   const step = steps[at];
   return html`
