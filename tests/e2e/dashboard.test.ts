@@ -155,7 +155,7 @@ describe('dashboard in a real browser', () => {
     await shot('task-completed');
   });
 
-  it('follows a running task: its live log grows, then Cancel stops it', async () => {
+  it('follows a running task: its live log grows, Workers shows it as the current task, and Cancel stops it', async () => {
     const actions = Array.from({ length: 120 }, (_, i) => `exec_shell("kubectl get pods -n ns-${i}")`);
     const running = await submit({ problem_id: DETECTION, max_steps: 200, agent_config: { kind: 'scripted', actions } });
     await waitUntil(async () => (await statusOf(running)) === 'processing', 20_000, 'the long task to start');
@@ -167,6 +167,11 @@ describe('dashboard in a real browser', () => {
     expect(await statusOf(running)).toBe('processing');
     await shot('task-running');
 
+    await page.click('nav a:has-text("Workers")');
+    const worker = page.locator(`tr[data-worker-id="${WORKER_ID}"]`);
+    await worker.locator('.badge', { hasText: 'busy' }).waitFor();
+    await worker.locator(`a[href="/ui/tasks/${running}"]`).click();
+    await page.waitForURL(`${base}/ui/tasks/${running}`);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.click('button.danger:has-text("Cancel")');
     await page.locator('.notice.ok', { hasText: 'Cancel requested' }).waitFor();
