@@ -74,6 +74,21 @@ describe('the dashboard with API_TOKEN set', () => {
     for (const path of ['/queues', '/tasks', '/workers']) await request(h.app).get(path).expect(401);
     await request(h.app).get('/queues').set('authorization', 'Bearer dashboard-token-0123456789').expect(200);
   });
+
+});
+
+describe('the dashboard with a rate limit set', () => {
+  it("does not spend the rate limit on the dashboard's files, only on its API calls", async () => {
+    const h = await startApiHarness({ RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      for (let i = 0; i < 10; i++) await request(h.app).get('/ui/js/app.js').expect(200);
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push((await request(h.app).get('/workers')).status);
+      expect(answers).toEqual([200, 200, 200, 429]);
+    } finally {
+      await h.close();
+    }
+  });
 });
 
 describe('GET /queues', () => {

@@ -44,7 +44,8 @@ export function bearerAuth(apiToken?: string, workerToken?: string) {
 export function rateLimit(perMinute: number) {
   const windows = new Map<string, { start: number; count: number }>();
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (perMinute <= 0 || req.path === '/health') return next();
+    // The dashboard's static files are cheap and cached; its API calls count like any other.
+    if (perMinute <= 0 || req.path === '/health' || req.path.startsWith('/ui/')) return next();
     const now = Date.now();
     const key = req.ip ?? 'unknown';
     let window = windows.get(key);
