@@ -2,6 +2,9 @@ import { useState } from 'preact/hooks';
 import { formatDuration, formatNumber } from '../lib/format.js';
 import { html } from '../lib/html.js';
 
+/** Past this many steps a slider replaces the row of step buttons. */
+const MAX_DOTS = 40;
+
 function text(value) {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -20,14 +23,18 @@ export function TaskTrajectory({ result, finished }) {
   const at = Math.min(index, steps.length - 1);
   const step = steps[at];
   return html`
-    <div class="trajectory">
+    <div class="trajectory" tabindex="0" onKeyDown=${(e) => {
+      if (e.target.tagName === 'INPUT') return; // the slider moves itself
+      if (e.key === 'ArrowRight' && at < steps.length - 1) setIndex(at + 1);
+      if (e.key === 'ArrowLeft' && at > 0) setIndex(at - 1);
+    }}>
       <div class="stepper">
         <button type="button" onClick=${() => setIndex(at - 1)} disabled=${at === 0}>← Previous</button>
         <span class="step-count">Step ${step.n ?? at + 1} of ${steps.length}</span>
         <button type="button" onClick=${() => setIndex(at + 1)} disabled=${at === steps.length - 1}>Next →</button>
-        <span class="step-dots">
-          ${steps.map((s, i) => html`<button type="button" class=${i === at ? 'dot current' : 'dot'} title=${`step ${s.n ?? i + 1}`} onClick=${() => setIndex(i)}>${s.n ?? i + 1}</button>`)}
-        </span>
+        ${steps.length <= MAX_DOTS
+          ? html`<span class="step-dots">${steps.map((s, i) => html`<button type="button" class=${i === at ? 'dot current' : 'dot'} title=${`step ${s.n ?? i + 1}`} onClick=${() => setIndex(i)}>${s.n ?? i + 1}</button>`)}</span>`
+          : html`<input type="range" class="step-range" aria-label="step" min="0" max=${steps.length - 1} value=${at} onInput=${(e) => setIndex(Number(e.currentTarget.value))} />`}
       </div>
       <div class="step">
         <h3>Action</h3>
