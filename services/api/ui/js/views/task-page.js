@@ -36,14 +36,16 @@ function Facts({ task }) {
 /** One task: actions, facts, timeline, live logs, trajectory, result and error. */
 function TaskPage({ params }) {
   const id = params.id;
-  // Polls until the task is finished; a finished task never changes again (a retry is a new task).
-  const [finished, setFinished] = useState(false);
-  const task = usePoll((signal) => api(`/tasks/${encodeURIComponent(id)}`, { signal }), finished ? 0 : 2000, [id]);
+  // Polls until the task is finished and its history has recorded that (the history service
+  // lags a moment); a finished task never changes again (a retry is a new task).
+  const [settled, setSettled] = useState(false);
+  const task = usePoll((signal) => api(`/tasks/${encodeURIComponent(id)}`, { signal }), settled ? 0 : 2000, [id]);
   const [action, setAction] = useState({ busy: false, error: null, message: null });
   const t = task.data;
+  const lastRecorded = t?.status_history?.[t.status_history.length - 1]?.to_status;
   useEffect(() => {
-    if (t && TERMINAL_STATUSES.includes(t.status)) setFinished(true);
-  }, [t?.status]);
+    if (t && TERMINAL_STATUSES.includes(t.status) && lastRecorded === t.status) setSettled(true);
+  }, [t?.status, lastRecorded]);
 
   const run = async (label, request, describe) => {
     setAction({ busy: true, error: null, message: null });
