@@ -63,7 +63,9 @@ describe('dashboard with API_TOKEN, and its error messages', () => {
     await page.screenshot({ path: path.join(SHOTS, 'token-prompt.png') });
     await page.fill('input[name=token]', 'not-the-token-at-all');
     await page.click('button:has-text("Use token")');
-    await page.locator('.token-form', { hasText: 'Unauthorized: send Authorization: Bearer <API_TOKEN>' }).waitFor();
+    await page.locator('.token-form', { hasText: 'That token was refused' }).waitFor();
+    expect(await page.textContent('.token-form')).toContain('Unauthorized: send Authorization: Bearer <API_TOKEN>');
+    expect(await page.evaluate(() => sessionStorage.getItem('aiopslab.apiToken'))).toBeNull();
     await page.fill('input[name=token]', API_TOKEN);
     await page.click('button:has-text("Use token")');
     await page.locator(`tr[data-task-id="${failedTaskId}"]`).waitFor();

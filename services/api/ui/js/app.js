@@ -26,7 +26,13 @@ export function App() {
   const location = useLocation();
   const [authError, setAuthError] = useState(null);
   const [generation, setGeneration] = useState(0);
-  useEffect(() => onUnauthorized(setAuthError), []);
+  // A 401 while a token is stored means that token was refused: drop it and say so.
+  useEffect(() => onUnauthorized((error) => {
+    const refused = Boolean(readToken());
+    if (refused) forgetToken();
+    // A view's parallel requests all fail: the first one tells whether a token was refused.
+    setAuthError((shown) => shown ?? { error, refused });
+  }), []);
 
   const isRoot = location.path === '/ui' || location.path === '/ui/';
   useEffect(() => {
@@ -48,7 +54,7 @@ export function App() {
   };
 
   let body;
-  if (authError) body = html`<${TokenForm} error=${authError} onSaved=${reload} />`;
+  if (authError) body = html`<${TokenForm} error=${authError.error} refused=${authError.refused} onSaved=${reload} />`;
   else if (matched) body = html`<${matched.route.View} key=${`${generation}:${location.path}`} params=${matched.params} location=${location} />`;
   else if (!isRoot) body = html`<${ErrorNotice} error=${{ title: 'No such page', detail: `${location.path} is not a dashboard page; pick one above` }} />`;
 
