@@ -53,7 +53,7 @@ export async function listManagementQueues(input: { managementUrl: string; vhost
     const hint = response.status === 401 ? 'check the credentials in RABBITMQ_MANAGEMENT_URL' : response.status === 404 ? `check that virtual host "${input.vhost}" exists` : 'see the broker log';
     throw new ManagementUnreachableError(`the RabbitMQ management API at ${base} answered ${response.status}; ${hint}`);
   }
-  const body = (await response.json()) as Array<Record<string, unknown>>;
+  const body = (await response.json().catch(() => null)) as Array<Record<string, unknown>> | null;
   if (!Array.isArray(body)) throw new ManagementUnreachableError(`the RabbitMQ management API at ${base} did not return a queue list`);
   return body
     .filter((q) => typeof q.name === 'string' && q.name.startsWith(input.prefix))
