@@ -65,11 +65,11 @@ describe('dashboard with API_TOKEN, and its error messages', () => {
     await page.click('button:has-text("Use token")');
     await page.locator('.token-form', { hasText: 'That token was refused' }).waitFor();
     expect(await page.textContent('.token-form')).toContain('Unauthorized: send Authorization: Bearer <API_TOKEN>');
-    expect(await page.evaluate(() => sessionStorage.getItem('aiopslab.apiToken'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('aiopslab.apiToken')")).toBeNull();
     await page.fill('input[name=token]', API_TOKEN);
     await page.click('button:has-text("Use token")');
     await page.locator(`tr[data-task-id="${failedTaskId}"]`).waitFor();
-    expect(await page.evaluate(() => [sessionStorage.getItem('aiopslab.apiToken'), localStorage.getItem('aiopslab.apiToken')])).toEqual([API_TOKEN, null]);
+    expect(await page.evaluate("[sessionStorage.getItem('aiopslab.apiToken'), localStorage.getItem('aiopslab.apiToken')]")).toEqual([API_TOKEN, null]);
     expect(page.url()).not.toContain(API_TOKEN);
     await page.reload();
     await page.locator(`tr[data-task-id="${failedTaskId}"]`).waitFor();
@@ -102,7 +102,7 @@ describe('dashboard with API_TOKEN, and its error messages', () => {
     await page.goto(`${base}/ui/workers`);
     await page.click('button:has-text("Forget token")');
     await page.locator('h2', { hasText: 'API token required' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('aiopslab.apiToken'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('aiopslab.apiToken')")).toBeNull();
   });
 
   it('logged nothing but the refused requests themselves: no uncaught error, no other console error', () => {
