@@ -15,16 +15,32 @@ export function TaskLogs({ taskId }) {
 
   useEffect(() => {
     const controller = new AbortController();
+    // A stream replays up to 1000 stored lines at once: add them to the view once per frame.
+    let pending = [];
+    let frame = null;
+    const flush = () => {
+      frame = null;
+      const batch = pending;
+      pending = [];
+      setLines((old) => old.concat(batch).slice(-MAX_LINES));
+    };
     followEvents(`/tasks/${taskId}/logs?follow=true`, {
       signal: controller.signal,
       onConnected: () => setState((s) => ({ ...s, phase: 'live', error: null })),
       onError: (error) => setState((s) => ({ ...s, phase: 'reconnecting', error })),
       onEvent: (event) => {
-        if (event.event === 'log') setLines((old) => [...old, JSON.parse(event.data)].slice(-MAX_LINES));
+        if (event.event === 'log') {
+          pending.push(JSON.parse(event.data));
+          if (pending.length > 2 * MAX_LINES) pending = pending.slice(-MAX_LINES); // no frames while the tab is hidden
+          frame ??= requestAnimationFrame(flush);
+        }
         if (event.event === 'end') setState({ phase: 'ended', error: null, endStatus: JSON.parse(event.data).status });
       },
     });
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      if (frame !== null) cancelAnimationFrame(frame);
+    };
   }, [taskId]);
 
   useEffect(() => {
