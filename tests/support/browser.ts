@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 
 /** Debian's chromium (scripts/ensure-chromium.sh installs it); playwright cannot download one here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`no chromium at ${CHROMIUM_PATH}: run bash scripts/ensure-chromium.sh (apt-get install -y chromium) or set CHROMIUM_PATH`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
 }
 
