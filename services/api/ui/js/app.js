@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorNotice } from './components/error-notice.js';
+import { HealthBanner } from './components/health-banner.js';
 import { TokenForm } from './components/token-form.js';
 import { onUnauthorized } from './lib/api.js';
 import { html } from './lib/html.js';
@@ -60,5 +61,6 @@ export function App() {
 
   return html`
     <${NavBar} path=${location.path} hasToken=${Boolean(readToken())} onForget=${forget} />
+    <${HealthBanner} />
     <main>${body}</main>`;
 }
