@@ -52,7 +52,7 @@ function TasksList({ location }) {
   const [live, setLive] = useState(true);
   const cursor = cursors[cursors.length - 1];
 
-  const page = usePoll((signal) => api(`/tasks${query({ ...filters, limit: PAGE_SIZE, cursor })}`, { signal }), live ? LIVE_MS : 0, [location.search, cursor, live]);
+  const page = usePoll((signal) => api(`/tasks${query({ ...filters, limit: PAGE_SIZE, cursor })}`, { signal }), live ? LIVE_MS : 0, [location.search, cursor]);
   const problems = usePoll((signal) => api('/problems', { signal }), 0, []);
   const workers = usePoll((signal) => api('/workers', { signal }), 0, []);
   const typeOf = useMemo(() => new Map((problems.data?.problems ?? []).map((p) => [p.id, p.task_type])), [problems.data]);
