@@ -10,7 +10,8 @@ PYTHON_MODULES="kubernetes, pandas, yaml, rich, pytz, requests, elasticsearch, p
 
 missing=()
 if ! "$PYTHON" -c "import $PYTHON_MODULES" >/dev/null 2>&1; then missing+=($PYTHON_PACKAGES); fi
-if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "ensure-system-packages: Debian python3 packages and chromium are present"
   exit 0
@@ -24,4 +25,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
 "$PYTHON" -c "import $PYTHON_MODULES"
+[ -x "$CHROMIUM" ] || { echo "ensure-system-packages: no browser at $CHROMIUM after the install; set CHROMIUM_PATH" >&2; exit 1; }
 echo "ensure-system-packages: installed"

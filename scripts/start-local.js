@@ -135,7 +135,7 @@ async function main() {
     say('start-local', `warning: ${path.relative(ROOT, DEMO_RUNNER)} does not exist; tasks will fail until RUNNER_COMMAND names a runner`);
   }
   for (const name of ['api', 'history', 'worker']) supervisor.start(name, envs[name]);
-  say('start-local', `API on http://127.0.0.1:${envs.api.PORT} (docs: /docs); Ctrl-C stops everything. For the examples and scripts: export API_URL=http://localhost:${envs.api.PORT}`);
+  say('start-local', `API on http://127.0.0.1:${envs.api.PORT} (dashboard: /ui/, docs: /docs); Ctrl-C stops everything. For the examples and scripts: export API_URL=http://localhost:${envs.api.PORT}`);
 }
 
 main().catch((error) => {

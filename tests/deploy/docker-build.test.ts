@@ -115,7 +115,7 @@ describe('docker build, replayed without an engine', () => {
     expect(missing).toEqual([]);
   });
 
-  test('the built services resolve @aiopslab/shared inside the image tree and the migrator finds prisma/migrations', () => {
+  test('the built services resolve @aiopslab/shared inside the image tree, the api finds the dashboard and its libraries there, and the migrator finds prisma/migrations', () => {
     const script = [
       "const path = require('path');",
       "const shared = require.resolve('@aiopslab/shared/config/load-config', { paths: [path.resolve('services/api/dist')] });",
@@ -123,6 +123,8 @@ describe('docker build, replayed without an engine', () => {
       "require('./services/api/dist/config.js').loadApiConfig({});",
       "require('./services/history/dist/config.js').loadHistoryConfig({});",
       "require('./services/worker/dist/config.js').loadWorkerSettings({});",
+      "const ui = require('./services/api/dist/http/dashboard/dashboard-assets.js').loadDashboardAssets();",
+      "if (!ui.uiDir.startsWith(process.cwd()) || !ui.indexHtml.includes('importmap')) throw new Error('dashboard files not in the image: ' + ui.uiDir);",
       "const migrations = path.resolve('shared/dist/db', '../../../prisma/migrations');",
       "if (!require('fs').readdirSync(migrations).some((d) => d.endsWith('_init'))) throw new Error('no migrations at ' + migrations);",
     ].join('\n');

@@ -6,7 +6,9 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import type { ApiConfig } from './config';
 import type { ApiDeps } from './http/api-deps';
+import { loadDashboardAssets } from './http/dashboard/dashboard-assets';
 import { createValidators } from './http/validators';
+import { managementEndpoint, vhostOf } from './data/rabbitmq-management';
 import { createApiMetrics } from './metrics';
 
 /** The HTTP layer's dependencies from the clients main.ts (or a test) built. */
@@ -25,5 +27,12 @@ export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; sql:
     queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
     outboxBacklog: backlog,
     logPollMs: input.logPollMs,
+    queues: {
+      managementUrl: config.RABBITMQ_MANAGEMENT_URL,
+      managementUiUrl: config.RABBITMQ_MANAGEMENT_UI_URL ?? managementEndpoint(config.RABBITMQ_MANAGEMENT_URL).base,
+      vhost: vhostOf(config.AMQP_URL),
+      queuePrefix: config.QUEUE_PREFIX,
+    },
+    dashboard: loadDashboardAssets(),
   };
 }

@@ -4,6 +4,8 @@ import { errorHandler, notFoundHandler } from './http/middleware/error-handler';
 import { requestContext } from './http/middleware/request-context';
 import { requestMetrics } from './http/middleware/request-metrics';
 import { bearerAuth, rateLimit, secureHeaders } from './http/middleware/security';
+import { dashboardRouter } from './http/routes/dashboard-routes';
+import { queuesRouter } from './http/routes/queues-routes';
 import { systemRouter } from './http/routes/system-routes';
 import { runsRouter } from './http/routes/runs-routes';
 import { tasksRouter } from './http/routes/tasks-routes';
@@ -23,6 +25,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(runsRouter(deps));
   app.use(tasksRouter(deps));
   app.use(workersRouter(deps));
+  app.use(queuesRouter(deps));
+  app.use(dashboardRouter(deps.dashboard));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

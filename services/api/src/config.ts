@@ -17,6 +17,8 @@ export interface ApiConfig extends CommonConfig {
   SHUTDOWN_DEADLINE_SECONDS: number;
   /** Parsed from PRICE_TABLE. */
   PRICES: PriceTable;
+  RABBITMQ_MANAGEMENT_URL: string;
+  RABBITMQ_MANAGEMENT_UI_URL?: string;
 }
 
 const schema = {
@@ -38,6 +40,8 @@ const schema = {
       type: 'string',
       description: 'JSON: agent label or model name → {"input_per_million": USD, "output_per_million": USD}; prices the runs\' results (estimated cost)',
     },
+    RABBITMQ_MANAGEMENT_URL: { type: 'string', pattern: '^https?://', default: 'http://guest:guest@127.0.0.1:15672', description: 'RabbitMQ management HTTP API (credentials in the URL), read by GET /queues' },
+    RABBITMQ_MANAGEMENT_UI_URL: { type: 'string', pattern: '^https?://', description: 'management UI address the dashboard links to, as a browser reaches it; unset = RABBITMQ_MANAGEMENT_URL without credentials' },
   },
 };
 

@@ -74,6 +74,26 @@ describe('POST /tasks/batch and GET /tasks', () => {
     expect(before.body.tasks.length).toBe(5);
   });
 
+  it('filters by task type through the problem catalog, with other filters and across pages', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const localization = [];
+    for (let i = 0; i < 5; i++) localization.push(await insertTask(h.db, { problemId: 'k8s_target_port-misconfig-localization-1', status: i < 3 ? 'failed' : 'completed' }));
+    await insertTask(h.db, { problemId: 'k8s_target_port-misconfig-detection-1', status: 'failed' });
+    await insertTask(h.db, { problemId: 'k8s_target_port-misconfig-mitigation-1', status: 'failed' });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(h.app).get('/tasks').query({ task_type: 'localization', created_after: since, limit: 2, ...(cursor ? { cursor } : {}) }).expect(200);
+      seen.push(...page.body.tasks.map((t: { task_id: string }) => t.task_id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(localization.map((t) => t.id).sort());
+    const failed = await request(h.app).get('/tasks').query({ task_type: 'localization', status: 'failed', created_after: since }).expect(200);
+    expect(failed.body.tasks.map((t: { task_id: string }) => t.task_id).sort()).toEqual(localization.slice(0, 3).map((t) => t.id).sort());
+    const none = await request(h.app).get('/tasks').query({ task_type: 'no-such-type' }).expect(200);
+    expect(none.body).toEqual({ tasks: [], next_cursor: null });
+  });
+
   it('rejects bad filters with the parameter named', async () => {
     expect((await request(h.app).get('/tasks?status=done').expect(400)).body.errors[0]).toMatchObject({ field: 'status', rule: 'enum' });
     expect((await request(h.app).get('/tasks?limit=0').expect(400)).body.errors[0]).toMatchObject({ field: 'limit' });

@@ -4,6 +4,8 @@ import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ApiConfig } from '../config';
 import type { ApiMetrics } from '../metrics';
+import type { QueuesDeps } from '../use-cases/read-queues';
+import type { DashboardAssets } from './dashboard/dashboard-assets';
 import type { Validators } from './validators';
 
 /** Everything the HTTP layer needs, built once in main.ts (or by a test). */
@@ -24,4 +26,8 @@ export interface ApiDeps {
   outboxBacklog: () => Promise<number>;
   /** How often a following log stream polls for new lines. */
   logPollMs?: number;
+  /** Where GET /queues reads the broker's queues. */
+  queues: Omit<QueuesDeps, 'sql'>;
+  /** The dashboard's files (GET /ui/). */
+  dashboard: DashboardAssets;
 }

@@ -12,6 +12,7 @@ export const listTasksQuerySchema = {
   properties: {
     status: { type: 'string', enum: TASK_STATUSES },
     problem_id: { type: 'string', minLength: 1, maxLength: 200 },
+    task_type: { type: 'string', minLength: 1, maxLength: 64, description: "the problems' task type in the catalog (GET /problems): detection, localization, analysis, mitigation" },
     worker_id: workerIdSchema,
     run_id: uuidParamSchema,
     created_after: isoTime,

@@ -71,6 +71,17 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
             health_reason: { type: ['string', 'null'], description: 'why the worker is unhealthy; null otherwise' },
           },
         },
+        Queues: {
+          type: 'object',
+          description: "Ready/Unacked per queue of this deployment's QUEUE_PREFIX (RabbitMQ management API) and the outbox backlog; management.status is unreachable, with the reason in detail, when the management API does not answer",
+          properties: {
+            queue_prefix: { type: 'string' },
+            vhost: { type: 'string' },
+            management: { type: 'object', properties: { status: { enum: ['up', 'unreachable'] }, ui_url: { type: 'string' }, detail: { type: 'string' } } },
+            queues: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: ['string', 'null'] }, state: { type: ['string', 'null'] }, consumers: { type: 'integer' }, ready: { type: 'integer' }, unacked: { type: 'integer' } } } },
+            outbox: { type: 'object', properties: { unpublished: { type: 'integer' }, due: { type: 'integer' }, oldest_due_at: { type: ['string', 'null'], format: 'date-time' } } },
+          },
+        },
         Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
         Problem: {
           type: 'object',
@@ -121,6 +132,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
       '/workers/{id}': { get: { summary: 'A worker and its recent tasks', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('Worker'), ...errors } } },
       '/workers/register': { post: { summary: 'Register a worker', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WorkerRegistration' } } } }, responses: { 201: json('Worker', 'Registered'), ...errors } } },
       '/workers/heartbeat': { post: { summary: 'Worker heartbeat', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WorkerHeartbeat' } } } }, responses: { 200: json('Worker'), ...errors } } },
+      '/queues': { get: { summary: "Broker queues of this deployment and the outbox backlog (the dashboard's Queues view)", responses: { 200: json('Queues'), ...errors } } },
       '/problems': { get: { summary: 'Known AIOpsLab problem ids with their task type', responses: { 200: { description: 'OK' } } } },
       '/health': { get: { summary: 'Database and queue status', security: [], responses: { 200: json('Health'), 503: json('Health', 'Database down') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain exposition format' } } } },

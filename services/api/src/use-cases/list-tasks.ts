@@ -1,3 +1,4 @@
+import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
 import { Prisma } from '@aiopslab/shared/db/generated/client';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
@@ -5,6 +6,7 @@ import { ValidationError } from '@aiopslab/shared/errors/app-error';
 export interface ListTasksQuery {
   status?: string;
   problem_id?: string;
+  task_type?: string;
   worker_id?: string;
   run_id?: string;
   created_after?: string;
@@ -68,6 +70,11 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
     if (column === leading) conditions.push(Prisma.sql`${Prisma.raw(column)} >= ${value}${cast} AND ${Prisma.raw(column)} <= ${value}${cast}`);
     else conditions.push(Prisma.sql`${Prisma.raw(column)} = ${value}${cast}`);
   }
+  if (query.task_type) {
+    const problemIds = await problemIdsOfType(db, query.task_type);
+    if (problemIds.length === 0) return { tasks: [], next_cursor: null };
+    conditions.push(Prisma.sql`problem_id = ANY(${problemIds}::text[])`);
+  }
   if (query.created_after) conditions.push(Prisma.sql`created_at > ${new Date(query.created_after)}`);
   if (query.created_before) conditions.push(Prisma.sql`created_at < ${new Date(query.created_before)}`);
   if (query.cursor) {
@@ -84,6 +91,16 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
     tasks: page.map(presentSummary),
     next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
+}
+
+/**
+ * A task type is a set of problems (the catalog, GET /problems): the filter becomes
+ * `problem_id = ANY(...)`, which walks the created_at index (or a leading filter's) and keeps
+ * the rows of those problems; a type covers a large share of all tasks, so a page fills quickly.
+ */
+async function problemIdsOfType(db: Db, taskType: string): Promise<string[]> {
+  const { problems } = await listProblems(db);
+  return problems.filter((p) => p.task_type === taskType).map((p) => p.id);
 }
 
 /**

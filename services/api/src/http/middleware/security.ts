@@ -2,10 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '@aiopslab/shared/errors/app-error';
 
-const PUBLIC_PATHS = [/^\/health$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+// The dashboard's files are public (they hold no data); the page asks for the token and sends it
+// with each API call it makes.
+const PUBLIC_PATHS = [/^\/health$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/$/, /^\/ui(\/.*)?$/];
 const WORKER_PATHS = [/^\/workers\/(register|heartbeat)$/];
 
-/** Headers that suit a JSON API; /docs gets a CSP that lets its own page run. */
+/** Headers that suit a JSON API; /docs gets a CSP that lets its own page run (/ui sets its own in dashboard-routes). */
 export function secureHeaders(req: Request, res: Response, next: NextFunction): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
@@ -42,7 +44,8 @@ export function bearerAuth(apiToken?: string, workerToken?: string) {
 export function rateLimit(perMinute: number) {
   const windows = new Map<string, { start: number; count: number }>();
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (perMinute <= 0 || req.path === '/health') return next();
+    // The dashboard's static files are cheap and cached; its API calls count like any other.
+    if (perMinute <= 0 || req.path === '/health' || req.path.startsWith('/ui/')) return next();
     const now = Date.now();
     const key = req.ip ?? 'unknown';
     let window = windows.get(key);

@@ -1,0 +1,55 @@
+/** Display helpers: times, ages and durations as a person reads them. */
+
+export function shortId(id) {
+  return id ? String(id).slice(0, 8) : '';
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return sameDay ? time : `${date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${time}`;
+}
+
+export function formatDuration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+export function between(startIso, endIso) {
+  if (!startIso) return null;
+  return (endIso ? new Date(endIso) : new Date()).getTime() - new Date(startIso).getTime();
+}
+
+export function formatAge(iso) {
+  const ms = between(iso, null);
+  return ms === null ? '' : `${formatDuration(ms)} ago`;
+}
+
+export function formatNumber(n) {
+  return n === null || n === undefined ? '' : Number(n).toLocaleString();
+}
+
+/** A `datetime-local` input value ↔ an ISO instant in the browser's time zone. */
+export function localInputToIso(value) {
+  return value ? new Date(value).toISOString() : '';
+}
+
+export function isoToLocalInput(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export const TERMINAL_STATUSES = ['completed', 'failed', 'timed_out', 'cancelled'];
+export const TASK_STATUSES = ['pending', 'processing', 'retrying', ...TERMINAL_STATUSES];

@@ -1,0 +1,83 @@
+import { useMemo, useState } from 'preact/hooks';
+import { ErrorNotice } from '../components/error-notice.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { api, query } from '../lib/api.js';
+import { between, formatDuration, formatTime, shortId } from '../lib/format.js';
+import { html } from '../lib/html.js';
+import { navigate } from '../lib/router.js';
+import { usePoll } from '../lib/poll.js';
+import { filtersFrom, TaskFilters } from './task-filters.js';
+
+const PAGE_SIZE = 50;
+const LIVE_MS = 3000;
+
+function TaskRow({ task, typeOf, extra }) {
+  const error = task.error ? `${task.error.kind ?? 'error'}: ${task.error.message ?? ''}` : '';
+  return html`
+    <tr data-task-id=${task.task_id}>
+      <td><a class="mono" href=${`/ui/tasks/${task.task_id}`} title=${task.task_id}>${shortId(task.task_id)}</a></td>
+      <td class="wrap">${task.problem_id}</td>
+      <td>${typeOf.get(task.problem_id) ?? ''}</td>
+      <td><${StatusBadge} status=${task.status} /></td>
+      ${extra.run ? html`<td class="mono">${task.run_id ? shortId(task.run_id) : ''}</td>` : null}
+      ${extra.agent ? html`<td>${task.agent_label ?? ''}</td>` : null}
+      <td class="num">${task.attempt}/${task.max_retries + 1}</td>
+      <td>${task.worker_id ?? ''}</td>
+      <td title=${task.created_at}>${formatTime(task.created_at)}</td>
+      <td class="num">${task.started_at ? formatDuration(between(task.started_at, task.completed_at)) : ''}</td>
+      <td class="wrap error-text" title=${error}>${error.slice(0, 80)}</td>
+    </tr>`;
+}
+
+function TasksTable({ tasks, typeOf }) {
+  const extra = { run: tasks.some((t) => t.run_id), agent: tasks.some((t) => t.agent_label) };
+  return html`
+    <table class="data">
+      <thead><tr>
+        <th>Task</th><th>Problem</th><th>Type</th><th>Status</th>
+        ${extra.run ? html`<th>Run</th>` : null}${extra.agent ? html`<th>Agent</th>` : null}
+        <th class="num">Attempt</th><th>Worker</th><th>Created</th><th class="num">Ran</th><th>Error</th>
+      </tr></thead>
+      <tbody>${tasks.map((task) => html`<${TaskRow} key=${task.task_id} task=${task} typeOf=${typeOf} extra=${extra} />`)}</tbody>
+    </table>`;
+}
+
+/** GET /tasks with filters, keyset pages (a stack of cursors) and a poll every few seconds. */
+function TasksList({ location }) {
+  const filters = filtersFrom(location.params);
+  // Pages are a stack of cursors, valid for one set of filters (the query string).
+  const [paging, setPaging] = useState({ search: location.search, cursors: [null] });
+  const cursors = paging.search === location.search ? paging.cursors : [null];
+  const setCursors = (next) => setPaging({ search: location.search, cursors: next });
+  const [live, setLive] = useState(true);
+  const cursor = cursors[cursors.length - 1];
+
+  const page = usePoll((signal) => api(`/tasks${query({ ...filters, limit: PAGE_SIZE, cursor })}`, { signal }), live ? LIVE_MS : 0, [location.search, cursor]);
+  const problems = usePoll((signal) => api('/problems', { signal }), 0, []);
+  const workers = usePoll((signal) => api('/workers', { signal }), 0, []);
+  const typeOf = useMemo(() => new Map((problems.data?.problems ?? []).map((p) => [p.id, p.task_type])), [problems.data]);
+  const apply = (next) => navigate(`/ui/tasks${query(next)}`);
+  const tasks = page.data?.tasks ?? [];
+  const filtered = Object.values(filters).some(Boolean);
+
+  return html`
+    <section>
+      <div class="view-head">
+        <h1>Tasks</h1>
+        <label class="inline live-toggle"><input type="checkbox" name="live" checked=${live} onChange=${(e) => setLive(e.currentTarget.checked)} /> Live (every ${LIVE_MS / 1000} s)</label>
+      </div>
+      <${TaskFilters} key=${location.search} filters=${filters} problems=${problems.data?.problems} workers=${workers.data?.workers} onApply=${apply} />
+      <${ErrorNotice} error=${page.error} action="Loading tasks failed" />
+      ${page.loading && !page.data ? html`<p class="muted">Loading…</p>` : null}
+      ${page.data && tasks.length === 0 ? html`<p class="empty">${filtered ? 'No tasks match these filters.' : 'No tasks yet. Submit one with POST /tasks (see API docs).'}</p>` : null}
+      ${tasks.length > 0 ? html`<${TasksTable} tasks=${tasks} typeOf=${typeOf} />` : null}
+      <div class="pager">
+        <button type="button" disabled=${cursors.length === 1} onClick=${() => setCursors([null])}>Newest</button>
+        <button type="button" disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous</button>
+        <span class="muted">page ${cursors.length}${page.data ? ` · ${tasks.length} shown` : ''}${page.updatedAt ? ` · updated ${formatTime(page.updatedAt.toISOString())}` : ''}</span>
+        <button type="button" disabled=${!page.data?.next_cursor} onClick=${() => setCursors([...cursors, page.data.next_cursor])}>Next</button>
+      </div>
+    </section>`;
+}
+
+export const routes = [{ path: '/ui/tasks', title: 'Tasks', nav: 'Tasks', View: TasksList }];

@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { ApiHarness, startApiHarness } from '../../services/api/test/api-harness';
+import { launchBrowser, watchedPage } from '../support/browser';
+
+/**
+ * The dashboard's pure modules, run where they run: imported by chromium from the api through
+ * the import map (no bundler or Node shim in between).
+ */
+describe('dashboard modules in the browser', () => {
+  let h: ApiHarness;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    h = await startApiHarness();
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    browser = await launchBrowser();
+    ({ page, problems } = await watchedPage(browser));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ui/queues`);
+    await page.locator('h1', { hasText: 'Queues' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await h?.close();
+  });
+
+  /** Runs `body` (an async function body) in the page; a string, so ts-jest leaves its import() alone. */
+  function inBrowser<T>(body: string): Promise<T> {
+    return page.evaluate(`(async () => { ${body} })()`) as Promise<T>;
+  }
+
+  it('parses server-sent events split anywhere across chunks, keeping the unfinished rest', async () => {
+    const result = await inBrowser<{ events: unknown[]; rest: string; crlf: unknown[]; tail: string }>(String.raw`
+      const { parseEvents } = await import('/ui/js/lib/event-stream.js');
+      const stream = 'id: 1\nevent: log\ndata: {"seq":1}\n\n: keepalive\n\nid: 2\nevent: log\ndata: line one\ndata: line two\n\nevent: end\ndata: {"status":"completed"}\n\n';
+      const events = [];
+      let rest = '';
+      for (let i = 0; i < stream.length; i += 7) {
+        const parsed = parseEvents(rest + stream.slice(i, i + 7));
+        events.push(...parsed.events);
+        rest = parsed.rest;
+      }
+      return { events, rest, crlf: parseEvents('event: log\r\ndata: x\r\n\r\npartial').events, tail: parseEvents('data: a\n\ndata: b').rest };`);
+    expect(result.events).toEqual([
+      { event: 'log', id: '1', data: '{"seq":1}' },
+      { event: 'log', id: '2', data: 'line one\nline two' },
+      { event: 'end', id: null, data: '{"status":"completed"}' },
+    ]);
+    expect(result.rest).toBe('');
+    expect(result.crlf).toEqual([{ event: 'log', id: null, data: 'x' }]);
+    expect(result.tail).toBe('data: b');
+  });
+
+  it('matches routes with decoded parameters, and builds query strings without empty filters', async () => {
+    const result = await inBrowser(`
+      const { matchRoute } = await import('/ui/js/lib/router.js');
+      const { query } = await import('/ui/js/lib/api.js');
+      const routes = [{ path: '/ui/tasks' }, { path: '/ui/tasks/:id' }, { path: '/ui/runs/:id' }];
+      const name = (path) => {
+        const m = matchRoute(routes, path);
+        return m ? { path: m.route.path, params: m.params } : null;
+      };
+      return {
+        list: name('/ui/tasks/'),
+        task: name('/ui/tasks/3f1c9a4e-0000-4000-8000-000000000001'),
+        encoded: name('/ui/runs/a%20b'),
+        none: name('/ui/tasks/1/logs'),
+        query: query({ status: 'failed', problem_id: '', worker_id: null, created_after: '2026-01-01T00:00:00.000Z', limit: 50 }),
+      };`);
+    expect(result).toEqual({
+      list: { path: '/ui/tasks', params: {} },
+      task: { path: '/ui/tasks/:id', params: { id: '3f1c9a4e-0000-4000-8000-000000000001' } },
+      encoded: { path: '/ui/runs/:id', params: { id: 'a b' } },
+      none: null,
+      query: '?status=failed&created_after=2026-01-01T00%3A00%3A00.000Z&limit=50',
+    });
+  });
+
+  it('formats durations as a person reads them', async () => {
+    const result = await inBrowser(`
+      const { formatDuration } = await import('/ui/js/lib/format.js');
+      return [450, 4200, 75000, 3 * 3600000 + 60000, 50 * 3600000, null].map(formatDuration);`);
+    expect(result).toEqual(['450 ms', '4.2 s', '1 min 15 s', '3 h 1 min', '2 d 2 h', '']);
+  });
+
+  it('loaded with no console error', () => {
+    expect(problems).toEqual([]);
+  });
+});
