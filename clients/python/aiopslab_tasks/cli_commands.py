@@ -92,7 +92,8 @@ def logs(client: Client, args: argparse.Namespace) -> int:
 
 def cancel(client: Client, args: argparse.Namespace) -> int:
     answer = client.cancel_task(args.task_id)
-    emit(args, answer, f"task {args.task_id}: {answer.get('status', 'cancel requested')}")
+    text = "cancelled" if answer.get("status") == "cancelled" else f"{answer.get('status')}; its worker {answer.get('worker_id')} was asked to stop it"
+    emit(args, answer, f"task {args.task_id}: {text}")
     return 0
 
 

@@ -2,6 +2,7 @@
 task on its own (DEMO_RUNNER_SPEED=1000: its set-up pause lasts over ten minutes)."""
 from __future__ import annotations
 
+import json
 import unittest
 
 from aiopslab_tasks import Client, RunWaitTimeout
@@ -33,6 +34,20 @@ class CancelRetryTests(unittest.TestCase):
         self.assertEqual(answer["task_id"], task_id)
         task = wait_for("the task to end", lambda: (lambda t: t if t["status"] not in ("pending", "processing", "retrying") else None)(client.get_task(task_id)))
         self.assertEqual(task["status"], "cancelled")
+
+    def test_the_cancel_command_cancels_a_task_and_the_tasks_command_lists_it(self) -> None:
+        auth = ["--url", system.url, "--token", system.token]
+        task_id = client.submit_task(problem_id=MITIGATION, metadata={"via": "cli-cancel"})["task_id"]
+        cancelled = run_cli(["cancel", task_id, *auth])
+        self.assertEqual(cancelled.returncode, 0, cancelled.stderr)
+        self.assertTrue(cancelled.stdout.startswith(f"task {task_id}: "))
+        wait_for("the task to end", lambda: client.get_task(task_id)["status"] == "cancelled" or None)
+        listed = run_cli(["tasks", "--status", "cancelled", "--problem-id", MITIGATION, "--limit", "0", "--json", *auth])
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn(task_id, [t["task_id"] for t in json.loads(listed.stdout)])
+        again = run_cli(["cancel", task_id, "--json", *auth])
+        self.assertEqual(again.returncode, 1)
+        self.assertEqual(json.loads(again.stderr)["error"]["status"], 409)
 
     def test_wait_run_times_out_with_a_timeout_error_and_the_run_goes_on(self) -> None:
         run = new_run("never finishes")
