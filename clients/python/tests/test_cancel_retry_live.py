@@ -49,6 +49,22 @@ class CancelRetryTests(unittest.TestCase):
         self.assertEqual(again.returncode, 1)
         self.assertEqual(json.loads(again.stderr)["error"]["status"], 409)
 
+    def test_a_finished_run_whose_cell_ended_cancelled_exits_4_until_a_retry_replaces_it(self) -> None:
+        auth = ["--url", system.url, "--token", system.token]
+        run = client.create_run(name="one cell", problem_ids=[DETECTION], agents=[{"label": "gpt", "agent_config": GPT}])
+        [task] = list(client.list_tasks(run_id=run["run_id"]))
+        client.cancel_task(task["task_id"])  # the task, not the run: the run ends `finished`
+        self.assertEqual(client.wait_run(run["run_id"], timeout=120, progress=False)["status"], "finished")
+        watched = run_cli(["run", "watch", run["run_id"], *auth])
+        self.assertEqual(watched.returncode, 4, watched.stderr)
+        self.assertIn("finished with 1 failed, timed-out or cancelled tasks", watched.stderr)
+
+        replacement = client.retry_task(task["task_id"])
+        self.assertNotEqual(replacement["task_id"], task["task_id"])
+        self.assertEqual(client.get_task(replacement["task_id"])["retry_of"], task["task_id"])
+        self.assertEqual(client.get_run(run["run_id"])["status"], "running")
+        client.cancel_run(run["run_id"])
+
     def test_wait_run_times_out_with_a_timeout_error_and_the_run_goes_on(self) -> None:
         run = new_run("never finishes")
         try:
