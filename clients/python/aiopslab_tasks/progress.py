@@ -1,6 +1,7 @@
 """Progress of a run while wait_run polls: a bar on a terminal, plain lines otherwise."""
 from __future__ import annotations
 
+import shutil
 import sys
 from typing import Any, Dict, Optional, TextIO
 
@@ -46,7 +47,8 @@ class ProgressReporter:
 
     def update(self, run: Dict[str, Any]) -> None:
         if self.tty:
-            text = render_bar(run)
+            # One line narrower than the terminal: a wrapped line cannot be redrawn with \r.
+            text = render_bar(run)[: max(20, shutil.get_terminal_size().columns - 1)]
             if text != self.last:
                 padding = " " * max(0, len(self.last) - len(text))
                 self.stream.write(f"\r{text}{padding}")
