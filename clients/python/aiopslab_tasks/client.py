@@ -7,8 +7,9 @@ import os
 import time
 from typing import Any, Dict, Iterator, List, Optional
 
-from .errors import ApiConnectionError, RunWaitTimeout
+from .errors import ApiConnectionError
 from .progress import ProgressReporter
+from .run_waiter import wait_for_run
 from .sse import parse_events
 from .tables import ResultsTable, TaskExport
 from .transport import Transport
@@ -129,32 +130,15 @@ class Client:
             if not cursor:
                 return
 
-    def wait_run(self, run_id: str, timeout: Optional[float] = None, progress: bool = True,
-                 poll_interval: float = 0.5, max_poll_interval: float = 5.0, reporter: Optional[ProgressReporter] = None) -> Dict[str, Any]:
+    def wait_run(self, run_id: str, timeout: Optional[float] = None, progress: bool = True, poll_interval: float = 0.5,
+                 max_poll_interval: float = 5.0, reporter: Optional[ProgressReporter] = None) -> Dict[str, Any]:
         """Polls GET /runs/{id} (backing off while nothing changes) until the run is no longer
         running, and returns it. Progress goes to stderr: a bar on a terminal, lines otherwise.
-        Raises RunWaitTimeout (a TimeoutError) after `timeout` seconds; the run goes on."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        reporter = reporter or (ProgressReporter() if progress else None)
-        interval = poll_interval
-        seen = None
-        try:
-            while True:
-                run = self.get_run(run_id)
-                if reporter:
-                    reporter.update(run)
-                if run["status"] != "running":
-                    return run
-                now = time.monotonic()
-                if deadline is not None and now >= deadline:
-                    raise RunWaitTimeout(run_id, timeout or 0.0, run)
-                changed = run.get("counts") != seen
-                seen = run.get("counts")
-                interval = poll_interval if changed else min(max_poll_interval, interval * 1.5)
-                time.sleep(interval if deadline is None else max(0.0, min(interval, deadline - now)))
-        finally:
-            if reporter:
-                reporter.close()
+        Raises RunWaitTimeout (a TimeoutError) after `timeout` seconds; the run goes on.
+        An API outage shorter than five minutes is waited out."""
+        return wait_for_run(lambda: self.get_run(run_id), run_id, timeout=timeout,
+                            reporter=reporter or (ProgressReporter() if progress else None),
+                            poll_interval=poll_interval, max_poll_interval=max_poll_interval)
 
     def run_results(self, run_id: str) -> ResultsTable:
         """GET /runs/{id}/results: the table (rows per agent × task type); .to_pandas() for a DataFrame."""
