@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the lint (house rules: eslint.config.js), every jest suite against real PostgreSQL
-// and RabbitMQ, then the fault suite on its own (it restarts both), then the Python runner's
-// unittest suite; one closing line with the combined counts. Arguments go to the first jest run (e.g. `npm test -- services/api`), and
+// and RabbitMQ, then the fault suite on its own (it restarts both), then the Python unittest
+// suites (the runner's; the client's, which starts api, worker and history itself through
+// scripts/start-local.js); one closing line with the combined counts. Arguments go to the first jest run (e.g. `npm test -- services/api`), and
 // then only that run happens.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -29,16 +30,16 @@ function jest(label, jestArgs) {
   totals.failed += failed;
 }
 
-function pythonRunnerTests() {
-  const runnerDir = path.join(root, 'services/worker/runner');
-  const python = spawnSync('python3', ['-m', 'unittest', 'discover', '-s', 'tests'], { cwd: runnerDir, encoding: 'utf8' });
+function pythonUnittest(label, dir) {
+  // NODE: the client's tests start the services with this same Node binary.
+  const python = spawnSync('python3', ['-m', 'unittest', 'discover', '-s', 'tests'], { cwd: path.join(root, dir), encoding: 'utf8', env: { ...process.env, NODE: process.execPath } });
   process.stdout.write(python.stdout);
   process.stderr.write(python.stderr);
   const ran = Number(/Ran (\d+) tests?/.exec(python.stderr)?.[1] ?? 0);
   const failures = /FAILED \(([^)]*)\)/.exec(python.stderr)?.[1] ?? '';
   let bad = [...failures.matchAll(/(?:failures|errors)=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
   if (python.status !== 0 && bad === 0) bad = 1;
-  console.log(`\nrunner (python unittest): ${ran - bad} passed, ${bad} failed`);
+  console.log(`\n${label} (python unittest): ${ran - bad} passed, ${bad} failed`);
   totals.passed += ran - bad;
   totals.failed += bad;
 }
@@ -55,7 +56,8 @@ if (args.length === 0) lint();
 jest('jest', args);
 if (args.length === 0) {
   jest('faults (quick)', ['-c', 'jest.faults.config.js']);
-  pythonRunnerTests();
+  pythonUnittest('runner', 'services/worker/runner');
+  pythonUnittest('client', 'clients/python');
 }
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 ? 1 : 0);
