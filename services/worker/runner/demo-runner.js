@@ -37,14 +37,17 @@ function emit(event) {
   }
 }
 
-function catalog() {
+/** The checked-in default catalog: runnable problems, and those the service leaves out (with why). */
+function defaultCatalog() {
   const candidates = [path.join(__dirname, '../../../shared/src/catalog/default-problems.json'), path.join(__dirname, '../../../shared/dist/catalog/default-problems.json')];
   const file = candidates.find((candidate) => fs.existsSync(candidate));
-  return file ? JSON.parse(fs.readFileSync(file, 'utf8')).problems : [{ id: 'k8s_target_port-misconfig-detection-1', task_type: 'detection' }];
+  return file ? JSON.parse(fs.readFileSync(file, 'utf8')) : { problems: [{ id: 'k8s_target_port-misconfig-detection-1', task_type: 'detection' }], unsupported: [] };
 }
+const catalog = () => defaultCatalog().problems;
 
 function listProblems() {
-  emit({ type: 'problems', source: 'demo runner (default catalog)', problems: catalog() });
+  const { problems, unsupported = [] } = defaultCatalog();
+  emit({ type: 'problems', source: 'demo runner (default catalog)', problems, unsupported });
 }
 
 const SUBMISSIONS = {
