@@ -31,7 +31,7 @@ describe('GET /runs/{id}/export and GET /tasks/export', () => {
     expect(completed.durations).toMatchObject({ run_s: 3.5, wall_s: expect.any(Number) });
     const failed = lines.find((l) => l.status === 'failed');
     expect(failed).toMatchObject({ agent_label: 'local', error: { kind: 'runner_failed' }, results: null, trajectory: [] });
-    expect(failed.agent_config).toEqual({ kind: 'openai_compatible', base_url: 'http://127.0.0.1:9/v1', model: 'm', max_tokens: 256 });
+    expect(failed.agent_config).toEqual({ kind: 'openai_compatible', base_url: 'http://127.0.0.1:9/v1', model: 'm', max_tokens: 256, prompt_template: 'shell_only' });
     expect(res.text).not.toContain('should-not-leak');
     expect(lines.find((l) => l.agent_label === 'gpt').agent_config).toEqual({ kind: 'registry', name: 'gpt', params: { temperature: 0 } });
     await request(h.app).get('/runs/7d4f2b8e-0000-4000-8000-000000000000/export').expect(404);
