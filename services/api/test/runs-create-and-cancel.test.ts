@@ -109,5 +109,6 @@ describe('POST /runs, GET /runs, GET /runs/{id}, GET /tasks?run_id= and DELETE /
     await finishRunTasks(h, finished.run_id, () => ({ status: 'failed' }));
     expect((await request(h.app).delete(`/runs/${finished.run_id}`).expect(409)).body.code).toBe('run_finished');
     await request(h.app).get('/runs/7d4f2b8e-0000-4000-8000-000000000000').expect(404);
+    expect((await request(h.app).get('/runs/not-a-run').expect(400)).body.errors[0]).toMatchObject({ field: 'id', message: expect.stringContaining('run_id') });
   });
 });
