@@ -104,6 +104,7 @@ describe('a run through api + workers + the demo runner', () => {
     for (const line of lines) {
       expect(line).toMatchObject({ run_id: runId, status: 'completed', attempt: 1, agent_label: expect.any(String), task_type: expect.stringMatching(/^(detection|localization)$/) });
       expect(line.trajectory.length).toBeGreaterThan(0);
+      expect(line.setup).toMatchObject({ task_description: expect.stringContaining(line.problem_id), apis: expect.any(Object) });
       expect(line.trajectory[0]).toMatchObject({ n: 1, action: expect.any(String), usage: { prompt_tokens: expect.any(Number) } });
     }
     const filtered = (await (await fetch(`${apiUrl}/tasks/export?run_id=${runId}&agent_label=says-no&problem_id=${NOOP}`)).text()).trim().split('\n');

@@ -9,7 +9,9 @@ import { overlappingExecutions, readExecutions } from './support/run-log';
  */
 const PROBLEMS = ['k8s_target_port-misconfig-detection-1', 'container_kill-detection', 'misconfig_app_hotel_res-mitigation-1', 'revoke_auth_mongodb-analysis-2'];
 const AGENTS = ['a', 'b', 'c'].map((label) => ({ label, agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } }));
-const REPEATS = Number(process.env.FAULT_RUN_REPEATS ?? 10);
+// As many tasks as the suite's other scenarios (FAULT_TASKS), and at least 120, so the run is still
+// going when the last fault lands (its tasks take ~200 ms each: runs carry no duration parameter).
+const REPEATS = Number(process.env.FAULT_RUN_REPEATS ?? Math.max(10, Math.ceil(Number(process.env.FAULT_TASKS ?? 36) / 12)));
 const GRID = PROBLEMS.length * AGENTS.length * REPEATS;
 const SETTLE_MS = Number(process.env.FAULT_SETTLE_MS ?? 120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -69,6 +69,6 @@ CREATE INDEX "tasks_run_created_idx" ON "tasks"("run_id", "created_at" DESC, "id
 -- results table reads of its tasks: both are index-only scans of the run's entries, never a
 -- walk of the heap, where results with whole trajectories make rows wide.
 CREATE INDEX "tasks_run_status_idx" ON "tasks"("run_id", "status")
-    INCLUDE ("completed_at", "started_at", "id", "agent_label", "problem_id", "repeat_index", "result_summary") WHERE "run_id" IS NOT NULL;
+    INCLUDE ("completed_at", "started_at", "id", "agent_label", "problem_id", "repeat_index", "retry_of", "result_summary") WHERE "run_id" IS NOT NULL;
 -- At most one retry per task: two concurrent retries cannot both replace it.
 CREATE UNIQUE INDEX "tasks_retry_of_key" ON "tasks"("retry_of") WHERE "retry_of" IS NOT NULL;

@@ -26,7 +26,7 @@ describe('POST /runs, GET /runs, GET /runs/{id}, GET /tasks?run_id= and DELETE /
     expect(messages).toEqual({ dispatches: 8, events: 8 });
 
     const detail = await request(h.app).get(`/runs/${run.run_id}`).expect(200);
-    expect(detail.body).toMatchObject({ run_id: run.run_id, status: 'running', task_count: 8, counts: { pending: 8, completed: 0 }, finished_at: null });
+    expect(detail.body).toMatchObject({ run_id: run.run_id, status: 'running', task_count: 8, counts: { pending: 8, completed: 0 }, progress: { cells: 8, finished_cells: 0 }, finished_at: null });
     expect(detail.body.agents.map((a: { label: string; task_count: number }) => [a.label, a.task_count])).toEqual([['gpt', 4], ['scripted', 4]]);
 
     const seen: string[] = [];
@@ -112,5 +112,6 @@ describe('POST /runs, GET /runs, GET /runs/{id}, GET /tasks?run_id= and DELETE /
     await finishRunTasks(h, finished.run_id, () => ({ status: 'failed' }));
     expect((await request(h.app).delete(`/runs/${finished.run_id}`).expect(409)).body.code).toBe('run_finished');
     await request(h.app).get('/runs/7d4f2b8e-0000-4000-8000-000000000000').expect(404);
+    expect((await request(h.app).get('/runs/not-a-run').expect(400)).body.errors[0]).toMatchObject({ field: 'id', message: expect.stringContaining('run_id') });
   });
 });

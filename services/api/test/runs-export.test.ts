@@ -27,6 +27,7 @@ describe('GET /runs/{id}/export and GET /tasks/export', () => {
     const completed = lines.find((l) => l.status === 'completed');
     expect(completed).toMatchObject({ agent_label: expect.any(String), repeat_index: expect.any(Number), attempt: 1, completed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/), results: { 'Detection Accuracy': 'Correct', TTD: 3 }, usage: { prompt_tokens: 300 }, error: null, trajectory_truncated: false });
     expect(completed.trajectory).toHaveLength(3);
+    expect(completed).toHaveProperty('setup');
     expect(completed.trajectory[0]).toMatchObject({ n: 1, action: expect.stringContaining('exec_shell'), observation: 'NAME READY', usage: { prompt_tokens: 100 } });
     expect(completed.durations).toMatchObject({ run_s: 3.5, wall_s: expect.any(Number) });
     const failed = lines.find((l) => l.status === 'failed');

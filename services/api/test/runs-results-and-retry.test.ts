@@ -55,13 +55,15 @@ describe('GET /runs/{id}/results and retries', () => {
     const replacements = await h.db.task.findMany({ where: { runId, retryOf: { not: null } } });
     expect(replacements.map((t) => `${t.agentLabel}|${t.problemId}|${t.repeatIndex}|${t.status}`).sort()).toEqual([`gpt|${L1}|3|pending`, `scripted|${D1}|1|pending`, `scripted|${L1}|2|pending`]);
     const running = await request(h.app).get(`/runs/${runId}`).expect(200);
-    expect(running.body).toMatchObject({ status: 'running', task_count: 21, counts: { pending: 3, failed: 1, timed_out: 1, cancelled: 1 } });
+    expect(running.body).toMatchObject({ status: 'running', task_count: 21, counts: { pending: 3, failed: 1, timed_out: 1, cancelled: 1 }, progress: { cells: 18, finished_cells: 15 } });
+    expect(running.body.agents.map((a: { progress: unknown }) => a.progress)).toEqual([{ cells: 9, finished_cells: 8 }, { cells: 9, finished_cells: 7 }]);
     expect((await request(h.app).get(`/runs/${runId}/results`).expect(200)).body.rows[1]).toMatchObject({ task_type: 'localization', n: 3, scored: 2, unfinished: 1, failed: 0 });
 
     await finishRunTasks(h, runId, (t) => (t.problem_id === L1 ? localization(true, 100) : detection('Correct')));
     const { body } = await request(h.app).get(`/runs/${runId}/results`).expect(200);
     expect(rowOf(body.rows, 'gpt', 'localization')).toMatchObject({ n: 3, solved: 3, failed: 0, localization_accuracy: 100, pass_hat_k: { '3': 1 } });
     expect(rowOf(body.rows, 'scripted', 'detection')).toMatchObject({ solved: 3, timed_out: 0 });
+    expect((await request(h.app).get(`/runs/${runId}`).expect(200)).body).toMatchObject({ status: 'finished', task_count: 21, progress: { cells: 18, finished_cells: 18 } });
     const old = replacements.find((t) => t.agentLabel === 'gpt')!.retryOf!;
     expect((await request(h.app).get(`/tasks/${old}`).expect(200)).body).toMatchObject({ status: 'failed', run_id: runId });
     expect((await request(h.app).post(`/runs/${runId}/retry`).expect(202)).body.retried).toBe(0);

@@ -19,7 +19,7 @@ describe('workers registry endpoints', () => {
     const busy = await request(h.app).get('/workers?status=busy').expect(200);
     expect(busy.body.workers.map((w: { worker_id: string }) => w.worker_id)).toEqual(['w-1']);
     const one = await request(h.app).get('/workers/w-1').expect(200);
-    expect(one.body.recent_tasks).toEqual([expect.objectContaining({ task_id: task.id, status: 'processing' })]);
+    expect(one.body.recent_tasks).toEqual([expect.objectContaining({ task_id: task.id, status: 'processing', run_id: null, agent_label: null })]);
   });
 
   it('refuses a heartbeat from an unregistered worker and unknown workers', async () => {

@@ -57,6 +57,8 @@ const SUBMISSIONS = {
   mitigation: () => 'submit()',
 };
 
+const INSTRUCTIONS = { detection: 'submit("Yes") or submit("No")', localization: 'submit(["<service>", ...])', analysis: 'submit({"system_level": ..., "fault_type": ...})', mitigation: 'submit()' };
+
 /** A submission of the shape the task type asks for counts as a success (demo: there is no real answer). */
 const ANSWER_SHAPES = { localization: /^submit\(\[/, analysis: /^submit\(\{/, mitigation: /^submit\(/ };
 
@@ -113,7 +115,7 @@ async function run() {
   out(`== Fault Injection == problem ${spec.problem_id} (demo: nothing is deployed)`);
   await sleep(800);
   const setupSeconds = (Date.now() - started) / 1000;
-  emit({ type: 'setup_done', task_description: `${taskType} task for ${spec.problem_id}. (demo runner)`, instructions: `Respond with one fenced API call; finish with ${(SUBMISSIONS[taskType] ?? SUBMISSIONS.detection)(spec.problem_id)}.`, apis: { exec_shell: 'Run a shell command', get_logs: 'Get service logs', submit: 'Submit your answer' }, duration_s: setupSeconds });
+  emit({ type: 'setup_done', task_description: `${taskType} task for ${spec.problem_id}. (demo runner)`, instructions: `Respond with one fenced API call; finish with ${INSTRUCTIONS[taskType] ?? INSTRUCTIONS.detection}.`, apis: { exec_shell: 'Run a shell command', get_logs: 'Get service logs', submit: 'Submit your answer' }, duration_s: setupSeconds });
 
   phase = 'loop';
   const scripted = spec.agent_config?.kind === 'scripted' ? spec.agent_config.actions : null;

@@ -52,6 +52,8 @@ export interface AgentStatusGroup {
   status: string;
   n: number;
   last_completed_at: Date | null;
+  /** Tasks that retry another: each replaced one earlier task of its cell. */
+  retries: number;
   prompt_tokens: number;
   completion_tokens: number;
   in_tokens: number;
@@ -62,7 +64,7 @@ export interface AgentStatusGroup {
 export async function agentStatusGroups(db: SqlClient, runId: string): Promise<AgentStatusGroup[]> {
   const sum = (key: string) => `coalesce(sum(${summaryNumber(key)}), 0)::float8 AS ${key}`;
   return db.$queryRawUnsafe<AgentStatusGroup[]>(
-    `SELECT agent_label, status, count(*)::int AS n, max(completed_at) AS last_completed_at,
+    `SELECT agent_label, status, count(*)::int AS n, max(completed_at) AS last_completed_at, count(retry_of)::int AS retries,
             ${['prompt_tokens', 'completion_tokens', 'in_tokens', 'out_tokens'].map(sum).join(', ')}
      FROM tasks t
      WHERE run_id = $1::uuid GROUP BY agent_label, status`,

@@ -1,8 +1,10 @@
 import type Ajv from 'ajv';
+import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import { createValidator } from '@aiopslab/shared/schemas/validator';
 import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema } from '../runs/run-schemas';
 
 export interface RunValidators {
+  runId(value: string): string;
   runCreation(body: unknown): RunCreation;
   listRunsQuery(query: unknown): { limit: number; cursor?: string };
   resultsQuery(query: unknown): { format: 'json' | 'csv' };
@@ -12,7 +14,12 @@ export interface RunValidators {
 
 /** The validators of the runs endpoints; `query` checks one query string against a schema. */
 export function createRunValidators(ajv: Ajv, query: <T>(schema: object) => (q: unknown) => T, maxTimeoutMinutes: number): RunValidators {
+  const isUuid = ajv.compile({ type: 'string', format: 'uuid' });
   return {
+    runId: (value) => {
+      if (!isUuid(value)) throw new ValidationError(`run id "${String(value).slice(0, 100)}" is invalid: must be a run_id (a UUID)`, [{ field: 'id', rule: 'format', message: 'must be a run_id (a UUID), as POST /runs returned it' }]);
+      return value;
+    },
     runCreation: createValidator<RunCreation>(ajv, runCreationSchema(maxTimeoutMinutes), 'run'),
     listRunsQuery: query(listRunsQuerySchema),
     resultsQuery: query(resultsQuerySchema),

@@ -1,5 +1,6 @@
 import type { AgentStatusGroup, RunRow } from '../data/run-queries';
 import { estimateCost, PriceTable, priceOf, TokenTotals } from './price-table';
+import { isTaskStatus, isTerminal } from '@aiopslab/shared/domain/task-status';
 import { runStatusOf, zeroCounts } from './run-status';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -48,6 +49,16 @@ function tokensOf(groups: AgentStatusGroup[]): TokenTotals {
   return total;
 }
 
+/**
+ * Grid cells whose latest task has ended. Only ended tasks are ever replaced, and each retry
+ * replaces one, so that is the ended tasks minus the retries.
+ */
+function progressOf(groups: AgentStatusGroup[], cells: number) {
+  const ended = groups.filter((g) => isTaskStatus(g.status) && isTerminal(g.status)).reduce((sum, g) => sum + g.n, 0);
+  const retries = groups.reduce((sum, g) => sum + g.retries, 0);
+  return { cells, finished_cells: ended - retries };
+}
+
 /** GET /runs/{id}: the summary, the grid, and per-agent progress with tokens and estimated cost. */
 export function presentRun(run: RunRow, groups: AgentStatusGroup[], prices: PriceTable) {
   const agents = run.agents.map((agent) => {
@@ -55,11 +66,13 @@ export function presentRun(run: RunRow, groups: AgentStatusGroup[], prices: Pric
     const { counts, taskCount } = summarize(own);
     const tokens = tokensOf(own);
     const price = priceOf(prices, agent);
-    return { label: agent.label, agent_config: agent.agent_config, task_count: taskCount, counts, tokens, price_key: price?.key ?? null, estimated_cost: estimateCost(price?.price ?? null, tokens) };
+    const progress = progressOf(own, run.problems.length * run.repeats);
+    return { label: agent.label, agent_config: agent.agent_config, task_count: taskCount, counts, progress, tokens, price_key: price?.key ?? null, estimated_cost: estimateCost(price?.price ?? null, tokens) };
   });
   const priced = agents.filter((a) => a.estimated_cost);
   return {
     ...presentRunSummary(run, groups),
+    progress: progressOf(groups, run.grid_size),
     problems: run.problems,
     task_fields: run.task_fields,
     agents,

@@ -35,7 +35,7 @@ export interface CreatedRun {
 /**
  * Validates the grid, then stores the run row, its tasks and their outbox messages in ONE
  * transaction: the run exists with every task dispatched, or not at all. The tasks go through
- * the same INSERT … unnest statement as POST /tasks/batch.
+ * the same one-statement insert as POST /tasks/batch (data/insert-tasks.ts).
  */
 export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey: string | undefined, correlationId?: string): Promise<CreatedRun> {
   checkAgentLabels(body);

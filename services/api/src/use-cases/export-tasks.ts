@@ -23,12 +23,14 @@ const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 
 /**
  * The line's fields in order. json_build_object keeps this order; the trajectory is the task's
- * stored steps (action, observation, per-step token usage), results AIOpsLab's own dict.
+ * stored steps (action, observation, per-step token usage), results AIOpsLab's own dict, setup
+ * the problem's task description, instructions and APIs the agent was given.
  */
 const LINE = `json_build_object(
   'task_id', id, 'run_id', run_id, 'agent_label', agent_label, 'repeat_index', repeat_index, 'retry_of', retry_of,
   'problem_id', problem_id, 'status', status, 'attempt', attempt, 'max_retries', max_retries, 'max_steps', max_steps, 'worker_id', worker_id,
   'results', result->'results', 'usage', result->'usage', 'metrics', result->'metrics', 'session_id', result->>'session_id',
+  'setup', result->'setup',
   'durations', coalesce(result->'durations', '{}'::jsonb) || jsonb_build_object(
      'queued_s', extract(epoch FROM started_at - created_at)::float8, 'wall_s', extract(epoch FROM completed_at - started_at)::float8),
   'error', error, 'metadata', metadata, 'created_at', ${utc('created_at')}, 'started_at', ${utc('started_at')}, 'completed_at', ${utc('completed_at')},

@@ -41,7 +41,7 @@ export async function getWorker(db: Db, id: string, recentLimit = 20) {
     where: { workerId: id },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: recentLimit,
-    select: { id: true, problemId: true, status: true, attempt: true, startedAt: true, completedAt: true },
+    select: { id: true, problemId: true, status: true, attempt: true, startedAt: true, completedAt: true, runId: true, agentLabel: true },
   });
   return {
     ...presentWorker(worker),
@@ -50,6 +50,8 @@ export async function getWorker(db: Db, id: string, recentLimit = 20) {
       problem_id: t.problemId,
       status: t.status,
       attempt: t.attempt,
+      run_id: t.runId,
+      agent_label: t.agentLabel,
       started_at: t.startedAt?.toISOString() ?? null,
       completed_at: t.completedAt?.toISOString() ?? null,
     })),

@@ -20,7 +20,6 @@ export function runsRouter(deps: ApiDeps): Router {
   const { validators: v } = deps;
   const writeDeps = { db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
   const runDeps = { ...writeDeps, listCatalog: () => listProblems(deps.sql), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
-  const runId = (raw: string) => v.taskId(raw);
   const resultsCache = new ResultsCache();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
@@ -44,12 +43,12 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/runs/:id', async (req, res) => {
-    res.json(await getRun(deps.sql, runId(req.params.id), deps.config.PRICES));
+    res.json(await getRun(deps.sql, v.runId(req.params.id), deps.config.PRICES));
   });
 
   router.get('/runs/:id/results', async (req, res) => {
     const { format } = v.resultsQuery(req.query);
-    const table = await runResults(deps.sql, runId(req.params.id), deps.config.PRICES, resultsCache);
+    const table = await runResults(deps.sql, v.runId(req.params.id), deps.config.PRICES, resultsCache);
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="run-${table.run_id}-results.csv"`);
       res.send(resultsCsv(table.rows, table.repeats));
@@ -59,7 +58,7 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/runs/:id/export', async (req, res) => {
-    const id = runId(req.params.id);
+    const id = v.runId(req.params.id);
     await findRun(deps.sql, id); // a 404 before the stream starts
     await streamNdjson(req, res, exportTaskLines(deps.sql, { run_id: id }), `run-${id}.ndjson`);
   });
@@ -69,12 +68,12 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.delete('/runs/:id', async (req, res) => {
-    const outcome = await cancelRun(writeDeps, runId(req.params.id), res.locals.correlationId);
+    const outcome = await cancelRun(writeDeps, v.runId(req.params.id), res.locals.correlationId);
     res.status(outcome.cancel_requested > 0 ? 202 : 200).json(outcome);
   });
 
   router.post('/runs/:id/retry', async (req, res) => {
-    res.status(202).json(await retryRun(writeDeps, runId(req.params.id), res.locals.correlationId));
+    res.status(202).json(await retryRun(writeDeps, v.runId(req.params.id), res.locals.correlationId));
   });
 
   router.post('/tasks/:id/retry', async (req, res) => {
