@@ -2,7 +2,23 @@ import type { SqlClient } from '@aiopslab/shared/db/sql';
 import type { RunProblem } from '../runs/run-grid';
 
 /** One (agent, task type) group of a run's latest tasks; task_type null = the agent overall. */
-export interface GroupAggregate {
+/** The means and token totals every results row carries, as the SQL computes them. */
+export interface TaskMetricMeans {
+  mean_ttd: number | null;
+  mean_ttl: number | null;
+  mean_tta: number | null;
+  mean_ttm: number | null;
+  mean_steps: number | null;
+  mean_in_tokens: number | null;
+  mean_out_tokens: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  in_tokens: number;
+  out_tokens: number;
+  mean_duration_s: number | null;
+}
+
+export interface GroupAggregate extends TaskMetricMeans {
   agent_label: string;
   task_type: string | null;
   n: number;
@@ -17,18 +33,6 @@ export interface GroupAggregate {
   detection_correct: number;
   localization_scored: number;
   localization_mean: number | null;
-  mean_ttd: number | null;
-  mean_ttl: number | null;
-  mean_tta: number | null;
-  mean_ttm: number | null;
-  mean_steps: number | null;
-  mean_in_tokens: number | null;
-  mean_out_tokens: number | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  in_tokens: number;
-  out_tokens: number;
-  mean_duration_s: number | null;
 }
 
 /** Scored tasks of one (agent, task type, problem) or (agent, task type, repeat). */

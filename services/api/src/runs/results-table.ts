@@ -1,4 +1,4 @@
-import type { CellTally, GroupAggregate, RunAggregates } from '../data/run-results-query';
+import type { CellTally, GroupAggregate, RunAggregates, TaskMetricMeans } from '../data/run-results-query';
 import type { RunAgent } from './run-schemas';
 import { estimateCost, PriceTable, priceOf } from './price-table';
 import { passHatK, round, stderrOverRepeats } from './run-statistics';
@@ -6,7 +6,7 @@ import { passHatK, round, stderrOverRepeats } from './run-statistics';
 export const OVERALL = 'all';
 
 /** One row of the evaluation table: an agent on one task type, or the agent overall (task_type "all"). */
-export interface ResultsRow {
+export interface ResultsRow extends TaskMetricMeans {
   agent_label: string;
   task_type: string;
   n: number;
@@ -22,18 +22,6 @@ export interface ResultsRow {
   unfinished: number;
   detection_accuracy: number | null;
   localization_accuracy: number | null;
-  mean_ttd: number | null;
-  mean_ttl: number | null;
-  mean_tta: number | null;
-  mean_ttm: number | null;
-  mean_steps: number | null;
-  mean_in_tokens: number | null;
-  mean_out_tokens: number | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  in_tokens: number;
-  out_tokens: number;
-  mean_duration_s: number | null;
   estimated_cost_usd: number | null;
   cost_basis: 'usage' | 'aiopslab_estimate' | null;
 }
