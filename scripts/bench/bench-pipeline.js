@@ -4,18 +4,23 @@
 //   2. latency: tasks posted one by one at a steady rate, time from the 201 answer to the claim;
 //   3. the resident memory of an idle worker.
 // Ceilings measured in the same run: spawning the no-op runner back to back (what one worker
-// could do with zero overhead) and a RabbitMQ publish→consume round trip.
+// could do with zero overhead), a RabbitMQ publish→consume round trip, and the peer: BullMQ on
+// Redis (AOF fsynced every second) with the same number of worker processes spawning the same
+// no-op child (bullmq-peer.js). BENCH_PEER=0 leaves the peer out.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const amqp = require('amqplib');
 const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson } = require('./bench-lib');
+const { peerClaimLatency, peerThroughput } = require('./bullmq-peer');
 
 const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 400);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
 const RATES = (process.env.BENCH_CLAIM_RATES ?? '20,100').split(',').map(Number);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const NOOP_RUNNER = `printf '{"type":"result","results":{"success":true},"framework_overhead":0,"session":null}\\n' >&3`;
+const PEER_CHILD = NOOP_RUNNER.replace('>&3', '>/dev/null');
+const WITH_PEER = process.env.BENCH_PEER !== '0';
 const BODY = JSON.stringify({ problem_id: 'container_kill-detection', agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } });
 
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
@@ -129,20 +134,31 @@ async function main() {
   const rows = [];
   for (const workers of WORKER_COUNTS) {
     const r = await throughput(workers);
-    rows.push({ workers, tasks: TASKS, completed: r.completed, 'no-op tasks/s': r.rate.toFixed(1), seconds: r.seconds.toFixed(1) });
+    const row = { workers, tasks: TASKS, completed: r.completed, 'no-op tasks/s': r.rate.toFixed(1), seconds: r.seconds.toFixed(1) };
+    if (WITH_PEER) {
+      const peer = await peerThroughput(workers, TASKS, PEER_CHILD);
+      row['peer (BullMQ) jobs/s'] = peer.toFixed(1);
+      row['ours / peer'] = (r.rate / peer).toFixed(2);
+    }
+    rows.push(row);
   }
   const spawn = spawnCeiling();
-  rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '' });
+  rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '', 'peer (BullMQ) jobs/s': '', 'ours / peer': '' });
   printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100`, rows);
 
   const latency = [];
   const workers = WORKER_COUNTS[WORKER_COUNTS.length - 1];
   for (const rate of RATES) {
     const r = await claimLatency(workers, rate);
-    latency.push({ 'tasks/s posted': rate, workers, '201 → claim p50 ms': ms(r.p50), '201 → claim p99 ms': ms(r.p99), 'idle worker RSS MB': r.idleRss.toFixed(0) });
+    const row = { 'tasks/s posted': rate, workers, '201 → claim p50 ms': ms(r.p50), '201 → claim p99 ms': ms(r.p99), 'idle worker RSS MB': r.idleRss.toFixed(0) };
+    if (WITH_PEER) {
+      const peer = await peerClaimLatency(workers, rate, LATENCY_SECONDS, PEER_CHILD);
+      row['peer add → start p50/p99 ms'] = `${ms(peer.p50)} / ${ms(peer.p99)}`;
+    }
+    latency.push(row);
   }
   const rabbit = await rabbitRoundTrip();
-  latency.push({ 'tasks/s posted': 'ceiling', workers: '', '201 → claim p50 ms': `${ms(rabbit.p50)} (RabbitMQ round trip)`, '201 → claim p99 ms': ms(rabbit.p99), 'idle worker RSS MB': '' });
+  latency.push({ 'tasks/s posted': 'ceiling', workers: '', '201 → claim p50 ms': `${ms(rabbit.p50)} (RabbitMQ round trip)`, '201 → claim p99 ms': ms(rabbit.p99), 'idle worker RSS MB': '', 'peer add → start p50/p99 ms': '' });
   printTable(`Submit → claim: tasks posted one by one at a steady rate for ${LATENCY_SECONDS} s (targets: p50 <= 5 ms, p99 <= 20 ms at 100/s; idle worker < 100 MB)`, latency);
 }
 

@@ -1,0 +1,106 @@
+// The peer the pipeline benchmark is measured against, in the same run (issue: per-task overhead):
+// BullMQ on its own Redis (append-only file fsynced every second, as a durable deployment runs
+// it), K worker processes of concurrency 1, each job spawning the same no-op child through
+// /bin/sh as our runner. The Redis server is started here on a free loopback port, in a scratch
+// directory, and stopped by its PID at the end.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { Queue, QueueEvents } = require('bullmq');
+const { percentile } = require('./bench-lib');
+
+const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startRedis() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((resolve) => { const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); }).on('error', () => resolve(false)); });
+    if (up) break;
+    await sleep(50);
+  }
+  return {
+    connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function peerSystem(workers, command) {
+  const redis = await startRedis();
+  const name = `bench-peer-${process.pid}-${Date.now()}`;
+  const queue = new Queue(name, { connection: redis.connection });
+  const events = new QueueEvents(name, { connection: redis.connection });
+  await events.waitUntilReady();
+  const children = [];
+  for (let i = 0; i < workers; i++) {
+    const child = spawn(process.execPath, [path.join(__dirname, 'bullmq-peer-worker.js')], {
+      env: { ...process.env, PEER_QUEUE: name, PEER_REDIS_PORT: String(redis.connection.port), PEER_COMMAND: command },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise((resolve) => child.stdout.once('data', resolve)); // "ready"
+    children.push(child);
+  }
+  return {
+    queue,
+    events,
+    async stop() {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)))));
+      await events.close();
+      await queue.close();
+      await redis.stop();
+    },
+  };
+}
+
+/** Jobs per second for `jobs` no-op jobs added in bulks of 100, over `workers` processes. */
+async function peerThroughput(workers, jobs, command) {
+  const peer = await peerSystem(workers, command);
+  try {
+    let done = 0;
+    const finished = new Promise((resolve) => peer.events.on('completed', () => { if (++done === jobs) resolve(); }));
+    const started = Date.now();
+    for (let i = 0; i < jobs; i += 100) {
+      await peer.queue.addBulk(Array.from({ length: Math.min(100, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+    }
+    await finished;
+    return jobs / ((Date.now() - started) / 1000);
+  } finally {
+    await peer.stop();
+  }
+}
+
+/** Add → start latency for jobs added one by one at `rate` per second for `seconds`. */
+async function peerClaimLatency(workers, rate, seconds, command) {
+  const peer = await peerSystem(workers, command);
+  try {
+    const total = Math.floor(rate * seconds);
+    const latencies = [];
+    const finished = new Promise((resolve) => peer.events.on('completed', ({ returnvalue }) => {
+      latencies.push(Number(returnvalue));
+      if (latencies.length === total) resolve();
+    }));
+    const start = performance.now();
+    const adds = [];
+    for (let i = 0; i < total; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      adds.push(peer.queue.add('noop', { addedAt: Date.now() }, { removeOnComplete: true }));
+    }
+    await Promise.all(adds);
+    await finished;
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await peer.stop();
+  }
+}
+
+module.exports = { peerThroughput, peerClaimLatency };
