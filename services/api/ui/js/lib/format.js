@@ -72,5 +72,5 @@ export function formatUsd(usd) {
 /** An agent_config in a few words: "registry · gpt", "scripted · 2 scripted actions". */
 export function describeAgentConfig(config) {
   if (!config) return '';
-  return [config.kind, config.name ?? config.model ?? (config.actions ? `${config.actions.length} scripted actions` : null)].filter(Boolean).join(' · ');
+  return [config.kind, config.name ?? config.model ?? (config.actions ? `${config.actions.length} scripted ${config.actions.length === 1 ? 'action' : 'actions'}` : null)].filter(Boolean).join(' · ');
 }

@@ -35,9 +35,11 @@ function Comparison({ c }) {
         </div>
       </div>
       <p class="small">
-        ${c.pairs} paired ${c.pairs === 1 ? 'problem' : 'problems'}, ${pairing}.
-        ${c.difference_ci95 ? (significant ? 'The 95 % interval excludes zero.' : 'The 95 % interval includes zero: no clear difference.') : 'Too few pairs for an interval.'}
-        ${c.unpaired.a + c.unpaired.b > 0 ? ` Unpaired (scored in one run only): ${c.unpaired.a} here, ${c.unpaired.b} there.` : ''}
+        ${[
+          `${c.pairs} paired ${c.pairs === 1 ? 'problem' : 'problems'}, ${pairing}.`,
+          c.difference_ci95 ? (significant ? 'The 95 % interval excludes zero.' : 'The 95 % interval includes zero: no clear difference.') : 'Too few pairs for an interval.',
+          c.unpaired.a + c.unpaired.b > 0 ? `Unpaired (scored in one run only): ${c.unpaired.a} here, ${c.unpaired.b} there.` : '',
+        ].join(' ')}
       </p>
       <div class="grid-2">
         <${SolvedBy} title="Solved only by this run" items=${c.solved_only_by_a} />

@@ -17,26 +17,26 @@ const LIVE_MS = 2000;
 
 function Summary({ run }) {
   const took = run.finished_at ? `took ${formatDuration(between(run.created_at, run.finished_at))}` : `running for ${formatDuration(between(run.created_at, null))}`;
-  return html`
-    <p class="run-summary muted small">
-      <span class="mono">${run.run_id}</span> · ${run.problem_count} problems × ${run.agents.length} agents × ${run.repeats} repeats = ${run.grid_size} cells
-      · ${run.task_count} tasks${run.task_count > run.grid_size ? ` (${run.task_count - run.grid_size} retries)` : ''}
-      · created ${formatTime(run.created_at)} · ${took}
-      ${run.estimated_cost_usd !== null ? ` · est. cost ${formatUsd(run.estimated_cost_usd)}` : ''}
-    </p>`;
+  const parts = [
+    `${run.problem_count} problems × ${run.agents.length} agents × ${run.repeats} repeats = ${run.grid_size} cells`,
+    `${run.task_count} tasks${run.task_count > run.grid_size ? ` (${run.task_count - run.grid_size} retries)` : ''}`,
+    `created ${formatTime(run.created_at)}`,
+    took,
+    run.estimated_cost_usd !== null ? `est. cost ${formatUsd(run.estimated_cost_usd)}` : null,
+  ].filter(Boolean);
+  return html`<p class="run-summary muted small"><span class="mono">${run.run_id}</span> · ${parts.join(' · ')}</p>`;
 }
 
 function Agents({ run }) {
   return html`
     <table class="data agents">
-      <thead><tr><th>Agent</th><th>Config</th><th>Progress</th><th class="num">Prompt tokens</th><th class="num">Completion tokens</th><th class="num">Est. cost</th></tr></thead>
+      <thead><tr><th>Agent</th><th>Config</th><th>Progress</th><th class="num" title="prompt / completion tokens the runner reported">Tokens</th><th class="num">Est. cost</th></tr></thead>
       <tbody>${run.agents.map((agent) => html`
         <tr key=${agent.label} data-agent=${agent.label}>
           <td><a href=${`/ui/tasks${query({ run_id: run.run_id, agent_label: agent.label })}`}>${agent.label}</a></td>
           <td class="wrap muted">${describeAgentConfig(agent.agent_config)}</td>
           <td class="progress-cell"><${ProgressBar} counts=${agent.counts} total=${agent.task_count} compact /></td>
-          <td class="num">${formatNumber(agent.tokens.prompt_tokens)}</td>
-          <td class="num">${formatNumber(agent.tokens.completion_tokens)}</td>
+          <td class="num">${formatNumber(agent.tokens.prompt_tokens)} / ${formatNumber(agent.tokens.completion_tokens)}</td>
           <td class="num" title=${agent.price_key ? `priced as ${agent.price_key}` : 'no PRICE_TABLE entry'}>${agent.estimated_cost ? formatUsd(agent.estimated_cost.usd) : html`<span class="muted">—</span>`}</td>
         </tr>`)}
       </tbody>
@@ -84,9 +84,14 @@ function RunPage({ params, location }) {
       <${Summary} run=${r} />
       ${actions.notices}
       <${ErrorNotice} error=${run.error} action="Refreshing the run failed" />
-      <div class="card"><h2>Progress</h2><${ProgressBar} counts=${r.counts} total=${r.task_count} /><${Links} run=${r} /></div>
       <div class="grid-2">
-        <div class="card"><h2>Agents</h2><${Agents} run=${r} /></div>
+        <div class="card">
+          <h2>Progress</h2>
+          <${ProgressBar} counts=${r.counts} total=${r.task_count} />
+          <h3>By agent</h3>
+          <${Agents} run=${r} />
+          <${Links} run=${r} />
+        </div>
         <div class="card"><h2>Success rate by agent</h2>${table ? html`<${RunChart} rows=${table.rows} />` : html`<p class="muted">Loading…</p>`}</div>
       </div>
       <div class="card results-card">

@@ -2,6 +2,8 @@ import { formatDecimal, formatNumber, formatPercent, formatUsd } from '../lib/fo
 import { html } from '../lib/html.js';
 
 const OVERALL = 'all';
+/** Past this many repeats the pass^k cell shows the first two and the last k. */
+const PASS_K_SHOWN = 4;
 
 /** "83.3 % ± 8.3" (percentage points), or the rate alone when there is no standard error. */
 export function rateWithError(rate, stderr) {
@@ -13,73 +15,69 @@ function seconds(s) {
   return s === null || s === undefined ? '' : `${formatDecimal(s, 2)} s`;
 }
 
-function passHatK(row) {
-  const entries = Object.entries(row.pass_hat_k ?? {});
-  return entries.map(([, v]) => (v === null ? '—' : formatDecimal(v, 2))).join(' · ');
+/** pass^1 · pass^2 · …; a k no problem had enough scored repeats for is left out. */
+export function passHatK(passK) {
+  const known = Object.entries(passK ?? {}).filter(([, v]) => v !== null);
+  const show = (entries) => entries.map(([, v]) => formatDecimal(v, 2)).join(' · ');
+  if (known.length <= PASS_K_SHOWN) return show(known);
+  return `${show(known.slice(0, 2))} … k=${known[known.length - 1][0]}: ${show(known.slice(-1))}`;
 }
 
-function AgentCell({ row, runId, first }) {
+/**
+ * The columns of each table: `optional` ones are left out when no row has a value (a
+ * detection-only run has no TTL, TTA, TTM or localization accuracy).
+ */
+const SUCCESS_COLUMNS = [
+  { head: 'Scored / n', def: 'scored', cell: (r) => `${r.scored} / ${r.n}` },
+  { head: 'Success ± SE', def: 'success_rate_stderr', id: 'success', cell: (r) => rateWithError(r.success_rate, r.success_rate_stderr) },
+  { head: 'pass^k', def: 'pass_hat_k', id: 'pass-k', cell: (r) => passHatK(r.pass_hat_k), title: (r) => JSON.stringify(r.pass_hat_k) },
+  { head: 'Detection acc.', def: 'detection_accuracy', key: 'detection_accuracy', optional: true, cell: (r) => formatPercent(r.detection_accuracy) },
+  { head: 'Localization acc.', def: 'localization_accuracy', key: 'localization_accuracy', optional: true, cell: (r) => (r.localization_accuracy === null ? '' : formatDecimal(r.localization_accuracy, 1)) },
+  { head: 'Failed', id: 'failed', bad: (r) => r.failed > 0, cell: (r) => r.failed },
+  { head: 'Timed out', bad: (r) => r.timed_out > 0, cell: (r) => r.timed_out },
+  { head: 'Not scored', hint: 'cancelled and unfinished cells are not scored', muted: true, cell: (r) => r.cancelled + r.unfinished || '' },
+];
+
+const COST_COLUMNS = [
+  ...['ttd', 'ttl', 'tta', 'ttm'].map((t) => ({ head: t.toUpperCase(), def: 'means', key: `mean_${t}`, optional: true, cell: (r) => seconds(r[`mean_${t}`]) })),
+  { head: 'Mean steps', def: 'means', cell: (r) => formatDecimal(r.mean_steps, 1) },
+  { head: 'Mean run time', def: 'means', cell: (r) => seconds(r.mean_duration_s) },
+  { head: 'Prompt tokens', def: 'tokens', cell: (r) => formatNumber(r.prompt_tokens) },
+  { head: 'Completion tokens', def: 'tokens', cell: (r) => formatNumber(r.completion_tokens) },
+  {
+    head: 'Est. cost',
+    def: 'estimated_cost_usd',
+    cell: (r) => formatUsd(r.estimated_cost_usd) || '—',
+    title: (r) => (r.cost_basis ? `from ${r.cost_basis === 'usage' ? 'reported usage' : "AIOpsLab's token estimates"}` : 'no PRICE_TABLE entry for this agent'),
+  },
+];
+
+function AgentCell({ row, runId, first, link }) {
   if (!first) return html`<td></td>`;
-  const href = `/ui/tasks?run_id=${runId}&agent_label=${encodeURIComponent(row.agent_label)}`;
-  return html`<td><a href=${href} title="this agent's tasks">${row.agent_label}</a></td>`;
-}
-
-/** Rows of one agent start a group: the label is shown once and the overall row closes it. */
-function grouped(rows) {
-  return rows.map((row, i) => ({ row, first: i === 0 || rows[i - 1].agent_label !== row.agent_label }));
+  if (!link) return html`<td>${row.agent_label}</td>`;
+  return html`<td><a href=${`/ui/tasks?run_id=${runId}&agent_label=${encodeURIComponent(row.agent_label)}`} title="this agent's tasks">${row.agent_label}</a></td>`;
 }
 
 function rowClass(row, first) {
   return [row.task_type === OVERALL ? 'overall' : '', first ? 'group-start' : ''].join(' ').trim();
 }
 
-/** Success by agent × task type: rate ± standard error, pass^k, accuracies, and what was not scored. */
-function SuccessTable({ rows, runId, repeats, definitions }) {
-  const d = definitions ?? {};
+/** One table: agent and task type, then the columns that have a value in some row. */
+function ResultsGrid({ name, columns, rows, runId, definitions, link }) {
+  const shown = columns.filter((c) => !c.optional || rows.some((r) => r[c.key] !== null && r[c.key] !== undefined));
+  const heading = (c) => (c.def ? definitions?.[c.def] : c.hint) ?? '';
   return html`
-    <table class="data results" data-table="success">
-      <thead><tr>
-        <th>Agent</th><th>Task type</th><th class="num" title=${d.scored}>Scored / n</th><th class="num" title=${d.success_rate_stderr}>Success ± SE</th>
-        <th class="num" title=${d.pass_hat_k}>pass^k (k = 1…${repeats})</th><th class="num" title=${d.detection_accuracy}>Detection acc.</th>
-        <th class="num" title=${d.localization_accuracy}>Localization acc.</th><th class="num">Failed</th><th class="num">Timed out</th><th class="num" title="cancelled and unfinished cells are not scored">Not scored</th>
-      </tr></thead>
-      <tbody>${grouped(rows).map(({ row, first }) => html`
-        <tr class=${rowClass(row, first)} data-agent=${row.agent_label} data-task-type=${row.task_type}>
-          <${AgentCell} row=${row} runId=${runId} first=${first} />
-          <td>${row.task_type === OVERALL ? 'overall' : row.task_type}</td>
-          <td class="num">${row.scored} / ${row.n}</td>
-          <td class="num rate" data-cell="success">${rateWithError(row.success_rate, row.success_rate_stderr)}</td>
-          <td class="num" data-cell="pass-k">${passHatK(row)}</td>
-          <td class="num">${formatPercent(row.detection_accuracy)}</td>
-          <td class="num">${row.localization_accuracy === null ? '' : formatDecimal(row.localization_accuracy, 1)}</td>
-          <td class=${`num${row.failed ? ' bad' : ''}`} data-cell="failed">${row.failed}</td>
-          <td class=${`num${row.timed_out ? ' bad' : ''}`}>${row.timed_out}</td>
-          <td class="num muted">${row.cancelled + row.unfinished || ''}</td>
-        </tr>`)}
-      </tbody>
-    </table>`;
-}
-
-/** Time, steps, tokens and cost by agent × task type. */
-function CostTable({ rows, definitions }) {
-  const d = definitions ?? {};
-  return html`
-    <table class="data results" data-table="cost">
-      <thead><tr>
-        <th>Agent</th><th>Task type</th><th class="num" title=${d.means}>TTD</th><th class="num" title=${d.means}>TTL</th><th class="num" title=${d.means}>TTA</th><th class="num" title=${d.means}>TTM</th>
-        <th class="num" title=${d.means}>Mean steps</th><th class="num" title=${d.means}>Mean run time</th><th class="num" title=${d.tokens}>Prompt tokens</th>
-        <th class="num" title=${d.tokens}>Completion tokens</th><th class="num" title=${d.estimated_cost_usd}>Est. cost</th>
-      </tr></thead>
-      <tbody>${grouped(rows).map(({ row, first }) => html`
-        <tr class=${rowClass(row, first)}>
-          <td>${first ? row.agent_label : ''}</td>
-          <td>${row.task_type === OVERALL ? 'overall' : row.task_type}</td>
-          <td class="num">${seconds(row.mean_ttd)}</td><td class="num">${seconds(row.mean_ttl)}</td>
-          <td class="num">${seconds(row.mean_tta)}</td><td class="num">${seconds(row.mean_ttm)}</td>
-          <td class="num">${formatDecimal(row.mean_steps, 1)}</td><td class="num">${seconds(row.mean_duration_s)}</td>
-          <td class="num">${formatNumber(row.prompt_tokens)}</td><td class="num">${formatNumber(row.completion_tokens)}</td>
-          <td class="num" title=${row.cost_basis ? `from ${row.cost_basis === 'usage' ? 'reported usage' : "AIOpsLab's token estimates"}` : 'no PRICE_TABLE entry for this agent'}>${formatUsd(row.estimated_cost_usd) || html`<span class="muted">—</span>`}</td>
-        </tr>`)}
+    <table class="data results" data-table=${name}>
+      <thead><tr><th>Agent</th><th>Task type</th>${shown.map((c) => html`<th class="num" title=${heading(c)}>${c.head}</th>`)}</tr></thead>
+      <tbody>${rows.map((row, i) => {
+        const first = i === 0 || rows[i - 1].agent_label !== row.agent_label;
+        return html`
+          <tr class=${rowClass(row, first)} data-agent=${row.agent_label} data-task-type=${row.task_type}>
+            <${AgentCell} row=${row} runId=${runId} first=${first} link=${link} />
+            <td>${row.task_type === OVERALL ? 'overall' : row.task_type}</td>
+            ${shown.map((c) => html`<td class=${`num${c.bad?.(row) ? ' bad' : ''}${c.muted ? ' muted' : ''}`} data-cell=${c.id} title=${c.title?.(row)}>${c.cell(row)}</td>`)}
+          </tr>`;
+      })}
       </tbody>
     </table>`;
 }
@@ -89,7 +87,7 @@ export function RunResultsTable({ table, runId }) {
   if (table.rows.length === 0) return html`<p class="muted">No results yet: rows appear as tasks finish.</p>`;
   return html`
     <h3>Success</h3>
-    <div class="table-scroll"><${SuccessTable} rows=${table.rows} runId=${runId} repeats=${table.repeats} definitions=${table.definitions} /></div>
+    <div class="table-scroll"><${ResultsGrid} name="success" columns=${SUCCESS_COLUMNS} rows=${table.rows} runId=${runId} definitions=${table.definitions} link /></div>
     <h3>Time, tokens and cost <span class="muted small">(means over completed tasks)</span></h3>
-    <div class="table-scroll"><${CostTable} rows=${table.rows} definitions=${table.definitions} /></div>`;
+    <div class="table-scroll"><${ResultsGrid} name="cost" columns=${COST_COLUMNS} rows=${table.rows} runId=${runId} definitions=${table.definitions} /></div>`;
 }
