@@ -162,8 +162,11 @@ describe('dashboard runs views in a real browser', () => {
     expect(await page.getAttribute('table.facts a[href^="/ui/runs/"]', 'href')).toBe(`/ui/runs/${runs.second}`);
     expect(await page.getAttribute(`table.facts a[href="/ui/tasks/${retried.retry_of}"]`, 'href')).toBe(`/ui/tasks/${retried.retry_of}`);
     expect(await page.textContent('table.facts tr:has(th:text("Agent")) td')).toMatch(/^alt \(scripted · 2 scripted actions\)$/);
-    await page.locator('[data-session="kept"] a', { hasText: /session JSON \(\d/ }).waitFor();
-    expect(await page.getAttribute('[data-session="kept"] a', 'href')).toBe(`/tasks/${retried.task_id}/session`);
+    await page.locator('[data-session="kept"] a', { hasText: /session JSON of attempt 1 \(\d+(\.\d)? (B|kB)\)/ }).waitFor();
+    const href = (await page.getAttribute('[data-session="kept"] a', 'href'))!;
+    expect(href).toBe(`/tasks/${retried.task_id}/session?attempt=1`);
+    const kept = await page.evaluate(async (url) => (await fetch(url)).json(), href);
+    expect(kept).toMatchObject({ task_id: retried.task_id, attempt: 1, session: { session_id: expect.stringMatching(/^demo-/) } });
     await shot('task-of-run');
   });
 
@@ -208,7 +211,11 @@ describe('dashboard runs views in a real browser', () => {
     const row = page.locator('tr[data-worker-id="ui-broken"]');
     await row.locator('.badge.status-unhealthy', { hasText: 'unhealthy' }).waitFor();
     expect(await row.textContent()).toMatch(/preflight failed: .*No module named 'aiopslab'/);
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('tr[data-worker-id="ui-broken"] .badge')!).color)).toBe('rgb(194, 59, 50)');
+    const badge = await page.evaluate(() => {
+      const style = getComputedStyle(document.querySelector('tr[data-worker-id="ui-broken"] .badge')!);
+      return [style.backgroundColor, style.color];
+    });
+    expect(badge).toEqual(['rgb(194, 59, 50)', 'rgb(255, 255, 255)']); // solid red, unlike the pale red of failed tasks
     expect(await page.textContent('.notice.error')).toMatch(/1 worker is unhealthy.*ui-broken/);
     expect(await page.locator('tr[data-worker-id="ui-runs-w1"] .health-reason').count()).toBe(0);
     await shot('workers-unhealthy');
