@@ -66,6 +66,7 @@ export function formatDecimal(n, digits = 3) {
 
 export function formatUsd(usd) {
   if (usd === null || usd === undefined) return '';
+  if (usd > 0 && usd < 0.0001) return '< $0.0001';
   return usd < 0.01 && usd > 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
