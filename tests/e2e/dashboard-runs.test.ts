@@ -79,6 +79,7 @@ describe('dashboard runs views in a real browser', () => {
     runs.first = await createRun('yes vs no', [SAYS_YES, SAYS_NO]);
     runs.second = await createRun('yes vs look-then-yes', [SAYS_YES, LOOKS_THEN_YES]);
     const waiting = await call<{ tasks: { task_id: string; agent_label: string }[] }>('GET', `/tasks?run_id=${runs.second}&agent_label=alt&status=pending&limit=2`);
+    if (waiting.tasks.length !== 2) throw new Error(`expected 2 waiting tasks of the second run to cancel, found ${waiting.tasks.length}`);
     for (const task of waiting.tasks) await call('DELETE', `/tasks/${task.task_id}`);
     await settled(runs.second, 'the second run to end');
   });
@@ -101,7 +102,7 @@ describe('dashboard runs views in a real browser', () => {
     await page.waitForURL(`${base}/ui/runs/${runs.first}`);
   });
 
-  it('shows a run: complete progress bar, the results table per agent and task type, and the chart with error bars', async () => {
+  it('shows a run: complete progress bar, the results tables per agent and task type, and the success-rate chart', async () => {
     await page.goto(`${base}/ui/runs/${runs.first}`);
     await page.locator('.card .progress[data-finished="8"][data-total="8"]').waitFor();
     expect(await page.textContent('.progress-legend')).toMatch(/8 of 8 finished.*completed 8/);
@@ -152,6 +153,8 @@ describe('dashboard runs views in a real browser', () => {
     await page.locator('h1 .badge', { hasText: 'finished' }).waitFor();
     expect(await page.textContent('.run-summary')).toMatch(/10 tasks \(2 retries\)/);
     expect(await page.textContent('table[data-table="success"] tr[data-agent="alt"][data-task-type="all"] [data-cell="success"]')).toBe('100.0 % ± 0.0');
+    await page.click('a:has-text("Tasks of this run")');
+    await waitUntil(async () => (await page.locator('tr[data-task-id]').count()) === 10, 15_000, 'the 8 tasks and the 2 retries in the tasks list');
   });
 
   it("opens a retried task: its run, agent, the task it retries and its session", async () => {
