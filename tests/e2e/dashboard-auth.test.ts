@@ -98,6 +98,26 @@ describe('dashboard with API_TOKEN, and its error messages', () => {
     expect(await notices()).not.toContain('{"');
   });
 
+  it("downloads a run's results CSV and export with the token, which a plain link could not send", async () => {
+    const created = await fetch(`${base}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` },
+      body: JSON.stringify({ name: 'auth run', problem_ids: ['k8s_target_port-misconfig-detection-1'], agents: [{ label: 'solo', agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } }], repeats: 1 }),
+    });
+    const runId = ((await created.json()) as { run_id: string }).run_id;
+    await page.goto(`${base}/ui/runs/${runId}`);
+    await page.locator('h1', { hasText: 'auth run' }).waitFor();
+    for (const [link, firstLine] of [
+      ['Results CSV', /^agent_label,task_type,n,/],
+      ['Export (NDJSON', /^$/], // no task has finished: an empty export
+    ] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`a:has-text("${link}")`)]);
+      const file = await download.path();
+      expect(fs.readFileSync(file!, 'utf8').split('\n')[0]).toMatch(firstLine);
+    }
+    expect(await notices()).not.toMatch(/Unauthorized/);
+  });
+
   it('forgets the token on request and asks again', async () => {
     await page.goto(`${base}/ui/workers`);
     await page.click('button:has-text("Forget token")');

@@ -90,6 +90,58 @@ describe('dashboard modules in the browser', () => {
     expect(result).toEqual(['450 ms', '4.2 s', '1 min 15 s', '3 h 1 min', '2 d 2 h', '']);
   });
 
+  it('writes rates with their standard error, shortens long pass^k lists, and picks the bars of a task type', async () => {
+    const result = await inBrowser(`
+      const { rateWithError, passHatK } = await import('/ui/js/views/run-results-table.js');
+      const { chartBars } = await import('/ui/js/views/run-chart.js');
+      const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [String(i + 1), i < 20 ? 1 / (i + 1) : null]));
+      const rows = [
+        { agent_label: 'a', task_type: 'detection', success_rate: 0.5, success_rate_stderr: 0.25 },
+        { agent_label: 'a', task_type: 'all', success_rate: 0.75, success_rate_stderr: null },
+        { agent_label: 'b', task_type: 'all', success_rate: null, success_rate_stderr: null },
+      ];
+      return {
+        rates: [rateWithError(0.8333, 0.0833), rateWithError(1, null), rateWithError(null, null)],
+        short: passHatK({ 1: 0.5, 2: 0.25, 3: null }),
+        long: passHatK(many),
+        bars: chartBars(rows, 'all'),
+      };`);
+    expect(result).toEqual({
+      rates: ['83.3 % ± 8.3', '100.0 %', '—'],
+      short: '0.5 · 0.25',
+      long: '1 · 0.5 … k=20: 0.05',
+      bars: [{ label: 'a', rate: 0.75, stderr: null }, { label: 'b', rate: null, stderr: null }],
+    });
+  });
+
+  it('draws the chart with uPlot: one bar per agent, and whiskers only where there is a standard error', async () => {
+    const inkPixels = (stderr: string) =>
+      inBrowser<number>(`
+        const { render } = await import('preact');
+        const { html } = await import('/ui/js/lib/html.js');
+        const { RunChart } = await import('/ui/js/views/run-chart.js');
+        const box = document.createElement('div');
+        box.style.width = '600px';
+        document.body.append(box);
+        const rows = [0.5, 0.8].map((rate, i) => ({ agent_label: 'agent-' + i, task_type: 'all', success_rate: rate, success_rate_stderr: ${stderr} }));
+        render(html\`<\${RunChart} rows=\${rows} />\`, box);
+        while (!box.querySelector('canvas')) await new Promise((r) => requestAnimationFrame(r));
+        await new Promise((r) => requestAnimationFrame(r));
+        const canvas = box.querySelector('canvas');
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        let ink = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] === 0x1d && data[i + 1] === 0x23 && data[i + 2] === 0x30) ink++;
+        const captions = [...box.querySelectorAll('.chart-value')].map((el) => el.textContent);
+        render(null, box);
+        box.remove();
+        return { ink, captions };`);
+    const plain = (await inkPixels('null')) as unknown as { ink: number; captions: string[] };
+    const whiskered = (await inkPixels('0.15')) as unknown as { ink: number; captions: string[] };
+    expect(plain.captions).toEqual(['agent-0 50.0 %', 'agent-1 80.0 %']);
+    expect(whiskered.captions).toEqual(['agent-0 50.0 % ± 15.0', 'agent-1 80.0 % ± 15.0']);
+    expect(whiskered.ink - plain.ink).toBeGreaterThan(50); // two whiskers with caps; the labels are the same text
+  });
+
   it('loaded with no console error', () => {
     expect(problems).toEqual([]);
   });

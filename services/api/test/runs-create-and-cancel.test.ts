@@ -44,6 +44,35 @@ describe('POST /runs, GET /runs, GET /runs/{id}, GET /tasks?run_id= and DELETE /
     expect((await request(h.app).get(`/tasks/${standalone.body.task_id}`).expect(200)).body).toMatchObject({ run_id: null, agent_label: null });
   });
 
+  it('GET /tasks?agent_label= lists one agent’s tasks, within a run or across runs, by keyset pages and with other filters', async () => {
+    const a = await createRun(h);
+    const b = await createRun(h, { repeats: 1 });
+    const list = async (params: Record<string, string | number>) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await request(h.app).get('/tasks').query({ ...params, limit: 3, ...(cursor ? { cursor } : {}) }).expect(200);
+        for (const t of page.body.tasks) expect(t.agent_label).toBe(params.agent_label);
+        ids.push(...page.body.tasks.map((t: { task_id: string }) => t.task_id));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      return ids;
+    };
+    const inRun = await list({ run_id: a.run_id, agent_label: 'scripted' });
+    const expected = await h.db.task.findMany({ where: { runId: a.run_id, agentLabel: 'scripted' }, select: { id: true } });
+    expect(new Set(inRun)).toEqual(new Set(expected.map((t) => t.id)));
+    expect(inRun).toHaveLength(4);
+    const acrossRuns = await list({ agent_label: 'scripted' });
+    expect(acrossRuns.length).toBeGreaterThanOrEqual(6); // earlier tests' runs add theirs
+    expect(acrossRuns).toEqual(expect.arrayContaining(inRun));
+    const bTasks = await h.db.task.findMany({ where: { runId: b.run_id, agentLabel: 'scripted' }, select: { id: true } });
+    expect(acrossRuns).toEqual(expect.arrayContaining(bTasks.map((t) => t.id)));
+    expect(await list({ run_id: b.run_id, agent_label: 'scripted', problem_id: DETECTION[1] })).toHaveLength(1);
+    expect(await list({ run_id: a.run_id, agent_label: 'nobody' })).toEqual([]);
+    const bad = await request(h.app).get('/tasks').query({ agent_label: '' }).expect(400);
+    expect(bad.body.errors[0].field).toMatch(/agent_label/);
+  });
+
   it('selects problems by task type and app, and rejects bad grids with a 400 that names the field, storing nothing', async () => {
     const byType = await createRun(h, { problem_ids: undefined, problem_filter: { task_type: 'mitigation', app: 'hotel_res' }, agents: [AGENTS[0]], repeats: 1 });
     const problems = await h.db.task.findMany({ where: { runId: byType.run_id }, select: { problemId: true } });

@@ -35,6 +35,18 @@ describe('GET /tasks/{id}/session', () => {
     expect(first.body).toMatchObject({ attempt: 1, session: session('first') });
   });
 
+  it('GET /tasks/{id} lists what is kept of each attempt (sizes, not the sessions), empty when nothing is', async () => {
+    const task = await insertTask(h.db, { status: 'completed', attempt: 2 });
+    await keep(task.id, 2, session('second'), { sizeBytes: 4321 });
+    await keep(task.id, 1, null, { source: 'artifact_file', sizeBytes: 300_000_000, artifactDir: '/a/t/1', artifacts: [{ path: 'session/s_1.json', size_bytes: 300_000_000 }] });
+    expect((await request(h.app).get(`/tasks/${task.id}`).expect(200)).body.sessions).toEqual([
+      { attempt: 1, size_bytes: 300_000_000, in_database: false, source: 'artifact_file' },
+      { attempt: 2, size_bytes: 4321, in_database: true, source: 'results_dir' },
+    ]);
+    const none = await insertTask(h.db, { status: 'pending' });
+    expect((await request(h.app).get(`/tasks/${none.id}`).expect(200)).body.sessions).toEqual([]);
+  });
+
   it('answers 404 problem+json that says why there is no session', async () => {
     const unknown = await request(h.app).get('/tasks/00000000-0000-4000-8000-000000000000/session').expect(404).expect('content-type', /application\/problem\+json/);
     expect(unknown.body.detail).toMatch(/task 00000000-0000-4000-8000-000000000000 does not exist/);

@@ -65,3 +65,17 @@ export async function listTaskSessionAttempts(db: SqlClient, taskId: string): Pr
   const rows = await db.$queryRaw<{ attempt: number }[]>`SELECT attempt FROM task_sessions WHERE task_id = ${taskId}::uuid ORDER BY attempt`;
   return rows.map((row) => row.attempt);
 }
+
+/** What is kept for one attempt, without the session itself (GET /tasks/{id} lists these). */
+export interface TaskSessionSummary {
+  attempt: number;
+  size_bytes: number;
+  /** False when the session was over SESSION_MAX_BYTES and only its file on the worker host is kept. */
+  in_database: boolean;
+  source: SessionSource;
+}
+
+export async function listTaskSessionSummaries(db: SqlClient, taskId: string): Promise<TaskSessionSummary[]> {
+  return db.$queryRaw<TaskSessionSummary[]>`
+    SELECT attempt, size_bytes, session IS NOT NULL AS in_database, source FROM task_sessions WHERE task_id = ${taskId}::uuid ORDER BY attempt`;
+}

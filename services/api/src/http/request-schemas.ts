@@ -15,6 +15,7 @@ export const listTasksQuerySchema = {
     task_type: { type: 'string', minLength: 1, maxLength: 64, description: "the problems' task type in the catalog (GET /problems): detection, localization, analysis, mitigation" },
     worker_id: workerIdSchema,
     run_id: uuidParamSchema,
+    agent_label: { type: 'string', minLength: 1, maxLength: 64, description: "a run's agent label (POST /runs agents[].label); fastest together with run_id" },
     created_after: isoTime,
     created_before: isoTime,
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },

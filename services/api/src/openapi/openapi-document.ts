@@ -37,7 +37,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         TaskSubmission: toOpenApiSchema(taskSubmissionSchema(maxTimeoutMinutes)),
         TaskBatch: toOpenApiSchema(taskBatchSchema(maxTimeoutMinutes)),
         Submitted: { type: 'object', properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, submitted_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
-        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } }, callback: { $ref: '#/components/schemas/CallbackDelivery' } } },
+        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } }, sessions: { type: 'array', description: 'what is kept of each attempt\'s session (GET /tasks/{id}/session returns one)', items: { type: 'object', properties: { attempt: { type: 'integer' }, size_bytes: { type: 'integer' }, in_database: { type: 'boolean', description: 'false: over SESSION_MAX_BYTES, kept only as a file on the worker host' }, source: { type: 'string' } } } }, callback: { $ref: '#/components/schemas/CallbackDelivery' } } },
         CallbackDelivery: {
           type: ['object', 'null'],
           description: 'Delivery of callback_url (null without one): pending until the first attempt, then retrying, delivered or failed',

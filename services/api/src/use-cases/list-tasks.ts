@@ -9,6 +9,7 @@ export interface ListTasksQuery {
   task_type?: string;
   worker_id?: string;
   run_id?: string;
+  agent_label?: string;
   created_after?: string;
   created_before?: string;
   limit: number;
@@ -70,6 +71,9 @@ export async function listTasks(db: Db, query: ListTasksQuery) {
     if (column === leading) conditions.push(Prisma.sql`${Prisma.raw(column)} >= ${value}${cast} AND ${Prisma.raw(column)} <= ${value}${cast}`);
     else conditions.push(Prisma.sql`${Prisma.raw(column)} = ${value}${cast}`);
   }
+  // An agent label names a grid column of a run: with run_id the run's index leads and this
+  // filters its rows; alone it filters the walk of the leading (or created_at) index, like task_type.
+  if (query.agent_label) conditions.push(Prisma.sql`agent_label = ${query.agent_label}`);
   if (query.task_type) {
     const problemIds = await problemIdsOfType(db, query.task_type);
     if (problemIds.length === 0) return { tasks: [], next_cursor: null };

@@ -1,5 +1,7 @@
 import * as tasksList from './views/tasks-list.js';
 import * as taskPage from './views/task-page.js';
+import * as runsList from './views/runs-list.js';
+import * as runPage from './views/run-page.js';
 import * as workers from './views/workers.js';
 import * as queues from './views/queues.js';
 
@@ -8,7 +10,7 @@ import * as queues from './views/queues.js';
  * `routes: [{ path: '/ui/things/:id', title, nav?: 'Things', View }]`; adding a view (Runs)
  * is one module and one entry here.
  */
-const VIEWS = [tasksList, taskPage, workers, queues];
+const VIEWS = [tasksList, taskPage, runsList, runPage, workers, queues];
 
 export const ROUTES = VIEWS.flatMap((view) => view.routes);
 export const NAV = ROUTES.filter((route) => route.nav);

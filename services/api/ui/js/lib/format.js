@@ -53,3 +53,25 @@ export function isoToLocalInput(iso) {
 
 export const TERMINAL_STATUSES = ['completed', 'failed', 'timed_out', 'cancelled'];
 export const TASK_STATUSES = ['pending', 'processing', 'retrying', ...TERMINAL_STATUSES];
+
+/** 0.8333 → "83.3 %"; rates of the results table and the comparison. */
+export function formatPercent(rate, digits = 1) {
+  return rate === null || rate === undefined ? '' : `${(rate * 100).toFixed(digits)} %`;
+}
+
+/** A number with at most `digits` decimals, trailing zeros dropped: 0.40425 → "0.404". */
+export function formatDecimal(n, digits = 3) {
+  return n === null || n === undefined ? '' : String(Number(Number(n).toFixed(digits)));
+}
+
+export function formatUsd(usd) {
+  if (usd === null || usd === undefined) return '';
+  if (usd > 0 && usd < 0.0001) return '< $0.0001';
+  return usd < 0.01 && usd > 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+/** An agent_config in a few words: "registry · gpt", "scripted · 2 scripted actions". */
+export function describeAgentConfig(config) {
+  if (!config) return '';
+  return [config.kind, config.name ?? config.model ?? (config.actions ? `${config.actions.length} scripted ${config.actions.length === 1 ? 'action' : 'actions'}` : null)].filter(Boolean).join(' · ');
+}

@@ -9,6 +9,12 @@ export function filtersFrom(params) {
   return Object.fromEntries(FILTER_KEYS.map((key) => [key, params.get(key) ?? '']));
 }
 
+/** The agent labels of the chosen run, or of every listed run. */
+function agentLabels(runs, runId) {
+  const chosen = (runs ?? []).filter((r) => !runId || r.run_id === runId);
+  return [...new Set(chosen.flatMap((r) => r.agent_labels))].sort();
+}
+
 function Field({ label, children }) {
   return html`<label class="field"><span>${label}</span>${children}</label>`;
 }
@@ -17,7 +23,7 @@ function Field({ label, children }) {
  * Choices and dates apply at once; typed values apply on Enter or "Apply". `onApply` receives the
  * complete filter object (empty strings for unset filters).
  */
-export function TaskFilters({ filters, problems, workers, onApply }) {
+export function TaskFilters({ filters, problems, workers, runs, onApply }) {
   const [draft, setDraft] = useState(filters);
   const set = (key, apply = false) => (event) => {
     const next = { ...draft, [key]: event.currentTarget.value };
@@ -53,8 +59,14 @@ export function TaskFilters({ filters, problems, workers, onApply }) {
         <input name="problem_id" list="problem-ids" placeholder="problem id" value=${draft.problem_id} onInput=${set('problem_id')} />
         <datalist id="problem-ids">${(problems ?? []).map((p) => html`<option value=${p.id} />`)}</datalist>
       <//>
-      <${Field} label="Run"><input name="run_id" placeholder="run id" value=${draft.run_id} onInput=${set('run_id')} /><//>
-      <${Field} label="Agent"><input name="agent_label" placeholder="agent label" value=${draft.agent_label} onInput=${set('agent_label')} /><//>
+      <${Field} label="Run">
+        <input name="run_id" list="run-ids" placeholder="run id" value=${draft.run_id} onInput=${set('run_id')} />
+        <datalist id="run-ids">${(runs ?? []).map((r) => html`<option value=${r.run_id} label=${r.name} />`)}</datalist>
+      <//>
+      <${Field} label="Agent">
+        <input name="agent_label" list="agent-labels" placeholder="agent label" value=${draft.agent_label} onInput=${set('agent_label')} />
+        <datalist id="agent-labels">${agentLabels(runs, draft.run_id).map((label) => html`<option value=${label} />`)}</datalist>
+      <//>
       <${Field} label="Worker">
         <input name="worker_id" list="worker-ids" placeholder="worker id" value=${draft.worker_id} onInput=${set('worker_id')} />
         <datalist id="worker-ids">${(workers ?? []).map((w) => html`<option value=${w.worker_id} />`)}</datalist>

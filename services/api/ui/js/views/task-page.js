@@ -2,29 +2,26 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/error-notice.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { api } from '../lib/api.js';
-import { between, formatDuration, formatTime, TERMINAL_STATUSES } from '../lib/format.js';
+import { between, describeAgentConfig, formatDuration, formatTime, TERMINAL_STATUSES } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/poll.js';
 import { TaskLogs } from './task-logs.js';
 import { TaskResult } from './task-result.js';
+import { TaskSession } from './task-session.js';
 import { TaskTimeline } from './task-timeline.js';
 import { TaskTrajectory } from './task-trajectory.js';
 
 const RETRYABLE = ['failed', 'timed_out', 'cancelled'];
 
-function agentLabel(config) {
-  if (!config) return '';
-  return [config.kind, config.name ?? config.model ?? (config.actions ? `${config.actions.length} scripted actions` : null)].filter(Boolean).join(' · ');
-}
-
 function Facts({ task }) {
   const rows = [
     ['Problem', task.problem_id],
-    ['Agent', task.agent_label ? `${task.agent_label} (${agentLabel(task.agent_config)})` : agentLabel(task.agent_config)],
-    task.run_id ? ['Run', html`<a href=${`/ui/runs/${task.run_id}`}>${task.run_id}</a>`] : null,
+    ['Agent', task.agent_label ? html`<a href=${`/ui/tasks?run_id=${task.run_id}&agent_label=${encodeURIComponent(task.agent_label)}`}>${task.agent_label}</a> <span class="muted">(${describeAgentConfig(task.agent_config)})</span>` : describeAgentConfig(task.agent_config)],
+    task.run_id ? ['Run', html`<a class="mono" href=${`/ui/runs/${task.run_id}`}>${task.run_id}</a>${task.repeat_index ? html` <span class="muted small">repeat ${task.repeat_index}</span>` : null}`] : null,
     task.retry_of ? ['Retry of', html`<a class="mono" href=${`/ui/tasks/${task.retry_of}`}>${task.retry_of}</a>`] : null,
     ['Worker', task.worker_id ? html`<a href=${`/ui/tasks?worker_id=${encodeURIComponent(task.worker_id)}`}>${task.worker_id}</a>` : '—'],
     ['Attempt', `${task.attempt} of ${task.max_retries + 1}`],
+    ['Session', html`<${TaskSession} task=${task} finished=${TERMINAL_STATUSES.includes(task.status)} />`],
     ['Limits', `${task.max_steps} steps · ${task.timeout_minutes} min · priority ${task.priority}`],
     ['Created', formatTime(task.created_at)],
     ['Started', task.started_at ? formatTime(task.started_at) : '—'],

@@ -19,7 +19,7 @@ function TaskRow({ task, typeOf, extra }) {
       <td class="wrap">${task.problem_id}</td>
       <td>${typeOf.get(task.problem_id) ?? ''}</td>
       <td><${StatusBadge} status=${task.status} /></td>
-      ${extra.run ? html`<td class="mono">${task.run_id ? shortId(task.run_id) : ''}</td>` : null}
+      ${extra.run ? html`<td>${task.run_id ? html`<a class="mono" href=${`/ui/runs/${task.run_id}`} title=${task.run_id}>${shortId(task.run_id)}</a>` : ''}</td>` : null}
       ${extra.agent ? html`<td>${task.agent_label ?? ''}</td>` : null}
       <td class="num">${task.attempt}/${task.max_retries + 1}</td>
       <td>${task.worker_id ?? ''}</td>
@@ -55,6 +55,7 @@ function TasksList({ location }) {
   const page = usePoll((signal) => api(`/tasks${query({ ...filters, limit: PAGE_SIZE, cursor })}`, { signal }), live ? LIVE_MS : 0, [location.search, cursor]);
   const problems = usePoll((signal) => api('/problems', { signal }), 0, []);
   const workers = usePoll((signal) => api('/workers', { signal }), 0, []);
+  const runs = usePoll((signal) => api('/runs?limit=100', { signal }), 0, []);
   const typeOf = useMemo(() => new Map((problems.data?.problems ?? []).map((p) => [p.id, p.task_type])), [problems.data]);
   const apply = (next) => navigate(`/ui/tasks${query(next)}`);
   const tasks = page.data?.tasks ?? [];
@@ -63,10 +64,10 @@ function TasksList({ location }) {
   return html`
     <section>
       <div class="view-head">
-        <h1>Tasks</h1>
+        <h1>Tasks${filters.run_id ? html` <a class="small" href=${`/ui/runs/${filters.run_id}`}>of run ${shortId(filters.run_id)} →</a>` : null}</h1>
         <label class="inline live-toggle"><input type="checkbox" name="live" checked=${live} onChange=${(e) => setLive(e.currentTarget.checked)} /> Live (every ${LIVE_MS / 1000} s)</label>
       </div>
-      <${TaskFilters} key=${location.search} filters=${filters} problems=${problems.data?.problems} workers=${workers.data?.workers} onApply=${apply} />
+      <${TaskFilters} key=${location.search} filters=${filters} problems=${problems.data?.problems} workers=${workers.data?.workers} runs=${runs.data?.runs} onApply=${apply} />
       <${ErrorNotice} error=${page.error} action="Loading tasks failed" />
       ${page.loading && !page.data ? html`<p class="muted">Loading…</p>` : null}
       ${page.data && tasks.length === 0 ? html`<p class="empty">${filtered ? 'No tasks match these filters.' : 'No tasks yet. Submit one with POST /tasks (see API docs).'}</p>` : null}

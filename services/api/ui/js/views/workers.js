@@ -5,27 +5,17 @@ import { formatAge, formatTime, shortId } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/poll.js';
 
-/** Why a worker is not well, from whichever field the api reports it in. */
-function healthReason(worker) {
-  return worker.health_reason ?? worker.unhealthy_reason ?? worker.health?.reason ?? null;
-}
-
-function clusterState(worker) {
-  return worker.cluster_state ?? worker.cluster_status ?? worker.cluster?.state ?? null;
-}
-
 function WorkerRow({ worker }) {
-  const reason = healthReason(worker);
-  const cluster = clusterState(worker);
+  const reason = worker.status === 'unhealthy' ? worker.health_reason ?? 'no reason reported' : null;
   return html`
     <tr data-worker-id=${worker.worker_id} class=${reason ? 'unhealthy' : ''}>
       <td class="mono">${worker.worker_id}</td>
       <td>
         <${StatusBadge} status=${worker.status} />
-        ${reason ? html`<div class="health-reason">${reason}</div>` : null}
+        ${reason ? html`<div class="health-reason" data-health-reason>${reason}<div class="muted small">takes no tasks until a recheck passes</div></div>` : null}
       </td>
       <td>${worker.current_task_id ? html`<a class="mono" href=${`/ui/tasks/${worker.current_task_id}`} title=${worker.current_task_id}>${shortId(worker.current_task_id)}</a>` : html`<span class="muted">—</span>`}</td>
-      <td>${worker.cluster_name ?? html`<span class="muted">no cluster</span>`} <span class="muted small">· ${worker.backend}</span>${cluster ? html` <${StatusBadge} status=${cluster} />` : null}</td>
+      <td>${worker.cluster_name ?? html`<span class="muted">no cluster</span>`} <span class="muted small">· ${worker.backend}</span></td>
       <td title=${worker.last_heartbeat_at}>${formatAge(worker.last_heartbeat_at)}</td>
       <td>${worker.hostname}</td>
       <td class="muted small">${worker.version} · since ${formatTime(worker.registered_at)}</td>
@@ -37,10 +27,12 @@ function WorkerRow({ worker }) {
 function Workers() {
   const workers = usePoll((signal) => api('/workers', { signal }), 3000, []);
   const list = workers.data?.workers ?? [];
+  const unhealthy = list.filter((worker) => worker.status === 'unhealthy');
   return html`
     <section>
       <div class="view-head"><h1>Workers</h1><span class="muted small">${list.length} registered · refreshed every 3 s</span></div>
       <${ErrorNotice} error=${workers.error} action="Loading workers failed" />
+      ${unhealthy.length > 0 ? html`<div class="notice error" role="status"><strong>${unhealthy.length} ${unhealthy.length === 1 ? 'worker is' : 'workers are'} unhealthy</strong> and ${unhealthy.length === 1 ? 'takes' : 'take'} no tasks: ${unhealthy.map((w) => w.worker_id).join(', ')}. The reason is under each one's status.</div>` : null}
       ${workers.data && list.length === 0 ? html`<p class="empty">No worker has registered yet. Start one with <code>node services/worker/dist/main.js</code>.</p>` : null}
       ${list.length > 0 ? html`
         <table class="data">
