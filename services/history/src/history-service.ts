@@ -1,16 +1,17 @@
 import type { Registry } from 'prom-client';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import type { QueueConsumer } from '@aiopslab/shared/amqp/queue-consumer';
 import { topologyNames } from '@aiopslab/shared/amqp/topology';
 import type { SqlDb } from '@aiopslab/shared/db/sql';
 import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { HistoryConfig } from './config';
 import { insertStatusHistory } from './data/status-history-writer';
 import { createHealthServer } from './http/health-server';
 import { createHistoryMetrics, HistoryMetrics } from './http/history-metrics';
 import { createReadyFile } from './lifecycle/ready-file';
-import { createEventDecoder } from './messaging/decode-event';
-import { HistoryConsumer } from './messaging/history-consumer';
+import { createHistoryConsumer } from './messaging/history-consumer';
 import { DeliveryProcessor } from './messaging/process-deliveries';
 
 export interface HistoryServiceDeps {
@@ -23,7 +24,7 @@ export interface HistoryServiceDeps {
 }
 
 export interface HistoryService {
-  readonly consumer: HistoryConsumer;
+  readonly consumer: QueueConsumer<TaskEvent>;
   readonly metrics: HistoryMetrics;
   /** Listens for /health and /metrics and subscribes whenever the connection is up; returns the port. */
   start(): Promise<number>;
@@ -35,26 +36,25 @@ export interface HistoryService {
 export function createHistoryService({ config, db, connection, registry, logger }: HistoryServiceDeps): HistoryService {
   const topology = topologyNames(config.QUEUE_PREFIX);
   const metrics = createHistoryMetrics(registry);
-  const processor: DeliveryProcessor = new DeliveryProcessor({
-    queue: topology.queues.history,
-    deadExchange: topology.exchanges.dead,
-    decode: createEventDecoder(),
+  const processor = new DeliveryProcessor({
     write: (events) => insertStatusHistory(db, events),
     metrics,
     logger,
     retry: { baseMs: config.DB_RETRY_DELAY_MS, maxMs: config.DB_RETRY_MAX_DELAY_MS },
-    canSettle: (delivery): boolean => consumer.isOpen(delivery.channel),
   });
-  const consumer: HistoryConsumer = new HistoryConsumer({
+  const history = createHistoryConsumer({
     connection,
     topology,
     queueType: config.QUEUE_TYPE,
     prefetch: config.PREFETCH,
     batchSize: config.BATCH_SIZE,
     batchWaitMs: config.BATCH_WAIT_MS,
+    retryDelayMs: config.DB_RETRY_DELAY_MS,
     handleBatch: processor.process,
+    metrics,
     logger,
   });
+  const { consumer } = history;
   const readyFile = createReadyFile(config.READY_FILE, logger);
   consumer.on('consuming', () => void readyFile.mark());
   consumer.on('idle', () => void readyFile.clear());
@@ -77,7 +77,7 @@ export function createHistoryService({ config, db, connection, registry, logger 
     },
     async stop() {
       processor.stopRetrying(); // a batch the database refuses now goes back to the queue
-      await consumer.stop();
+      await history.stop();
       await readyFile.clear();
       await health.close();
     },

@@ -19,11 +19,8 @@ import { runnerPreflight } from './health/runner-preflight';
 import { WorkerHealth } from './health/worker-health';
 import { HealthReport, HealthServer } from './http/health-server';
 import { WorkerMetrics } from './http/worker-metrics';
-import { CallbackConsumer } from './messaging/callback-consumer';
-import { ControlConsumer } from './messaging/control-consumer';
-import { DeadLetterPublisher } from './messaging/dead-letter-publisher';
 import { createDispatchHandler } from './messaging/dispatch-handler';
-import { DispatchConsumer } from './messaging/dispatch-consumer';
+import { createWorkerConsumers, WorkerConsumers } from './messaging/worker-consumers';
 import { WorkerActivity } from './presence/worker-activity';
 import { WorkerIdLock } from './presence/worker-id-lock';
 import { WorkerPresence } from './presence/worker-presence';
@@ -59,9 +56,7 @@ export class WorkerApp {
   private readonly connection: AmqpConnection;
   private readonly relay: OutboxRelay;
   private readonly clusters: ClusterProvider;
-  private readonly dispatch: DispatchConsumer;
-  private readonly control: ControlConsumer;
-  private readonly callbacks: CallbackConsumer;
+  private readonly consumers: WorkerConsumers;
   private readonly reaper: Reaper;
   private readonly leader: AdvisoryLockLeader;
   private readonly presence: WorkerPresence;
@@ -97,7 +92,6 @@ export class WorkerApp {
     });
     const publisher = new ConfirmPublisher(this.connection);
     this.relay = new OutboxRelay(this.db, publisher, this.logger, { pollIntervalMs: 1000 });
-    const deadLetters = new DeadLetterPublisher(publisher, this.topology, workerId, this.logger, () => this.metrics.deadLettered.inc());
     const context = { db: this.db, topology: this.topology, settings, logger: this.logger, metrics: this.metrics, wakeRelay: () => this.relay.wake() };
 
     this.idLock = new WorkerIdLock(env.DATABASE_URL, workerId, this.db, this.logger);
@@ -107,12 +101,19 @@ export class WorkerApp {
       ? runnerPreflight({ db: this.db, logger: this.logger, runnerCommand: env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: env.WORK_DIR, refreshCatalog: env.REFRESH_PROBLEMS_AT_START })
       : async () => ({ ok: true as const });
     // Held until the preflight passes: a worker that cannot run tasks must not take them.
-    const dispatchGate = { hold: () => this.dispatch.hold(), release: () => this.dispatch.release() };
+    const dispatchGate = { hold: () => this.consumers.dispatch.hold(), release: () => this.consumers.dispatch.release() };
     this.workerHealth = new WorkerHealth({ check: preflight, gate: dispatchGate, activity: this.activity, beat: () => this.presence.beat(), logger: this.logger, recheck: settings.healthRecheckPolicy, onChange: (unhealthy) => this.metrics.unhealthy.set(unhealthy ? 1 : 0) });
     const taskDeps: ProcessTaskDeps = { ...context, executor, clusters: this.clusters, parser: createProtocolParser(), active: this.active, activity: this.activity, health: this.workerHealth, beat: () => this.presence.beatSoon() };
-    this.dispatch = new DispatchConsumer(this.connection, this.topology.queues.dispatch, createDispatchHandler(taskDeps, deadLetters), this.logger, { held: true });
-    this.control = new ControlConsumer(this.connection, this.topology, workerId, (message) => this.onCancel(message.task_id, message.attempt), deadLetters, this.logger);
-    this.callbacks = new CallbackConsumer(this.connection, this.topology.queues.callbacks, (event, signal) => handleCallbackEvent(context, event, signal), deadLetters, this.logger);
+    this.consumers = createWorkerConsumers({
+      connection: this.connection,
+      topology: this.topology,
+      workerId,
+      logger: this.logger,
+      onDeadLettered: () => this.metrics.deadLettered.inc(),
+      dispatch: createDispatchHandler(taskDeps),
+      cancel: (message) => this.onCancel(message.task_id, message.attempt),
+      callback: (event, signal) => handleCallbackEvent(context, event, signal),
+    });
     this.leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, this.logger);
     // Retention prunes under the same leadership, after the leases: one worker at a time.
     const retention = new Retention(this.db, settings.retention, this.logger);
@@ -126,7 +127,7 @@ export class WorkerApp {
 
   /** Taking dispatch messages (false while draining, or until the broker is reachable). */
   get isConsuming(): boolean {
-    return this.dispatch.isConsuming;
+    return this.consumers.dispatch.isConsuming();
   }
 
   get isReaperLeader(): boolean {
@@ -157,9 +158,11 @@ export class WorkerApp {
     shutdown.add('worker registry (offline)', () => this.presence.stop());
     this.relay.start();
     shutdown.add('outbox relay (flush)', () => this.flushOutbox());
+    const { dispatch, control, callbacks } = this.consumers;
+    for (const consumer of [dispatch, control, callbacks]) consumer.start();
     await this.connection.start();
-    shutdown.add('control queue', () => this.control.close());
-    shutdown.add('callbacks', () => this.callbacks.close(Math.min(5000, settings.shutdownDeadlineMs)));
+    shutdown.add('control queue', () => control.close());
+    shutdown.add('callbacks', () => callbacks.close(Math.min(5000, settings.shutdownDeadlineMs)));
     this.reaper.start();
     shutdown.add('reaper', () => this.reaper.stop());
     shutdown.add('running task (drain or hand back)', () => this.drain());
@@ -197,21 +200,22 @@ export class WorkerApp {
   private async drain(): Promise<void> {
     this.activity.draining();
     await this.presence.beat();
-    await this.dispatch.stopConsuming();
-    if (this.dispatch.isBusy) {
+    const { dispatch } = this.consumers;
+    await dispatch.stopConsuming();
+    if (dispatch.isBusy) {
       this.logger.warn('waiting for the running task to finish, then handing it back', {
         task_id: this.active.control?.taskId,
         deadline_seconds: this.settings.shutdownDeadlineMs / 1000,
         hint: 'a second SIGTERM / Ctrl-C hands it back now',
       });
-      const finished = await Promise.race([this.dispatch.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.shutdownDeadlineMs))]);
+      const finished = await Promise.race([dispatch.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.shutdownDeadlineMs))]);
       if (!finished) {
         this.logger.warn('shutdown deadline reached; handing the running task back', { task_id: this.active.control?.taskId });
         this.active.control?.stop('shutdown');
-        await this.dispatch.whenIdle();
+        await dispatch.whenIdle();
       }
     }
-    await this.dispatch.close();
+    await dispatch.close();
   }
 
   private async flushOutbox(): Promise<void> {
@@ -241,7 +245,7 @@ export class WorkerApp {
       worker_status: status,
       current_task_id: currentTaskId,
       ...health,
-      consuming: this.dispatch.isConsuming,
+      consuming: this.consumers.dispatch.isConsuming(),
       reaper_leader: this.leader.isLeader,
       cluster_provider: this.clusters.name,
       version: this.settings.version,
