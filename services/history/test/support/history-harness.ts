@@ -4,7 +4,8 @@ import { AmqpConnection } from '../../../../shared/src/amqp/amqp-connection';
 import { ConfirmPublisher } from '../../../../shared/src/amqp/confirm-publisher';
 import { assertTopology, Topology, topologyNames } from '../../../../shared/src/amqp/topology';
 import { createPrismaClient, Db } from '../../../../shared/src/db/prisma-client';
-import { transitionTask, TransitionRequest } from '../../../../shared/src/db/task-transition';
+import { applyTransition } from '../../../../shared/src/transitions/apply-transition';
+import type { TransitionRequest } from '../../../../shared/src/transitions/transition-request';
 import { buildTaskEvent } from '../../../../shared/src/domain/task-event';
 import type { TaskStatus } from '../../../../shared/src/domain/task-status';
 import { createLogger } from '../../../../shared/src/logging/logger';
@@ -92,13 +93,13 @@ export async function submitTask(db: Db, topology: Topology, notes = 'submitted'
 }
 
 export function transition(db: Db, topology: Topology, taskId: string, to: TaskStatus, request: Partial<TransitionRequest> = {}) {
-  return db.$transaction((tx) => transitionTask(tx, topology, { taskId, to, notes: `${to}`, ...request }));
+  return applyTransition(db, topology, { taskId, to, notes: `${to}`, ...request });
 }
 
 /** A worker's claim: pending|retrying → processing with the next attempt. */
 export function claim(db: Db, topology: Topology, taskId: string, workerId: string) {
   return transition(db, topology, taskId, 'processing', {
-    expect: { status: ['pending', 'retrying'] },
+    from: ['pending', 'retrying'],
     data: { attempt: { increment: 1 }, workerId, startedAt: new Date() },
     notes: `claimed by ${workerId}`,
   });
