@@ -4,7 +4,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const benches = ['scripts/bench/bench-api.js', 'scripts/bench/bench-pipeline.js', 'scripts/bench-history.js', 'scripts/bench/bench-retention.js', 'scripts/bench/bench-runs.js'];
+const benches = ['scripts/bench/bench-api.js', 'scripts/bench/bench-pipeline.js', 'scripts/bench/bench-history.js', 'scripts/bench/bench-retention.js', 'scripts/bench/bench-runs.js'];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench}`);

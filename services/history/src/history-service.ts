@@ -1,20 +1,20 @@
 import type { Registry } from 'prom-client';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import type { QueueConsumer } from '@aiopslab/shared/amqp/queue-consumer';
 import { topologyNames } from '@aiopslab/shared/amqp/topology';
 import type { SqlDb } from '@aiopslab/shared/db/sql';
-import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
+import { createHealthServer, dependencyHealth, HealthReport, probeDatabase } from '@aiopslab/shared/http/health-server';
 import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { HistoryConfig } from './config';
 import { insertStatusHistory } from './data/status-history-writer';
-import { createHealthServer } from './http/health-server';
 import { createHistoryMetrics, HistoryMetrics } from './http/history-metrics';
 import { createReadyFile } from './lifecycle/ready-file';
-import { createEventDecoder } from './messaging/decode-event';
-import { HistoryConsumer } from './messaging/history-consumer';
+import { createHistoryConsumer } from './messaging/history-consumer';
 import { DeliveryProcessor } from './messaging/process-deliveries';
 
-export interface HistoryServiceDeps {
-  config: HistoryConfig;
+/** What main.ts (or a test) builds and owns: started before, closed after the service. */
+export interface HistoryClients {
   db: SqlDb;
   /** Started by the caller after start(); closed by the caller after stop(). */
   connection: AmqpConnection;
@@ -23,63 +23,64 @@ export interface HistoryServiceDeps {
 }
 
 export interface HistoryService {
-  readonly consumer: HistoryConsumer;
+  readonly consumer: QueueConsumer<TaskEvent>;
   readonly metrics: HistoryMetrics;
   /** Listens for /health and /metrics and subscribes whenever the connection is up; returns the port. */
   start(): Promise<number>;
   /** Stops consuming, records the deliveries already received, closes the HTTP server. */
   stop(): Promise<void>;
+  health(): Promise<HealthReport>;
 }
 
 /** Wires the status-history service from clients built by the caller (main.ts or a test). */
-export function createHistoryService({ config, db, connection, registry, logger }: HistoryServiceDeps): HistoryService {
+export function createHistoryService({ db, connection, registry, logger }: HistoryClients, config: HistoryConfig): HistoryService {
   const topology = topologyNames(config.QUEUE_PREFIX);
   const metrics = createHistoryMetrics(registry);
-  const processor: DeliveryProcessor = new DeliveryProcessor({
-    queue: topology.queues.history,
-    deadExchange: topology.exchanges.dead,
-    decode: createEventDecoder(),
+  const processor = new DeliveryProcessor({
     write: (events) => insertStatusHistory(db, events),
     metrics,
     logger,
     retry: { baseMs: config.DB_RETRY_DELAY_MS, maxMs: config.DB_RETRY_MAX_DELAY_MS },
-    canSettle: (delivery): boolean => consumer.isOpen(delivery.channel),
   });
-  const consumer: HistoryConsumer = new HistoryConsumer({
+  const history = createHistoryConsumer({
     connection,
     topology,
     queueType: config.QUEUE_TYPE,
     prefetch: config.PREFETCH,
     batchSize: config.BATCH_SIZE,
     batchWaitMs: config.BATCH_WAIT_MS,
+    retryDelayMs: config.DB_RETRY_DELAY_MS,
     handleBatch: processor.process,
+    metrics,
     logger,
   });
+  const { consumer } = history;
   const readyFile = createReadyFile(config.READY_FILE, logger);
   consumer.on('consuming', () => void readyFile.mark());
   consumer.on('idle', () => void readyFile.clear());
-  const health = createHealthServer(
-    { database: async () => (await db.$queryRaw`SELECT 1`, true), queue: () => consumer.isConsuming() },
-    registry,
-    logger,
-  );
+
+  const health = async (): Promise<HealthReport> => {
+    const database = await probeDatabase(db);
+    const queue = consumer.isConsuming() ? 'up' : 'down';
+    return { status: dependencyHealth(database, queue), service: 'history', database_status: database, queue_status: queue };
+  };
+  const server = createHealthServer('history', health, registry, logger);
 
   return {
     consumer,
     metrics,
+    health,
     async start() {
-      const port = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST).catch((error: unknown) => {
-        throw new ListenError('history service health server', 'HEALTH_PORT', config.HEALTH_HOST, config.HEALTH_PORT, error);
-      });
+      const port = await server.listen(config.HEALTH_PORT, config.HEALTH_HOST);
       logger.info('health server listening', { port, host: config.HEALTH_HOST });
       consumer.start();
       return port;
     },
     async stop() {
       processor.stopRetrying(); // a batch the database refuses now goes back to the queue
-      await consumer.stop();
+      await history.stop();
       await readyFile.clear();
-      await health.close();
+      await server.close();
     },
   };
 }

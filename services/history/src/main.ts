@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const connection = new AmqpConnection(config.AMQP_URL, logger, { connectionName: `history ${config.QUEUE_PREFIX}${os.hostname()}:${process.pid}` });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const service = createHistoryService({ config, db, connection, registry, logger });
+  const service = createHistoryService({ db, connection, registry, logger }, config);
 
   const shutdown = new Shutdown(logger, config.SHUTDOWN_DEADLINE_SECONDS * 1000);
   shutdown.add('database', () => db.$disconnect());

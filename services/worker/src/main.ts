@@ -1,26 +1,35 @@
 import { ConfigError } from '@aiopslab/shared/config/load-config';
 import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
+import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { loadWorkerSettings, WorkerConfigError } from './config';
 import { WorkerIdTakenError } from './presence/worker-id-lock';
-import { WorkerApp } from './worker-app';
+import { createWorkerClients } from './worker-clients';
+import { createWorkerService } from './worker-service';
 
-/** Composition root: read the environment once, build the worker, start it, stop it on SIGTERM. */
+/** Composition root: read the environment once, build the clients and the worker, start it, stop it on SIGTERM. */
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
   const logger = createLogger('worker', settings.env.LOG_LEVEL);
-  const app = new WorkerApp(settings, { logger, defaultMetrics: true });
-  app.installSignalHandlers();
+  const clients = createWorkerClients(settings, logger, { defaultMetrics: true });
+  const service = createWorkerService(clients, settings);
+
+  const shutdown = new Shutdown(clients.logger, settings.shutdownDeadlineMs + settings.killGraceMs + 20_000);
+  shutdown.add('database', () => clients.db.$disconnect());
+  shutdown.add('amqp connection', () => clients.connection.close());
+  shutdown.add('worker service', () => service.stop('shutdown'));
+  // First signal: drain (the running task may finish); second: hand the task back now; third: exit.
+  shutdown.installSignalHandlers(undefined, () => service.handBackNow());
   let stopping = false;
   // A bug must not orphan the runner: stop it (and hand its task back) before dying.
   process.on('uncaughtException', (error) => {
     logger.error('uncaught exception; shutting down', { error: error.message, stack: error.stack });
     if (stopping) return; // one shutdown, however many errors it meets
     stopping = true;
-    void app.stop('uncaught exception').finally(() => process.exit(1));
+    void shutdown.run('uncaught exception').finally(() => process.exit(1));
   });
   process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection', { reason: String(reason) }));
-  await app.start();
+  await service.start();
 }
 
 main().catch((error: Error) => {

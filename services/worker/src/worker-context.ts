@@ -7,7 +7,7 @@ import type { Executor } from './executors/executor';
 import type { WorkerMetrics } from './http/worker-metrics';
 import type { ProtocolParser } from './protocol/protocol-parser';
 
-/** What the use cases receive from the composition root (worker-app.ts). */
+/** What the use cases receive from the worker service (worker-service.ts). */
 export interface WorkerContext {
   db: SqlDb;
   topology: Topology;

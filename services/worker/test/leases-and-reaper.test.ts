@@ -3,7 +3,7 @@ import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { managementApi } from '../../../tests/support/test-services';
 import { processExists, waitForRunnerPids } from './support/process-checks';
 import { WorkerHarness } from './support/worker-harness';
-import type { WorkerApp } from '../src/worker-app';
+import type { TestWorker } from './support/worker-harness';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { AdvisoryLockLeader } from '../src/reaper/advisory-lock-leader';
 
@@ -29,8 +29,8 @@ async function ghostTask(h: WorkerHarness, fields: { attempt?: number; maxRetrie
 
 describe('worker: leases, fencing and the reaper', () => {
   let h: WorkerHarness;
-  let first: WorkerApp;
-  let second: WorkerApp;
+  let first: TestWorker;
+  let second: TestWorker;
 
   beforeAll(async () => {
     h = await WorkerHarness.create();

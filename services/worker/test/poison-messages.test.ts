@@ -25,7 +25,8 @@ describe('worker: poison messages go to tasks.dead, never into a loop', () => {
     expect(message.content.toString()).toBe('not json {');
     expect(message.properties).toMatchObject({ messageId: 'm-1', correlationId: 'c-1', type: 'task.dispatch' });
     expect(headersOf(message)).toMatchObject({
-      'x-death-reason': expect.stringMatching(/^invalid dispatch message: .*JSON/),
+      'x-dead-letter-reason': 'invalid_json',
+      'x-dead-letter-detail': expect.stringMatching(/^dispatch message is not JSON: /),
       'x-original-queue': h.topology.queues.dispatch,
       'x-original-exchange': h.topology.exchanges.tasks,
       'x-original-routing-key': h.topology.routing.dispatch,
@@ -38,17 +39,17 @@ describe('worker: poison messages go to tasks.dead, never into a loop', () => {
     await h.publishRaw(h.topology.exchanges.tasks, h.topology.routing.dispatch, JSON.stringify({ task_id: 'nope' }));
     await h.publishRaw(h.topology.exchanges.tasks, h.topology.routing.dispatch, JSON.stringify({ task_id: unknown }));
     const messages = await dead.waitFor(3);
-    expect(headersOf(messages[1])['x-death-reason']).toMatch(/^invalid dispatch message: dispatch message is invalid: task_id must match format "uuid"/);
-    expect(headersOf(messages[2])['x-death-reason']).toBe(`task ${unknown} does not exist`);
+    expect(headersOf(messages[1])).toMatchObject({ 'x-dead-letter-reason': 'schema_violation', 'x-dead-letter-detail': expect.stringMatching(/^dispatch message is invalid: task_id must match format "uuid"/) });
+    expect(headersOf(messages[2])).toMatchObject({ 'x-dead-letter-reason': 'unknown_task', 'x-dead-letter-detail': `task ${unknown} does not exist` });
   });
 
   it('an invalid control message and an invalid task event are dead-lettered too', async () => {
     await h.publishRaw(h.topology.exchanges.control, 'poison-1', JSON.stringify({ task_id: 5 }));
     await h.publishRaw(h.topology.exchanges.events, 'task.completed', '{"event_id": "x"}');
     const messages = await dead.waitFor(5);
-    const byQueue = Object.fromEntries(messages.slice(3).map((m) => [headersOf(m)['x-original-queue'], headersOf(m)['x-death-reason']]));
-    expect(byQueue[h.topology.controlQueue('poison-1')]).toMatch(/^invalid control message: /);
-    expect(byQueue[h.topology.queues.callbacks]).toMatch(/^invalid task event: /);
+    const byQueue = Object.fromEntries(messages.slice(3).map((m) => [headersOf(m)['x-original-queue'], headersOf(m)]));
+    expect(byQueue[h.topology.controlQueue('poison-1')]).toMatchObject({ 'x-dead-letter-reason': 'schema_violation', 'x-dead-letter-detail': expect.stringMatching(/^control message is invalid: /) });
+    expect(byQueue[h.topology.queues.callbacks]).toMatchObject({ 'x-dead-letter-reason': 'schema_violation', 'x-dead-letter-detail': expect.stringMatching(/^task event is invalid: /) });
   });
 
   it('after the poison, the worker goes on: a valid task completes and nothing was redelivered', async () => {

@@ -2,9 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { listProblems } from '../../../shared/src/catalog/problem-catalog';
 import { waitUntil } from '../../../tests/support/amqp-helpers';
-import { loadWorkerSettings } from '../src/config';
-import { WorkerApp } from '../src/worker-app';
-import { WorkerHarness } from './support/worker-harness';
+import { TestWorker, WorkerHarness } from './support/worker-harness';
 
 const DEMO_RUNNER = path.resolve(__dirname, '../runner/demo-runner.js');
 
@@ -17,11 +15,8 @@ describe('worker health (in process)', () => {
   afterAll(() => h.close());
 
   /** Started without waiting for it to consume (it may never). */
-  async function startUnchecked(id: string, env: Record<string, string>): Promise<WorkerApp> {
-    const worker = new WorkerApp(loadWorkerSettings(h.workerEnv(id, env), { hostname: 'test-host' }), { logger: h.logger });
-    h.workers.push(worker);
-    await worker.start();
-    return worker;
+  function startUnchecked(id: string, env: Record<string, string>): Promise<TestWorker> {
+    return h.launchWorker(id, { env });
   }
 
   it('with a failing preflight the worker consumes nothing; once the runner works, a re-check passes, the catalog is refreshed and tasks run', async () => {

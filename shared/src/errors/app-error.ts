@@ -43,6 +43,11 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** By name, like every error test across module boundaries (see isTaskStateConflict). */
+export function isNotFound(error: unknown): error is NotFoundError {
+  return (error as { name?: unknown } | null)?.name === 'NotFoundError';
+}
+
 export class ConflictError extends AppError {
   constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
     super(code, 409, message, { extra });

@@ -1,5 +1,5 @@
 import type { TaskCallback } from '@aiopslab/shared/db/generated/client';
-import type { Task } from '@aiopslab/shared/db/task-transition';
+import type { Task } from '@aiopslab/shared/db/task-row';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

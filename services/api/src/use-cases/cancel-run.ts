@@ -1,6 +1,6 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
-import { LockedTask, transitionLockedTasks } from '@aiopslab/shared/db/task-transition-many';
+import { LockedTask, transitionLockedTasks } from '@aiopslab/shared/transitions/transition-locked-tasks';
 import { ConflictError } from '@aiopslab/shared/errors/app-error';
 import { enqueueOutbox } from '@aiopslab/shared/outbox/outbox-writer';
 import { CancelMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';

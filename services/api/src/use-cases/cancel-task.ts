@@ -1,11 +1,12 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { findTask } from '@aiopslab/shared/db/task-row';
-import { TaskStateConflictError, transitionTask } from '@aiopslab/shared/db/task-transition';
 import { isTerminal, TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
 import { enqueueOutbox } from '@aiopslab/shared/outbox/outbox-writer';
 import { CancelMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
+import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
+import { isTaskStateConflict, TaskStateConflictError } from '@aiopslab/shared/transitions/task-state-conflict';
 
 export interface CancelDeps {
   db: SqlDb;
@@ -28,7 +29,7 @@ export async function cancelTask(deps: CancelDeps, taskId: string, correlationId
       return outcome;
     } catch (error) {
       // The task moved between our read and our write (claimed, finished): decide again.
-      if (!(error instanceof TaskStateConflictError) || tries >= 3) throw error;
+      if (!isTaskStateConflict(error) || tries >= 3) throw error;
     }
   }
 }
@@ -41,7 +42,7 @@ async function cancelOnce(tx: SqlClient, topology: Topology, taskId: string, cor
     throw new ConflictError('task_finished', `task ${taskId} is already ${status}; a finished task cannot be cancelled`, { task_id: taskId, current_status: status });
   }
   if (status === 'pending' || status === 'retrying') {
-    await transitionTask(tx, topology, { taskId, to: 'cancelled', locked: task, notes: 'cancelled by request', eventWorkerId: null, correlationId });
+    await applyTransition(tx, topology, { taskId, to: 'cancelled', from: ['pending', 'retrying'], locked: task, notes: 'cancelled by request', eventWorkerId: null, correlationId });
     return { kind: 'cancelled', status: 'cancelled' };
   }
   if (task.cancelRequestedAt) {

@@ -10,19 +10,8 @@ export function isDataError(error: unknown): boolean {
   return code !== null && (code.startsWith('22') || code.startsWith('23'));
 }
 
-/** The SQLSTATE behind a pg error or a Prisma driver-adapter error, if any. */
+/** The SQLSTATE of a node-postgres error (the history service's only database client), if any. */
 export function sqlStateOf(error: unknown): string | null {
-  const candidate = error as {
-    code?: unknown;
-    meta?: { code?: unknown; driverAdapterError?: { cause?: { kind?: unknown; code?: unknown; originalCode?: unknown } } };
-  };
-  const cause = candidate?.meta?.driverAdapterError?.cause;
-  if (cause && cause.kind === 'postgres') {
-    const code = cause.originalCode ?? cause.code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  if (typeof candidate?.meta?.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.meta.code)) return candidate.meta.code;
-  // node-postgres errors carry the SQLSTATE directly (Prisma's own codes are P####).
-  if (typeof candidate?.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code) && !candidate.code.startsWith('P')) return candidate.code;
-  return null;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
 }

@@ -1,11 +1,12 @@
-import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import { QueueConsumer } from '@aiopslab/shared/amqp/queue-consumer';
 import { assertTopology, QueueType, Topology } from '@aiopslab/shared/amqp/topology';
 import type { Logger } from '@aiopslab/shared/logging/logger';
+import { createMessageDecoder } from '@aiopslab/shared/schemas/message-decoder';
+import { TaskEvent, taskEventSchema } from '@aiopslab/shared/schemas/messages';
+import type { HistoryMetrics } from '../http/history-metrics';
 import { Batcher } from './batcher';
-import type { Delivery } from './process-deliveries';
+import type { ReceivedEvent } from './process-deliveries';
 
 export interface HistoryConsumerOptions {
   connection: AmqpConnection;
@@ -14,97 +15,53 @@ export interface HistoryConsumerOptions {
   prefetch: number;
   batchSize: number;
   batchWaitMs: number;
-  handleBatch: (batch: Delivery[]) => Promise<void>;
+  retryDelayMs: number;
+  handleBatch: (batch: ReceivedEvent[]) => Promise<void>;
+  metrics: HistoryMetrics;
   logger: Logger;
 }
 
-/**
- * Consumes `status-history` on a confirm channel (dead letters are published on it, so they are
- * confirmed before the original is acked) and feeds the deliveries to a batcher. After every
- * reconnect it declares the topology and subscribes again; deliveries of a dead channel are
- * dropped unsettled, because the broker has already put them back. Events: `consuming`, `idle`.
- */
-export class HistoryConsumer extends EventEmitter {
-  private channel: ConfirmChannel | null = null;
-  private consumerTag: string | null = null;
-  private stopped = false;
-  private readonly batcher: Batcher<Delivery>;
-  private readonly closedChannels = new WeakSet<ConfirmChannel>();
-
-  constructor(private readonly options: HistoryConsumerOptions) {
-    super();
-    this.batcher = new Batcher<Delivery>({ maxSize: options.batchSize, maxWaitMs: options.batchWaitMs }, options.handleBatch, (error, batch) => {
-      // A bug, not an outage: close the channel so the broker takes its unacked messages back
-      // (and the connection reconnects), rather than leaving them stuck against the prefetch.
-      options.logger.error('batch handler failed; returning its messages to the queue', { error: (error as Error).message, stack: (error as Error).stack });
-      for (const channel of new Set(batch.map((delivery) => delivery.channel))) void channel.close().catch(() => undefined);
-    });
-  }
-
-  /** Subscribes now if connected, and again after every reconnect. */
-  start(): void {
-    this.stopped = false;
-    this.options.connection.onConnected((model) => this.subscribe(model));
-  }
-
-  /** Whether deliveries of this channel can still be acked (its channel has not closed). */
-  isOpen(channel: ConfirmChannel): boolean {
-    return !this.closedChannels.has(channel);
-  }
-
-  isConsuming(): boolean {
-    return this.channel !== null && this.consumerTag !== null;
-  }
-
+export interface HistoryConsumer {
+  readonly consumer: QueueConsumer<TaskEvent>;
   /** Stops taking deliveries, records what was already delivered, then closes the channel. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    const channel = this.channel;
-    const tag = this.consumerTag;
-    this.consumerTag = null;
-    if (channel && tag) await channel.cancel(tag).catch(() => undefined);
-    await this.batcher.drain();
-    this.channel = null;
-    if (channel) await channel.close().catch(() => undefined);
-    this.emit('idle');
-  }
+  stop(): Promise<void>;
+}
 
-  private async subscribe(model: ChannelModel): Promise<void> {
-    if (this.stopped) return;
-    const { topology, logger } = this.options;
-    const channel = await model.createConfirmChannel();
-    channel.on('error', (error: Error) => logger.warn('history channel error', { error: error.message }));
-    channel.on('close', () => this.onChannelClosed(channel));
-    await assertTopology(channel, topology, this.options.queueType);
-    await channel.prefetch(this.options.prefetch);
-    const { consumerTag } = await channel.consume(topology.queues.history, (message) => {
-      if (message) this.batcher.add({ channel, message, receivedAt: performance.now() });
-      else this.onChannelClosed(channel); // cancelled by the broker (queue deleted)
-    });
-    if (this.stopped) {
-      // stop() ran while this subscription was being set up: undo it.
-      await channel.close().catch(() => undefined);
-      return;
-    }
-    this.channel = channel;
-    this.consumerTag = consumerTag;
-    logger.info('consuming task events', { queue: topology.queues.history, prefetch: this.options.prefetch, batch_size: this.options.batchSize });
-    this.emit('consuming');
-  }
-
-  private onChannelClosed(channel: ConfirmChannel): void {
-    this.closedChannels.add(channel);
-    const dropped = this.batcher.discard((delivery) => delivery.channel === channel);
-    if (this.channel !== channel) return;
-    this.channel = null;
-    this.consumerTag = null;
-    if (!this.stopped) {
-      this.options.logger.warn('history channel closed; waiting for the connection to come back', { unsettled_dropped: dropped });
-      this.emit('idle');
-    }
-    // A channel closed by the broker on a live connection (e.g. a precondition error) is not
-    // reopened by the connection's reconnect; close the connection so that it reconnects.
-    const model = this.options.connection.current();
-    if (!this.stopped && model) void model.close().catch(() => undefined);
-  }
+/**
+ * Consumes `status-history` (declaring the topology on every new channel) and feeds the decoded
+ * events to a batcher ("group commit"). Events of a channel that closed are dropped unsettled:
+ * the broker has already put them back.
+ */
+export function createHistoryConsumer(options: HistoryConsumerOptions): HistoryConsumer {
+  const { topology, logger } = options;
+  const batcher = new Batcher<ReceivedEvent>({ maxSize: options.batchSize, maxWaitMs: options.batchWaitMs }, options.handleBatch, (error, batch) => {
+    // A bug, not an outage: hand the batch back rather than leave it stuck against the prefetch.
+    logger.error('batch handler failed; returning its messages to the queue', { error: (error as Error).message, stack: (error as Error).stack });
+    for (const { delivery } of batch) delivery.nack(true);
+  });
+  const consumer = new QueueConsumer<TaskEvent>({
+    name: 'history',
+    connection: options.connection,
+    queue: async (channel) => {
+      await assertTopology(channel, topology, options.queueType);
+      return topology.queues.history;
+    },
+    prefetch: options.prefetch,
+    decode: createMessageDecoder<TaskEvent>(taskEventSchema, 'task event'),
+    handle: (event, delivery) => batcher.add({ delivery, event }),
+    deadLetters: { exchange: topology.exchanges.dead, by: 'status-history', retryDelayMs: options.retryDelayMs, onDeadLettered: (reason) => options.metrics.deadLettered.inc({ reason }) },
+    logger,
+  });
+  consumer.on('idle', () => {
+    const dropped = batcher.discard(({ delivery }) => !delivery.channelOpen);
+    if (dropped > 0) logger.warn('history channel closed; its unsettled events go back to the queue', { unsettled_dropped: dropped });
+  });
+  return {
+    consumer,
+    async stop() {
+      await consumer.stopConsuming();
+      await batcher.drain();
+      await consumer.close();
+    },
+  };
 }

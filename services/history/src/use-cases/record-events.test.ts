@@ -14,8 +14,8 @@ const event = (notes = 'ok'): TaskEvent => ({
   notes,
 });
 
-/** The shape of a PostgreSQL error as Prisma's driver adapter reports it. */
-const pgError = (code: string) => Object.assign(new Error(`Invalid invocation:\n\nRaw query failed. Code: \`${code}\`. Message: bad`), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code, originalCode: code } } } });
+/** The shape of a PostgreSQL error as node-postgres reports it. */
+const pgError = (code: string) => Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code });
 
 /** An in-memory stand-in for the INSERT: rejects rows whose notes say "bad", knows what it stored. */
 function memoryWriter(options: { down?: boolean } = {}) {
@@ -23,7 +23,7 @@ function memoryWriter(options: { down?: boolean } = {}) {
   const calls: number[] = [];
   const write = async (events: readonly TaskEvent[]): Promise<WriteOutcome[]> => {
     calls.push(events.length);
-    if (options.down) throw Object.assign(new Error("Can't reach database server"), { code: 'P1001' });
+    if (options.down) throw Object.assign(new Error("Can't reach database server: connect ECONNREFUSED 127.0.0.1:5432"), { code: 'ECONNREFUSED' });
     if (events.some((e) => e.notes === 'bad')) throw pgError('22021');
     return events.map((e) => {
       if (stored.has(e.event_id)) return { status: 'duplicate' };

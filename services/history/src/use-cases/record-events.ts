@@ -1,5 +1,5 @@
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
-import { isDataError } from '../data/db-errors';
+import { isDataError, sqlStateOf } from '../data/db-errors';
 import type { WriteOutcome } from '../data/status-history-writer';
 
 export type RecordOutcome = WriteOutcome | { status: 'rejected'; detail: string };
@@ -52,7 +52,5 @@ async function writeIsolatingBadRows(write: WriteEvents, events: readonly TaskEv
 
 function rejected(error: unknown): RecordOutcome {
   const message = (error as Error).message ?? String(error);
-  // Prisma prefixes the database's message with an invocation banner; keep the useful tail.
-  const tail = message.split('\n').filter(Boolean).pop() ?? message;
-  return { status: 'rejected', detail: tail.trim() };
+  return { status: 'rejected', detail: `${message} (SQLSTATE ${sqlStateOf(error)})` };
 }

@@ -4,7 +4,9 @@ import { AmqpConnection } from '../../../../shared/src/amqp/amqp-connection';
 import { ConfirmPublisher } from '../../../../shared/src/amqp/confirm-publisher';
 import { assertTopology, Topology, topologyNames } from '../../../../shared/src/amqp/topology';
 import { createPrismaClient, Db } from '../../../../shared/src/db/prisma-client';
-import { transitionTask, TransitionRequest } from '../../../../shared/src/db/task-transition';
+import { createSqlDb, SqlDb } from '../../../../shared/src/db/sql';
+import { applyTransition } from '../../../../shared/src/transitions/apply-transition';
+import type { TransitionRequest } from '../../../../shared/src/transitions/transition-request';
 import { buildTaskEvent } from '../../../../shared/src/domain/task-event';
 import type { TaskStatus } from '../../../../shared/src/domain/task-status';
 import { createLogger } from '../../../../shared/src/logging/logger';
@@ -21,7 +23,7 @@ export const silentLogger = createLogger('history-test', 'error', true);
 
 export interface RunningHistory {
   service: HistoryService;
-  db: Db;
+  db: SqlDb;
   connection: AmqpConnection;
   registry: Registry;
   port: number;
@@ -32,10 +34,11 @@ export interface RunningHistory {
 /** The history service in this process, against the test's database and queue prefix. */
 export async function startHistory(env: TestEnv, overrides: Record<string, string> = {}): Promise<RunningHistory> {
   const config = loadHistoryConfig({ ...env.env, HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1', ...overrides });
-  const db = createPrismaClient(config.DATABASE_URL, config.DB_POOL_SIZE);
+  // The service's own client, as main.ts builds it (node-postgres, not Prisma).
+  const db = createSqlDb(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = new AmqpConnection(config.AMQP_URL, silentLogger, { connectionName: `history-test ${config.QUEUE_PREFIX}`, maxDelayMs: 500 });
   const registry = new Registry();
-  const service = createHistoryService({ config, db, connection, registry, logger: silentLogger });
+  const service = createHistoryService({ db, connection, registry, logger: silentLogger }, config);
   const port = await service.start();
   void connection.start();
   await waitUntil(() => service.consumer.isConsuming(), 10_000, 'history consumer subscribed');
@@ -92,13 +95,13 @@ export async function submitTask(db: Db, topology: Topology, notes = 'submitted'
 }
 
 export function transition(db: Db, topology: Topology, taskId: string, to: TaskStatus, request: Partial<TransitionRequest> = {}) {
-  return db.$transaction((tx) => transitionTask(tx, topology, { taskId, to, notes: `${to}`, ...request }));
+  return applyTransition(db, topology, { taskId, to, notes: `${to}`, ...request });
 }
 
 /** A worker's claim: pending|retrying → processing with the next attempt. */
 export function claim(db: Db, topology: Topology, taskId: string, workerId: string) {
   return transition(db, topology, taskId, 'processing', {
-    expect: { status: ['pending', 'retrying'] },
+    from: ['pending', 'retrying'],
     data: { attempt: { increment: 1 }, workerId, startedAt: new Date() },
     notes: `claimed by ${workerId}`,
   });

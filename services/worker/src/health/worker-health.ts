@@ -7,7 +7,7 @@ const MAX_REASON_CHARS = 1000;
 
 export type CheckResult = { ok: true } | { ok: false; reason: string };
 
-/** The switch on dispatch consumption (DispatchConsumer). */
+/** The switch on dispatch consumption (the dispatch QueueConsumer's hold/release). */
 export interface ConsumptionGate {
   hold(): Promise<void>;
   release(): void;

@@ -1,8 +1,10 @@
-import { isTerminal, CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
+import { CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { findTask } from '@aiopslab/shared/db/task-row';
-import { Task, transitionIfCurrent, transitionTask } from '@aiopslab/shared/db/task-transition';
-import { isStateConflict } from './state-conflict';
-import { appendTaskLogs, taskLogUsage } from '../data/task-logs';
+import { isNotFound } from '@aiopslab/shared/errors/app-error';
+import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
+import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
+import type { Task, TransitionRequest } from '@aiopslab/shared/transitions/transition-request';
+import { taskLogUsage } from '../data/task-logs';
 import type { LogUsage } from '../logs/log-buffer';
 import type { WorkerContext } from '../worker-context';
 
@@ -12,6 +14,7 @@ export type ClaimResult =
   | { kind: 'unknown' };
 
 const dropped = (reason: string): ClaimResult => ({ kind: 'dropped', reason });
+const NO_LOGS: LogUsage = { lines: 0, bytes: 0 };
 
 /**
  * Takes a dispatched task: CAS `pending|retrying → processing` with worker, attempt + 1 and a
@@ -20,91 +23,95 @@ const dropped = (reason: string): ClaimResult => ({ kind: 'dropped', reason });
  * lets a message stay unacked is refused for good.
  */
 export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ClaimResult> {
-  const { db, topology, settings } = ctx;
-  const workerId = settings.env.WORKER_ID;
-  if (dispatchedAttempt !== undefined) {
-    // The common case in one round trip: the task waits at the attempt its message names.
-    const attempt = dispatchedAttempt + 1;
-    const fast = await transitionIfCurrent(db, topology, {
-      taskId,
-      to: 'processing',
-      from: CLAIMABLE_STATUSES,
-      attempt: dispatchedAttempt,
-      noCancelRequested: true,
-      timeoutAtMostMinutes: settings.env.MAX_TASK_TIMEOUT_MINUTES,
-      ...claimChanges(workerId, attempt, settings.leaseMs),
-      correlationId,
-    });
-    if (fast) {
+  let waitingAt = dispatchedAttempt ?? (await findTask(ctx.db, taskId))?.attempt;
+  if (waitingAt === undefined) return { kind: 'unknown' };
+  // A stale wake-up names an older attempt: claim again at the attempt the task waits at.
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      const { task } = await applyTransition(ctx.db, ctx.topology, claimRequest(ctx, taskId, waitingAt, correlationId));
       ctx.wakeRelay();
-      return { kind: 'claimed', task: fast.task, attempt, logUsage: attempt > 1 ? await taskLogUsage(db, taskId) : NO_LOGS };
+      const attempt = waitingAt + 1;
+      // Caps on log lines span attempts; a first attempt has nothing stored yet.
+      return { kind: 'claimed', task, attempt, logUsage: attempt > 1 ? await taskLogUsage(ctx.db, taskId) : NO_LOGS };
+    } catch (error) {
+      if (isNotFound(error)) return { kind: 'unknown' };
+      if (!isTaskStateConflict(error) || !error.current) throw error;
+      const current = error.current;
+      if (error.reason === 'attempt') waitingAt = current.attempt;
+      else if (error.reason === 'cancel_requested') return cancelBeforeStart(ctx, current, correlationId);
+      else if (error.reason === 'timeout_limit') return refuseTooLong(ctx, current, correlationId);
+      else return dropped(whyNotClaimable(current));
     }
   }
-  let announced = false; // a transition committed: its outbox rows wait for the relay
-  try {
-    const claim = await db.$transaction(async (tx): Promise<ClaimResult> => {
-      announced = false;
-      const task = await findTask(tx, taskId, { lock: true });
-      if (!task) return { kind: 'unknown' };
-      const status = task.status as TaskStatus;
-      if (isTerminal(status)) return dropped(`the task is already ${status}`);
-      if (status === 'processing') return dropped(`the task is held by ${task.workerId} (lease until ${task.leaseExpiresAt?.toISOString() ?? 'unknown'})`);
-      if (task.cancelRequestedAt) {
-        await transitionTask(tx, topology, {
-          taskId,
-          to: 'cancelled',
-          locked: task,
-          data: { error: { kind: 'cancelled', message: 'cancelled by request before it started' } },
-          notes: 'cancelled by request before it started',
-          eventWorkerId: workerId,
-          correlationId,
-        });
-        announced = true;
-        return dropped('a cancel was requested before the task started');
-      }
-      const attempt = task.attempt + 1;
-      const { task: row } = await transitionTask(tx, topology, {
-        taskId,
-        to: 'processing',
-        locked: task,
-        expect: { status: CLAIMABLE_STATUSES },
-        ...claimChanges(workerId, attempt, settings.leaseMs),
-        correlationId,
-      });
-      announced = true;
-      const refusal = timeoutLimitRefusal(task.timeoutMinutes, settings.env.MAX_TASK_TIMEOUT_MINUTES);
-      if (!refusal) return { kind: 'claimed', task: row, attempt, logUsage: NO_LOGS };
-      await appendTaskLogs(tx, { taskId, attempt, workerId }, [{ ts: new Date(), stream: 'system', level: 'error', message: refusal.message }]);
-      await transitionTask(tx, topology, { taskId, to: 'failed', locked: row, expect: { attempt, workerId }, data: { error: refusal }, notes: refusal.message, correlationId });
-      return dropped('refused: its timeout exceeds MAX_TASK_TIMEOUT_MINUTES');
-    });
-    if (announced) ctx.wakeRelay();
-    // Caps on log lines span attempts; a first attempt has nothing stored yet.
-    if (claim.kind === 'claimed' && claim.attempt > 1) return { ...claim, logUsage: await taskLogUsage(db, taskId) };
-    return claim;
-  } catch (error) {
-    if (isStateConflict(error)) return dropped('another worker changed the task first');
-    throw error;
-  }
+  return dropped('another worker changed the task first');
 }
 
-const NO_LOGS: LogUsage = { lines: 0, bytes: 0 };
-
-/** What a claim writes, on either path: owner, attempt + 1, start time, a lease on the database clock. */
-function claimChanges(workerId: string, attempt: number, leaseMs: number) {
+/** What a claim writes: owner, attempt + 1, start time, a lease on the database clock. */
+function claimRequest(ctx: WorkerContext, taskId: string, waitingAt: number, correlationId: string, checkTimeout = true): TransitionRequest {
+  const { settings } = ctx;
+  const workerId = settings.env.WORKER_ID;
   return {
-    data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: leaseMs },
-    notes: `claimed by ${workerId} (attempt ${attempt})`,
+    taskId,
+    to: 'processing',
+    from: CLAIMABLE_STATUSES,
+    attempt: waitingAt,
+    noCancelRequested: true,
+    timeoutAtMostMinutes: checkTimeout ? settings.env.MAX_TASK_TIMEOUT_MINUTES : undefined,
+    data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
+    notes: `claimed by ${workerId} (attempt ${waitingAt + 1})`,
+    correlationId,
   };
+}
+
+function whyNotClaimable(task: Task): string {
+  const status = task.status as TaskStatus;
+  if (status === 'processing') return `the task is held by ${task.workerId} (lease until ${task.leaseExpiresAt?.toISOString() ?? 'unknown'})`;
+  return `the task is already ${status}`;
+}
+
+async function cancelBeforeStart(ctx: WorkerContext, task: Task, correlationId: string): Promise<ClaimResult> {
+  const message = 'cancelled by request before it started';
+  await applyTransition(ctx.db, ctx.topology, {
+    taskId: task.id,
+    to: 'cancelled',
+    from: CLAIMABLE_STATUSES,
+    attempt: task.attempt,
+    data: { error: { kind: 'cancelled', message } },
+    notes: message,
+    eventWorkerId: ctx.settings.env.WORKER_ID,
+    correlationId,
+  }).catch(ignoreLostRace);
+  ctx.wakeRelay();
+  return dropped('a cancel was requested before the task started');
 }
 
 /** Only a task stored before the limit was lowered gets here: the api refuses longer ones. */
-function timeoutLimitRefusal(timeoutMinutes: number, limitMinutes: number): { kind: string; message: string } | null {
-  if (timeoutMinutes <= limitMinutes) return null;
-  return {
+async function refuseTooLong(ctx: WorkerContext, task: Task, correlationId: string): Promise<ClaimResult> {
+  const limit = ctx.settings.env.MAX_TASK_TIMEOUT_MINUTES;
+  const refusal = {
     kind: 'timeout_exceeds_broker_limit',
     message:
-      `timeout_minutes ${timeoutMinutes} exceeds MAX_TASK_TIMEOUT_MINUTES (${limitMinutes}) of this worker: ` +
+      `timeout_minutes ${task.timeoutMinutes} exceeds MAX_TASK_TIMEOUT_MINUTES (${limit}) of this worker: ` +
       'the broker would take the message back while the task runs; submit a shorter timeout, or raise MAX_TASK_TIMEOUT_MINUTES on api and workers together with consumer_timeout on the broker',
   };
+  const workerId = ctx.settings.env.WORKER_ID;
+  const attempt = task.attempt + 1;
+  // Claimed and failed together, so the refusal is recorded as this attempt's.
+  const refused = await ctx.db
+    .$transaction(async (tx) => {
+      await applyTransition(tx, ctx.topology, claimRequest(ctx, task.id, task.attempt, correlationId, false));
+      const line = { ts: new Date(), stream: 'system', level: 'error', message: refusal.message };
+      await applyTransition(tx, ctx.topology, { taskId: task.id, to: 'failed', from: ['processing'], attempt, workerId, data: { error: refusal }, notes: refusal.message, correlationId, logLines: [line] });
+      return true;
+    })
+    .catch(ignoreLostRace);
+  if (!refused) return dropped('another worker changed the task first');
+  ctx.wakeRelay();
+  return dropped('refused: its timeout exceeds MAX_TASK_TIMEOUT_MINUTES');
+}
+
+/** Someone else moved the task first: nothing to do. Anything else is rethrown. */
+function ignoreLostRace(error: unknown): false {
+  if (isTaskStateConflict(error)) return false;
+  throw error;
 }

@@ -1,11 +1,10 @@
-import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { findTask } from '@aiopslab/shared/db/task-row';
-import { TaskChanges, transitionIfCurrent, transitionTask } from '@aiopslab/shared/db/task-transition';
-import { appendTaskLogs } from '../data/task-logs';
+import type { TaskChanges } from '@aiopslab/shared/transitions/transition-request';
+import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
+import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
+import { isNotFound } from '@aiopslab/shared/errors/app-error';
 import { FinishPlan, planFinish } from '../run/finish-plan';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
 import { dispatchOutboxMessage } from './dispatch-message';
-import { isStateConflict } from './state-conflict';
 import type { WorkerContext } from '../worker-context';
 
 export interface FinishOptions {
@@ -16,20 +15,25 @@ export interface FinishOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Ends an attempt in one transaction: lock the row, check this attempt still holds it, plan the
- * transition (pure), write the final log line, apply the guarded transition with its outbox
- * events (and the delayed re-dispatch of a retry). Returns null when the attempt no longer owned
- * the task, in which case nothing was written.
+ * Ends an attempt: plan the transition (pure), then apply it guarded by this attempt's ownership,
+ * with the final log line and its outbox events (and the delayed re-dispatch of a retry). The plan
+ * assumes no cancel arrived; if one did, it is planned again as a cancel. Returns null when the
+ * attempt no longer owned the task, in which case nothing was written.
  */
 export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
   if (report.outcome.status === 'fenced') return null;
+  let cancelRequested = false;
   for (let tries = 1; ; tries++) {
     try {
-      const plan = (await finishIfUnchanged(ctx, claimed, report, options)) ?? (await ctx.db.$transaction((tx) => applyFinish(ctx, tx, claimed, report, options), { timeout: 30_000 }));
+      const plan = await applyFinish(ctx, claimed, report, options, cancelRequested);
       if (plan) ctx.wakeRelay();
       return plan;
     } catch (error) {
-      if (isStateConflict(error)) return null;
+      if (isTaskStateConflict(error) && error.reason === 'cancel_requested' && !cancelRequested) {
+        cancelRequested = true;
+        continue;
+      }
+      if (isTaskStateConflict(error) || isNotFound(error)) return null;
       if (tries >= 4) throw error;
       ctx.logger.warn('finishing the attempt failed; retrying', { error: (error as Error).message, tries });
       await sleep(500 * tries);
@@ -37,24 +41,20 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
   }
 }
 
-/**
- * The common case in one statement: the task is still this attempt's and no cancel arrived, so
- * the plan follows from what the claim read (retries, timeout and priority never change).
- * Null when that does not hold; the locking path then decides.
- */
-async function finishIfUnchanged(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
+/** The plan follows from what the claim read (retries, timeout and priority never change). */
+async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<FinishPlan | null> {
   const { topology, settings } = ctx;
   const { task, attempt } = claimed;
   const workerId = settings.env.WORKER_ID;
-  const plan = planFinish(report.outcome, report.result, { attempt, maxRetries: task.maxRetries, workerId, timeoutMinutes: task.timeoutMinutes, cancelRequested: false }, settings.retryPolicy);
+  const plan = planFinish(report.outcome, report.result, { attempt, maxRetries: task.maxRetries, workerId, timeoutMinutes: task.timeoutMinutes, cancelRequested }, settings.retryPolicy);
   if (!plan) return null;
-  const finished = await transitionIfCurrent(ctx.db, topology, {
+  await applyTransition(ctx.db, topology, {
     taskId: task.id,
     to: plan.to,
     from: ['processing'],
     attempt,
     workerId,
-    noCancelRequested: true,
+    noCancelRequested: !cancelRequested,
     data: finishChanges(plan),
     notes: plan.notes,
     eventWorkerId: workerId,
@@ -62,7 +62,7 @@ async function finishIfUnchanged(ctx: WorkerContext, claimed: ClaimedAttempt, re
     messages: retryDispatch(ctx, claimed, plan, task.priority, options),
     logLines: [{ ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }],
   });
-  return finished ? plan : null;
+  return plan;
 }
 
 function finishChanges(plan: FinishPlan): TaskChanges {
@@ -79,34 +79,4 @@ function retryDispatch(ctx: WorkerContext, claimed: ClaimedAttempt, plan: Finish
   // The attempt the task waits at, so the next claimer's one-statement claim matches it.
   const attempt = plan.uncountAttempt ? claimed.attempt - 1 : claimed.attempt;
   return [dispatchOutboxMessage(ctx.topology, { id: claimed.task.id, attempt, priority }, claimed.correlationId, plan.retryDelayMs ?? 0)];
-}
-
-async function applyFinish(ctx: WorkerContext, tx: SqlClient, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
-  const { topology, settings } = ctx;
-  const taskId = claimed.task.id;
-  const workerId = settings.env.WORKER_ID;
-  const row = await findTask(tx, taskId, { lock: true });
-  if (!row || row.status !== 'processing' || row.attempt !== claimed.attempt || row.workerId !== workerId) return null;
-  const plan = planFinish(
-    report.outcome,
-    report.result,
-    { attempt: claimed.attempt, maxRetries: row.maxRetries, workerId, timeoutMinutes: row.timeoutMinutes, cancelRequested: row.cancelRequestedAt !== null },
-    settings.retryPolicy,
-  );
-  if (!plan) return null;
-  await appendTaskLogs(tx, { taskId, attempt: claimed.attempt, workerId }, [{ ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }]);
-  const messages = retryDispatch(ctx, claimed, plan, row.priority, options);
-  const data = finishChanges(plan);
-  await transitionTask(tx, topology, {
-    taskId,
-    to: plan.to,
-    locked: row,
-    expect: { status: ['processing'], attempt: claimed.attempt, workerId },
-    data,
-    notes: plan.notes,
-    eventWorkerId: workerId,
-    correlationId: claimed.correlationId,
-    messages,
-  });
-  return plan;
 }

@@ -1,9 +1,9 @@
 import { markStaleWorkersOffline } from '@aiopslab/shared/db/worker-registry';
-import { transitionTask } from '@aiopslab/shared/db/task-transition';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
+import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
+import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
 import { decideRetry } from '../run/retry-decision';
 import { dispatchOutboxMessage } from './dispatch-message';
-import { isStateConflict } from './state-conflict';
 import type { WorkerContext } from '../worker-context';
 
 interface ExpiredRow {
@@ -36,7 +36,7 @@ export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: n
         ctx.metrics.reaped.inc({ status: to });
       }
     } catch (error) {
-      if (!isStateConflict(error)) ctx.logger.error('reaping a task failed', { task_id: id, error: (error as Error).message });
+      if (!isTaskStateConflict(error)) ctx.logger.error('reaping a task failed', { task_id: id, error: (error as Error).message });
     }
   }
   if (reaped > 0) ctx.wakeRelay();
@@ -54,24 +54,24 @@ async function reapTask(ctx: WorkerContext, taskId: string): Promise<TaskStatus 
     const row = rows[0];
     if (!row) return null;
     const lost = row.worker_id ?? 'an unknown worker';
-    const expect = { status: ['processing'] as TaskStatus[], attempt: row.attempt, workerId: row.worker_id };
+    const guards = { from: ['processing'] as TaskStatus[], attempt: row.attempt, workerId: row.worker_id };
     const correlationId = taskId;
     if (row.cancel_requested_at) {
       const notes = `cancelled by request (worker ${lost} stopped renewing its lease; reaped by ${reaperId})`;
-      await transitionTask(tx, ctx.topology, { taskId, to: 'cancelled', expect, data: { error: { kind: 'cancelled', message: 'cancelled by request' } }, notes, correlationId });
+      await applyTransition(tx, ctx.topology, { taskId, to: 'cancelled', ...guards, data: { error: { kind: 'cancelled', message: 'cancelled by request' } }, notes, correlationId });
       return 'cancelled';
     }
     const error = { kind: 'lost_worker', message: `worker ${lost} stopped renewing its lease (expired ${row.lease_expires_at?.toISOString() ?? 'unknown'})` };
     const decision = decideRetry({ attempt: row.attempt, maxRetries: row.max_retries, retryable: true }, ctx.settings.retryPolicy);
     const notes = `lost_worker: lease of ${lost} expired (reaped by ${reaperId}); ${decision.notes}`;
     if (!decision.retry) {
-      await transitionTask(tx, ctx.topology, { taskId, to: 'failed', expect, data: { error }, notes, correlationId });
+      await applyTransition(tx, ctx.topology, { taskId, to: 'failed', ...guards, data: { error }, notes, correlationId });
       return 'failed';
     }
-    await transitionTask(tx, ctx.topology, {
+    await applyTransition(tx, ctx.topology, {
       taskId,
       to: 'retrying',
-      expect,
+      ...guards,
       data: { error, leaseExpiresAt: null },
       notes,
       correlationId,

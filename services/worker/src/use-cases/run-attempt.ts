@@ -1,4 +1,4 @@
-import type { Task } from '@aiopslab/shared/db/task-transition';
+import type { Task } from '@aiopslab/shared/db/task-row';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
 import type { ClusterHandle } from '../clusters/cluster-provider';
 import { agentShellFor } from '../executors/agent-shell';

@@ -11,8 +11,9 @@ import { MESSAGE_TYPES } from '../../../../shared/src/schemas/messages';
 import { createTestEnv, TestEnv } from '../../../../tests/support/test-env';
 import { waitUntil } from '../../../../tests/support/amqp-helpers';
 import { TEST_AMQP_URL } from '../../../../tests/support/test-services';
-import { loadWorkerSettings, WorkerOverrides } from '../../src/config';
-import { WorkerApp, WorkerAppOptions } from '../../src/worker-app';
+import { loadWorkerSettings, WorkerOverrides, WorkerSettings } from '../../src/config';
+import { createWorkerClients, WorkerClientOptions } from '../../src/worker-clients';
+import { createWorkerService, WorkerClients, WorkerService } from '../../src/worker-service';
 
 export const FIXTURES = path.resolve(__dirname, '../fixtures');
 
@@ -43,14 +44,54 @@ export const FAST_ENV: Record<string, string> = {
   CLUSTER_PROVIDER: 'none',
 };
 
-export interface StartOptions extends WorkerAppOptions {
+/** A worker in this process, composed as main.ts composes it: its clients, the service, and a stop that closes both. */
+export class TestWorker {
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly service: WorkerService,
+    readonly clients: WorkerClients,
+    readonly settings: WorkerSettings,
+  ) {}
+
+  get metrics() {
+    return this.service.metrics;
+  }
+
+  get healthPort() {
+    return this.service.healthPort;
+  }
+
+  get isConsuming() {
+    return this.service.isConsuming;
+  }
+
+  get isReaperLeader() {
+    return this.service.isReaperLeader;
+  }
+
+  start(): Promise<void> {
+    return this.service.start();
+  }
+
+  stop(reason = 'test'): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.service.stop(reason);
+      await this.clients.connection.close();
+      await this.clients.db.$disconnect();
+    })();
+    return this.stopping;
+  }
+}
+
+export interface StartOptions extends WorkerClientOptions {
   env?: Record<string, string>;
   overrides?: WorkerOverrides;
 }
 
 /** One test file's database, queue prefix, work directory and in-process workers. */
 export class WorkerHarness {
-  readonly workers: WorkerApp[] = [];
+  readonly workers: TestWorker[] = [];
   readonly logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'error', !process.env.TEST_LOG_LEVEL);
 
   private constructor(
@@ -71,16 +112,23 @@ export class WorkerHarness {
     return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.env.env, ...FAST_ENV, WORKER_ID: id, WORK_DIR: this.workDir, RUNNER_COMMAND: fixtureCommand(), ...env };
   }
 
-  async startWorker(id: string, options: StartOptions = {}): Promise<WorkerApp> {
+  /** Builds and starts a worker without waiting for it to consume (it may never). */
+  async launchWorker(id: string, options: StartOptions = {}): Promise<TestWorker> {
     const settings = loadWorkerSettings(this.workerEnv(id, options.env), { hostname: 'test-host', ...options.overrides });
-    const worker = new WorkerApp(settings, { logger: this.logger, ...options });
+    const clients = createWorkerClients(settings, this.logger, options);
+    const worker = new TestWorker(createWorkerService(clients, settings), clients, settings);
     this.workers.push(worker);
     await worker.start();
+    return worker;
+  }
+
+  async startWorker(id: string, options: StartOptions = {}): Promise<TestWorker> {
+    const worker = await this.launchWorker(id, options);
     await waitUntil(() => worker.isConsuming, 10_000, `worker ${id} consuming`);
     return worker;
   }
 
-  async stopWorker(worker: WorkerApp): Promise<void> {
+  async stopWorker(worker: TestWorker): Promise<void> {
     await worker.stop('test');
     this.workers.splice(this.workers.indexOf(worker), 1);
   }

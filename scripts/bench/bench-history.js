@@ -3,7 +3,7 @@
 // with the history service running as a real process, and prints the history lag
 // (recorded_at - occurred_at) beside ceilings measured in the same run.
 //
-//   npx tsc -b services/history && node scripts/bench-history.js [--seconds 20] [--rate 200]
+//   npx tsc -b services/history && node scripts/bench/bench-history.js [--seconds 20] [--rate 200]
 //
 // Plain JavaScript against the built dist/ (no ts-node). Uses a scratch database and queue
 // prefix (scripts/bench/bench-lib.js) and removes both at the end. BENCH_DATABASE_URL /
@@ -15,11 +15,11 @@ const os = require('node:os');
 const path = require('node:path');
 const amqp = require('amqplib');
 const { Pool } = require('pg');
-const lib = require('./bench/bench-lib');
+const lib = require('./bench-lib');
 
 const dist = (p) => require(path.join(lib.root, p));
 const { createSqlDb } = dist('shared/dist/db/sql.js');
-const { transitionIfCurrent } = dist('shared/dist/db/task-transition.js');
+const { applyTransition } = dist('shared/dist/transitions/apply-transition.js');
 const { buildTaskEvent } = dist('shared/dist/domain/task-event.js');
 const { enqueueOutbox } = dist('shared/dist/outbox/outbox-writer.js');
 const { OutboxRelay } = dist('shared/dist/outbox/outbox-relay.js');
@@ -34,7 +34,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i += 2) {
     const key = { '--seconds': 'seconds', '--rate': 'rate', '--warmup': 'warmup', '--ceiling-seconds': 'ceilingSeconds' }[argv[i]];
     const value = Number(argv[i + 1]);
-    if (!key || !Number.isFinite(value) || value <= 0) throw new Error(`usage: node scripts/bench-history.js [--seconds n] [--rate n] [--warmup n] [--ceiling-seconds n] (bad "${argv[i]} ${argv[i + 1] ?? ''}")`);
+    if (!key || !Number.isFinite(value) || value <= 0) throw new Error(`usage: node scripts/bench/bench-history.js [--seconds n] [--rate n] [--warmup n] [--ceiling-seconds n] (bad "${argv[i]} ${argv[i + 1] ?? ''}")`);
     args[key] = value;
   }
   return args;
@@ -174,9 +174,8 @@ function createLifecycleDriver(db, topology, onCommitted) {
     return { id, status: 'pending', attempt: 0, retry: serial % 4 === 1, fail: serial % 7 === 0 };
   };
   const move = async (task, to, extra = {}) => {
-    // One statement, as the worker claims and finishes (transitionIfCurrent; the guard is the status it is in).
-    const moved = await transitionIfCurrent(db, topology, { taskId: task.id, to, from: [task.status], notes: to, ...extra });
-    if (!moved) throw new Error(`task ${task.id} was not ${task.status}`);
+    // One statement, as the worker claims and finishes (applyTransition; the guard is the status it is in).
+    const moved = await applyTransition(db, topology, { taskId: task.id, to, from: [task.status], notes: to, ...extra });
     const row = moved.task;
     task.status = to;
     task.attempt = row.attempt;
@@ -204,7 +203,7 @@ function createLifecycleDriver(db, topology, onCommitted) {
 async function startPipeline(scratch, settings, cleanups, onTap) {
   const logger = createLogger('bench-history', 'error', true);
   const healthPort = await freePort();
-  const history = await lib.startService('history', { ...scratch.env, ...settings, HEALTH_PORT: String(healthPort), HEALTH_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, /consuming task events/);
+  const history = await lib.startService('history', { ...scratch.env, ...settings, HEALTH_PORT: String(healthPort), HEALTH_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, /"consuming"/);
   process.once('exit', () => history.child.kill('SIGKILL')); // never leave the service behind
   cleanups.push(() => history.stop());
   const db = createSqlDb(scratch.databaseUrl, 20); // node-postgres, as the api and the worker write
@@ -289,7 +288,7 @@ function printReport(args, settings, ceilings, measured, lag, tapDelivery, metri
     [
       row('ceiling: RabbitMQ publish→consume (persistent, confirm channel)', ceilings.rabbit),
       row('ceiling: PostgreSQL single-row INSERT, autocommit', ceilings.postgres),
-      row('transition commit (transitionIfCurrent / submit txn)', measured.commits),
+      row('transition commit (applyTransition / submit txn)', measured.commits),
       row('delivery: occurred_at → a tap consumer in the bench process', tapDelivery),
       row('history lag: recorded_at - occurred_at', lag.total),
       row('  after the commit: recorded_at - commit returned', lag.afterCommit),

@@ -1,9 +1,9 @@
 import { topologyNames } from '../amqp/topology';
 import { IllegalTransitionError } from '../domain/task-state-machine';
-import { createPrismaClient, Db } from './prisma-client';
-import { createSqlDb, PgSql } from './sql';
-import { TaskStateConflictError } from './task-transition';
-import { transitionLockedTasks } from './task-transition-many';
+import { createPrismaClient, Db } from '../db/prisma-client';
+import { createSqlDb, PgSql } from '../db/sql';
+import { TaskStateConflictError } from './task-state-conflict';
+import { transitionLockedTasks } from './transition-locked-tasks';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { insertTask } from '../../../tests/support/builders';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createEventDecoder } from './decode-event';
+import { TaskEvent, taskEventSchema } from './messages';
+import { createMessageDecoder } from './message-decoder';
 
-const decode = createEventDecoder();
+const decode = createMessageDecoder<TaskEvent>(taskEventSchema, 'task event');
 const event = () => ({
   event_id: randomUUID(),
   task_id: randomUUID(),
@@ -14,9 +15,9 @@ const event = () => ({
 });
 const encode = (body: unknown) => Buffer.from(JSON.stringify(body));
 
-describe('decodeTaskEvent', () => {
+describe('createMessageDecoder (task events)', () => {
   it('accepts a transition event, the submission (from_status null) and extra fields', () => {
-    expect(decode(encode(event()))).toMatchObject({ ok: true, event: { to_status: 'processing' } });
+    expect(decode(encode(event()))).toMatchObject({ ok: true, value: { to_status: 'processing' } });
     expect(decode(encode({ ...event(), from_status: null, to_status: 'pending', attempt: 0, worker_id: null }))).toMatchObject({ ok: true });
     expect(decode(encode({ ...event(), schema_version: 2 }))).toMatchObject({ ok: true });
   });

@@ -1,0 +1,90 @@
+import type { Topology } from '../amqp/topology';
+import type { SqlClient } from '../db/sql';
+import { TASK_COLUMNS } from '../db/task-row';
+import { buildTaskEvent } from '../domain/task-event';
+import { isTerminal, TaskStatus } from '../domain/task-status';
+import { outboxInsert, OutboxMessageInput } from '../outbox/outbox-writer';
+import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
+import type { Task, TaskChanges, TransitionRequest, TransitionResult } from './transition-request';
+
+/**
+ * The transition in ONE statement and so one round trip: lock the row, check the guards in SQL,
+ * change it, write its `task.events` announcement (and the caller's messages) to the outbox and
+ * its log lines, all or nothing. Returns null, having changed nothing, when a guard does not hold.
+ */
+export async function runTransitionStatement(db: SqlClient, topology: Topology, request: TransitionRequest, sources: readonly TaskStatus[]): Promise<TransitionResult | null> {
+  const occurredAt = new Date();
+  const changes = request.data ?? {};
+  // from_status, attempt and worker_id are filled in by SQL from the row it changed.
+  const event = buildTaskEvent({ taskId: request.taskId, from: null, to: request.to, attempt: 0, workerId: request.eventWorkerId ?? null, notes: request.notes, occurredAt });
+  const messages = announcement(topology, event, request);
+  const values: unknown[] = [request.taskId, sources];
+  const param = (value: unknown) => parameter(values, value);
+  const guards = ['cur.from_status = ANY($2::text[])'];
+  let logAttempt = 'moved.attempt';
+  if (request.attempt !== undefined) {
+    logAttempt = `${param(request.attempt)}::int`;
+    guards.push(`attempt = ${logAttempt}`);
+  }
+  if (request.workerId !== undefined) guards.push(`worker_id IS NOT DISTINCT FROM ${param(request.workerId)}::text`);
+  if (request.noCancelRequested) guards.push('cancel_requested_at IS NULL');
+  if (request.timeoutAtMostMinutes !== undefined) guards.push(`timeout_minutes <= ${param(request.timeoutAtMostMinutes)}::int`);
+  const sets = changeSets(request.to, changes, occurredAt, values);
+  const eventWorker = request.eventWorkerId !== undefined ? '' : `, 'worker_id', moved."workerId"`;
+  const insert = outboxInsert(messages, values.length + 1, { from: 'moved', firstPayloadPatch: `jsonb_build_object('from_status', moved."fromStatus", 'attempt', moved.attempt${eventWorker})` });
+  values.push(...insert.values);
+  const lines = request.logLines ?? [];
+  const logged = lines.length === 0 ? '' : `, logged AS (
+      INSERT INTO task_logs (task_id, seq, attempt, ts, stream, level, message)
+      SELECT moved.id::uuid, (SELECT coalesce(max(seq), 0) FROM task_logs WHERE task_id = $1::uuid) + l.ord, ${logAttempt}, l.ts, l.stream, l.level, l.message
+      FROM moved, unnest(${param(lines.map((l) => l.ts.toISOString()))}::timestamptz[], ${param(lines.map((l) => l.stream))}::text[],
+                         ${param(lines.map((l) => l.level))}::text[], ${param(lines.map((l) => l.message))}::text[])
+        WITH ORDINALITY AS l(ts, stream, level, message, ord))`;
+  const rows = await db.$queryRawUnsafe<(Task & { fromStatus: TaskStatus })[]>(
+    `WITH cur AS (SELECT id AS cur_id, status AS from_status FROM tasks WHERE id = $1::uuid FOR UPDATE),
+     moved AS (UPDATE tasks SET ${sets} FROM cur WHERE id = cur.cur_id AND ${guards.join(' AND ')} RETURNING ${TASK_COLUMNS}, cur.from_status AS "fromStatus"),
+     announced AS (${insert.sql})${logged}
+     SELECT * FROM moved`,
+    ...values,
+  );
+  if (rows.length === 0) return null;
+  const { fromStatus, ...task } = rows[0];
+  return { from: fromStatus, task };
+}
+
+/** The transition's event first, then the caller's messages: what the outbox gets with the change. */
+function announcement(topology: Topology, event: TaskEvent, request: { to: TaskStatus; correlationId?: string; messages?: OutboxMessageInput[] }): OutboxMessageInput[] {
+  return [
+    { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey(request.to), type: MESSAGE_TYPES.transition, payload: event, messageId: event.event_id, correlationId: request.correlationId },
+    ...(request.messages ?? []),
+  ];
+}
+
+/** Appends `value` to the statement's parameters and returns its placeholder ($n). */
+function parameter(values: unknown[], value: unknown): string {
+  values.push(value);
+  return `$${values.length}`;
+}
+
+function attemptDelta(changes: TaskChanges): number {
+  if (!changes.attempt) return 0;
+  return 'increment' in changes.attempt ? changes.attempt.increment : -changes.attempt.decrement;
+}
+
+/** The SET list of a transition; column names come from this code, values are appended as parameters. */
+function changeSets(to: TaskStatus, changes: TaskChanges, occurredAt: Date, values: unknown[]): string {
+  const param = (value: unknown) => parameter(values, value);
+  const at = param(occurredAt);
+  const sets = [`status = ${param(to)}`, `updated_at = ${at}::timestamptz`];
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  if (changes.workerId !== undefined) sets.push(`worker_id = ${param(changes.workerId)}::text`);
+  if (changes.attempt) sets.push(`attempt = attempt + ${param(attemptDelta(changes))}::int`);
+  if (changes.startedAt !== undefined) sets.push(`started_at = ${param(changes.startedAt)}::timestamptz`);
+  if (changes.result !== undefined) sets.push(`result = ${param(json(changes.result))}::jsonb`);
+  if (changes.error !== undefined) sets.push(`error = ${param(json(changes.error))}::jsonb`);
+  if (changes.cancelRequestedAt !== undefined) sets.push(`cancel_requested_at = ${param(changes.cancelRequestedAt)}::timestamptz`);
+  if (isTerminal(to)) sets.push(`completed_at = ${at}::timestamptz`, 'lease_expires_at = NULL');
+  else if (changes.leaseForMs !== undefined) sets.push(`lease_expires_at = now() + ${param(changes.leaseForMs)}::float8 * interval '1 millisecond'`);
+  else if (changes.leaseExpiresAt !== undefined) sets.push(`lease_expires_at = ${param(changes.leaseExpiresAt)}::timestamptz`);
+  return sets.join(', ');
+}
