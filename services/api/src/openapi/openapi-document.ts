@@ -68,7 +68,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
             health_reason: { type: ['string', 'null'], description: 'why the worker is unhealthy; null otherwise' },
           },
         },
-        Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
+        Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, service: { const: 'api' }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
         Problem: {
           type: 'object',
           properties: {
