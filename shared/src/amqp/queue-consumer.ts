@@ -43,6 +43,7 @@ export class QueueConsumer<T> extends EventEmitter {
   private held: boolean;
   private running = 0;
   private starting: Promise<void> | null = null;
+  private resubscribeAgain = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly waiting: Delivery[] = [];
   private idleWaiters: (() => void)[] = [];
@@ -138,7 +139,18 @@ export class QueueConsumer<T> extends EventEmitter {
   private resume(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.starting ??= this.subscribe().finally(() => {
+    // A call while a subscription is being set up runs it again afterwards: its reason (start,
+    // release, a handler that finished) may be newer than what that attempt saw.
+    if (this.starting) {
+      this.resubscribeAgain = true;
+      return this.starting;
+    }
+    this.starting = (async () => {
+      do {
+        this.resubscribeAgain = false;
+        await this.subscribe();
+      } while (this.resubscribeAgain);
+    })().finally(() => {
       this.starting = null;
     });
     return this.starting;

@@ -19,6 +19,7 @@ export function systemRouter(deps: ApiDeps): Router {
     const status = database === 'down' ? 'down' : queue === 'down' ? 'degraded' : 'ok';
     res.status(database === 'down' ? 503 : 200).json({
       status,
+      service: 'api',
       database_status: database,
       queue_status: queue,
       outbox_backlog: backlog,
