@@ -45,7 +45,9 @@ function pythonUnittest(label, dir) {
 }
 
 function lint() {
-  const result = spawnSync(process.execPath, [require.resolve('eslint/bin/eslint.js'), 'shared/src', 'services/api/src', 'services/worker/src', 'services/history/src'], { cwd: root, stdio: 'inherit' });
+  // eslint's package exports do not include its bin; find it beside its package.json.
+  const eslintBin = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
+  const result = spawnSync(process.execPath, [eslintBin, 'shared/src', 'services/api/src', 'services/worker/src', 'services/history/src'], { cwd: root, stdio: 'inherit' });
   const failed = result.status === 0 ? 0 : 1;
   console.log(`\nlint (eslint.config.js): ${1 - failed} passed, ${failed} failed`);
   totals.passed += 1 - failed;
