@@ -15,6 +15,8 @@ const freePort = () => new Promise((resolve) => { const s = net.createServer().l
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startRedis() {
+  const found = require('node:child_process').spawnSync('redis-server', ['--version']);
+  if (found.error) throw new Error('the peer benchmark needs redis-server on PATH: apt-get install -y redis-server (or run with BENCH_PEER=0)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'], { stdio: 'ignore' });

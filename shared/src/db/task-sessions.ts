@@ -24,16 +24,7 @@ export interface NewTaskSession {
   artifacts: ArtifactFile[];
 }
 
-export interface TaskSessionRow {
-  taskId: string;
-  attempt: number;
-  /** The session as JSON text, untouched by a parse and re-serialization. */
-  sessionJson: string | null;
-  source: SessionSource;
-  sizeBytes: number;
-  truncatedInResult: boolean;
-  artifactDir: string | null;
-  artifacts: ArtifactFile[];
+export interface TaskSessionRow extends NewTaskSession {
   createdAt: Date;
 }
 
