@@ -28,7 +28,7 @@ def common_options() -> argparse.ArgumentParser:
     """--url, --token and --json, accepted before or after the command (SUPPRESS keeps either placement)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", default=argparse.SUPPRESS, help=f"API base URL (env {URL_ENV}; default {DEFAULT_URL})")
-    common.add_argument("--token", default=argparse.SUPPRESS, help=f"bearer token (env {TOKEN_ENV})")
+    common.add_argument("--token", default=argparse.SUPPRESS, help=f"bearer token (env {TOKEN_ENV}); write --token=VALUE when it begins with -")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable JSON on stdout")
     return common
 

@@ -64,12 +64,18 @@ class LiveSystem:
         self.id = secrets.token_hex(4)
         self.database_url = database_url(f"aiopslab_pyclient_{os.getpid()}_{self.id}")
         self.queue_prefix = f"test.pyclient.{self.id}."
-        self.token = secrets.token_urlsafe(24)
+        # Leading "-" on purpose: a urlsafe token starts with one 1 time in 32, and the CLI must
+        # take it (as --token=VALUE) every time, not only when the dice fall right.
+        self.token = "-" + secrets.token_urlsafe(24)
         self.demo_speed = demo_speed
         self.work_dir = tempfile.mkdtemp(prefix="aiopslab-pyclient-")
         self.log_path = os.path.join(self.work_dir, "services.log")
         self.process: Optional[subprocess.Popen] = None
         self.url = ""
+
+    @property
+    def cli_auth(self) -> list:
+        return [f"--url={self.url}", f"--token={self.token}"]
 
     def __enter__(self) -> "LiveSystem":
         try:

@@ -36,7 +36,7 @@ class CancelRetryTests(unittest.TestCase):
         self.assertEqual(task["status"], "cancelled")
 
     def test_the_cancel_command_cancels_a_task_and_the_tasks_command_lists_it(self) -> None:
-        auth = ["--url", system.url, "--token", system.token]
+        auth = system.cli_auth
         task_id = client.submit_task(problem_id=MITIGATION, metadata={"via": "cli-cancel"})["task_id"]
         cancelled = run_cli(["cancel", task_id, *auth])
         self.assertEqual(cancelled.returncode, 0, cancelled.stderr)
@@ -50,7 +50,7 @@ class CancelRetryTests(unittest.TestCase):
         self.assertEqual(json.loads(again.stderr)["error"]["status"], 409)
 
     def test_a_finished_run_whose_cell_ended_cancelled_exits_4_until_a_retry_replaces_it(self) -> None:
-        auth = ["--url", system.url, "--token", system.token]
+        auth = system.cli_auth
         run = client.create_run(name="one cell", problem_ids=[DETECTION], agents=[{"label": "gpt", "agent_config": GPT}])
         [task] = list(client.list_tasks(run_id=run["run_id"]))
         client.cancel_task(task["task_id"])  # the task, not the run: the run ends `finished`
@@ -95,7 +95,7 @@ class CancelRetryTests(unittest.TestCase):
         self.assertEqual(client.wait_run(run["run_id"], timeout=120, progress=False)["status"], "cancelled")
 
     def test_run_watch_exits_4_when_the_run_ends_cancelled_or_the_timeout_passes(self) -> None:
-        auth = ["--url", system.url, "--token", system.token]
+        auth = system.cli_auth
         run = new_run("watched")
         timed_out = run_cli(["run", "watch", run["run_id"], "--timeout", "0.3", *auth])
         self.assertEqual(timed_out.returncode, 4, timed_out.stderr)

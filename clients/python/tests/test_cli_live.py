@@ -19,7 +19,7 @@ auth: list
 def setUpModule() -> None:
     global system, auth
     system = LiveSystem(demo_speed="0").__enter__()
-    auth = ["--url", system.url, "--token", system.token]
+    auth = system.cli_auth
 
 
 def tearDownModule() -> None:
