@@ -2,6 +2,7 @@
 // - the pure core (domain, schemas, planners, protocol parsing) imports nothing that does I/O;
 // - services import `shared` only through its published surface (`@aiopslab/shared/...`);
 // - no service imports another;
+// - every SQL statement lives in the module of its table (shared/src/tables/<table>*.ts);
 // - no source file grows past 300 lines.
 const tseslint = require('typescript-eslint');
 
@@ -10,7 +11,7 @@ const IO_MODULES = [
   'node:net', 'net', 'node:http', 'http', 'node:https', 'https', 'node:dgram', 'node:worker_threads',
   'pg', 'amqplib', 'express', 'dockerode', 'winston', '@prisma/client', '@prisma/adapter-pg',
 ];
-const IO_PATTERNS = ['**/db/*', '**/amqp/*', '**/outbox/*', '**/data/*', '**/logging/*', '**/http/*', '**/messaging/*', '**/clusters/*', '**/executors/*'];
+const IO_PATTERNS = ['**/db/*', '**/tables/*', '**/amqp/*', '**/outbox/*', '**/data/*', '**/logging/*', '**/http/*', '**/messaging/*', '**/clusters/*', '**/executors/*'];
 
 const pureCore = {
   // Types carry no I/O: a planner may name an adapter's types.
@@ -27,6 +28,17 @@ const shared = (otherServices) => ({
 
 const SERVICES = ['api', 'worker', 'history'];
 
+const STATEMENT_MESSAGE = 'statements live in the module of their table: add a function to shared/src/tables/<table>.ts and call it';
+/** Raw statements and Prisma model calls, allowed only in shared/src/tables (and the client code in shared/src/db). */
+const statementsOnlyInTables = [
+  { selector: 'TaggedTemplateExpression[tag.property.name=/^\\$(queryRaw|executeRaw)/]', message: STATEMENT_MESSAGE },
+  { selector: 'CallExpression[callee.property.name=/^\\$(queryRaw|executeRaw)/]', message: STATEMENT_MESSAGE },
+  {
+    selector: 'CallExpression[callee.object.property.name=/^(task|taskLog|taskCallback|taskSession|statusHistory|worker|run|problem|outboxMessage)$/][callee.property.name=/^(find|create|update|delete|upsert|count|aggregate|groupBy)/]',
+    message: STATEMENT_MESSAGE,
+  },
+];
+
 module.exports = tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'shared/src/db/generated/**', 'test-output/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
   {
@@ -36,8 +48,12 @@ module.exports = tseslint.config(
     rules: {
       'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
       '@typescript-eslint/no-require-imports': 'error', // one import style; a lazy require says why
-
+      'no-restricted-syntax': ['error', ...statementsOnlyInTables],
     },
+  },
+  {
+    files: ['shared/src/tables/**/*.ts', 'shared/src/db/**/*.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   ...SERVICES.map((service) => ({
     files: [`services/${service}/src/**/*.ts`],

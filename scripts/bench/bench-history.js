@@ -21,7 +21,7 @@ const dist = (p) => require(path.join(lib.root, p));
 const { createSqlDb } = dist('shared/dist/db/sql.js');
 const { applyTransition } = dist('shared/dist/transitions/apply-transition.js');
 const { buildTaskEvent } = dist('shared/dist/domain/task-event.js');
-const { enqueueOutbox } = dist('shared/dist/outbox/outbox-writer.js');
+const { enqueueOutbox } = dist('shared/dist/tables/outbox.js');
 const { OutboxRelay } = dist('shared/dist/outbox/outbox-relay.js');
 const { AmqpConnection } = dist('shared/dist/amqp/amqp-connection.js');
 const { ConfirmPublisher } = dist('shared/dist/amqp/confirm-publisher.js');

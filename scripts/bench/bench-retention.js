@@ -3,7 +3,7 @@
 // what it costs a submission made meanwhile. Seeds a scratch database with finished tasks (each
 // with log lines, two history rows, a session and trajectory in its result) in one
 // INSERT … SELECT generate_series per table, then times each kind of pruning with the same
-// batch statements the worker runs (services/worker/dist/retention/prune-batches.js).
+// batch statements the worker runs (shared/dist/tables/tasks-retention.js).
 //
 //   npm run build && node scripts/bench/bench-retention.js [--tasks 50000] [--lines 5] [--batch 500]
 //
@@ -16,7 +16,7 @@ const lib = require('./bench-lib');
 
 const dist = (p) => require(path.join(lib.root, p));
 const { createSqlDb } = dist('shared/dist/db/sql.js');
-const { pruneArtifacts, pruneFinishedTasks, pruneTaskLogs, WALK_START } = dist('services/worker/dist/retention/prune-batches.js');
+const { pruneArtifacts, pruneFinishedTasks, pruneTaskLogs, WALK_START } = dist('shared/dist/tables/tasks-retention.js');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -122,7 +122,7 @@ async function finishRun(db, runId) {
 
 async function resultsBench(base, db, runId, databaseUrl) {
   const { createSqlDb } = require(path.join(root, 'shared/dist/db/sql.js'));
-  const { runAggregates } = require(path.join(root, 'services/api/dist/data/run-results-query.js'));
+  const { runAggregates } = require(path.join(root, 'shared/dist/tables/runs-results.js'));
   const sql = createSqlDb(databaseUrl, 1);
   const { problems } = (await db.query('SELECT problems FROM runs WHERE id = $1', [runId])).rows[0];
   const api = [];

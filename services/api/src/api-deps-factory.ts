@@ -1,7 +1,6 @@
 import type { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
-import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import type { ApiConfig } from './config';
@@ -12,13 +11,12 @@ import { managementEndpoint, vhostOf } from './data/rabbitmq-management';
 import { createApiMetrics } from './metrics';
 
 /** The HTTP layer's dependencies from the clients main.ts (or a test) built. */
-export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; sql: SqlDb; topology: Topology; logger: Logger; relay: OutboxRelay; publisher: ConfirmPublisher; logPollMs?: number }): ApiDeps {
+export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; topology: Topology; logger: Logger; relay: OutboxRelay; publisher: ConfirmPublisher; logPollMs?: number }): ApiDeps {
   const { config, relay, publisher } = input;
   const backlog = () => relay.backlog();
   return {
     config,
     db: input.db,
-    sql: input.sql,
     topology: input.topology,
     logger: input.logger,
     metrics: createApiMetrics(backlog),

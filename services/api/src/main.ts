@@ -4,7 +4,6 @@ import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import { assertTopology, topologyNames } from '@aiopslab/shared/amqp/topology';
 import { ConfigError } from '@aiopslab/shared/config/load-config';
 import { createPrismaClient } from '@aiopslab/shared/db/prisma-client';
-import { createSqlDb } from '@aiopslab/shared/db/sql';
 import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
@@ -18,7 +17,6 @@ async function main(): Promise<void> {
   const logger = createLogger('api', config.LOG_LEVEL);
   const topology = topologyNames(config.QUEUE_PREFIX);
   const db = createPrismaClient(config.DATABASE_URL);
-  const sql = createSqlDb(config.DATABASE_URL);
   const amqp = new AmqpConnection(config.AMQP_URL, logger, { connectionName: `api@${os.hostname()}` });
   amqp.onConnected(async (connection) => {
     const channel = await connection.createChannel();
@@ -26,11 +24,11 @@ async function main(): Promise<void> {
     await channel.close();
   });
   const publisher = new ConfirmPublisher(amqp);
-  const relay = new OutboxRelay(sql, publisher, logger);
-  const app = createApp(createApiDeps({ config, db, sql, topology, logger, relay, publisher }));
+  const relay = new OutboxRelay(db, publisher, logger);
+  const app = createApp(createApiDeps({ config, db, topology, logger, relay, publisher }));
 
   const shutdown = new Shutdown(logger, config.SHUTDOWN_DEADLINE_SECONDS * 1000);
-  shutdown.add('database', () => Promise.all([db.$disconnect(), sql.$disconnect()]).then(() => undefined));
+  shutdown.add('database', () => db.$disconnect());
   shutdown.add('amqp', () => amqp.close());
   shutdown.add('outbox relay', () => relay.stop());
   void amqp.start(); // the API serves (and accepts tasks into the outbox) while the broker is down

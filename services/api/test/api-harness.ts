@@ -2,7 +2,6 @@ import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import { assertTopology, Topology, topologyNames } from '@aiopslab/shared/amqp/topology';
 import { createPrismaClient, Db } from '@aiopslab/shared/db/prisma-client';
-import { createSqlDb } from '@aiopslab/shared/db/sql';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import type { Express } from 'express';
@@ -35,8 +34,7 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
     await channel.close();
   });
   const publisher = new ConfirmPublisher(amqp);
-  const sql = createSqlDb(options.databaseUrl ?? env.databaseUrl);
-  const relay = new OutboxRelay(sql, publisher, logger, { pollIntervalMs: 100 });
+  const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 100 });
   if (!options.amqpUrl) {
     await amqp.start();
     await amqp.waitUntilConnected(5000);
@@ -44,7 +42,7 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
     void amqp.start();
   }
   if (!options.databaseUrl) relay.start();
-  const app = createApp(createApiDeps({ config, db, sql, topology, logger, relay, publisher, logPollMs: 50 }));
+  const app = createApp(createApiDeps({ config, db, topology, logger, relay, publisher, logPollMs: 50 }));
   return {
     env,
     app,
@@ -56,7 +54,6 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
       await relay.stop();
       await amqp.close();
       await db.$disconnect();
-      await sql.$disconnect();
       await env.drop();
     },
   };

@@ -122,7 +122,7 @@ describe('GET /queues', () => {
       VALUES (gen_random_uuid(), ${h.topology.exchanges.tasks}, 'dispatch', '{}'::jsonb, now() + interval '1 hour')`;
     const [{ count }] = await h.db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`;
     const closedPort = await freePort();
-    const deps = { sql: h.db, managementUiUrl: 'http://localhost:15672', vhost: '/', queuePrefix: h.env.queuePrefix };
+    const deps = { db: h.db, managementUiUrl: 'http://localhost:15672', vhost: '/', queuePrefix: h.env.queuePrefix };
     const refused = await readQueues({ ...deps, managementUrl: `http://guest:guest@127.0.0.1:${closedPort}` });
     expect(refused.management).toMatchObject({ status: 'unreachable', detail: expect.stringContaining('ECONNREFUSED') });
     expect(refused.management.detail).toContain('RABBITMQ_MANAGEMENT_URL');

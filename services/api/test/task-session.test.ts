@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { keepTaskSession } from '@aiopslab/shared/db/task-sessions';
+import { keepTaskSession } from '@aiopslab/shared/tables/task-sessions';
 import { insertTask } from '../../../tests/support/builders';
 import { ApiHarness, startApiHarness } from './api-harness';
 

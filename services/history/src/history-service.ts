@@ -7,7 +7,7 @@ import { createHealthServer, dependencyHealth, HealthReport, probeDatabase } fro
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { HistoryConfig } from './config';
-import { insertStatusHistory } from './data/status-history-writer';
+import { insertStatusHistory } from '@aiopslab/shared/tables/status-history';
 import { createHistoryMetrics, HistoryMetrics } from './http/history-metrics';
 import { createReadyFile } from './lifecycle/ready-file';
 import { createHistoryConsumer } from './messaging/history-consumer';

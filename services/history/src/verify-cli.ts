@@ -1,4 +1,4 @@
-import { createPrismaClient } from '@aiopslab/shared/db/prisma-client';
+import { createSqlDb } from '@aiopslab/shared/db/sql';
 import { loadVerifyConfig } from './config';
 import { parseVerifyArgs, VERIFY_USAGE } from './verify/verify-args';
 import { formatReportTable } from './verify/verification-report';
@@ -27,7 +27,7 @@ export async function verifyCli(argv: readonly string[], env: Record<string, str
     output.out(VERIFY_USAGE);
     return 0;
   }
-  const db = createPrismaClient(config.DATABASE_URL, 2);
+  const db = createSqlDb(config.DATABASE_URL, 2);
   try {
     const report = await runVerification(db, { taskIds: args.taskIds.length > 0 ? args.taskIds : undefined, since: args.since }, args.settleMs);
     output.out(args.json ? JSON.stringify(report, null, 2) : formatReportTable(report));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp, { ChannelModel, ConfirmChannel } from 'amqplib';
 import { topologyNames } from '../../../shared/src/amqp/topology';
 import { createPrismaClient, Db } from '../../../shared/src/db/prisma-client';
-import { getStatusHistory } from '../../../shared/src/db/status-history-queries';
+import { getStatusHistory } from '../../../shared/src/tables/status-history';
 import { buildTaskEvent } from '../../../shared/src/domain/task-event';
 import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
 import { insertTask } from '../../../tests/support/builders';

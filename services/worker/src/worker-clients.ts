@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { createSqlDb } from '@aiopslab/shared/db/sql';
-import { findWorker } from '@aiopslab/shared/db/worker-registry';
+import { findWorker } from '@aiopslab/shared/tables/workers';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterProvider } from './clusters/cluster-provider';
 import { createClusterProvider } from './clusters/create-cluster-provider';

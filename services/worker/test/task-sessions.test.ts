@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findTaskSession } from '../../../shared/src/db/task-sessions';
+import { findTaskSession } from '../../../shared/src/tables/task-sessions';
 import { WorkerHarness } from './support/worker-harness';
 
 describe('worker: the full session of each attempt is kept', () => {

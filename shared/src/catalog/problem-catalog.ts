@@ -1,5 +1,6 @@
 import defaultCatalog from './default-problems.json';
-import type { SqlDb } from '../db/sql';
+import type { SqlClient, SqlDb } from '../db/sql';
+import { readProblemRows, replaceProblemRows } from '../tables/problems';
 
 export interface ProblemEntry {
   id: string;
@@ -21,9 +22,8 @@ export const DEFAULT_PROBLEMS: readonly ProblemEntry[] = defaultCatalog.problems
 export const DEFAULT_UNSUPPORTED: readonly UnsupportedProblem[] = defaultCatalog.unsupported;
 
 /** The known problems: the refreshed table, or the checked-in default while it is empty. */
-export async function listProblems(db: SqlDb): Promise<ProblemCatalog> {
-  const rows = await db.$queryRaw<{ id: string; task_type: string; source: string; unsupported_reason: string | null }[]>`
-    SELECT id, task_type, source, unsupported_reason FROM problems ORDER BY id`;
+export async function listProblems(db: SqlClient): Promise<ProblemCatalog> {
+  const rows = await readProblemRows(db);
   if (rows.length === 0) {
     const byId = (a: ProblemEntry, b: ProblemEntry) => a.id.localeCompare(b.id);
     return { problems: [...DEFAULT_PROBLEMS].sort(byId), unsupported: [...DEFAULT_UNSUPPORTED].sort(byId), source: 'default' };
@@ -36,7 +36,7 @@ export async function listProblems(db: SqlDb): Promise<ProblemCatalog> {
 }
 
 /** Ids a task may not name: unknown to the registry, or known but not run by this service. */
-export async function findUnknownProblems(db: SqlDb, ids: string[]): Promise<string[]> {
+export async function findUnknownProblems(db: SqlClient, ids: string[]): Promise<string[]> {
   const known = new Set((await listProblems(db)).problems.map((p) => p.id));
   return [...new Set(ids)].filter((id) => !known.has(id));
 }
@@ -45,13 +45,7 @@ export async function findUnknownProblems(db: SqlDb, ids: string[]): Promise<str
 export async function replaceProblems(db: SqlDb, problems: ProblemEntry[], source: string, unsupported: UnsupportedProblem[] = []): Promise<void> {
   if (problems.length === 0) throw new Error('refusing to replace the problem catalog with an empty list');
   const all = [...problems.map((p) => ({ ...p, reason: null as string | null })), ...unsupported];
-  await db.$transaction(async (tx) => {
-    await tx.$executeRaw`DELETE FROM problems`;
-    await tx.$executeRaw`
-      INSERT INTO problems (id, task_type, source, unsupported_reason, updated_at)
-      SELECT id, task_type, ${source}, reason, now()
-      FROM unnest(${all.map((p) => p.id)}::text[], ${all.map((p) => p.task_type)}::text[], ${all.map((p) => p.reason)}::text[]) AS p(id, task_type, reason)`;
-  });
+  await replaceProblemRows(db, all, source);
 }
 
 /** Why a submission may not name `id`, for the 400's message. */
@@ -70,7 +64,7 @@ export class CachedProblemCatalog {
   private loadedAt = 0;
 
   constructor(
-    private readonly db: SqlDb,
+    private readonly db: SqlClient,
     private readonly ttlMs = 10_000,
   ) {}
 

@@ -11,6 +11,8 @@ export interface SqlClient {
   $executeRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
   /** `text` uses $1, $2 … placeholders for `values`; never interpolate input into `text`. */
   $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T>;
+  /** The same, returning the number of rows changed. */
+  $executeRawUnsafe(text: string, ...values: unknown[]): Promise<number>;
 }
 
 /** A database handle that can also run a transaction; `fn` gets the transaction's client. */
@@ -71,7 +73,10 @@ class PgSqlClient implements SqlClient {
   }
 
   async $executeRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<number> {
-    const text = toText(strings);
+    return this.$executeRawUnsafe(toText(strings), ...values);
+  }
+
+  async $executeRawUnsafe(text: string, ...values: unknown[]): Promise<number> {
     const result = await this.target.query({ name: statementName(text), text, values: values.map(toParam), types: typeParsers });
     return result.rowCount ?? 0;
   }
@@ -115,6 +120,11 @@ export class PgSql extends PgSqlClient implements SqlDb {
   async $disconnect(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** Resolves when the database answers SELECT 1 (the health checks). */
+export async function pingDatabase(db: Pick<SqlClient, '$queryRaw'>): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
 }
 
 export function createSqlDb(databaseUrl: string, poolSize = 10): PgSql {

@@ -1,3 +1,4 @@
+import { pingDatabase, SqlClient } from '../db/sql';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -30,9 +31,9 @@ export interface HealthServer {
 const CHECK_TIMEOUT_MS = 2000;
 
 /** `up` when the database answers SELECT 1 within two seconds. */
-export async function probeDatabase(db: { $queryRaw(strings: TemplateStringsArray, ...values: unknown[]): Promise<unknown> }): Promise<DependencyStatus> {
+export async function probeDatabase(db: Pick<SqlClient, '$queryRaw'>): Promise<DependencyStatus> {
   const timeout = new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), CHECK_TIMEOUT_MS).unref());
-  return Promise.race([db.$queryRaw`SELECT 1`.then(() => 'up' as const, () => 'down' as const), timeout]);
+  return Promise.race([pingDatabase(db).then(() => 'up' as const, () => 'down' as const), timeout]);
 }
 
 /** ok when both dependencies are up, else degraded. */

@@ -3,7 +3,7 @@ import { ConfirmPublisher } from '../amqp/confirm-publisher';
 import { assertTopology, topologyNames } from '../amqp/topology';
 import { createPrismaClient, Db } from '../db/prisma-client';
 import { createLogger } from '../logging/logger';
-import { enqueueOutbox } from './outbox-writer';
+import { enqueueOutbox } from '../tables/outbox';
 import { OutboxRelay } from './outbox-relay';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';

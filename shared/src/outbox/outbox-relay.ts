@@ -1,6 +1,7 @@
 import type { ConfirmPublisher } from '../amqp/confirm-publisher';
-import type { SqlDb } from '../db/sql';
+import type { SqlClient } from '../db/sql';
 import type { Logger } from '../logging/logger';
+import { claimDueOutboxRows, countUnpublishedOutbox, DueOutboxRow, markOutboxPublished, nextOutboxDueInMs, OutboxMark, pruneOutbox, releaseOutboxRows } from '../tables/outbox';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -15,22 +16,6 @@ export interface OutboxRelayOptions {
 
 /** How long a published row may wait, when no pass comes first, to be marked published. */
 const MARK_DELAY_MS = 100;
-
-/** Confirmed rows → published, with the time of their confirm; $1 ids, $2 times (markParameters). */
-const MARK_PUBLISHED = `UPDATE outbox SET published_at = m.at FROM unnest($1::bigint[], $2::timestamptz[]) AS m(id, at) WHERE outbox.id = m.id`;
-
-function markParameters(marks: readonly { id: bigint; at: string }[]): [bigint[], string[]] {
-  return [marks.map((m) => m.id), marks.map((m) => m.at)];
-}
-
-interface DueRow {
-  id: bigint;
-  message_id: string;
-  exchange: string;
-  routing_key: string;
-  payload: unknown;
-  headers: { type?: string; correlation_id?: string | null; priority?: number | null };
-}
 
 /**
  * Publishes due outbox rows with publisher confirms. A pass claims a batch by pushing its
@@ -47,10 +32,10 @@ export class OutboxRelay {
   private pendingWake = false;
   private lastPrune = 0;
   /** Confirmed by the broker (when), not yet marked published. */
-  private unmarked: { id: bigint; at: string }[] = [];
+  private unmarked: OutboxMark[] = [];
 
   constructor(
-    private readonly db: SqlDb,
+    private readonly db: SqlClient,
     private readonly publisher: ConfirmPublisher,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions = {},
@@ -77,8 +62,7 @@ export class OutboxRelay {
 
   /** Rows not yet published (due or scheduled). */
   async backlog(): Promise<number> {
-    const rows = await this.db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM outbox WHERE published_at IS NULL`;
-    return Number(rows[0].count);
+    return countUnpublishedOutbox(this.db);
   }
 
   /**
@@ -97,31 +81,21 @@ export class OutboxRelay {
     const claimMs = this.options.claimMs ?? 30_000;
     const marks = this.unmarked;
     this.unmarked = [];
-    let rows: DueRow[];
+    let rows: DueOutboxRow[];
     try {
-      rows = await this.db.$queryRawUnsafe<DueRow[]>(
-        `WITH marked AS (${MARK_PUBLISHED})
-         UPDATE outbox SET available_at = now() + $3::int * interval '1 millisecond', attempts = attempts + 1
-         WHERE id IN (
-           SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY($1::bigint[]))
-           ORDER BY available_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
-         RETURNING id, message_id::text, exchange, routing_key, payload, headers`,
-        ...markParameters(marks),
-        claimMs,
-        batchSize,
-      );
+      rows = await claimDueOutboxRows(this.db, marks, claimMs, batchSize);
     } catch (error) {
       this.unmarked = marks.concat(this.unmarked);
       throw error;
     }
-    if (rows.length === 0) return { published: 0, nextDueInMs: await this.nextDueInMs() };
+    if (rows.length === 0) return { published: 0, nextDueInMs: await nextOutboxDueInMs(this.db) };
     rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     const ids = rows.map((row) => row.id);
     try {
       await Promise.all(rows.map((row) => this.publishRow(row)));
     } catch (error) {
       // Hand the rows back at once instead of after the claim runs out.
-      await this.db.$executeRaw`UPDATE outbox SET available_at = now() WHERE id = ANY(${ids}::bigint[]) AND published_at IS NULL`.catch(() => undefined);
+      await releaseOutboxRows(this.db, ids).catch(() => undefined);
       throw error;
     }
     const confirmedAt = new Date().toISOString(); // published_at says when the broker confirmed
@@ -136,14 +110,14 @@ export class OutboxRelay {
     this.unmarked = [];
     if (marks.length === 0) return;
     try {
-      await this.db.$queryRawUnsafe(MARK_PUBLISHED, ...markParameters(marks));
+      await markOutboxPublished(this.db, marks);
     } catch (error) {
       this.unmarked = marks.concat(this.unmarked);
       throw error;
     }
   }
 
-  private publishRow(row: DueRow): Promise<void> {
+  private publishRow(row: DueOutboxRow): Promise<void> {
     const headers = row.headers ?? {};
     return this.publisher.publish(row.exchange, row.routing_key, row.payload, {
       messageId: row.message_id,
@@ -179,13 +153,6 @@ export class OutboxRelay {
     }
   }
 
-  /** When the next unpublished row falls due (negative: already due), or null when none is left. */
-  private async nextDueInMs(): Promise<number | null> {
-    const rows = await this.db.$queryRaw<{ due_in_ms: number | null }[]>`
-      SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 AS due_in_ms FROM outbox WHERE published_at IS NULL`;
-    return rows[0]?.due_in_ms ?? null;
-  }
-
   private sleep(ms: number): Promise<void> {
     if (this.pendingWake || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
@@ -206,6 +173,6 @@ export class OutboxRelay {
     if (Date.now() - this.lastPrune < 30_000) return;
     this.lastPrune = Date.now();
     const cutoff = new Date(Date.now() - retentionMs);
-    await this.db.$executeRaw`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < ${cutoff} LIMIT 5000)`;
+    await pruneOutbox(this.db, cutoff);
   }
 }

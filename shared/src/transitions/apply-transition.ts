@@ -1,12 +1,12 @@
 import type { Topology } from '../amqp/topology';
 import type { SqlClient, SqlDb } from '../db/sql';
-import { findTask } from '../db/task-row';
+import { findTask } from '../tables/tasks';
 import { assertTransition, canTransition, IllegalTransitionError, sourcesOf } from '../domain/task-state-machine';
 import type { TaskStatus } from '../domain/task-status';
 import { NotFoundError } from '../errors/app-error';
 import { TaskStateConflictError } from './task-state-conflict';
 import type { Task, TransitionRequest, TransitionResult } from './transition-request';
-import { runTransitionStatement } from './transition-statement';
+import { runTransitionStatement } from '../tables/tasks-transition';
 
 /**
  * THE way to change a task's status. Tries the one-statement compare-and-set first (the common

@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors/app-error';
-import type { Task } from '../db/task-row';
+import type { Task } from '../tables/tasks';
 
 /** Why a transition was refused; callers branch on it (a finish replans when a cancel arrived). */
 export type ConflictReason = 'illegal_transition' | 'status' | 'attempt' | 'worker' | 'cancel_requested' | 'timeout_limit' | 'concurrent';

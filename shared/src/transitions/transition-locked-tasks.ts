@@ -2,9 +2,10 @@ import type { Topology } from '../amqp/topology';
 import { buildTaskEvent } from '../domain/task-event';
 import { assertTransition } from '../domain/task-state-machine';
 import { isTerminal, TaskStatus } from '../domain/task-status';
-import { enqueueOutbox } from '../outbox/outbox-writer';
+import { enqueueOutbox } from '../tables/outbox';
 import { MESSAGE_TYPES } from '../schemas/messages';
 import type { SqlClient } from '../db/sql';
+import { updateLockedTasks } from '../tables/tasks-transition';
 import { TaskStateConflictError } from './task-state-conflict';
 
 /** A task row as the caller read it under FOR UPDATE in the current transaction. */
@@ -25,13 +26,7 @@ export async function transitionLockedTasks(tx: SqlClient, topology: Topology, r
   if (rows.length === 0) return;
   for (const row of rows) assertTransition(row.status, to);
   const at = new Date();
-  const terminal = isTerminal(to);
-  const updated = await tx.$executeRaw`
-    UPDATE tasks t SET status = ${to}, updated_at = ${at}::timestamptz,
-      completed_at = CASE WHEN ${terminal}::boolean THEN ${at}::timestamptz ELSE t.completed_at END,
-      lease_expires_at = CASE WHEN ${terminal}::boolean THEN NULL ELSE t.lease_expires_at END
-    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.attempt)}::int[]) AS c(id, status, attempt)
-    WHERE t.id = c.id AND t.status = c.status AND t.attempt = c.attempt`;
+  const updated = await updateLockedTasks(tx, rows, to, at, isTerminal(to));
   if (updated !== rows.length) {
     throw new TaskStateConflictError(rows[0].id, `${rows.length - updated} of ${rows.length} tasks changed concurrently; re-read them and try again`, 'unknown', 'concurrent');
   }

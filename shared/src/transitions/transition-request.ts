@@ -1,8 +1,8 @@
-import type { Task } from '../db/task-row';
+import type { Task } from '../tables/tasks';
 import type { TaskStatus } from '../domain/task-status';
-import type { OutboxMessageInput } from '../outbox/outbox-writer';
+import type { OutboxMessageInput } from '../tables/outbox';
 
-export type { Task } from '../db/task-row';
+export type { Task } from '../tables/tasks';
 
 /** Columns a transition may change besides status, updated_at and completed_at. */
 export interface TaskChanges {

@@ -1,5 +1,5 @@
-import type { TaskCallback } from '@aiopslab/shared/db/generated/client';
-import type { Task } from '@aiopslab/shared/db/task-row';
+import type { TaskCallback } from '@aiopslab/shared/tables/task-callbacks';
+import type { Task } from '@aiopslab/shared/tables/tasks';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

@@ -1,6 +1,5 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
-import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ApiConfig } from '../config';
 import type { ApiMetrics } from '../metrics';
@@ -11,10 +10,8 @@ import type { Validators } from './validators';
 /** Everything the HTTP layer needs, built once in main.ts (or by a test). */
 export interface ApiDeps {
   config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TASK_TIMEOUT_MINUTES' | 'CALLBACK_ALLOW_PRIVATE' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE' | 'PRICES'>;
-  /** Prisma: the reads (lists, details, logs). */
+  /** The api's one database client (Prisma over @prisma/adapter-pg, one pool): reads, writes, outbox. */
   db: Db;
-  /** node-postgres: the write paths (submit, cancel, worker registry) and the outbox relay. */
-  sql: SqlDb;
   topology: Topology;
   logger: Logger;
   metrics: ApiMetrics;
@@ -27,7 +24,7 @@ export interface ApiDeps {
   /** How often a following log stream polls for new lines. */
   logPollMs?: number;
   /** Where GET /queues reads the broker's queues. */
-  queues: Omit<QueuesDeps, 'sql'>;
+  queues: Omit<QueuesDeps, 'db'>;
   /** The dashboard's files (GET /ui/). */
   dashboard: DashboardAssets;
 }

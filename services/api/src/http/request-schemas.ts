@@ -1,5 +1,5 @@
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
-import { WORKER_STATUSES } from '@aiopslab/shared/db/worker-registry';
+import { WORKER_STATUSES } from '@aiopslab/shared/tables/workers';
 
 /** Schemas of query strings, path parameters and worker bodies; also rendered into OpenAPI. */
 export const uuidParamSchema = { type: 'string', format: 'uuid' } as const;

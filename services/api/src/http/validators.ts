@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, uuidParamSchema, workerHeartbeatSchema, workerIdSchema, workerRegistrationSchema } from './request-schemas';
 import type { ListTasksQuery } from '../use-cases/list-tasks';
-import type { WorkerStatus } from '@aiopslab/shared/db/worker-registry';
+import type { WorkerStatus } from '@aiopslab/shared/tables/workers';
 import { createRunValidators, RunValidators } from './run-validators';
 
 /** Query strings arrive as text: a separate ajv coerces "50" to 50 and "true" to true. */

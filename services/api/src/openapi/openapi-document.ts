@@ -1,5 +1,5 @@
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
-import { WORKER_STATUSES } from '@aiopslab/shared/db/worker-registry';
+import { WORKER_STATUSES } from '@aiopslab/shared/tables/workers';
 import { taskBatchSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
 import { runsOpenApi } from './runs-paths';
 import { listTasksQuerySchema, listWorkersQuerySchema, logsQuerySchema, sessionQuerySchema, workerHeartbeatSchema, workerRegistrationSchema } from '../http/request-schemas';

@@ -1,4 +1,4 @@
-import type { RunAggregates } from '../data/run-results-query';
+import type { RunAggregates } from '@aiopslab/shared/tables/runs-results';
 import { countsFingerprint, ResultsCache } from './results-cache';
 
 const aggregates = (n: number): RunAggregates => ({ groups: [], problems: [{ agent_label: 'a', task_type: 'detection', key: 'p', n, solved: 0 }], repeats: [] });

@@ -1,4 +1,4 @@
-import type { RunAggregates } from '../data/run-results-query';
+import type { RunAggregates } from '@aiopslab/shared/tables/runs-results';
 
 /**
  * The last computed aggregates of recently read runs, each under the fingerprint of its tasks'

@@ -1,5 +1,5 @@
-import type { CellTally, GroupAggregate, RunAggregates, TaskMetricMeans } from '../data/run-results-query';
-import type { RunAgent } from './run-schemas';
+import type { CellTally, GroupAggregate, RunAggregates, TaskMetricMeans } from '@aiopslab/shared/tables/runs-results';
+import type { RunAgent } from '@aiopslab/shared/tables/runs';
 import { estimateCost, PriceTable, priceOf } from './price-table';
 import { passHatK, round, stderrOverRepeats } from './run-statistics';
 

@@ -1,14 +1,10 @@
 import { FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
 import type { ProblemEntry } from '@aiopslab/shared/catalog/problem-catalog';
 import type { AgentConfig, TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
-import type { NewTask } from '../data/insert-tasks';
+import type { NewTask } from '@aiopslab/shared/tables/tasks-insert';
+import type { RunProblem, RunTaskFields } from '@aiopslab/shared/tables/runs';
 import { MAX_RUN_TASKS, RunCreation } from './run-schemas';
 
-/** A run's problems with the task type each had in the catalog when the run was created. */
-export interface RunProblem {
-  problem_id: string;
-  task_type: string;
-}
 
 /**
  * The run's problems (pure): the named ids, or the catalog entries the filter selects. Unknown
@@ -64,11 +60,9 @@ export function checkGridSize(problemCount: number, body: RunCreation): number {
 }
 
 /** The task fields every task of the run shares. */
-export function taskFieldsOf(body: RunCreation) {
+export function taskFieldsOf(body: RunCreation): RunTaskFields {
   return { max_steps: body.max_steps, timeout_minutes: body.timeout_minutes, priority: body.priority, max_retries: body.max_retries, metadata: body.metadata, ...(body.callback_url ? { callback_url: body.callback_url } : {}) };
 }
-
-export type RunTaskFields = ReturnType<typeof taskFieldsOf>;
 
 const NO_PARAMETERS = Object.freeze({});
 

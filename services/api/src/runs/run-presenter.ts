@@ -1,4 +1,4 @@
-import type { AgentStatusGroup, RunRow } from '../data/run-queries';
+import type { AgentStatusGroup, RunRow } from '@aiopslab/shared/tables/runs';
 import { estimateCost, PriceTable, priceOf, TokenTotals } from './price-table';
 import { isTaskStatus, isTerminal } from '@aiopslab/shared/domain/task-status';
 import { runStatusOf, zeroCounts } from './run-status';

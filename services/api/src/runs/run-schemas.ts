@@ -1,3 +1,4 @@
+import type { RunAgent } from '@aiopslab/shared/tables/runs';
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
 import { agentConfigSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
 
@@ -83,10 +84,6 @@ export const exportTasksQuerySchema = {
   additionalProperties: false,
 } as const;
 
-export interface RunAgent {
-  label: string;
-  agent_config: Record<string, unknown> & { kind: string };
-}
 
 export interface RunCreation {
   name: string;

@@ -1,10 +1,11 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
-import { LockedTask, transitionLockedTasks } from '@aiopslab/shared/transitions/transition-locked-tasks';
+import { transitionLockedTasks } from '@aiopslab/shared/transitions/transition-locked-tasks';
 import { ConflictError } from '@aiopslab/shared/errors/app-error';
-import { enqueueOutbox } from '@aiopslab/shared/outbox/outbox-writer';
+import { enqueueOutbox } from '@aiopslab/shared/tables/outbox';
 import { CancelMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
-import { findRun } from '../data/run-queries';
+import { findRun, markRunCancelled } from '@aiopslab/shared/tables/runs';
+import { lockUnfinishedRunTasks, requestTaskCancellation } from '@aiopslab/shared/tables/tasks';
 
 export interface CancelRunDeps {
   db: SqlDb;
@@ -18,11 +19,6 @@ export interface CancelRunOutcome {
   cancelled: number;
   /** Running tasks whose workers were asked to stop; they record `cancelled` when they do. */
   cancel_requested: number;
-}
-
-interface UnfinishedTask extends LockedTask {
-  worker_id: string | null;
-  cancel_requested_at: Date | null;
 }
 
 /**
@@ -39,19 +35,17 @@ export async function cancelRun(deps: CancelRunDeps, runId: string, correlationI
 
 async function cancelOnce(tx: SqlClient, topology: Topology, runId: string, correlationId?: string): Promise<CancelRunOutcome> {
   const run = await findRun(tx, runId, { lock: true });
-  const unfinished = await tx.$queryRaw<UnfinishedTask[]>`
-    SELECT id::text, status, attempt, worker_id, cancel_requested_at FROM tasks
-    WHERE run_id = ${runId}::uuid AND status IN ('pending', 'retrying', 'processing') ORDER BY id FOR UPDATE`;
+  const unfinished = await lockUnfinishedRunTasks(tx, runId);
   if (unfinished.length === 0 && !run.cancelled_at) {
     throw new ConflictError('run_finished', `run ${runId} has no unfinished task; a finished run cannot be cancelled (POST /runs/${runId}/retry re-runs its failed tasks)`, { run_id: runId });
   }
-  await tx.$executeRaw`UPDATE runs SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = ${runId}::uuid`;
+  await markRunCancelled(tx, runId);
   const waiting = unfinished.filter((t) => t.status !== 'processing');
   await transitionLockedTasks(tx, topology, waiting, 'cancelled', 'cancelled with its run', correlationId);
   const running = unfinished.filter((t) => t.status === 'processing' && !t.cancel_requested_at);
   if (running.length > 0) {
     const requestedAt = new Date();
-    await tx.$executeRaw`UPDATE tasks SET cancel_requested_at = ${requestedAt}, updated_at = ${requestedAt} WHERE id = ANY(${running.map((t) => t.id)}::uuid[]) AND status = 'processing'`;
+    await requestTaskCancellation(tx, running.map((t) => t.id), requestedAt);
     await enqueueOutbox(
       tx,
       running

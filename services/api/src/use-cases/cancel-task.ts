@@ -1,9 +1,9 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
-import { findTask } from '@aiopslab/shared/db/task-row';
+import { findTask, requestTaskCancellation } from '@aiopslab/shared/tables/tasks';
 import { isTerminal, TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
-import { enqueueOutbox } from '@aiopslab/shared/outbox/outbox-writer';
+import { enqueueOutbox } from '@aiopslab/shared/tables/outbox';
 import { CancelMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
 import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
 import { isTaskStateConflict, TaskStateConflictError } from '@aiopslab/shared/transitions/task-state-conflict';
@@ -49,8 +49,7 @@ async function cancelOnce(tx: SqlClient, topology: Topology, taskId: string, cor
     return { kind: 'requested', status, cancel_requested_at: task.cancelRequestedAt.toISOString(), worker_id: task.workerId };
   }
   const requestedAt = new Date();
-  const updated = await tx.$executeRaw`
-    UPDATE tasks SET cancel_requested_at = ${requestedAt}, updated_at = ${requestedAt} WHERE id = ${taskId}::uuid AND status = 'processing' AND attempt = ${task.attempt}::int`;
+  const updated = await requestTaskCancellation(tx, [taskId], requestedAt, task.attempt);
   if (updated === 0) throw new TaskStateConflictError(taskId, 'task changed concurrently', status);
   if (task.workerId) {
     const message: CancelMessage = { task_id: taskId, attempt: task.attempt, requested_at: requestedAt.toISOString() };

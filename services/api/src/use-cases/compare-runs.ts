@@ -1,6 +1,6 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { countRunTasks, findRun } from '../data/run-queries';
-import { problemTallies } from '../data/run-results-query';
+import { countRunTasks, findRun } from '@aiopslab/shared/tables/runs';
+import { problemTallies } from '@aiopslab/shared/tables/runs-results';
 import { compareTallies, pairingOf } from '../runs/run-comparison';
 import { presentRunSummary } from '../runs/run-presenter';
 

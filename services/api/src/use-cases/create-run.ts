@@ -3,7 +3,8 @@ import type { Topology } from '@aiopslab/shared/amqp/topology';
 import { type ProblemCatalog, unknownProblemMessage } from '@aiopslab/shared/catalog/problem-catalog';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { ConflictError } from '@aiopslab/shared/errors/app-error';
-import { insertTasks, toTaskRows } from '../data/insert-tasks';
+import { findRunByIdempotencyKey, insertRun } from '@aiopslab/shared/tables/runs';
+import { insertTasks, toTaskRows } from '@aiopslab/shared/tables/tasks-insert';
 import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
 import type { RunCreation } from '../runs/run-schemas';
 import { requestFingerprint } from './request-fingerprint';
@@ -35,7 +36,7 @@ export interface CreatedRun {
 /**
  * Validates the grid, then stores the run row, its tasks and their outbox messages in ONE
  * transaction: the run exists with every task dispatched, or not at all. The tasks go through
- * the same one-statement insert as POST /tasks/batch (data/insert-tasks.ts).
+ * the same one-statement insert as POST /tasks/batch (shared/src/tables/tasks-insert.ts).
  */
 export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey: string | undefined, correlationId?: string): Promise<CreatedRun> {
   checkAgentLabels(body);
@@ -49,16 +50,11 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
   const fields = taskFieldsOf(body);
   const summary = { name: body.name, task_count: taskCount, problem_count: problems.length, agent_count: body.agents.length, repeats: body.repeats };
   const created = await deps.db.$transaction(async (tx): Promise<CreatedRun> => {
-    const inserted = await tx.$queryRaw<{ created_at: Date }[]>`
-      INSERT INTO runs (id, name, problems, agents, repeats, task_fields, grid_size, idempotency_key, idempotency_fingerprint)
-      VALUES (${runId}::uuid, ${body.name}, ${JSON.stringify(problems)}::jsonb, ${JSON.stringify(body.agents)}::jsonb, ${body.repeats}::int,
-              ${JSON.stringify(fields)}::jsonb, ${taskCount}::int, ${idempotencyKey ?? null}::text, ${fingerprint}::text)
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING created_at`;
-    if (inserted.length === 0) return replayRun(tx, idempotencyKey!, fingerprint!);
+    const createdAt = await insertRun(tx, { id: runId, name: body.name, problems, agents: body.agents, repeats: body.repeats, taskFields: fields, gridSize: taskCount, idempotencyKey: idempotencyKey ?? null, fingerprint });
+    if (!createdAt) return replayRun(tx, idempotencyKey!, fingerprint!);
     const rows = toTaskRows(expandGrid(runId, problems, body, fields), correlationId);
     await insertTasks(tx, deps.topology, rows);
-    return { run_id: runId, ...summary, created_at: inserted[0].created_at.toISOString(), replayed: false };
+    return { run_id: runId, ...summary, created_at: createdAt.toISOString(), replayed: false };
   });
   if (!created.replayed) deps.onCommitted();
   return created;
@@ -66,10 +62,7 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
 
 /** Same key and same body: the earlier run. Same key, another body: a 409. */
 async function replayRun(tx: SqlClient, key: string, fingerprint: string): Promise<CreatedRun> {
-  const [run] = await tx.$queryRaw<{ id: string; name: string; fingerprint: string; grid_size: number; problem_count: number; agent_count: number; repeats: number; created_at: Date }[]>`
-    SELECT id::text, name, idempotency_fingerprint AS fingerprint, grid_size, jsonb_array_length(problems) AS problem_count,
-           jsonb_array_length(agents) AS agent_count, repeats, created_at
-    FROM runs WHERE idempotency_key = ${key}`;
+  const run = await findRunByIdempotencyKey(tx, key);
   if (!run) throw new ConflictError('idempotency_key_in_flux', 'the run with this Idempotency-Key changed while it was created; retry the request');
   if (run.fingerprint !== fingerprint) {
     throw new ConflictError('idempotency_key_reused', `Idempotency-Key "${key}" was already used for a different run (${run.id}); use a new key for a new run`, { run_id: run.id });

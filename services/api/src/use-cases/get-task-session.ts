@@ -1,6 +1,6 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { findTask } from '@aiopslab/shared/db/task-row';
-import { findTaskSession, listTaskSessionAttempts } from '@aiopslab/shared/db/task-sessions';
+import { findTask } from '@aiopslab/shared/tables/tasks';
+import { findTaskSession, listTaskSessionAttempts } from '@aiopslab/shared/tables/task-sessions';
 import { AppError, NotFoundError } from '@aiopslab/shared/errors/app-error';
 
 /**

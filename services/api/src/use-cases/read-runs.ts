@@ -1,5 +1,5 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { agentStatusGroups, countRunTasks, findRun, listRunRows } from '../data/run-queries';
+import { agentStatusGroups, countRunTasks, findRun, listRunRows } from '@aiopslab/shared/tables/runs';
 import type { PriceTable } from '../runs/price-table';
 import { presentRun, presentRunSummary } from '../runs/run-presenter';
 import { decodeCursor, encodeCursor } from './list-tasks';

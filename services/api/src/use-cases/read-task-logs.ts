@@ -1,4 +1,6 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
+import { readTaskLogRows } from '@aiopslab/shared/tables/task-logs';
+import { findTaskStatus } from '@aiopslab/shared/tables/tasks';
 import { NotFoundError } from '@aiopslab/shared/errors/app-error';
 
 export interface LogPage {
@@ -8,13 +10,13 @@ export interface LogPage {
 }
 
 /** Lines after `afterSeq`, in order, at most `limit`; `next_after_seq` continues the stream. */
-export async function readTaskLogs(db: Db, taskId: string, afterSeq: number, limit: number): Promise<LogPage> {
-  const task = await db.task.findUnique({ where: { id: taskId }, select: { status: true } });
-  if (!task) throw new NotFoundError('task', taskId);
-  const rows = await db.taskLog.findMany({ where: { taskId, seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take: limit });
+export async function readTaskLogs(db: SqlClient, taskId: string, afterSeq: number, limit: number): Promise<LogPage> {
+  const status = await findTaskStatus(db, taskId);
+  if (!status) throw new NotFoundError('task', taskId);
+  const rows = await readTaskLogRows(db, taskId, afterSeq, limit);
   return {
     logs: rows.map((row) => ({ seq: row.seq, attempt: row.attempt, ts: row.ts.toISOString(), stream: row.stream, level: row.level, message: row.message })),
     next_after_seq: rows.length > 0 ? rows[rows.length - 1].seq : afterSeq,
-    task_status: task.status,
+    task_status: status,
   };
 }

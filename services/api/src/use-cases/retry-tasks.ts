@@ -1,11 +1,11 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
-import { findTask, Task, TASK_COLUMNS } from '@aiopslab/shared/db/task-row';
+import { findLatestRunTasksIn, findReplacementId, findTask, Task } from '@aiopslab/shared/tables/tasks';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
 import type { AgentConfig } from '@aiopslab/shared/schemas/task-submission';
-import { insertTasks, NewTask, toTaskRows } from '../data/insert-tasks';
-import { findRun } from '../data/run-queries';
+import { insertTasks, NewTask, toTaskRows } from '@aiopslab/shared/tables/tasks-insert';
+import { clearRunCancellation, findRun } from '@aiopslab/shared/tables/runs';
 
 export interface RetryDeps {
   db: SqlDb;
@@ -50,14 +50,9 @@ async function storeReplacements(tx: SqlClient, topology: Topology, tasks: Task[
 export async function retryRun(deps: RetryDeps, runId: string, correlationId?: string) {
   const taskIds = await deps.db.$transaction(async (tx) => {
     await findRun(tx, runId, { lock: true }); // one retry or cancel of this run at a time
-    const latestFailed = await tx.$queryRawUnsafe<Task[]>(
-      `SELECT ${TASK_COLUMNS} FROM tasks t WHERE run_id = $1::uuid AND status = ANY($2::text[])
-         AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.retry_of = t.id) ORDER BY repeat_index, problem_id, agent_label`,
-      runId,
-      RETRYABLE_STATUSES,
-    );
+    const latestFailed = await findLatestRunTasksIn(tx, runId, RETRYABLE_STATUSES);
     if (latestFailed.length === 0) return [];
-    await tx.$executeRaw`UPDATE runs SET cancelled_at = NULL WHERE id = ${runId}::uuid`;
+    await clearRunCancellation(tx, runId);
     return storeReplacements(tx, deps.topology, latestFailed, correlationId);
   });
   if (taskIds.length > 0) deps.onCommitted();
@@ -75,11 +70,11 @@ export async function retryTask(deps: RetryDeps, taskId: string, correlationId?:
     if (!RETRYABLE_STATUSES.includes(task.status as TaskStatus)) {
       throw new ConflictError('task_not_retryable', `task ${taskId} is ${task.status}; only ${RETRYABLE_STATUSES.join(', ')} tasks can be retried`, { task_id: taskId, current_status: task.status });
     }
-    const [replacement] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM tasks WHERE retry_of = ${taskId}::uuid`;
+    const replacement = await findReplacementId(tx, taskId);
     if (replacement) {
-      throw new ConflictError('task_already_retried', `task ${taskId} was already retried as ${replacement.id}; retry that task instead`, { task_id: taskId, retried_as: replacement.id });
+      throw new ConflictError('task_already_retried', `task ${taskId} was already retried as ${replacement}; retry that task instead`, { task_id: taskId, retried_as: replacement });
     }
-    if (task.runId) await tx.$executeRaw`UPDATE runs SET cancelled_at = NULL WHERE id = ${task.runId}::uuid`;
+    if (task.runId) await clearRunCancellation(tx, task.runId);
     return (await storeReplacements(tx, deps.topology, [task], correlationId))[0];
   });
   deps.onCommitted();

@@ -1,6 +1,6 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { countRunTasks, findRun } from '../data/run-queries';
-import { runAggregates } from '../data/run-results-query';
+import { countRunTasks, findRun } from '@aiopslab/shared/tables/runs';
+import { runAggregates } from '@aiopslab/shared/tables/runs-results';
 import type { PriceTable } from '../runs/price-table';
 import { presentRunSummary } from '../runs/run-presenter';
 import { countsFingerprint, ResultsCache } from '../runs/results-cache';

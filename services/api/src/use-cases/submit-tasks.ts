@@ -1,10 +1,10 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
-import { Task, TASK_COLUMNS } from '@aiopslab/shared/db/task-row';
+import { findTasksByIdempotencyKeys, Task } from '@aiopslab/shared/tables/tasks';
 import { CALLBACK_POLICY, callbackTargetRefusal } from '@aiopslab/shared/callbacks/callback-target';
 import { ConflictError, FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
 import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
-import { insertTasks, StoredTask, TaskRow, toTaskRows } from '../data/insert-tasks';
+import { insertTasks, StoredTask, TaskRow, toTaskRows } from '@aiopslab/shared/tables/tasks-insert';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface SubmitDeps {
@@ -48,11 +48,7 @@ export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[
 async function findReplays(db: SqlClient, submissions: TaskSubmission[], rows: TaskRow[]): Promise<Map<string, Task>> {
   const keys = submissions.map((s) => s.idempotency_key).filter((k): k is string => !!k);
   if (keys.length === 0) return new Map();
-  const existing = await db.$queryRawUnsafe<Task[]>(
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = ANY($1::text[]) AND NOT (id = ANY($2::uuid[]))`,
-    keys,
-    rows.map((r) => r.id),
-  );
+  const existing = await findTasksByIdempotencyKeys(db, keys, rows.map((r) => r.id));
   const byKey = new Map(existing.map((task) => [task.idempotencyKey!, task]));
   for (const row of rows) {
     const task = row.submission.idempotency_key ? byKey.get(row.submission.idempotency_key) : undefined;

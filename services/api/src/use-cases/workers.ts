@@ -1,5 +1,6 @@
-import type { Db } from '@aiopslab/shared/db/prisma-client';
-import { recordHeartbeat, registerWorker, Worker, WorkerHeartbeat, WorkerRegistration, WorkerStatus } from '@aiopslab/shared/db/worker-registry';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
+import { recentTasksOfWorker } from '@aiopslab/shared/tables/tasks';
+import { findWorker, listWorkerRows, recordHeartbeat, registerWorker, Worker, WorkerHeartbeat, WorkerRegistration, WorkerStatus } from '@aiopslab/shared/tables/workers';
 import { AppError, NotFoundError } from '@aiopslab/shared/errors/app-error';
 
 export function presentWorker(worker: Worker) {
@@ -18,31 +19,26 @@ export function presentWorker(worker: Worker) {
   };
 }
 
-export async function register(db: Db, registration: WorkerRegistration) {
+export async function register(db: SqlClient, registration: WorkerRegistration) {
   return presentWorker(await registerWorker(db, registration));
 }
 
-export async function heartbeat(db: Db, beat: WorkerHeartbeat) {
+export async function heartbeat(db: SqlClient, beat: WorkerHeartbeat) {
   const worker = await recordHeartbeat(db, beat);
   if (!worker) throw new AppError('worker_not_registered', 404, `worker ${beat.id} is not registered; POST /workers/register first`);
   return presentWorker(worker);
 }
 
-export async function listWorkers(db: Db, status?: WorkerStatus) {
-  const workers = await db.worker.findMany({ where: status ? { status } : {}, orderBy: { id: 'asc' } });
+export async function listWorkers(db: SqlClient, status?: WorkerStatus) {
+  const workers = await listWorkerRows(db, status);
   return { workers: workers.map(presentWorker) };
 }
 
 /** A worker with its most recent tasks. */
-export async function getWorker(db: Db, id: string, recentLimit = 20) {
-  const worker = await db.worker.findUnique({ where: { id } });
+export async function getWorker(db: SqlClient, id: string, recentLimit = 20) {
+  const worker = await findWorker(db, id);
   if (!worker) throw new NotFoundError('worker', id);
-  const tasks = await db.task.findMany({
-    where: { workerId: id },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: recentLimit,
-    select: { id: true, problemId: true, status: true, attempt: true, startedAt: true, completedAt: true, runId: true, agentLabel: true },
-  });
+  const tasks = await recentTasksOfWorker(db, id, recentLimit);
   return {
     ...presentWorker(worker),
     recent_tasks: tasks.map((t) => ({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
-import type { WriteOutcome } from '../data/status-history-writer';
+import type { WriteOutcome } from '@aiopslab/shared/tables/status-history';
 import { recordEvents } from './record-events';
 
 const event = (notes = 'ok'): TaskEvent => ({

@@ -1,6 +1,6 @@
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import { isDataError, sqlStateOf } from '../data/db-errors';
-import type { WriteOutcome } from '../data/status-history-writer';
+import type { WriteOutcome } from '@aiopslab/shared/tables/status-history';
 
 export type RecordOutcome = WriteOutcome | { status: 'rejected'; detail: string };
 

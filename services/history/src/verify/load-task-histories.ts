@@ -1,5 +1,6 @@
-import type { Db, Prisma } from '@aiopslab/shared/db/prisma-client';
-import { getStatusHistories, StatusHistoryEntry } from '@aiopslab/shared/db/status-history-queries';
+import type { SqlDb } from '@aiopslab/shared/db/sql';
+import { beginRepeatableRead, readTaskSnapshots } from '@aiopslab/shared/tables/tasks';
+import { getStatusHistories, StatusHistoryEntry } from '@aiopslab/shared/tables/status-history';
 import type { TaskSnapshot } from './history-verification';
 
 export interface TaskFilter {
@@ -20,27 +21,15 @@ export interface HistoryPage {
  * tasks_created index), each page read from one REPEATABLE READ snapshot so a task and its
  * history agree with each other.
  */
-export async function* loadTaskHistories(db: Db, filter: TaskFilter, pageSize = 500): AsyncGenerator<HistoryPage> {
+export async function* loadTaskHistories(db: SqlDb, filter: TaskFilter, pageSize = 500): AsyncGenerator<HistoryPage> {
   let after: { createdAt: Date; id: string } | null = null;
   for (;;) {
-    const where: Prisma.TaskWhereInput[] = [];
-    if (filter.taskIds) where.push({ id: { in: [...filter.taskIds] } });
-    if (filter.since) where.push({ createdAt: { gte: filter.since } });
-    if (after) where.push({ OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] });
-    const page = await db.$transaction(
-      async (tx) => {
-        const [{ now }] = await tx.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
-        const tasks = await tx.task.findMany({
-          where: { AND: where },
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          take: pageSize,
-          select: { id: true, status: true, attempt: true, updatedAt: true, createdAt: true },
-        });
-        const histories = await getStatusHistories(tx, tasks.map((task) => task.id));
-        return { asOf: now, tasks, histories };
-      },
-      { isolationLevel: 'RepeatableRead', timeout: 60_000 },
-    );
+    const page = await db.$transaction(async (tx) => {
+      const asOf = await beginRepeatableRead(tx);
+      const tasks = await readTaskSnapshots(tx, filter, after, pageSize);
+      const histories = await getStatusHistories(tx, tasks.map((task) => task.id));
+      return { asOf, tasks, histories };
+    });
     if (page.tasks.length === 0) return;
     yield page;
     if (page.tasks.length < pageSize) return;

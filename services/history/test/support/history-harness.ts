@@ -10,7 +10,7 @@ import type { TransitionRequest } from '../../../../shared/src/transitions/trans
 import { buildTaskEvent } from '../../../../shared/src/domain/task-event';
 import type { TaskStatus } from '../../../../shared/src/domain/task-status';
 import { createLogger } from '../../../../shared/src/logging/logger';
-import { enqueueOutbox } from '../../../../shared/src/outbox/outbox-writer';
+import { enqueueOutbox } from '../../../../shared/src/tables/outbox';
 import { OutboxRelay } from '../../../../shared/src/outbox/outbox-relay';
 import { MESSAGE_TYPES } from '../../../../shared/src/schemas/messages';
 import { waitUntil } from '../../../../tests/support/amqp-helpers';

@@ -1,4 +1,4 @@
-import type { Task } from '@aiopslab/shared/db/task-row';
+import type { Task } from '@aiopslab/shared/tables/tasks';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

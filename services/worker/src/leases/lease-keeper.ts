@@ -1,7 +1,7 @@
 import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import type { TaskOwner } from '../data/task-logs';
-import { renewLease } from '../data/task-lease';
+import type { TaskOwner } from '@aiopslab/shared/tables/task-logs';
+import { renewLease } from '@aiopslab/shared/tables/tasks-lease';
 
 export interface LeaseKeeperEvents {
   /** The lease is gone (taken over, reaped) or could not be renewed before it ran out. */

@@ -1,4 +1,5 @@
-import { LogBuffer, LogLine } from './log-buffer';
+import type { LogLine } from '@aiopslab/shared/tables/task-logs';
+import { LogBuffer } from './log-buffer';
 
 const out = (message: string): LogLine => ({ ts: new Date(0), stream: 'stdout', level: 'info', message });
 

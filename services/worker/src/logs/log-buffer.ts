@@ -1,24 +1,9 @@
-export type LogStream = 'stdout' | 'stderr' | 'system';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** One row of task_logs before it gets its sequence number. */
-export interface LogLine {
-  ts: Date;
-  stream: LogStream;
-  level: LogLevel;
-  message: string;
-}
+import type { LogLine, LogUsage } from '@aiopslab/shared/tables/task-logs';
 
 export interface LogCaps {
   maxLines: number;
   maxBytes: number;
 }
-
-export interface LogUsage {
-  lines: number;
-  bytes: number;
-}
-
 /** PostgreSQL text cannot hold NUL; runners print anything. */
 export function sanitizeLogText(text: string): string {
   return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;

@@ -1,7 +1,7 @@
 import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import { appendTaskLogs, TaskOwner } from '../data/task-logs';
-import { LogBuffer, LogCaps, LogLevel, LogStream, LogUsage } from './log-buffer';
+import { appendTaskLogs, LogLevel, LogStream, LogUsage, TaskOwner } from '@aiopslab/shared/tables/task-logs';
+import { LogBuffer, LogCaps } from './log-buffer';
 
 export interface TaskLogWriterOptions {
   flushIntervalMs?: number;

@@ -1,4 +1,4 @@
-import type { WorkerStatus } from '@aiopslab/shared/db/worker-registry';
+import type { WorkerStatus } from '@aiopslab/shared/tables/workers';
 
 export type ReportedStatus = Exclude<WorkerStatus, 'offline'>;
 

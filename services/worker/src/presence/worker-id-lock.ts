@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { findWorker } from '@aiopslab/shared/db/worker-registry';
+import { findWorker } from '@aiopslab/shared/tables/workers';
 import type { SqlClient } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 

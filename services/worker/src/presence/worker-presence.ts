@@ -1,5 +1,5 @@
 import type { SqlDb } from '@aiopslab/shared/db/sql';
-import { markWorkerOffline, recordHeartbeat, registerWorker, WorkerRegistration } from '@aiopslab/shared/db/worker-registry';
+import { markWorkerOffline, recordHeartbeat, registerWorker, WorkerRegistration } from '@aiopslab/shared/tables/workers';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { WorkerActivity } from './worker-activity';
 

@@ -1,5 +1,5 @@
 import type { RunnerEvent } from '@aiopslab/shared/schemas/runner-protocol';
-import type { LogLevel } from '../logs/log-buffer';
+import type { LogLevel } from '@aiopslab/shared/tables/task-logs';
 
 export interface EventLogLine {
   level: LogLevel;

@@ -1,6 +1,6 @@
 import type { SqlClient } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import { BatchResult, pruneArtifacts, pruneFinishedTasks, pruneTaskLogs, WALK_START, WalkCursor } from './prune-batches';
+import { BatchResult, pruneArtifacts, pruneFinishedTasks, pruneTaskLogs, WALK_START, WalkCursor } from '@aiopslab/shared/tables/tasks-retention';
 
 /** Retention settings of the worker (services/worker/src/config.ts); 0 days keeps that kind forever. */
 export const retentionEnvProperties = {

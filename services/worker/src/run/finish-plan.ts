@@ -1,6 +1,6 @@
 import type { BackoffPolicy } from '@aiopslab/shared/domain/backoff';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
-import type { LogLevel } from '../logs/log-buffer';
+import type { LogLevel } from '@aiopslab/shared/tables/task-logs';
 import { decideRetry } from './retry-decision';
 import type { RunOutcome, TaskError } from './run-outcome';
 import type { TaskResult } from './run-record';

@@ -1,6 +1,6 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ArtifactFile, NewTaskSession, SessionSource } from '@aiopslab/shared/db/task-sessions';
+import type { ArtifactFile, NewTaskSession, SessionSource } from '@aiopslab/shared/tables/task-sessions';
 import { redact } from '../executors/secret-redactor';
 import { jsonbSafe } from '../run/jsonb-safe';
 import { parseSessionJson, pickSessionFile, sameJson } from './session-file';

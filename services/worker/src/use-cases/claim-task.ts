@@ -1,11 +1,10 @@
 import { CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
-import { findTask } from '@aiopslab/shared/db/task-row';
+import { findTask } from '@aiopslab/shared/tables/tasks';
 import { isNotFound } from '@aiopslab/shared/errors/app-error';
 import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
 import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
 import type { Task, TransitionRequest } from '@aiopslab/shared/transitions/transition-request';
-import { taskLogUsage } from '../data/task-logs';
-import type { LogUsage } from '../logs/log-buffer';
+import { LogUsage, taskLogUsage } from '@aiopslab/shared/tables/task-logs';
 import type { WorkerContext } from '../worker-context';
 
 export type ClaimResult =

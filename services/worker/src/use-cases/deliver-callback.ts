@@ -1,5 +1,5 @@
 import { retryDelayMs } from '@aiopslab/shared/domain/backoff';
-import type { Task } from '@aiopslab/shared/db/task-row';
+import type { Task } from '@aiopslab/shared/tables/tasks';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import { callbackBody } from '../callbacks/callback-body';

@@ -1,5 +1,5 @@
 import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { OutboxMessageInput } from '@aiopslab/shared/outbox/outbox-writer';
+import type { OutboxMessageInput } from '@aiopslab/shared/tables/outbox';
 import { DispatchMessage, MESSAGE_TYPES } from '@aiopslab/shared/schemas/messages';
 
 /** A (possibly delayed) wake-up for workers, written to the outbox with the transition. */

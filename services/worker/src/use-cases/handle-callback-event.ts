@@ -1,12 +1,12 @@
 import type { SqlDb } from '@aiopslab/shared/db/sql';
-import { findTask } from '@aiopslab/shared/db/task-row';
+import { findTask } from '@aiopslab/shared/tables/tasks';
 import { isTerminal } from '@aiopslab/shared/domain/task-status';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { runWithLogContext } from '@aiopslab/shared/logging/correlation';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { WorkerSettings } from '../config';
 import type { WorkerMetrics } from '../http/worker-metrics';
-import { recordCallbackAttempt } from '../data/callback-delivery';
+import { recordCallbackAttempt } from '@aiopslab/shared/tables/task-callbacks';
 import { CallbackDeps, deliverCallback } from './deliver-callback';
 
 export interface CallbackEventDeps extends CallbackDeps {

@@ -1,4 +1,4 @@
-import { keepTaskSession } from '@aiopslab/shared/db/task-sessions';
+import { keepTaskSession } from '@aiopslab/shared/tables/task-sessions';
 import { secretValues } from '../executors/secret-redactor';
 import { collectSession } from '../sessions/collect-session';
 import type { WorkerContext } from '../worker-context';

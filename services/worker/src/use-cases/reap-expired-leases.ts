@@ -1,20 +1,11 @@
-import { markStaleWorkersOffline } from '@aiopslab/shared/db/worker-registry';
+import { findExpiredLeases, lockExpiredLease } from '@aiopslab/shared/tables/tasks-lease';
+import { markStaleWorkersOffline } from '@aiopslab/shared/tables/workers';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
 import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
 import { decideRetry } from '../run/retry-decision';
 import { dispatchOutboxMessage } from './dispatch-message';
 import type { WorkerContext } from '../worker-context';
-
-interface ExpiredRow {
-  id: string;
-  attempt: number;
-  worker_id: string | null;
-  max_retries: number;
-  priority: number;
-  cancel_requested_at: Date | null;
-  lease_expires_at: Date | null;
-}
 
 const BATCH = 100;
 
@@ -25,10 +16,9 @@ const BATCH = 100;
  * that renewed at the last moment keeps its task.
  */
 export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: number; offline: string[] }> {
-  const candidates = await ctx.db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM tasks WHERE status = 'processing' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT ${BATCH}`;
+  const candidates = await findExpiredLeases(ctx.db, BATCH);
   let reaped = 0;
-  for (const { id } of candidates) {
+  for (const id of candidates) {
     try {
       const to = await reapTask(ctx, id);
       if (to) {
@@ -48,10 +38,7 @@ export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: n
 async function reapTask(ctx: WorkerContext, taskId: string): Promise<TaskStatus | null> {
   const reaperId = ctx.settings.env.WORKER_ID;
   return ctx.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<ExpiredRow[]>`
-      SELECT id, attempt, worker_id, max_retries, priority, cancel_requested_at, lease_expires_at FROM tasks
-      WHERE id = ${taskId}::uuid AND status = 'processing' AND lease_expires_at < now() FOR UPDATE`;
-    const row = rows[0];
+    const row = await lockExpiredLease(tx, taskId);
     if (!row) return null;
     const lost = row.worker_id ?? 'an unknown worker';
     const guards = { from: ['processing'] as TaskStatus[], attempt: row.attempt, workerId: row.worker_id };

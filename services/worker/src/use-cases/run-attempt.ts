@@ -1,10 +1,10 @@
-import type { Task } from '@aiopslab/shared/db/task-row';
+import type { Task } from '@aiopslab/shared/tables/tasks';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
 import type { ClusterHandle } from '../clusters/cluster-provider';
 import { agentShellFor } from '../executors/agent-shell';
 import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from '../executors/executor';
 import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
-import type { LogUsage } from '../logs/log-buffer';
+import type { LogUsage } from '@aiopslab/shared/tables/task-logs';
 import { TaskLogWriter } from '../logs/task-log-writer';
 import { describeEvent } from '../protocol/event-log-line';
 import { LeaseKeeper } from '../leases/lease-keeper';

@@ -6,7 +6,7 @@ import amqp from 'amqplib';
 import { topologyNames, Topology } from '../../../../shared/src/amqp/topology';
 import { createPrismaClient, Db, Prisma } from '../../../../shared/src/db/prisma-client';
 import { createLogger } from '../../../../shared/src/logging/logger';
-import { enqueueOutbox } from '../../../../shared/src/outbox/outbox-writer';
+import { enqueueOutbox } from '../../../../shared/src/tables/outbox';
 import { MESSAGE_TYPES } from '../../../../shared/src/schemas/messages';
 import { createTestEnv, TestEnv } from '../../../../tests/support/test-env';
 import { waitUntil } from '../../../../tests/support/amqp-helpers';

@@ -6,7 +6,7 @@ import { readQueues } from '../../use-cases/read-queues';
 export function queuesRouter(deps: ApiDeps): Router {
   const router = Router();
   router.get('/queues', async (_req, res) => {
-    res.json(await readQueues({ sql: deps.sql, ...deps.queues }));
+    res.json(await readQueues({ db: deps.db, ...deps.queues }));
   });
   return router;
 }

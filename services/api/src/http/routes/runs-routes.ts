@@ -10,7 +10,7 @@ import { runResults } from '../../use-cases/run-results';
 import { resultsCsv } from '../../runs/results-csv';
 import { ResultsCache } from '../../runs/results-cache';
 import { exportTaskLines } from '../../use-cases/export-tasks';
-import { findRun } from '../../data/run-queries';
+import { findRun } from '@aiopslab/shared/tables/runs';
 import { streamNdjson } from '../ndjson-stream';
 import { compareRuns } from '../../use-cases/compare-runs';
 
@@ -18,8 +18,8 @@ import { compareRuns } from '../../use-cases/compare-runs';
 export function runsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const writeDeps = { db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
-  const runDeps = { ...writeDeps, listCatalog: () => listProblems(deps.sql), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
+  const writeDeps = { db: deps.db, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
+  const runDeps = { ...writeDeps, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
   const resultsCache = new ResultsCache();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
@@ -33,22 +33,22 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/runs', async (req, res) => {
-    res.json(await listRuns(deps.sql, v.listRunsQuery(req.query)));
+    res.json(await listRuns(deps.db, v.listRunsQuery(req.query)));
   });
 
   // Before /runs/:id, which would take "compare" for an id.
   router.get('/runs/compare', async (req, res) => {
     const { a, b } = v.compareQuery(req.query);
-    res.json(await compareRuns(deps.sql, a, b));
+    res.json(await compareRuns(deps.db, a, b));
   });
 
   router.get('/runs/:id', async (req, res) => {
-    res.json(await getRun(deps.sql, v.runId(req.params.id), deps.config.PRICES));
+    res.json(await getRun(deps.db, v.runId(req.params.id), deps.config.PRICES));
   });
 
   router.get('/runs/:id/results', async (req, res) => {
     const { format } = v.resultsQuery(req.query);
-    const table = await runResults(deps.sql, v.runId(req.params.id), deps.config.PRICES, resultsCache);
+    const table = await runResults(deps.db, v.runId(req.params.id), deps.config.PRICES, resultsCache);
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="run-${table.run_id}-results.csv"`);
       res.send(resultsCsv(table.rows, table.repeats));
@@ -59,12 +59,12 @@ export function runsRouter(deps: ApiDeps): Router {
 
   router.get('/runs/:id/export', async (req, res) => {
     const id = v.runId(req.params.id);
-    await findRun(deps.sql, id); // a 404 before the stream starts
-    await streamNdjson(req, res, exportTaskLines(deps.sql, { run_id: id }), `run-${id}.ndjson`);
+    await findRun(deps.db, id); // a 404 before the stream starts
+    await streamNdjson(req, res, exportTaskLines(deps.db, { run_id: id }), `run-${id}.ndjson`);
   });
 
   router.get('/tasks/export', async (req, res) => {
-    await streamNdjson(req, res, exportTaskLines(deps.sql, v.exportTasksQuery(req.query)), 'tasks.ndjson');
+    await streamNdjson(req, res, exportTaskLines(deps.db, v.exportTasksQuery(req.query)), 'tasks.ndjson');
   });
 
   router.delete('/runs/:id', async (req, res) => {

@@ -1,3 +1,4 @@
+import { probeDatabase } from '@aiopslab/shared/http/health-server';
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
@@ -10,10 +11,7 @@ export function systemRouter(deps: ApiDeps): Router {
   const openapi = buildOpenApiDocument(deps.config.MAX_TASK_TIMEOUT_MINUTES);
 
   router.get('/health', async (_req, res) => {
-    const database = await deps.db.$queryRaw`SELECT 1`.then(
-      () => 'up' as const,
-      () => 'down' as const,
-    );
+    const database = await probeDatabase(deps.db);
     const queue = deps.queueStatus();
     const backlog = database === 'up' ? await deps.outboxBacklog().catch(() => null) : null;
     const status = database === 'down' ? 'down' : queue === 'down' ? 'degraded' : 'ok';

@@ -15,9 +15,9 @@ import { getTaskSessionJson } from '../../use-cases/get-task-session';
 export function tasksRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const catalog = new CachedProblemCatalog(deps.sql);
+  const catalog = new CachedProblemCatalog(deps.db);
   const submitDeps = {
-    db: deps.sql,
+    db: deps.db,
     topology: deps.topology,
     findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
     describeUnknownProblem: (id: string) => catalog.describeUnknown(id),
@@ -57,7 +57,7 @@ export function tasksRouter(deps: ApiDeps): Router {
   });
 
   router.delete('/tasks/:id', async (req, res) => {
-    const outcome = await cancelTask({ db: deps.sql, topology: deps.topology, onCommitted: deps.onOutboxCommitted }, v.taskId(req.params.id), res.locals.correlationId);
+    const outcome = await cancelTask({ db: deps.db, topology: deps.topology, onCommitted: deps.onOutboxCommitted }, v.taskId(req.params.id), res.locals.correlationId);
     const { kind, ...body } = outcome;
     res.status(kind === 'cancelled' ? 200 : 202).json({ task_id: req.params.id, ...body });
   });
@@ -76,7 +76,7 @@ export function tasksRouter(deps: ApiDeps): Router {
 
   router.get('/tasks/:id/session', async (req, res) => {
     const taskId = v.taskId(req.params.id);
-    res.type('application/json').send(await getTaskSessionJson(deps.sql, taskId, v.sessionQuery(req.query).attempt));
+    res.type('application/json').send(await getTaskSessionJson(deps.db, taskId, v.sessionQuery(req.query).attempt));
   });
 
   return router;

@@ -1,7 +1,7 @@
-import type { SqlClient } from './sql';
-import type { Worker } from './generated/client';
+import type { SqlClient } from '../db/sql';
+import type { Worker } from '../db/generated/client';
 
-export type { Worker } from './generated/client';
+export type { Worker } from '../db/generated/client';
 
 const WORKER_COLUMNS = `id, hostname, cluster_name AS "clusterName", backend, status, current_task_id::text AS "currentTaskId", version,
   registered_at AS "registeredAt", last_heartbeat_at AS "lastHeartbeatAt", health_reason AS "healthReason"`;
@@ -77,4 +77,9 @@ export async function markStaleWorkersOffline(db: SqlClient, staleAfterMs: numbe
     WHERE status <> 'offline' AND last_heartbeat_at < now() - ${staleAfterMs}::float8 * interval '1 millisecond'
     RETURNING id`;
   return rows.map((row) => row.id);
+}
+
+/** Every worker (or those in one status), by id. */
+export function listWorkerRows(db: SqlClient, status?: WorkerStatus): Promise<Worker[]> {
+  return db.$queryRawUnsafe<Worker[]>(`SELECT ${WORKER_COLUMNS} FROM workers WHERE $1::text IS NULL OR status = $1 ORDER BY id`, status ?? null);
 }

@@ -1,4 +1,4 @@
-import type { SqlClient } from './sql';
+import type { SqlClient } from '../db/sql';
 
 /** Where a kept session came from. */
 export const SESSION_SOURCES = ['results_dir', 'result_event', 'artifact_file', 'none'] as const;

@@ -1,4 +1,5 @@
-import type { SqlClient } from '@aiopslab/shared/db/sql';
+import type { SqlClient } from '../db/sql';
+import type { TaskCallback } from '../db/generated/client';
 
 /** How one callback attempt ended, as GET /tasks/{id} shows it (`callback.status`). */
 export type CallbackAttemptStatus = 'delivered' | 'retrying' | 'failed';
@@ -25,4 +26,14 @@ export async function recordCallbackAttempt(db: SqlClient, attempt: CallbackAtte
     attempt.status,
     attempt.error,
   );
+}
+
+export type { TaskCallback } from '../db/generated/client';
+
+/** The task's callback delivery record, or null before the first attempt. */
+export async function findTaskCallback(db: SqlClient, taskId: string): Promise<TaskCallback | null> {
+  const rows = await db.$queryRaw<TaskCallback[]>`
+    SELECT task_id::text AS "taskId", status, attempts, last_error AS "lastError", last_attempt_at AS "lastAttemptAt", delivered_at AS "deliveredAt"
+    FROM task_callbacks WHERE task_id = ${taskId}::uuid`;
+  return rows[0] ?? null;
 }

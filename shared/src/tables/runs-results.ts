@@ -1,5 +1,5 @@
-import type { SqlClient } from '@aiopslab/shared/db/sql';
-import type { RunProblem } from '../runs/run-grid';
+import type { SqlClient } from '../db/sql';
+import type { RunProblem } from './runs';
 
 /** One (agent, task type) group of a run's latest tasks; task_type null = the agent overall. */
 /** The means and token totals every results row carries, as the SQL computes them. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { SqlClient } from '@aiopslab/shared/db/sql';
-import type { Task } from '@aiopslab/shared/db/task-row';
-import { buildTaskEvent } from '@aiopslab/shared/domain/task-event';
-import { outboxHeaders } from '@aiopslab/shared/outbox/outbox-writer';
-import { MESSAGE_TYPES, TaskEvent } from '@aiopslab/shared/schemas/messages';
-import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
+import type { Topology } from '../amqp/topology';
+import type { SqlClient } from '../db/sql';
+import type { Task } from './tasks';
+import { buildTaskEvent } from '../domain/task-event';
+import { outboxHeaders, outboxInsertFrom } from './outbox';
+import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
+import type { TaskSubmission } from '../schemas/task-submission';
 
 export type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
 type OutboxHeaders = ReturnType<typeof outboxHeaders>;
@@ -52,6 +52,29 @@ export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] 
   });
 }
 
+/** $1 the tasks as one JSON document; $2/$3 the event exchange and routing key, $4/$5 the dispatch's. */
+const INSERT_TASKS = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS i(id uuid, problem_id text, priority smallint, agent_config jsonb, max_steps int, timeout_minutes int, max_retries int, callback_url text,
+         metadata jsonb, parameters jsonb, idempotency_key text, idempotency_fingerprint text, event jsonb, event_headers jsonb,
+         dispatch_id uuid, dispatch_headers jsonb, run_id uuid, agent_label text, repeat_index int, retry_of uuid)
+  ), inserted AS (
+    INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
+                       idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of)
+    SELECT id, problem_id, 'pending', priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
+           idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of
+    FROM input
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id, created_at
+  ), announced AS (${outboxInsertFrom(`
+    SELECT m.message_id, m.exchange, m.routing_key, m.payload, m.headers, now() FROM inserted JOIN input USING (id)
+    CROSS JOIN LATERAL (VALUES
+      ((input.event->>'event_id')::uuid, $2::text, $3::text, input.event, input.event_headers),
+      (input.dispatch_id, $4::text, $5::text, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
+    ) AS m(message_id, exchange, routing_key, payload, headers)`)})
+  SELECT id::text, created_at FROM inserted`;
+
 /**
  * Tasks, their `pending` events and dispatch messages in ONE statement and round trip (the caller
  * wakes its relay after the commit): every submission path (POST /tasks, /tasks/batch, /runs,
@@ -85,28 +108,13 @@ export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskR
       retry_of: r.retryOf ?? null,
     })),
   );
-  const inserted = await db.$queryRaw<{ id: string; created_at: Date }[]>`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${input}::jsonb)
-      AS i(id uuid, problem_id text, priority smallint, agent_config jsonb, max_steps int, timeout_minutes int, max_retries int, callback_url text,
-           metadata jsonb, parameters jsonb, idempotency_key text, idempotency_fingerprint text, event jsonb, event_headers jsonb,
-           dispatch_id uuid, dispatch_headers jsonb, run_id uuid, agent_label text, repeat_index int, retry_of uuid)
-    ), inserted AS (
-      INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
-                         idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of)
-      SELECT id, problem_id, 'pending', priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
-             idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of
-      FROM input
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id, created_at
-    ), announced AS (
-      INSERT INTO outbox (message_id, exchange, routing_key, payload, headers)
-      SELECT m.* FROM inserted JOIN input USING (id)
-      CROSS JOIN LATERAL (VALUES
-        ((input.event->>'event_id')::uuid, ${topology.exchanges.events}, ${topology.eventRoutingKey('pending')}, input.event, input.event_headers),
-        (input.dispatch_id, ${topology.exchanges.tasks}, ${topology.routing.dispatch}, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
-      ) AS m(message_id, exchange, routing_key, payload, headers)
-    )
-    SELECT id::text, created_at FROM inserted`;
+  const inserted = await db.$queryRawUnsafe<{ id: string; created_at: Date }[]>(
+    INSERT_TASKS,
+    input,
+    topology.exchanges.events,
+    topology.eventRoutingKey('pending'),
+    topology.exchanges.tasks,
+    topology.routing.dispatch,
+  );
   return new Map(inserted.map((row) => [row.id, { id: row.id, status: 'pending', createdAt: row.created_at }]));
 }

@@ -1,11 +1,12 @@
 import type { Topology } from '../amqp/topology';
 import type { SqlClient } from '../db/sql';
-import { TASK_COLUMNS } from '../db/task-row';
+import { taskLogsInsert } from './task-logs';
+import { TASK_COLUMNS } from './tasks';
 import { buildTaskEvent } from '../domain/task-event';
 import { isTerminal, TaskStatus } from '../domain/task-status';
-import { outboxInsert, OutboxMessageInput } from '../outbox/outbox-writer';
+import { outboxInsert, OutboxMessageInput } from './outbox';
 import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
-import type { Task, TaskChanges, TransitionRequest, TransitionResult } from './transition-request';
+import type { Task, TaskChanges, TransitionRequest, TransitionResult } from '../transitions/transition-request';
 
 /**
  * The transition in ONE statement and so one round trip: lock the row, check the guards in SQL,
@@ -34,12 +35,11 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
   const insert = outboxInsert(messages, values.length + 1, { from: 'moved', firstPayloadPatch: `jsonb_build_object('from_status', moved."fromStatus", 'attempt', moved.attempt${eventWorker})` });
   values.push(...insert.values);
   const lines = request.logLines ?? [];
-  const logged = lines.length === 0 ? '' : `, logged AS (
-      INSERT INTO task_logs (task_id, seq, attempt, ts, stream, level, message)
-      SELECT moved.id::uuid, (SELECT coalesce(max(seq), 0) FROM task_logs WHERE task_id = $1::uuid) + l.ord, ${logAttempt}, l.ts, l.stream, l.level, l.message
-      FROM moved, unnest(${param(lines.map((l) => l.ts.toISOString()))}::timestamptz[], ${param(lines.map((l) => l.stream))}::text[],
-                         ${param(lines.map((l) => l.level))}::text[], ${param(lines.map((l) => l.message))}::text[])
-        WITH ORDINALITY AS l(ts, stream, level, message, ord))`;
+  const logged = lines.length === 0 ? '' : `, logged AS (${taskLogsInsert({
+    taskId: '$1',
+    attempt: logAttempt,
+    lines: [param(lines.map((l) => l.ts.toISOString())), param(lines.map((l) => l.stream)), param(lines.map((l) => l.level)), param(lines.map((l) => l.message))],
+  }, { from: 'moved' })})`;
   const rows = await db.$queryRawUnsafe<(Task & { fromStatus: TaskStatus })[]>(
     `WITH cur AS (SELECT id AS cur_id, status AS from_status FROM tasks WHERE id = $1::uuid FOR UPDATE),
      moved AS (UPDATE tasks SET ${sets} FROM cur WHERE id = cur.cur_id AND ${guards.join(' AND ')} RETURNING ${TASK_COLUMNS}, cur.from_status AS "fromStatus"),
@@ -87,4 +87,17 @@ function changeSets(to: TaskStatus, changes: TaskChanges, occurredAt: Date, valu
   else if (changes.leaseForMs !== undefined) sets.push(`lease_expires_at = now() + ${param(changes.leaseForMs)}::float8 * interval '1 millisecond'`);
   else if (changes.leaseExpiresAt !== undefined) sets.push(`lease_expires_at = ${param(changes.leaseExpiresAt)}::timestamptz`);
   return sets.join(', ');
+}
+
+/**
+ * The set form of a transition's UPDATE: a compare-and-set on (id, status, attempt) of each row.
+ * Returns how many rows matched (the caller rolls back when not all did).
+ */
+export function updateLockedTasks(tx: SqlClient, rows: { id: string; status: TaskStatus; attempt: number }[], to: TaskStatus, at: Date, terminal: boolean): Promise<number> {
+  return tx.$executeRaw`
+    UPDATE tasks t SET status = ${to}, updated_at = ${at}::timestamptz,
+      completed_at = CASE WHEN ${terminal}::boolean THEN ${at}::timestamptz ELSE t.completed_at END,
+      lease_expires_at = CASE WHEN ${terminal}::boolean THEN NULL ELSE t.lease_expires_at END
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.attempt)}::int[]) AS c(id, status, attempt)
+    WHERE t.id = c.id AND t.status = c.status AND t.attempt = c.attempt`;
 }

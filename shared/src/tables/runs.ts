@@ -1,8 +1,27 @@
-import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { NotFoundError } from '@aiopslab/shared/errors/app-error';
-import type { RunProblem, RunTaskFields } from '../runs/run-grid';
-import { summaryNumber } from './run-results-query';
-import type { RunAgent } from '../runs/run-schemas';
+import type { SqlClient } from '../db/sql';
+import { NotFoundError } from '../errors/app-error';
+import { summaryNumber } from './runs-results';
+
+/** A run's problems with the task type each had in the catalog when the run was created. */
+export interface RunProblem {
+  problem_id: string;
+  task_type: string;
+}
+
+export interface RunAgent {
+  label: string;
+  agent_config: Record<string, unknown> & { kind: string };
+}
+
+/** The task fields every task of the run shares. */
+export interface RunTaskFields {
+  max_steps: number;
+  timeout_minutes: number;
+  priority: number;
+  max_retries: number;
+  metadata: Record<string, unknown>;
+  callback_url?: string;
+}
 
 /** A runs row. */
 export interface RunRow {
@@ -70,4 +89,57 @@ export async function agentStatusGroups(db: SqlClient, runId: string): Promise<A
      WHERE run_id = $1::uuid GROUP BY agent_label, status`,
     runId,
   );
+}
+
+export interface NewRun {
+  id: string;
+  name: string;
+  problems: RunProblem[];
+  agents: RunAgent[];
+  repeats: number;
+  taskFields: RunTaskFields;
+  gridSize: number;
+  idempotencyKey: string | null;
+  fingerprint: string | null;
+}
+
+/** Inserts the run; returns its created_at, or null when its idempotency key exists already. */
+export async function insertRun(db: SqlClient, run: NewRun): Promise<Date | null> {
+  const inserted = await db.$queryRaw<{ created_at: Date }[]>`
+    INSERT INTO runs (id, name, problems, agents, repeats, task_fields, grid_size, idempotency_key, idempotency_fingerprint)
+    VALUES (${run.id}::uuid, ${run.name}, ${JSON.stringify(run.problems)}::jsonb, ${JSON.stringify(run.agents)}::jsonb, ${run.repeats}::int,
+            ${JSON.stringify(run.taskFields)}::jsonb, ${run.gridSize}::int, ${run.idempotencyKey}::text, ${run.fingerprint}::text)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING created_at`;
+  return inserted[0]?.created_at ?? null;
+}
+
+export interface RunOfKey {
+  id: string;
+  name: string;
+  fingerprint: string;
+  grid_size: number;
+  problem_count: number;
+  agent_count: number;
+  repeats: number;
+  created_at: Date;
+}
+
+/** The run created with this idempotency key, or null. */
+export async function findRunByIdempotencyKey(db: SqlClient, key: string): Promise<RunOfKey | null> {
+  const [run] = await db.$queryRaw<RunOfKey[]>`
+    SELECT id::text, name, idempotency_fingerprint AS fingerprint, grid_size, jsonb_array_length(problems) AS problem_count,
+           jsonb_array_length(agents) AS agent_count, repeats, created_at
+    FROM runs WHERE idempotency_key = ${key}`;
+  return run ?? null;
+}
+
+/** Records the run's cancellation (the first one's time is kept). */
+export async function markRunCancelled(db: SqlClient, runId: string): Promise<void> {
+  await db.$executeRaw`UPDATE runs SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = ${runId}::uuid`;
+}
+
+/** A retry reopens a cancelled run. */
+export async function clearRunCancellation(db: SqlClient, runId: string): Promise<void> {
+  await db.$executeRaw`UPDATE runs SET cancelled_at = NULL WHERE id = ${runId}::uuid`;
 }

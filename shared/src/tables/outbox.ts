@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlClient } from '../db/sql';
+
+export interface OutboxMessageInput {
+  exchange: string;
+  routingKey: string;
+  type: string;
+  payload: object;
+  correlationId?: string;
+  priority?: number;
+  /** Not published before this time: delayed retries and scheduled tasks without broker plugins. */
+  availableAt?: Date;
+  /** Not published before the database's now() plus this many ms (wins over availableAt). */
+  delayMs?: number;
+  messageId?: string;
+}
+
+/** What the relay needs besides the body: the AMQP `type`, correlation id and priority. */
+export function outboxHeaders(message: Pick<OutboxMessageInput, 'type' | 'correlationId' | 'priority'>) {
+  return { type: message.type, correlation_id: message.correlationId ?? null, priority: message.priority ?? null };
+}
+
+export interface OutboxInsertOptions {
+  /** Rows to join (a CTE name): one copy of the messages per row, none when it is empty. */
+  from?: string;
+  /** A jsonb SQL expression merged into the first message's payload (may use `from`'s columns). */
+  firstPayloadPatch?: string;
+}
+
+/**
+ * THE insert into the outbox, of the rows `select` yields as (message_id, exchange, routing_key,
+ * payload, headers, available_at): a writer with its own input form (a submission's JSON
+ * document) still writes outbox rows through here.
+ */
+export function outboxInsertFrom(select: string): string {
+  return `INSERT INTO outbox (message_id, exchange, routing_key, payload, headers, available_at) ${select}`;
+}
+
+/**
+ * The INSERT of `messages` into the outbox with its parameters numbered from `firstParam`, so a
+ * caller can run it alone or as a CTE of a larger statement (the transition that announces it).
+ */
+export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1, options: OutboxInsertOptions = {}): { sql: string; values: unknown[]; ids: string[] } {
+  const ids = messages.map((message) => message.messageId ?? randomUUID());
+  const p = (i: number) => `$${firstParam + i}`;
+  return {
+    ids,
+    sql: outboxInsertFrom(`
+      SELECT m.id, m.exchange, m.routing_key, ${options.firstPayloadPatch ? `CASE WHEN m.ord = 1 THEN m.payload || (${options.firstPayloadPatch}) ELSE m.payload END` : 'm.payload'},
+             m.headers, COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now())
+      FROM ${options.from ? `${options.from}, ` : ''}unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[], ${p(6)}::float8[])
+        WITH ORDINALITY AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms, ord)`),
+    values: [
+      ids,
+      messages.map((m) => m.exchange),
+      messages.map((m) => m.routingKey),
+      messages.map((m) => JSON.stringify(m.payload)),
+      messages.map((m) => JSON.stringify(outboxHeaders(m))),
+      messages.map((m) => m.availableAt?.toISOString() ?? null),
+      messages.map((m) => m.delayMs ?? null),
+    ],
+  };
+}
+
+/**
+ * Records messages to publish in the caller's transaction, so they exist if and only if the
+ * state change they announce commits. The writer wakes its own relay after the commit.
+ */
+export async function enqueueOutbox(tx: SqlClient, messages: OutboxMessageInput[]): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const insert = outboxInsert(messages);
+  await tx.$queryRawUnsafe(insert.sql, ...insert.values);
+  return insert.ids;
+}
+
+/** A row the broker confirmed, with the time of its confirm. */
+export interface OutboxMark {
+  id: bigint;
+  at: string;
+}
+
+export interface DueOutboxRow {
+  id: bigint;
+  message_id: string;
+  exchange: string;
+  routing_key: string;
+  payload: unknown;
+  headers: { type?: string; correlation_id?: string | null; priority?: number | null };
+}
+
+/** Confirmed rows → published, with the time of their confirm; $1 ids, $2 times (markParameters). */
+const MARK_PUBLISHED = `UPDATE outbox SET published_at = m.at FROM unnest($1::bigint[], $2::timestamptz[]) AS m(id, at) WHERE outbox.id = m.id`;
+
+function markParameters(marks: readonly OutboxMark[]): [bigint[], string[]] {
+  return [marks.map((m) => m.id), marks.map((m) => m.at)];
+}
+
+/**
+ * Marks `marks` published and claims the next due batch (FOR UPDATE SKIP LOCKED) by pushing its
+ * available_at `claimMs` forward, in one statement: any number of relays can run.
+ */
+export function claimDueOutboxRows(db: SqlClient, marks: readonly OutboxMark[], claimMs: number, batchSize: number): Promise<DueOutboxRow[]> {
+  return db.$queryRawUnsafe<DueOutboxRow[]>(
+    `WITH marked AS (${MARK_PUBLISHED})
+     UPDATE outbox SET available_at = now() + $3::int * interval '1 millisecond', attempts = attempts + 1
+     WHERE id IN (
+       SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY($1::bigint[]))
+       ORDER BY available_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
+     RETURNING id, message_id::text, exchange, routing_key, payload, headers`,
+    ...markParameters(marks),
+    claimMs,
+    batchSize,
+  );
+}
+
+export async function markOutboxPublished(db: SqlClient, marks: readonly OutboxMark[]): Promise<void> {
+  await db.$queryRawUnsafe(MARK_PUBLISHED, ...markParameters(marks));
+}
+
+/** Hands claimed rows back at once (a failed publish) instead of after the claim runs out. */
+export async function releaseOutboxRows(db: SqlClient, ids: bigint[]): Promise<void> {
+  await db.$executeRaw`UPDATE outbox SET available_at = now() WHERE id = ANY(${ids}::bigint[]) AND published_at IS NULL`;
+}
+
+/** Rows not yet published (due or scheduled). */
+export async function countUnpublishedOutbox(db: SqlClient): Promise<number> {
+  const rows = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM outbox WHERE published_at IS NULL`;
+  return Number(rows[0].count);
+}
+
+/** When the next unpublished row falls due (negative: already due), or null when none is left. */
+export async function nextOutboxDueInMs(db: SqlClient): Promise<number | null> {
+  const rows = await db.$queryRaw<{ due_in_ms: number | null }[]>`
+    SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 AS due_in_ms FROM outbox WHERE published_at IS NULL`;
+  return rows[0]?.due_in_ms ?? null;
+}
+
+/** Deletes up to 5,000 rows published before `cutoff`. */
+export async function pruneOutbox(db: SqlClient, cutoff: Date): Promise<void> {
+  await db.$executeRaw`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < ${cutoff} LIMIT 5000)`;
+}
+
+export interface OutboxStats {
+  unpublished: number;
+  /** Of those, due now (the rest are delayed retries and scheduled dispatches). */
+  due: number;
+  oldest_due_at: string | null;
+}
+
+/** The unpublished outbox rows; served by the partial index outbox_due_idx. */
+export async function readOutboxStats(db: SqlClient): Promise<OutboxStats> {
+  const [row] = await db.$queryRaw<{ unpublished: bigint; due: bigint; oldest_due_at: Date | null }[]>`
+    SELECT count(*) AS unpublished,
+           count(*) FILTER (WHERE available_at <= now()) AS due,
+           min(available_at) FILTER (WHERE available_at <= now()) AS oldest_due_at
+    FROM outbox WHERE published_at IS NULL`;
+  return { unpublished: Number(row.unpublished), due: Number(row.due), oldest_due_at: row.oldest_due_at?.toISOString() ?? null };
+}
