@@ -58,7 +58,7 @@ async function submissionBench(s, base, apiPid) {
   const rows = [];
   const cpuRows = [];
   try {
-    for (const [name, url, pid] of [['POST /tasks (api)', base, apiPid], ['ceiling: bare express 5 route, same SQL, pg', bareBase, bare.child.pid]]) {
+    for (const [name, url, pid] of [['POST /tasks (api)', base, apiPid], ['ceiling: bare express 5 route, same statement, same client (Prisma)', bareBase, bare.child.pid]]) {
       await loadFor(2, CONNECTIONS, () => post(url)); // warm-up
       const before = cpuSnapshot();
       const closed = await loadFor(SECONDS, CONNECTIONS, () => post(url));
