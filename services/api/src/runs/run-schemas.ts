@@ -1,4 +1,4 @@
-import type { RunAgent } from '@aiopslab/shared/tables/runs';
+import type { RunAgent, RunTaskFields } from '@aiopslab/shared/tables/runs';
 import { TASK_STATUSES } from '@aiopslab/shared/domain/task-status';
 import { agentConfigSchema, taskSubmissionSchema } from '@aiopslab/shared/schemas/task-submission';
 
@@ -84,19 +84,13 @@ export const exportTasksQuerySchema = {
   additionalProperties: false,
 } as const;
 
-
-export interface RunCreation {
+/** POST /runs: the grid, and the task fields every task of the run shares. */
+export interface RunCreation extends RunTaskFields {
   name: string;
   problem_ids?: string[];
   problem_filter?: { task_type?: (typeof TASK_TYPES)[number]; app?: string };
   agents: RunAgent[];
   repeats: number;
-  max_steps: number;
-  timeout_minutes: number;
-  priority: number;
-  max_retries: number;
-  metadata: Record<string, unknown>;
-  callback_url?: string;
 }
 
 export interface ExportTasksQuery {
