@@ -21,7 +21,7 @@ export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; topo
     logger: input.logger,
     metrics: createApiMetrics(backlog),
     validators: createValidators(config.MAX_TASK_TIMEOUT_MINUTES),
-    onOutboxCommitted: () => relay.wake(),
+    onOutboxCommitted: (direct) => relay.committed(direct),
     queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
     outboxBacklog: backlog,
     logPollMs: input.logPollMs,

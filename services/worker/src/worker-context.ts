@@ -1,3 +1,4 @@
+import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
@@ -14,8 +15,11 @@ export interface WorkerContext {
   settings: WorkerSettings;
   logger: Logger;
   metrics: WorkerMetrics;
-  /** Wakes the in-process outbox relay right after a commit that wrote outbox rows. */
-  wakeRelay(): void;
+  /**
+   * Right after a commit that wrote outbox rows: publishes `direct` (a transition's announced
+   * rows, publishDirectly) at once, else wakes the in-process relay (OutboxRelay.committed).
+   */
+  outboxCommitted(direct?: readonly DueOutboxRow[]): void;
 }
 
 export interface RunnerContext extends WorkerContext {

@@ -1,3 +1,4 @@
+import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
 import { mkdir } from 'node:fs/promises';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
@@ -76,7 +77,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     await channel.close();
   });
   const relay = new OutboxRelay(db, new ConfirmPublisher(connection), logger, { pollIntervalMs: 1000 });
-  const context = { db, topology, settings, logger, metrics, wakeRelay: () => relay.wake() };
+  const context = { db, topology, settings, logger, metrics, outboxCommitted: (direct?: readonly DueOutboxRow[]) => relay.committed(direct) };
   const idLock = new WorkerIdLock(env.DATABASE_URL, workerId, db, logger);
   const presence = new WorkerPresence(db, { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version }, activity, settings.heartbeatMs, logger);
   const preflight = env.RUNNER_PREFLIGHT

@@ -3,7 +3,7 @@ import { ConfirmPublisher } from '../amqp/confirm-publisher';
 import { assertTopology, topologyNames } from '../amqp/topology';
 import { createPrismaClient, Db } from '../db/prisma-client';
 import { createLogger } from '../logging/logger';
-import { enqueueOutbox } from '../tables/outbox';
+import { directPublishable, DueOutboxRow, enqueueOutbox, OutboxMessageInput, outboxInsert } from '../tables/outbox';
 import { OutboxRelay } from './outbox-relay';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
@@ -73,6 +73,44 @@ describe('outbox relay', () => {
     expect(JSON.parse(received[0].content.toString())).toEqual({ n: 1 });
     expect(received[0].properties).toMatchObject({ correlationId: 'corr-1', type: 'task.transition', deliveryMode: 2 });
     await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, 5000, 'rows marked published');
+    await consumer.close();
+  });
+
+  /** Writes messages as a transition with publishDirectly does: claimed for their writer. */
+  async function writeDirect(messages: OutboxMessageInput[]): Promise<DueOutboxRow[]> {
+    const insert = outboxInsert(messages, 1, { direct: true });
+    const rows = await db.$queryRawUnsafe<DueOutboxRow[]>(insert.sql, ...insert.values);
+    return directPublishable(rows, messages, insert.ids);
+  }
+
+  it('publishes rows its writer committed for itself at once, marks them, and no other relay publishes them again', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    const writer = startRelay({ pollIntervalMs: 100 });
+    startRelay({ pollIntervalMs: 100 }); // another process's relay, polling for due rows
+    const messages = [1, 2].map((n) => ({ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload: { direct: n } }));
+    const delayed = { exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload: { delayed: true }, delayMs: 60_000 };
+    const direct = await writeDirect([...messages, delayed]);
+    expect(direct.map((row) => row.payload)).toEqual([{ direct: 1 }, { direct: 2 }]); // a delayed message waits for a relay
+    writer.committed(direct);
+    await consumer.waitFor(2);
+    await new Promise((r) => setTimeout(r, 1500)); // many passes of both relays
+    expect(consumer.messages.map((m) => JSON.parse(m.content.toString()))).toEqual([{ direct: 1 }, { direct: 2 }]);
+    await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 1, 5000, 'the direct rows marked published');
+    await db.$executeRawUnsafe('DELETE FROM outbox');
+    await consumer.close();
+  });
+
+  it('hands rows it cannot publish itself back to every relay at once', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    const stopped = new OutboxRelay(db, publisher, logger); // never started: it cannot publish
+    const direct = await writeDirect([{ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload: { handed: 'back' } }]);
+    stopped.committed(direct);
+    await waitUntil(async () => (await db.$queryRawUnsafe<{ due: boolean }[]>('SELECT available_at <= now() AS due FROM outbox'))[0]?.due === true, 5000, 'the row handed back');
+    startRelay();
+    await consumer.waitFor(1);
+    expect(JSON.parse(consumer.messages[0].content.toString())).toEqual({ handed: 'back' });
     await consumer.close();
   });
 

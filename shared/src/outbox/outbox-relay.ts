@@ -33,6 +33,8 @@ export class OutboxRelay {
   private lastPrune = 0;
   /** Confirmed by the broker (when), not yet marked published. */
   private unmarked: OutboxMark[] = [];
+  /** Direct publishes not yet confirmed (stop waits for them). */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly db: SqlClient,
@@ -47,7 +49,36 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Called right after a commit that wrote outbox rows. */
+  /**
+   * Called right after a commit that wrote outbox rows. `direct`: rows the writer wrote claimed
+   * for itself (publishDirectly), published now with no claim statement, and marked by the next
+   * pass; a publish that fails hands them back to every relay at once. The rest wake a pass.
+   */
+  committed(direct?: readonly DueOutboxRow[]): void {
+    if (!direct) return this.wake();
+    if (direct.length === 0) return;
+    if (!this.running || !this.publisher.isReady()) return void this.handBack(direct);
+    const publishing = Promise.all(direct.map((row) => this.publishRow(row))).then(
+      () => {
+        const at = new Date().toISOString();
+        for (const row of direct) this.unmarked.push({ id: row.id, at });
+        this.options.onPublished?.(direct.length);
+      },
+      (error) => {
+        this.logger.warn('publishing committed outbox rows failed; a relay pass publishes them', { error: (error as Error).message });
+        return this.handBack(direct);
+      },
+    );
+    this.publishing.add(publishing);
+    void publishing.finally(() => this.publishing.delete(publishing));
+  }
+
+  private async handBack(rows: readonly DueOutboxRow[]): Promise<void> {
+    await releaseOutboxRows(this.db, rows.map((row) => row.id)).catch(() => undefined);
+    this.wake();
+  }
+
+  /** Called right after a commit that wrote outbox rows for the relay to publish. */
   wake(): void {
     this.pendingWake = true;
     this.wakeUp?.();
@@ -57,6 +88,7 @@ export class OutboxRelay {
     this.running = false;
     this.wake();
     await this.loop;
+    await Promise.all(this.publishing);
     await this.markPublished().catch((error) => this.logger.warn('marking published outbox rows failed; they will be published again', { error: (error as Error).message }));
   }
 

@@ -25,6 +25,24 @@ export interface OutboxInsertOptions {
   from?: string;
   /** A jsonb SQL expression merged into the first message's payload (may use `from`'s columns). */
   firstPayloadPatch?: string;
+  /**
+   * The writer publishes the due-now messages itself right after its commit (directPublishable):
+   * they are written claimed for DIRECT_CLAIM_MS, so no relay takes them meanwhile, and a writer
+   * that dies first leaves them to any relay once the claim runs out.
+   */
+  direct?: boolean;
+}
+
+/** How long a directly published row stays claimed by its writer. */
+export const DIRECT_CLAIM_MS = 10_000;
+
+/** What an outbox INSERT returns: the rows as a relay publishes them. */
+export const OUTBOX_RETURNING = 'RETURNING id, message_id::text, exchange, routing_key, payload, headers';
+
+/** The rows a writer may publish itself: those of `ids` due at once (not delayed). */
+export function directPublishable(rows: readonly DueOutboxRow[], messages: readonly OutboxMessageInput[], ids: readonly string[]): DueOutboxRow[] {
+  const due = new Set(ids.filter((_, i) => messages[i].delayMs === undefined && messages[i].availableAt === undefined));
+  return rows.filter((row) => due.has(row.message_id));
 }
 
 /**
@@ -47,9 +65,10 @@ export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1, opt
     ids,
     sql: outboxInsertFrom(`
       SELECT m.id, m.exchange, m.routing_key, ${options.firstPayloadPatch ? `CASE WHEN m.ord = 1 THEN m.payload || (${options.firstPayloadPatch}) ELSE m.payload END` : 'm.payload'},
-             m.headers, COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now())
+             m.headers, COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now() + ${p(7)}::int * interval '1 millisecond')
       FROM ${options.from ? `${options.from}, ` : ''}unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[], ${p(6)}::float8[])
-        WITH ORDINALITY AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms, ord)`),
+        WITH ORDINALITY AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms, ord)
+      ${OUTBOX_RETURNING}`),
     values: [
       ids,
       messages.map((m) => m.exchange),
@@ -58,6 +77,7 @@ export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1, opt
       messages.map((m) => JSON.stringify(outboxHeaders(m))),
       messages.map((m) => m.availableAt?.toISOString() ?? null),
       messages.map((m) => m.delayMs ?? null),
+      options.direct ? DIRECT_CLAIM_MS : 0,
     ],
   };
 }
@@ -155,4 +175,15 @@ export async function readOutboxStats(db: SqlClient): Promise<OutboxStats> {
            min(available_at) FILTER (WHERE available_at <= now()) AS oldest_due_at
     FROM outbox WHERE published_at IS NULL`;
   return { unpublished: Number(row.unpublished), due: Number(row.due), oldest_due_at: row.oldest_due_at?.toISOString() ?? null };
+}
+
+/** SQL: the rows an INSERT … RETURNING CTE named `cte` wrote, as one JSON array (for a statement that returns other rows too). */
+export function announcedJson(cte: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object('id', a.id::text, 'message_id', a.message_id, 'exchange', a.exchange, 'routing_key', a.routing_key,
+    'payload', a.payload, 'headers', a.headers)), '[]'::json) FROM ${cte} a)`;
+}
+
+/** The rows of announcedJson, as a relay publishes them. */
+export function fromAnnouncedJson(rows: (Omit<DueOutboxRow, 'id'> & { id: string })[]): DueOutboxRow[] {
+  return rows.map((row) => ({ ...row, id: BigInt(row.id) }));
 }

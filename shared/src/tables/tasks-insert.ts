@@ -3,7 +3,7 @@ import type { Topology } from '../amqp/topology';
 import type { SqlClient } from '../db/sql';
 import type { Task } from './tasks';
 import { buildTaskEvent } from '../domain/task-event';
-import { outboxHeaders, outboxInsertFrom } from './outbox';
+import { announcedJson, DIRECT_CLAIM_MS, DueOutboxRow, fromAnnouncedJson, OUTBOX_RETURNING, outboxHeaders, outboxInsertFrom } from './outbox';
 import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
 import type { TaskSubmission } from '../schemas/task-submission';
 
@@ -52,7 +52,10 @@ export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] 
   });
 }
 
-/** $1 the tasks as one JSON document; $2/$3 the event exchange and routing key, $4/$5 the dispatch's. */
+/**
+ * $1 the tasks as one JSON document; $2/$3 the event exchange and routing key, $4/$5 the dispatch's;
+ * $6 how long the writer claims the outbox rows to publish them itself (0: the relay publishes them).
+ */
 const INSERT_TASKS = `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
@@ -68,12 +71,14 @@ const INSERT_TASKS = `
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, created_at
   ), announced AS (${outboxInsertFrom(`
-    SELECT m.message_id, m.exchange, m.routing_key, m.payload, m.headers, now() FROM inserted JOIN input USING (id)
+    SELECT m.message_id, m.exchange, m.routing_key, m.payload, m.headers, now() + $6::int * interval '1 millisecond' FROM inserted JOIN input USING (id)
     CROSS JOIN LATERAL (VALUES
       ((input.event->>'event_id')::uuid, $2::text, $3::text, input.event, input.event_headers),
       (input.dispatch_id, $4::text, $5::text, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
-    ) AS m(message_id, exchange, routing_key, payload, headers)`)})
-  SELECT id::text, created_at FROM inserted`;
+    ) AS m(message_id, exchange, routing_key, payload, headers)
+    ${OUTBOX_RETURNING}`)})
+  SELECT id::text, created_at, NULL::json AS announced FROM inserted
+  UNION ALL SELECT NULL, NULL, ${announcedJson('announced')} WHERE $6::int > 0`;
 
 /**
  * Tasks, their `pending` events and dispatch messages in ONE statement and round trip (the caller
@@ -81,7 +86,14 @@ const INSERT_TASKS = `
  * retries) stores tasks through here. A task whose idempotency key exists already is skipped
  * (ON CONFLICT), and so are its messages.
  */
-export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskRow[]): Promise<Map<string, StoredTask>> {
+export interface InsertedTasks {
+  /** The tasks created, by id (a task whose idempotency key existed is absent). */
+  stored: Map<string, StoredTask>;
+  /** With `direct`: their outbox rows, claimed for the caller to publish after the commit (OutboxRelay.committed). */
+  announced?: DueOutboxRow[];
+}
+
+export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskRow[], options: { direct?: boolean } = {}): Promise<InsertedTasks> {
   // One JSON document, not one array per column: PostgreSQL parses it once, and no array
   // literal is escaped element by element (a third faster at 10,000 rows).
   const input = JSON.stringify(
@@ -108,13 +120,20 @@ export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskR
       retry_of: r.retryOf ?? null,
     })),
   );
-  const inserted = await db.$queryRawUnsafe<{ id: string; created_at: Date }[]>(
+  const result = await db.$queryRawUnsafe<{ id: string | null; created_at: Date; announced: Parameters<typeof fromAnnouncedJson>[0] | null }[]>(
     INSERT_TASKS,
     input,
     topology.exchanges.events,
     topology.eventRoutingKey('pending'),
     topology.exchanges.tasks,
     topology.routing.dispatch,
+    options.direct ? DIRECT_CLAIM_MS : 0,
   );
-  return new Map(inserted.map((row) => [row.id, { id: row.id, status: 'pending', createdAt: row.created_at }]));
+  const stored = new Map<string, StoredTask>();
+  let announced: DueOutboxRow[] | undefined;
+  for (const row of result) {
+    if (row.id === null) announced = fromAnnouncedJson(row.announced ?? []);
+    else stored.set(row.id, { id: row.id, status: 'pending', createdAt: row.created_at });
+  }
+  return { stored, announced };
 }

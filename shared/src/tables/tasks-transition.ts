@@ -4,7 +4,7 @@ import { taskLogsInsert } from './task-logs';
 import { TASK_COLUMNS } from './tasks';
 import { buildTaskEvent } from '../domain/task-event';
 import { isTerminal, TaskStatus } from '../domain/task-status';
-import { outboxInsert, OutboxMessageInput } from './outbox';
+import { announcedJson, directPublishable, fromAnnouncedJson, outboxInsert, OutboxMessageInput } from './outbox';
 import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
 import type { Task, TaskChanges, TransitionRequest, TransitionResult } from '../transitions/transition-request';
 
@@ -32,7 +32,8 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
   if (request.timeoutAtMostMinutes !== undefined) guards.push(`timeout_minutes <= ${param(request.timeoutAtMostMinutes)}::int`);
   const sets = changeSets(request.to, changes, occurredAt, values);
   const eventWorker = request.eventWorkerId !== undefined ? '' : `, 'worker_id', moved."workerId"`;
-  const insert = outboxInsert(messages, values.length + 1, { from: 'moved', firstPayloadPatch: `jsonb_build_object('from_status', moved."fromStatus", 'attempt', moved.attempt${eventWorker})` });
+  const direct = request.publishDirectly === true;
+  const insert = outboxInsert(messages, values.length + 1, { from: 'moved', direct, firstPayloadPatch: `jsonb_build_object('from_status', moved."fromStatus", 'attempt', moved.attempt${eventWorker})` });
   values.push(...insert.values);
   const lines = request.logLines ?? [];
   const logged = lines.length === 0 ? '' : `, logged AS (${taskLogsInsert({
@@ -40,16 +41,17 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
     attempt: logAttempt,
     lines: [param(lines.map((l) => l.ts.toISOString())), param(lines.map((l) => l.stream)), param(lines.map((l) => l.level)), param(lines.map((l) => l.message))],
   }, { from: 'moved' })})`;
-  const rows = await db.$queryRawUnsafe<(Task & { fromStatus: TaskStatus })[]>(
+  const rows = await db.$queryRawUnsafe<(Task & { fromStatus: TaskStatus; announced?: Parameters<typeof fromAnnouncedJson>[0] })[]>(
     `WITH cur AS (SELECT id AS cur_id, status AS from_status FROM tasks WHERE id = $1::uuid FOR UPDATE),
      moved AS (UPDATE tasks SET ${sets} FROM cur WHERE id = cur.cur_id AND ${guards.join(' AND ')} RETURNING ${TASK_COLUMNS}, cur.from_status AS "fromStatus"),
      announced AS (${insert.sql})${logged}
-     SELECT * FROM moved`,
+     SELECT *${direct ? `, ${announcedJson('announced')} AS announced` : ''} FROM moved`,
     ...values,
   );
   if (rows.length === 0) return null;
-  const { fromStatus, ...task } = rows[0];
-  return { from: fromStatus, task };
+  const { fromStatus, announced, ...task } = rows[0];
+  if (!announced) return { from: fromStatus, task };
+  return { from: fromStatus, task, announced: directPublishable(fromAnnouncedJson(announced), messages, insert.ids) };
 }
 
 /** The transition's event first, then the caller's messages: what the outbox gets with the change. */

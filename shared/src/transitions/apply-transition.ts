@@ -19,6 +19,8 @@ import { runTransitionStatement } from '../tables/tasks-transition';
 export async function applyTransition(db: SqlClient | SqlDb, topology: Topology, request: TransitionRequest): Promise<TransitionResult> {
   const sources = request.from ?? sourcesOf(request.to);
   for (const from of sources) assertTransition(from, request.to);
+  // Inside the caller's transaction nothing is committed yet: the relay publishes after its commit.
+  if (request.publishDirectly && (request.locked || !isPool(db))) request = { ...request, publishDirectly: false };
   if (!request.locked) {
     const done = await runTransitionStatement(db, topology, request, sources);
     if (done) return done;

@@ -1,6 +1,6 @@
 import type { Task } from '../tables/tasks';
 import type { TaskStatus } from '../domain/task-status';
-import type { OutboxMessageInput } from '../tables/outbox';
+import type { DueOutboxRow, OutboxMessageInput } from '../tables/outbox';
 
 export type { Task } from '../tables/tasks';
 
@@ -50,9 +50,17 @@ export interface TransitionRequest {
   logLines?: TransitionLogLine[];
   /** The row as the caller already read it under FOR UPDATE in this transaction. */
   locked?: Task;
+  /**
+   * The caller publishes the transition's due messages itself right after (OutboxRelay.committed
+   * with `announced`), with no relay claim in between. Honoured only on a pool, where the
+   * transition commits before applyTransition returns.
+   */
+  publishDirectly?: boolean;
 }
 
 export interface TransitionResult {
   from: TaskStatus;
   task: Task;
+  /** With publishDirectly: the committed outbox rows the caller publishes now. */
+  announced?: DueOutboxRow[];
 }

@@ -1,3 +1,4 @@
+import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
 import type { Logger } from '@aiopslab/shared/logging/logger';
@@ -16,8 +17,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics: ApiMetrics;
   validators: Validators;
-  /** Called after a commit that wrote outbox rows: wakes the relay. */
-  onOutboxCommitted: () => void;
+  /** Called after a commit that wrote outbox rows: publishes the directly published ones, else wakes the relay. */
+  onOutboxCommitted: (direct?: readonly DueOutboxRow[]) => void;
   /** Broker state for /health. */
   queueStatus: () => 'up' | 'down';
   outboxBacklog: () => Promise<number>;

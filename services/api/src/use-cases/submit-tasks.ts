@@ -1,3 +1,4 @@
+import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
 import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { findTasksByIdempotencyKeys, Task } from '@aiopslab/shared/tables/tasks';
@@ -14,8 +15,8 @@ export interface SubmitDeps {
   findUnknownProblems?: (ids: string[]) => Promise<string[]>;
   /** The message for an id findUnknownProblems returned (unknown, or not run by this service). */
   describeUnknownProblem?: (id: string) => string;
-  /** Wakes the in-process outbox relay after the commit. */
-  onCommitted: () => void;
+  /** After the commit: publishes the rows claimed for direct publishing, else wakes the in-process relay. */
+  onCommitted: (direct?: readonly DueOutboxRow[]) => void;
   /** CALLBACK_ALLOW_PRIVATE: skip the callback_url address check. */
   allowPrivateCallbacks?: boolean;
 }
@@ -37,10 +38,16 @@ export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[
   if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions, deps.describeUnknownProblem);
   if (!deps.allowPrivateCallbacks) await checkCallbackTargets(submissions);
   const rows = toTaskRows(submissions.map((submission) => ({ submission, fingerprint: submission.idempotency_key ? fingerprint(submission) : null })), correlationId);
-  const store = async (db: SqlClient) => answer(rows, await insertTasks(db, deps.topology, rows), await findReplays(db, submissions, rows));
+  let announced: DueOutboxRow[] | undefined;
+  // Outside a transaction the statement commits on its own: the api publishes its rows at once.
+  const store = async (db: SqlClient, direct: boolean) => {
+    const inserted = await insertTasks(db, deps.topology, rows, { direct });
+    announced = inserted.announced;
+    return answer(rows, inserted.stored, await findReplays(db, submissions, rows));
+  };
   const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
-  const results = needsTransaction ? await deps.db.$transaction((tx) => store(tx)) : await store(deps.db);
-  if (results.some((r) => !r.replayed)) deps.onCommitted();
+  const results = needsTransaction ? await deps.db.$transaction((tx) => store(tx, false)) : await store(deps.db, true);
+  if (results.some((r) => !r.replayed)) deps.onCommitted(announced);
   return results;
 }
 

@@ -27,8 +27,8 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
   // A stale wake-up names an older attempt: claim again at the attempt the task waits at.
   for (let tries = 0; tries < 3; tries++) {
     try {
-      const { task } = await applyTransition(ctx.db, ctx.topology, claimRequest(ctx, taskId, waitingAt, correlationId));
-      ctx.wakeRelay();
+      const { task, announced } = await applyTransition(ctx.db, ctx.topology, claimRequest(ctx, taskId, waitingAt, correlationId));
+      ctx.outboxCommitted(announced);
       const attempt = waitingAt + 1;
       // Caps on log lines span attempts; a first attempt has nothing stored yet.
       return { kind: 'claimed', task, attempt, logUsage: attempt > 1 ? await taskLogUsage(ctx.db, taskId) : NO_LOGS };
@@ -59,6 +59,7 @@ function claimRequest(ctx: WorkerContext, taskId: string, waitingAt: number, cor
     data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
     notes: `claimed by ${workerId} (attempt ${waitingAt + 1})`,
     correlationId,
+    publishDirectly: true,
   };
 }
 
@@ -80,7 +81,7 @@ async function cancelBeforeStart(ctx: WorkerContext, task: Task, correlationId: 
     eventWorkerId: ctx.settings.env.WORKER_ID,
     correlationId,
   }).catch(ignoreLostRace);
-  ctx.wakeRelay();
+  ctx.outboxCommitted();
   return dropped('a cancel was requested before the task started');
 }
 
@@ -105,7 +106,7 @@ async function refuseTooLong(ctx: WorkerContext, task: Task, correlationId: stri
     })
     .catch(ignoreLostRace);
   if (!refused) return dropped('another worker changed the task first');
-  ctx.wakeRelay();
+  ctx.outboxCommitted();
   return dropped('refused: its timeout exceeds MAX_TASK_TIMEOUT_MINUTES');
 }
 

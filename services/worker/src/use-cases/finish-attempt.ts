@@ -1,3 +1,4 @@
+import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
 import type { TaskChanges } from '@aiopslab/shared/transitions/transition-request';
 import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
 import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
@@ -25,9 +26,10 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
   let cancelRequested = false;
   for (let tries = 1; ; tries++) {
     try {
-      const plan = await applyFinish(ctx, claimed, report, options, cancelRequested);
-      if (plan) ctx.wakeRelay();
-      return plan;
+      const finished = await applyFinish(ctx, claimed, report, options, cancelRequested);
+      if (!finished) return null;
+      ctx.outboxCommitted(finished.announced);
+      return finished.plan;
     } catch (error) {
       if (isTaskStateConflict(error) && error.reason === 'cancel_requested' && !cancelRequested) {
         cancelRequested = true;
@@ -42,13 +44,13 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
 }
 
 /** The plan follows from what the claim read (retries, timeout and priority never change). */
-async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<FinishPlan | null> {
+async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<{ plan: FinishPlan; announced?: DueOutboxRow[] } | null> {
   const { topology, settings } = ctx;
   const { task, attempt } = claimed;
   const workerId = settings.env.WORKER_ID;
   const plan = planFinish(report.outcome, report.result, { attempt, maxRetries: task.maxRetries, workerId, timeoutMinutes: task.timeoutMinutes, cancelRequested }, settings.retryPolicy);
   if (!plan) return null;
-  await applyTransition(ctx.db, topology, {
+  const { announced } = await applyTransition(ctx.db, topology, {
     taskId: task.id,
     to: plan.to,
     from: ['processing'],
@@ -61,8 +63,9 @@ async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: 
     correlationId: claimed.correlationId,
     messages: retryDispatch(ctx, claimed, plan, task.priority, options),
     logLines: [{ ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }],
+    publishDirectly: true,
   });
-  return plan;
+  return { plan, announced };
 }
 
 function finishChanges(plan: FinishPlan): TaskChanges {

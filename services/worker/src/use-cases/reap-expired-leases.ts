@@ -29,7 +29,7 @@ export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: n
       if (!isTaskStateConflict(error)) ctx.logger.error('reaping a task failed', { task_id: id, error: (error as Error).message });
     }
   }
-  if (reaped > 0) ctx.wakeRelay();
+  if (reaped > 0) ctx.outboxCommitted();
   const offline = await markStaleWorkersOffline(ctx.db, ctx.settings.staleWorkerMs);
   if (offline.length > 0) ctx.logger.warn('workers without heartbeat marked offline', { workers: offline });
   return { reaped, offline };
