@@ -20,7 +20,7 @@ export interface ProcessExecutorOptions {
 }
 
 /** The per-attempt helm state directories (runner-env.ts points HELM_*_HOME at them). */
-const HELM_HOMES = ['.helm/config', '.helm/cache', '.helm/data'];
+const HELM_HOMES = ['.helm', '.helm/config', '.helm/cache', '.helm/data'];
 
 /** After the runner's group is gone, output still held by an escaped process is abandoned. */
 const STREAM_DRAIN_MS = 2000;

@@ -23,11 +23,15 @@ export interface WorkDirLayout {
 /** Creates the working directory afresh: what an earlier run of the same attempt left is removed first. */
 export async function createWorkDir(layout: WorkDirLayout): Promise<void> {
   const { workDir } = layout;
-  // recursive mkdir answers undefined when the directory was there already
-  if (mkdirSync(workDir, { recursive: true }) === undefined) {
+  mkdirSync(path.dirname(workDir), { recursive: true });
+  try {
+    mkdirSync(workDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     await rm(workDir, { recursive: true, force: true });
-    mkdirSync(workDir, { recursive: true });
+    mkdirSync(workDir);
   }
+  // Parents first (`.helm` before `.helm/config`): a recursive mkdir then succeeds at its first call.
   for (const dir of layout.dirs) mkdirSync(path.resolve(workDir, dir), { recursive: true });
   for (const file of layout.files) writeFileSync(path.join(workDir, file.name), file.content, { mode: file.mode });
 }
