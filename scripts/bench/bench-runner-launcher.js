@@ -4,9 +4,11 @@
 // a lease line on stdin, as process-executor.ts does) against the same runner spawned by a small
 // long-lived node launcher that relays its stdout/stderr/fd 3 and exit back in binary frames,
 // coalesced per event-loop pass. Prints CPU ms per run of the "worker" and of the launcher
-// (/proc utime+stime). Usage: node scripts/bench/bench-runner-launcher.js [MB] [runs] [rounds]
+// (/proc utime+stime). BENCH_LAUNCHER=python uses runner-launcher-probe.py instead (posix_spawn,
+// i.e. vfork, from a 14 MB process). Usage: node scripts/bench/bench-runner-launcher.js [MB] [runs] [rounds]
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const CMD = `printf '{"type":"result","results":{"success":true},"framework_overhead":0,"session":null}\\n' >&3`;
 const ENV = { PATH: '/usr/bin:/bin', TASK_ID: 'x'.repeat(36), RUNNER_LIFELINE: 'stdin' };
@@ -59,7 +61,9 @@ function direct() {
 }
 
 function launcherClient() {
-  const child = spawn(process.execPath, [__filename, '--launcher'], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+  const python = process.env.BENCH_LAUNCHER === 'python';
+  const command = python ? ['python3', [path.join(__dirname, 'runner-launcher-probe.py')]] : [process.execPath, [__filename, '--launcher']];
+  const child = spawn(...command, { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = new Map();
   let nextId = 1;
   let input = Buffer.alloc(0);
@@ -96,7 +100,7 @@ async function main() {
   const ballast = Array.from({ length: (mb * 1024 * 1024) / 64 }, (_, i) => ({ i, s: String(i) })); // a worker-sized heap
   const client = launcherClient();
   for (let i = 0; i < 30; i++) { await direct(); await client.run(); }
-  console.log(`"worker" RSS ${rssMb(process.pid).toFixed(0)} MB, launcher RSS ${rssMb(client.pid).toFixed(0)} MB, ${runs} runs per round (ballast ${ballast.length})`);
+  console.log(`${process.env.BENCH_LAUNCHER === 'python' ? 'python' : 'node'} launcher; "worker" RSS ${rssMb(process.pid).toFixed(0)} MB, launcher RSS ${rssMb(client.pid).toFixed(0)} MB, ${runs} runs per round (ballast ${ballast.length})`);
   for (let round = 0; round < rounds; round++) {
     const d = await measure(direct, runs, client.pid);
     const l = await measure(client.run, runs, client.pid);
