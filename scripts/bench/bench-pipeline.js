@@ -6,12 +6,13 @@
 // Ceilings measured in the same run: spawning the no-op runner back to back (what one worker
 // could do with zero overhead), a RabbitMQ publish→consume round trip, and the peer: BullMQ on
 // Redis (AOF fsynced every second) with the same number of worker processes spawning the same
-// no-op child (bullmq-peer.js). BENCH_PEER=0 leaves the peer out.
+// no-op child (bullmq-peer.js). BENCH_PEER=0 leaves the peer out; BENCH_THROUGHPUT_ONLY=1 stops
+// after the throughput tables.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const amqp = require('amqplib');
-const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson } = require('./bench-lib');
+const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
 const { peerClaimLatency, peerThroughput } = require('./bullmq-peer');
 
 const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 400);
@@ -39,6 +40,8 @@ async function system(label, workers) {
   return {
     api: `http://127.0.0.1:${apiPort}`,
     db,
+    apiPid: services[0].child.pid,
+    historyPid: services[1].child.pid,
     workerPids: services.slice(2).map((w) => w.child.pid),
     async waitDone(count, timeoutMs = 600_000) {
       const started = Date.now();
@@ -61,6 +64,7 @@ async function throughput(workers) {
   const sys = await system(`thr${workers}`, workers);
   try {
     const started = Date.now();
+    const cpuBefore = cpuSnapshot();
     for (let i = 0; i < TASKS; i += 100) {
       const tasks = Array.from({ length: Math.min(100, TASKS - i) }, () => JSON.parse(BODY));
       const res = await postJson(sys.api, '/tasks/batch', { tasks });
@@ -68,8 +72,17 @@ async function throughput(workers) {
     }
     await sys.waitDone(TASKS);
     const seconds = (Date.now() - started) / 1000;
+    const workerPids = new Set(sys.workerPids);
+    const cpu = cpuSecondsSince(cpuBefore, {
+      'workers (own)': (pid) => workerPids.has(pid),
+      'runner launchers': (_, command) => command.includes('runner-launcher'),
+      api: (pid) => pid === sys.apiPid,
+      history: (pid) => pid === sys.historyPid,
+      postgres: (_, command) => command.startsWith('postgres'),
+      rabbitmq: (_, command) => command.includes('beam.smp'),
+    });
     const { rows } = await sys.db.query("SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed FROM tasks");
-    return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed };
+    return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed, cpuMsPerTask: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, ((1000 * v) / TASKS).toFixed(2)])) };
   } finally {
     await sys.stop();
   }
@@ -132,8 +145,10 @@ async function rabbitRoundTrip(n = 500) {
 
 async function main() {
   const rows = [];
+  const cpuRows = [];
   for (const workers of WORKER_COUNTS) {
     const r = await throughput(workers);
+    cpuRows.push({ workers, ...r.cpuMsPerTask });
     const row = { workers, tasks: TASKS, completed: r.completed, 'no-op tasks/s': r.rate.toFixed(1), seconds: r.seconds.toFixed(1) };
     if (WITH_PEER) {
       const peer = await peerThroughput(workers, TASKS, PEER_CHILD);
@@ -145,6 +160,9 @@ async function main() {
   const spawn = spawnCeiling();
   rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '', 'peer (BullMQ) jobs/s': '', 'ours / peer': '' });
   printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100`, rows);
+  // Runners are not counted (they exit before the last snapshot); postgres and rabbitmq count every client's work on this machine.
+  printTable('CPU ms per task by process group, throughput runs (/proc utime+stime)', cpuRows);
+  if (process.env.BENCH_THROUGHPUT_ONLY === '1') return;
 
   const latency = [];
   const workers = WORKER_COUNTS[WORKER_COUNTS.length - 1];

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 import amqp, { ChannelModel } from 'amqplib';
 import type { Logger } from '../logging/logger';
+import { coalesceWrites } from './coalesced-writes';
 
 export interface AmqpConnectionOptions {
   /** Shown in the management UI's connection list. */
@@ -87,6 +89,7 @@ export class AmqpConnection extends EventEmitter {
       // noDelay: without TCP_NODELAY, Nagle's algorithm holds small frames (publishes, acks,
       // confirms) for a delayed ACK, adding ~10 ms at the median and ~40 ms at p99 per hop.
       const connection = await amqp.connect(url.toString(), { clientProperties: { connection_name: this.options.connectionName }, noDelay: true });
+      coalesceWrites((connection as unknown as { connection: { stream: Writable } }).connection.stream);
       connection.on('error', (error: Error) => this.logger.warn('amqp connection error', { error: error.message }));
       connection.on('close', () => this.handleClose(connection));
       this.connection = connection;

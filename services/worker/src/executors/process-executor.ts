@@ -1,6 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
 import { LineSplitter } from '../protocol/line-splitter';
@@ -8,6 +6,7 @@ import type { ExecutionRequest, Executor, ExecutorExit, OutputStream, RunningPro
 import { groupAlive, terminateGroup } from './process-group';
 import { buildRunnerEnv, SPEC_FILE_NAME } from './runner-env';
 import { redactingOutput, secretValues } from './secret-redactor';
+import { createWorkDir, removeWorkDir } from './work-dir';
 
 export interface ProcessExecutorOptions {
   /** RUNNER_COMMAND, run through /bin/sh -c. */
@@ -19,6 +18,9 @@ export interface ProcessExecutorOptions {
   /** The worker variables handed to the runner (RUNNER_ENV_PASSTHROUGH). */
   passthroughEnv: Readonly<Record<string, string>>;
 }
+
+/** The per-attempt helm state directories (runner-env.ts points HELM_*_HOME at them). */
+const HELM_HOMES = ['.helm', '.helm/config', '.helm/cache', '.helm/data'];
 
 /** After the runner's group is gone, output still held by an escaped process is abandoned. */
 const STREAM_DRAIN_MS = 2000;
@@ -38,10 +40,11 @@ export class ProcessExecutor implements Executor {
 
   async start(request: ExecutionRequest, output: RunOutput): Promise<RunningProcess> {
     const { workDir } = request;
-    await rm(workDir, { recursive: true, force: true });
-    await mkdir(request.spec.results_dir, { recursive: true });
-    for (const dir of ['config', 'cache', 'data']) await mkdir(path.join(workDir, '.helm', dir), { recursive: true });
-    await writeFile(path.join(workDir, SPEC_FILE_NAME), JSON.stringify(request.spec, null, 2), { mode: 0o600 });
+    await createWorkDir({
+      workDir,
+      dirs: [request.spec.results_dir, ...HELM_HOMES],
+      files: [{ name: SPEC_FILE_NAME, content: JSON.stringify(request.spec, null, 2), mode: 0o600 }],
+    });
     const env = buildRunnerEnv({ passthrough: this.options.passthroughEnv, workDir, taskId: request.taskId, attempt: request.attempt, correlationId: request.correlationId, cluster: request.cluster });
     // stdin is the lifeline: it closes when this worker dies, and carries lease renewals.
     const child = spawn('/bin/sh', ['-c', this.options.command], { cwd: workDir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
@@ -51,8 +54,7 @@ export class ProcessExecutor implements Executor {
 
   async cleanup(request: ExecutionRequest): Promise<void> {
     if (this.options.keepWorkDirs) return;
-    await rm(request.workDir, { recursive: true, force: true });
-    await rmdir(path.dirname(request.workDir)).catch(() => undefined); // only when no other attempt is kept
+    await removeWorkDir(request.workDir);
   }
 }
 

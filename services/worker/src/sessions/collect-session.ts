@@ -1,3 +1,4 @@
+import { readdirSync, Stats, statSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactFile, NewTaskSession, SessionSource } from '@aiopslab/shared/tables/task-sessions';
@@ -39,7 +40,7 @@ export async function collectSession(src: SessionSources): Promise<NewTaskSessio
   const artifacts: ArtifactFile[] = [];
   for (const name of ARTIFACT_DIRS) {
     const from = path.join(src.workDir, name);
-    if (!(await isDirectory(from))) continue;
+    if (!isDirectory(from)) continue;
     await transfer(from, path.join(attemptDir, name), src.copy);
     artifacts.push(...(await listFiles(attemptDir, name)));
   }
@@ -47,7 +48,7 @@ export async function collectSession(src: SessionSources): Promise<NewTaskSessio
   let session: unknown = null;
   let source: SessionSource = 'none';
   let sizeBytes = 0;
-  const file = await findSessionFile(src.resultsDir, src.sessionId);
+  const file = findSessionFile(src.resultsDir, src.sessionId);
   if (file && file.size > src.maxSessionBytes) {
     const kept = path.join('session', path.basename(file.path));
     await transfer(file.path, path.join(attemptDir, kept), true);
@@ -87,11 +88,18 @@ export async function collectSession(src: SessionSources): Promise<NewTaskSessio
   };
 }
 
-async function findSessionFile(resultsDir: string, sessionId: string | null): Promise<{ path: string; size: number } | null> {
-  const names = await readdir(resultsDir).catch(() => [] as string[]);
+// The probes below are synchronous: a few system calls on the working directory, each cheaper on
+// the main thread than a thread-pool round trip (see work-dir.ts); a fast run has nothing to find.
+function findSessionFile(resultsDir: string, sessionId: string | null): { path: string; size: number } | null {
+  let names: string[] = [];
+  try {
+    names = readdirSync(resultsDir);
+  } catch {
+    // no results directory: no session file
+  }
   const entries = [];
   for (const name of names) {
-    const info = await stat(path.join(resultsDir, name)).catch(() => null);
+    const info = statOrNull(path.join(resultsDir, name));
     if (info?.isFile()) entries.push({ name, mtimeMs: info.mtimeMs, size: info.size });
   }
   const picked = pickSessionFile(entries, sessionId);
@@ -99,8 +107,16 @@ async function findSessionFile(resultsDir: string, sessionId: string | null): Pr
   return entry ? { path: path.join(resultsDir, entry.name), size: entry.size } : null;
 }
 
-async function isDirectory(target: string): Promise<boolean> {
-  return (await stat(target).catch(() => null))?.isDirectory() ?? false;
+function isDirectory(target: string): boolean {
+  return statOrNull(target)?.isDirectory() ?? false;
+}
+
+function statOrNull(target: string): Stats | null {
+  try {
+    return statSync(target, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null; // unreadable: treated as absent, as before
+  }
 }
 
 /** Moves (or copies) a file or directory; a move across file systems falls back to a copy. */
