@@ -99,7 +99,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     onDeadLettered: () => metrics.deadLettered.inc(),
     dispatch: createDispatchHandler(taskDeps),
     cancel: (message) => onCancel(message.task_id, message.attempt),
-    callback: (event, signal) => handleCallbackEvent(context, event, signal),
+    callback: (event, signal, mayHaveCallback) => handleCallbackEvent(context, event, signal, mayHaveCallback),
   });
   const leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, logger);
   // Retention prunes under the same leadership, after the leases: one worker at a time.

@@ -14,6 +14,9 @@ export interface DeadLetterTarget {
   onDeadLettered?(reason: DeadLetterReason): void;
 }
 
+/** Header of task events: whether the task has a callback_url (`yes`/`no`). */
+export const CALLBACK_HEADER = 'x-callback';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -46,6 +49,14 @@ export class Delivery {
     const fromProperty = this.message.properties.correlationId as string | undefined;
     const fromHeader = this.message.properties.headers?.['x-correlation-id'] as string | undefined;
     return fromProperty ?? fromHeader ?? undefined;
+  }
+
+  /**
+   * False when the message says its task has no callback_url (header x-callback: no, set on
+   * transition events); true when it says it has one, or does not say (older publishers).
+   */
+  get mayHaveCallback(): boolean {
+    return this.message.properties.headers?.[CALLBACK_HEADER] !== 'no';
   }
 
   ack(): boolean {

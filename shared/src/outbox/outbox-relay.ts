@@ -1,6 +1,7 @@
 import type { ConfirmPublisher } from '../amqp/confirm-publisher';
 import type { SqlClient } from '../db/sql';
 import type { Logger } from '../logging/logger';
+import { CALLBACK_HEADER } from '../amqp/delivery';
 import { claimDueOutboxRows, countUnpublishedOutbox, DueOutboxRow, markOutboxPublished, nextOutboxDueInMs, OutboxMark, pruneOutbox, releaseOutboxRows } from '../tables/outbox';
 
 export interface OutboxRelayOptions {
@@ -157,7 +158,7 @@ export class OutboxRelay {
       correlationId: headers.correlation_id ?? undefined,
       priority: headers.priority ?? undefined,
       timestamp: Math.floor(Date.now() / 1000),
-      headers: { 'x-correlation-id': headers.correlation_id ?? undefined },
+      headers: { 'x-correlation-id': headers.correlation_id ?? undefined, ...(typeof headers.callback === 'boolean' ? { [CALLBACK_HEADER]: headers.callback ? 'yes' : 'no' } : {}) },
     });
   }
 

@@ -25,6 +25,8 @@ export interface OutboxInsertOptions {
   from?: string;
   /** A jsonb SQL expression merged into the first message's payload (may use `from`'s columns). */
   firstPayloadPatch?: string;
+  /** The same for its headers (which the relay turns into AMQP properties and headers). */
+  firstHeadersPatch?: string;
   /**
    * The writer publishes the due-now messages itself right after its commit (directPublishable):
    * they are written claimed for DIRECT_CLAIM_MS, so no relay takes them meanwhile, and a writer
@@ -65,7 +67,7 @@ export function outboxInsert(messages: OutboxMessageInput[], firstParam = 1, opt
     ids,
     sql: outboxInsertFrom(`
       SELECT m.id, m.exchange, m.routing_key, ${options.firstPayloadPatch ? `CASE WHEN m.ord = 1 THEN m.payload || (${options.firstPayloadPatch}) ELSE m.payload END` : 'm.payload'},
-             m.headers, COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now() + ${p(7)}::int * interval '1 millisecond')
+             ${options.firstHeadersPatch ? `CASE WHEN m.ord = 1 THEN m.headers || (${options.firstHeadersPatch}) ELSE m.headers END` : 'm.headers'}, COALESCE(now() + m.delay_ms * interval '1 millisecond', m.available_at, now() + ${p(7)}::int * interval '1 millisecond')
       FROM ${options.from ? `${options.from}, ` : ''}unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[], ${p(6)}::float8[])
         WITH ORDINALITY AS m(id, exchange, routing_key, payload, headers, available_at, delay_ms, ord)
       ${OUTBOX_RETURNING}`),
@@ -105,7 +107,7 @@ export interface DueOutboxRow {
   exchange: string;
   routing_key: string;
   payload: unknown;
-  headers: { type?: string; correlation_id?: string | null; priority?: number | null };
+  headers: { type?: string; correlation_id?: string | null; priority?: number | null; callback?: boolean };
 }
 
 /** Confirmed rows → published, with the time of their confirm; $1 ids, $2 times (markParameters). */

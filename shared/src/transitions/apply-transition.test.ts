@@ -58,8 +58,25 @@ describe('applyTransition', () => {
     const outbox = await db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: task.id } } });
     expect(outbox).toHaveLength(1);
     expect(outbox[0].payload).toMatchObject({ from_status: 'retrying', to_status: 'processing', attempt: 2, worker_id: 'w9', notes: 'claimed by w9 (attempt 2)' });
+    expect(outbox[0].headers).toMatchObject({ type: 'task.transition', callback: false }); // the task has no callback_url
     const logs = await db.taskLog.findMany({ where: { taskId: task.id } });
     expect(logs.map((l) => [l.seq, l.attempt, l.message])).toEqual([[1, 1, 'claimed']]);
+  });
+
+  it('says in the event whether the task has a callback_url, and with publishDirectly returns the rows claimed for its caller', async () => {
+    const task = await insertTask(db, { callbackUrl: 'https://example.org/hook' });
+    const result = await applyTransition(sql, topology, { taskId: task.id, to: 'cancelled', notes: 'cancelled by request', publishDirectly: true });
+    const [row] = await db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: task.id } } });
+    expect(row.headers).toMatchObject({ callback: true });
+    expect(row.availableAt!.getTime()).toBeGreaterThan(Date.now() + 5_000); // no relay takes it while its writer publishes it
+    expect(result.announced).toEqual([expect.objectContaining({ id: row.id, message_id: row.messageId, routing_key: 'task.cancelled', headers: expect.objectContaining({ callback: true }) })]);
+    // Inside the caller's transaction nothing is committed when it returns: the relay publishes.
+    const other = await insertTask(db);
+    const inside = await db.$transaction((tx) => applyTransition(tx, topology, { taskId: other.id, to: 'cancelled', notes: 'cancelled by request', publishDirectly: true }));
+    expect(inside.announced).toBeUndefined();
+    const [relayed] = await db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: other.id } } });
+    expect(relayed.availableAt!.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(relayed.headers).toMatchObject({ callback: false });
   });
 
   it('refuses an illegal transition with a conflict that says so, and writes nothing', async () => {

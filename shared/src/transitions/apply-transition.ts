@@ -37,8 +37,10 @@ export async function applyTransition(db: SqlClient | SqlDb, topology: Topology,
   return request.locked || !isPool(db) ? explainOrApply(db) : db.$transaction(explainOrApply);
 }
 
+/** A pool, not a transaction's client (Prisma's has a $transaction of its own, but no $disconnect). */
 function isPool(db: SqlClient | SqlDb): db is SqlDb {
-  return typeof (db as Partial<SqlDb>).$transaction === 'function';
+  const candidate = db as Partial<SqlDb>;
+  return typeof candidate.$transaction === 'function' && typeof candidate.$disconnect === 'function';
 }
 
 /** Why the transition cannot apply to this row, or null. Pure. */

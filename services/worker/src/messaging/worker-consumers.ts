@@ -19,7 +19,7 @@ export interface WorkerConsumerDeps {
   /** Asks the running task to stop; must not throw (the message is acked either way). */
   cancel(message: CancelMessage, correlationId: string | undefined): void;
   /** Delivers a terminal event's callback; 'aborted' (shutdown) puts the event back for another worker. */
-  callback(event: TaskEvent, signal: AbortSignal): Promise<'done' | 'aborted'>;
+  callback(event: TaskEvent, signal: AbortSignal, mayHaveCallback: boolean): Promise<'done' | 'aborted'>;
 }
 
 export interface WorkerConsumers {
@@ -70,7 +70,7 @@ export function createWorkerConsumers(deps: WorkerConsumerDeps): WorkerConsumers
       prefetch: CONCURRENT_CALLBACKS,
       decode: createMessageDecoder<TaskEvent>(taskEventSchema, 'task event'),
       handle: async (event, delivery, signal) => {
-        if ((await deps.callback(event, signal)) === 'aborted') delivery.nack(true);
+        if ((await deps.callback(event, signal, delivery.mayHaveCallback)) === 'aborted') delivery.nack(true);
         else delivery.ack();
       },
       deadLetters,

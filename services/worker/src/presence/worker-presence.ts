@@ -39,10 +39,12 @@ export class WorkerPresence {
   }
 
   /**
-   * A heartbeat within `delayMs`: status flips closer together than that (a task of a few
-   * milliseconds: busy, then idle) cost one write, which carries the latest state.
+   * A heartbeat within `delayMs`: status flips closer together than that (tasks of a few
+   * milliseconds: busy, idle, busy…) cost one write, which carries the latest state. Half a
+   * second is soon for a person watching /workers; at 100 ms a busy worker wrote one heartbeat
+   * for every three no-op tasks.
    */
-  beatSoon(delayMs = 100): void {
+  beatSoon(delayMs = 500): void {
     this.soon ??= setTimeout(() => {
       this.soon = null;
       void this.beat();

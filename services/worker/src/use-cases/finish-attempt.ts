@@ -62,7 +62,7 @@ async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: 
     eventWorkerId: workerId,
     correlationId: claimed.correlationId,
     messages: retryDispatch(ctx, claimed, plan, task.priority, options),
-    logLines: [{ ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }],
+    logLines: [...report.lastLogLines, { ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }],
     publishDirectly: true,
   });
   return { plan, announced };

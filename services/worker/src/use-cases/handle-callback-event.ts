@@ -16,9 +16,12 @@ export interface CallbackEventDeps extends CallbackDeps {
   metrics: WorkerMetrics;
 }
 
-/** A terminal event arrived: POST the task's final state to its callback_url, if it has one. */
-export async function handleCallbackEvent(deps: CallbackEventDeps, event: TaskEvent, signal: AbortSignal): Promise<'done' | 'aborted'> {
-  if (!isTerminal(event.to_status)) return 'done';
+/**
+ * A terminal event arrived: POST the task's final state to its callback_url, if it has one
+ * (`mayHaveCallback` false: the event says it has none, and the task is not read).
+ */
+export async function handleCallbackEvent(deps: CallbackEventDeps, event: TaskEvent, signal: AbortSignal, mayHaveCallback = true): Promise<'done' | 'aborted'> {
+  if (!isTerminal(event.to_status) || !mayHaveCallback) return 'done';
   const task = await findTask(deps.db, event.task_id);
   if (!task?.callbackUrl) return 'done';
   return runWithLogContext({ task_id: task.id, event_id: event.event_id }, async () => {

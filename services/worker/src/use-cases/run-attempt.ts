@@ -4,7 +4,7 @@ import type { ClusterHandle } from '../clusters/cluster-provider';
 import { agentShellFor } from '../executors/agent-shell';
 import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from '../executors/executor';
 import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
-import type { LogUsage } from '@aiopslab/shared/tables/task-logs';
+import type { LogLine, LogUsage } from '@aiopslab/shared/tables/task-logs';
 import { TaskLogWriter } from '../logs/task-log-writer';
 import { describeEvent } from '../protocol/event-log-line';
 import { LeaseKeeper } from '../leases/lease-keeper';
@@ -26,6 +26,8 @@ export interface AttemptReport {
   /** The cluster was acquired and must be released. */
   cluster: ClusterHandle | null;
   request: ExecutionRequest | null;
+  /** Log lines not yet stored: the finish writes them in its own statement. */
+  lastLogLines: LogLine[];
 }
 
 const STOP_MESSAGES: Record<StopReason, string> = {
@@ -97,9 +99,9 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
     timeoutMinutes: task.timeoutMinutes,
     protocolEvents: record.events,
   });
-  await logs.close();
+  const lastLogLines = await logs.closeAndTakeRest();
   const result = record.toResult({ attempt, workerId: owner.workerId, runSeconds: (Date.now() - startedAt) / 1000, exit, logs: { truncated: logs.truncated, dropped: logs.dropped }, cluster: cluster?.timing });
-  return { outcome, result, cluster, request };
+  return { outcome, result, cluster, request, lastLogLines };
 }
 
 function executionRequest(ctx: RunnerContext, claimed: ClaimedAttempt, cluster: ClusterHandle): ExecutionRequest {
