@@ -19,6 +19,7 @@ const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 400);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
 const RATES = (process.env.BENCH_CLAIM_RATES ?? '20,100').split(',').map(Number);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const NOOP_RUNNER = `printf '{"type":"result","results":{"success":true},"framework_overhead":0,"session":null}\\n' >&3`;
 const PEER_CHILD = NOOP_RUNNER.replace('>&3', '>/dev/null');
 const WITH_PEER = process.env.BENCH_PEER !== '0';
@@ -92,9 +93,12 @@ async function claimLatency(workers, rate) {
   const sys = await system(`lat${rate}`, workers);
   try {
     const answered = new Map();
+    const warmIds = new Set();
     const inFlight = [];
     const start = performance.now();
-    const total = Math.floor(rate * LATENCY_SECONDS);
+    // The first WARMUP_SECONDS of posts warm connections and JIT, and are left out of the figures.
+    const warmup = Math.floor(rate * WARMUP_SECONDS);
+    const total = warmup + Math.floor(rate * LATENCY_SECONDS);
     for (let i = 0; i < total; i++) {
       const wait = start + (i * 1000) / rate - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -102,14 +106,16 @@ async function claimLatency(workers, rate) {
         postJson(sys.api, '/tasks', BODY).then((res) => {
           const at = Date.now();
           if (res.status !== 201) throw new Error(`submission answered ${res.status}: ${res.text}`);
-          answered.set(JSON.parse(res.text).task_id, at);
+          const id = JSON.parse(res.text).task_id;
+          answered.set(id, at);
+          if (i < warmup) warmIds.add(id);
         }),
       );
     }
     await Promise.all(inFlight);
     await sys.waitDone(total);
     const { rows } = await sys.db.query('SELECT id::text, started_at FROM tasks');
-    const latencies = rows.map((r) => r.started_at.getTime() - answered.get(r.id));
+    const latencies = rows.filter((r) => !warmIds.has(r.id)).map((r) => r.started_at.getTime() - answered.get(r.id));
     const idleRss = sys.workerPids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
     return { rate, workers, p50: percentile(latencies, 50), p99: percentile(latencies, 99), idleRss: Math.max(...idleRss) };
   } finally {
@@ -170,14 +176,14 @@ async function main() {
     const r = await claimLatency(workers, rate);
     const row = { 'tasks/s posted': rate, workers, '201 → claim p50 ms': ms(r.p50), '201 → claim p99 ms': ms(r.p99), 'idle worker RSS MB': r.idleRss.toFixed(0) };
     if (WITH_PEER) {
-      const peer = await peerClaimLatency(workers, rate, LATENCY_SECONDS, PEER_CHILD);
+      const peer = await peerClaimLatency(workers, rate, LATENCY_SECONDS, PEER_CHILD, WARMUP_SECONDS);
       row['peer add → start p50/p99 ms'] = `${ms(peer.p50)} / ${ms(peer.p99)}`;
     }
     latency.push(row);
   }
   const rabbit = await rabbitRoundTrip();
   latency.push({ 'tasks/s posted': 'ceiling', workers: '', '201 → claim p50 ms': `${ms(rabbit.p50)} (RabbitMQ round trip)`, '201 → claim p99 ms': ms(rabbit.p99), 'idle worker RSS MB': '', 'peer add → start p50/p99 ms': '' });
-  printTable(`Submit → claim: tasks posted one by one at a steady rate for ${LATENCY_SECONDS} s (targets: p50 <= 5 ms, p99 <= 20 ms at 100/s; idle worker < 100 MB)`, latency);
+  printTable(`Submit → claim: tasks posted one by one at a steady rate for ${LATENCY_SECONDS} s after ${WARMUP_SECONDS} s of warm-up (targets: p50 <= 5 ms, p99 <= 20 ms at 100/s; idle worker < 100 MB)`, latency);
 }
 
 main().catch((error) => {

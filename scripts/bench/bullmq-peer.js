@@ -81,14 +81,17 @@ async function peerThroughput(workers, jobs, command) {
 }
 
 /** Add → start latency for jobs added one by one at `rate` per second for `seconds`. */
-async function peerClaimLatency(workers, rate, seconds, command) {
+/** As bench-pipeline's claimLatency: the first `warmupSeconds` of adds are left out of the figures. */
+async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds = 0) {
   const peer = await peerSystem(workers, command);
   try {
-    const total = Math.floor(rate * seconds);
+    const warmup = Math.floor(rate * warmupSeconds);
+    const total = warmup + Math.floor(rate * seconds);
     const latencies = [];
-    const finished = new Promise((resolve) => peer.events.on('completed', ({ returnvalue }) => {
-      latencies.push(Number(returnvalue));
-      if (latencies.length === total) resolve();
+    let completed = 0;
+    const finished = new Promise((resolve) => peer.events.on('completed', ({ jobId, returnvalue }) => {
+      if (Number(jobId) > warmup) latencies.push(Number(returnvalue));
+      if (++completed === total) resolve();
     }));
     const start = performance.now();
     const adds = [];
