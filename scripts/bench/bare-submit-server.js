@@ -18,7 +18,8 @@ app.use(express.json());
 app.post('/tasks', async (req, res) => {
   const submission = { problem_id: req.body.problem_id, agent_config: { kind: 'registry', name: 'gpt', params: {} }, max_steps: 30, timeout_minutes: 30, max_retries: 2, priority: 0, metadata: req.body.metadata ?? {}, parameters: {} };
   const rows = toTaskRows([{ submission, fingerprint: null }]);
-  const stored = (await insertTasks(db, topology, rows)).stored.get(rows[0].id);
+  // direct: the api's exact statement (its rows claimed for a publisher), which this route never publishes.
+  const stored = (await insertTasks(db, topology, rows, { direct: true })).stored.get(rows[0].id);
   res.status(201).json({ task_id: stored.id, status: 'pending', submitted_at: stored.createdAt });
 });
 const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('bare server listening'));

@@ -54,7 +54,7 @@ function toParam(value: unknown): unknown {
  */
 const MAX_PREPARED = 500;
 const statementNames = new Map<string, string>();
-function statementName(text: string): string | undefined {
+export function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_PREPARED) {
     name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
