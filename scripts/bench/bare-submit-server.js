@@ -23,4 +23,7 @@ app.post('/tasks', async (req, res) => {
   res.status(201).json({ task_id: stored.id, status: 'pending', submitted_at: stored.createdAt });
 });
 const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('bare server listening'));
+// As the api: idle keep-alive sockets stay open longer than the load generator leaves them idle
+// (at node's 5 s default, a reused socket could be closed under a request: ECONNRESET).
+server.keepAliveTimeout = 65_000;
 process.on('SIGTERM', () => server.close(() => db.$disconnect().then(() => process.exit(0))));
