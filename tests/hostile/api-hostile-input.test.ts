@@ -127,7 +127,9 @@ describe('hostile input to the API', () => {
   });
 
   it('invalid ids and query strings', async () => {
-    const badId = fc.oneof(fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)), fc.constantFrom(...METACHARACTERS));
+    // "." and ".." are dot segments: every HTTP client resolves them before sending (GET /tasks/. is GET /tasks/).
+    const isDotSegment = (s: string) => s === '.' || s === '..';
+    const badId = fc.oneof(fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !isDotSegment(s) && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)), fc.constantFrom(...METACHARACTERS));
     const arb = fc.oneof(
       badId.map((id) => ({ method: 'GET', path: `/tasks/${encodeURIComponent(id)}` })),
       badId.map((id) => ({ method: 'DELETE', path: `/tasks/${encodeURIComponent(id)}` })),
