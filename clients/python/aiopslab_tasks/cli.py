@@ -24,6 +24,16 @@ from .errors import ApiConnectionError, ApiError, RunWaitTimeout
 EXIT_OK, EXIT_API_REFUSED, EXIT_USAGE, EXIT_SERVER, EXIT_RUN_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 
+class CliParser(argparse.ArgumentParser):
+    """argparse, with the fix for a value it reads as an option (a token that begins with "-")."""
+
+    def error(self, message: str):  # type: ignore[override]
+        if message.endswith("expected one argument") and message.startswith("argument --"):
+            option = message.split()[1].rstrip(":")
+            message += f"; a value that begins with - goes as {option}=VALUE"
+        super().error(message)
+
+
 def common_options() -> argparse.ArgumentParser:
     """--url, --token and --json, accepted before or after the command (SUPPRESS keeps either placement)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -35,7 +45,7 @@ def common_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="aiopslab-tasks",
         description="Submit AIOpsLab tasks and runs, watch them, collect results and export datasets.",
         epilog=__doc__.split("\n\n", 1)[1],

@@ -68,6 +68,10 @@ class CliTests(unittest.TestCase):
         malformed = run_cli(["submit", DETECTION, "--metadata", "{not json", *auth])
         self.assertEqual(malformed.returncode, 2)
         self.assertIn("--metadata is not valid JSON", malformed.stderr)
+        # The test token begins with "-": as a separate word it reads as an option, and the error says the fix.
+        dashed = run_cli(["problems", "--url", system.url, "--token", system.token])
+        self.assertEqual(dashed.returncode, 2)
+        self.assertIn("a value that begins with - goes as --token=VALUE", dashed.stderr)
 
     def test_exit_3_when_the_api_cannot_be_reached(self) -> None:
         down = run_cli(["problems", "--url", f"http://127.0.0.1:{free_port()}"])
