@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { collectMessages } from '../../../tests/support/amqp-helpers';
+import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
 import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 describe('POST /tasks', () => {
@@ -22,6 +22,10 @@ describe('POST /tasks', () => {
     const [message] = await dispatch.waitFor(1);
     expect(JSON.parse(message.content.toString())).toEqual({ task_id: task.id, attempt: 0 });
     expect(message.properties).toMatchObject({ priority: 7, type: 'task.dispatch', correlationId: res.headers['x-request-id'] });
+    // The api published both rows itself after its commit: no relay pass claimed them (a claim counts an attempt).
+    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { id: { in: outbox.map((o) => o.id) }, publishedAt: { not: null } } })) === 2, 5000, 'both rows marked published');
+    const published = await h.db.outboxMessage.findMany({ where: { id: { in: outbox.map((o) => o.id) } } });
+    expect(published.map((o) => o.attempts)).toEqual([0, 0]);
     await dispatch.close();
   });
 

@@ -51,6 +51,14 @@ describe('worker: running a task through a stand-in runner', () => {
       ['pending', 'processing', 1, 'exec-1'],
       ['processing', 'completed', 1, 'exec-1'],
     ]);
+    // The worker published its claim's and finish's events itself after each commit: no relay pass claimed them.
+    const workerEvents = async () =>
+      (await h.db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: task.id }, routingKey: { in: ['task.processing', 'task.completed'] } }, orderBy: { id: 'asc' } }));
+    await waitUntil(async () => (await workerEvents()).every((row) => row.publishedAt !== null), 5000, 'the worker events marked published');
+    expect((await workerEvents()).map((row) => [row.routingKey, row.attempts, (row.headers as { callback?: boolean }).callback])).toEqual([
+      ['task.processing', 0, false],
+      ['task.completed', 0, false],
+    ]);
   });
 
   it('gives the runner its spec, working directory, helm dirs and only the allowed variables, then removes the directory', async () => {

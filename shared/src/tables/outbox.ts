@@ -185,7 +185,10 @@ export function announcedJson(cte: string): string {
     'payload', a.payload, 'headers', a.headers)), '[]'::json) FROM ${cte} a)`;
 }
 
+/** One element of announcedJson: JSON has no bigint, so the id comes as text. */
+export type AnnouncedJsonRow = Omit<DueOutboxRow, 'id'> & { id: string };
+
 /** The rows of announcedJson, as a relay publishes them. */
-export function fromAnnouncedJson(rows: (Omit<DueOutboxRow, 'id'> & { id: string })[]): DueOutboxRow[] {
+export function fromAnnouncedJson(rows: AnnouncedJsonRow[]): DueOutboxRow[] {
   return rows.map((row) => ({ ...row, id: BigInt(row.id) }));
 }

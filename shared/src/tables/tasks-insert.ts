@@ -3,7 +3,7 @@ import type { Topology } from '../amqp/topology';
 import type { SqlClient } from '../db/sql';
 import type { Task } from './tasks';
 import { buildTaskEvent } from '../domain/task-event';
-import { announcedJson, DIRECT_CLAIM_MS, DueOutboxRow, fromAnnouncedJson, OUTBOX_RETURNING, outboxHeaders, outboxInsertFrom } from './outbox';
+import { AnnouncedJsonRow, announcedJson, DIRECT_CLAIM_MS, DueOutboxRow, fromAnnouncedJson, OUTBOX_RETURNING, outboxHeaders, outboxInsertFrom } from './outbox';
 import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
 import type { TaskSubmission } from '../schemas/task-submission';
 
@@ -120,7 +120,7 @@ export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskR
       retry_of: r.retryOf ?? null,
     })),
   );
-  const result = await db.$queryRawUnsafe<{ id: string | null; created_at: Date; announced: Parameters<typeof fromAnnouncedJson>[0] | null }[]>(
+  const result = await db.$queryRawUnsafe<{ id: string | null; created_at: Date; announced: AnnouncedJsonRow[] | null }[]>(
     INSERT_TASKS,
     input,
     topology.exchanges.events,

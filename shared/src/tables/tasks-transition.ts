@@ -4,7 +4,7 @@ import { taskLogsInsert } from './task-logs';
 import { TASK_COLUMNS } from './tasks';
 import { buildTaskEvent } from '../domain/task-event';
 import { isTerminal, TaskStatus } from '../domain/task-status';
-import { announcedJson, directPublishable, fromAnnouncedJson, outboxInsert, OutboxMessageInput } from './outbox';
+import { AnnouncedJsonRow, announcedJson, directPublishable, fromAnnouncedJson, outboxInsert, OutboxMessageInput } from './outbox';
 import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
 import type { Task, TaskChanges, TransitionRequest, TransitionResult } from '../transitions/transition-request';
 
@@ -43,7 +43,7 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
     attempt: logAttempt,
     lines: [param(lines.map((l) => l.ts.toISOString())), param(lines.map((l) => l.stream)), param(lines.map((l) => l.level)), param(lines.map((l) => l.message))],
   }, { from: 'moved' })})`;
-  const rows = await db.$queryRawUnsafe<(Task & { fromStatus: TaskStatus; announced?: Parameters<typeof fromAnnouncedJson>[0] })[]>(
+  const rows = await db.$queryRawUnsafe<(Task & { fromStatus: TaskStatus; announced?: AnnouncedJsonRow[] })[]>(
     `WITH cur AS (SELECT id AS cur_id, status AS from_status FROM tasks WHERE id = $1::uuid FOR UPDATE),
      moved AS (UPDATE tasks SET ${sets} FROM cur WHERE id = cur.cur_id AND ${guards.join(' AND ')} RETURNING ${TASK_COLUMNS}, cur.from_status AS "fromStatus"),
      announced AS (${insert.sql})${logged}
