@@ -137,7 +137,10 @@ async function run() {
   const trace = actions.flatMap((action) => [{ role: 'assistant', content: action }, { role: 'env', content: observationFor(action) ?? '' }]);
   const total = (Date.now() - started) / 1000;
   const session = { agent: spec.agent_config?.name ?? spec.agent_config?.kind ?? 'demo', session_id: sessionId, problem_id: spec.problem_id, start_time: started / 1000, end_time: Date.now() / 1000, trace, results };
-  if (spec.results_dir) fs.writeFileSync(path.join(spec.results_dir, `${sessionId}_${started / 1000}.json`), JSON.stringify(session, null, 4));
+  if (spec.results_dir) {
+    fs.mkdirSync(spec.results_dir, { recursive: true }); // the runner makes what it writes to
+    fs.writeFileSync(path.join(spec.results_dir, `${sessionId}_${started / 1000}.json`), JSON.stringify(session, null, 4));
+  }
   emit({
     type: 'result',
     results,

@@ -38,6 +38,7 @@ def _isolate_helm_state(spec: TaskSpec, environ: MutableMapping[str, str]) -> No
     defaults = {
         "HELM_CONFIG_HOME": spec.work_dir / "helm" / "config",
         "HELM_CACHE_HOME": spec.work_dir / "helm" / "cache",
+        "HELM_DATA_HOME": spec.work_dir / "helm" / "data",
     }
     for name, default in defaults.items():
         environ.setdefault(name, str(default))

@@ -1,4 +1,5 @@
 import json
+import os
 import unittest
 
 from runner_test_case import RunnerTestCase
@@ -54,6 +55,15 @@ class SuccessfulRunTest(RunnerTestCase):
         self.assertEqual(self.lab.marker("kubectl-context"), ["kind-worker-w1-kind"])
         self.assertTrue((self.lab.work_dir / "helm" / "config").is_dir())
         self.assertTrue((self.lab.work_dir / "helm" / "cache").is_dir())
+        self.assertTrue((self.lab.work_dir / "helm" / "data").is_dir())
+
+    def test_the_helm_homes_the_worker_names_are_made_by_the_runner(self):
+        homes = {name: str(self.lab.work_dir / ".helm" / part) for name, part in (("HELM_CONFIG_HOME", "config"), ("HELM_CACHE_HOME", "cache"), ("HELM_DATA_HOME", "data"))}
+        result = self.run_runner(**homes)
+
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for name, home in homes.items():
+            self.assertTrue(os.path.isdir(home), f"{name} {home} was not made")
 
     def test_fault_is_recovered_once_by_the_normal_end_not_by_the_atexit_hook(self):
         self.run_runner()

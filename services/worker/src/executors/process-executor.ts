@@ -19,9 +19,6 @@ export interface ProcessExecutorOptions {
   passthroughEnv: Readonly<Record<string, string>>;
 }
 
-/** The per-attempt helm state directories (runner-env.ts points HELM_*_HOME at them). */
-const HELM_HOMES = ['.helm', '.helm/config', '.helm/cache', '.helm/data'];
-
 /** After the runner's group is gone, output still held by an escaped process is abandoned. */
 const STREAM_DRAIN_MS = 2000;
 
@@ -42,7 +39,6 @@ export class ProcessExecutor implements Executor {
     const { workDir } = request;
     await createWorkDir({
       workDir,
-      dirs: [request.spec.results_dir, ...HELM_HOMES],
       files: [{ name: SPEC_FILE_NAME, content: JSON.stringify(request.spec, null, 2), mode: 0o600 }],
     });
     const env = buildRunnerEnv({ passthrough: this.options.passthroughEnv, workDir, taskId: request.taskId, attempt: request.attempt, correlationId: request.correlationId, cluster: request.cluster });

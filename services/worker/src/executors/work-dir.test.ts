@@ -8,7 +8,6 @@ describe('an attempt working directory', () => {
   const attemptDir = (attempt: number) => path.join(root, 'tasks', 'task-1', String(attempt));
   const layout = (workDir: string) => ({
     workDir,
-    dirs: [path.join(workDir, 'results'), '.helm/config', '.helm/cache'],
     files: [{ name: 'task-spec.json', content: '{"task_id":"task-1"}', mode: 0o600 }],
   });
 
@@ -17,11 +16,10 @@ describe('an attempt working directory', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('is created with its parents, directories and a private spec file', async () => {
+  it('is created with its parents and a private spec file, and nothing else', async () => {
     const workDir = attemptDir(1);
     await createWorkDir(layout(workDir));
-    expect(readdirSync(workDir).sort()).toEqual(['.helm', 'results', 'task-spec.json']);
-    expect(readdirSync(path.join(workDir, '.helm')).sort()).toEqual(['cache', 'config']);
+    expect(readdirSync(workDir)).toEqual(['task-spec.json']);
     expect(readFileSync(path.join(workDir, 'task-spec.json'), 'utf8')).toBe('{"task_id":"task-1"}');
     expect(statSync(path.join(workDir, 'task-spec.json')).mode & 0o777).toBe(0o600);
   });
@@ -32,13 +30,13 @@ describe('an attempt working directory', () => {
     writeFileSync(path.join(workDir, 'results', 'old-session.json'), '{}');
     writeFileSync(path.join(workDir, 'leftover.txt'), 'x');
     await createWorkDir(layout(workDir));
-    expect(readdirSync(workDir).sort()).toEqual(['.helm', 'results', 'task-spec.json']);
-    expect(readdirSync(path.join(workDir, 'results'))).toEqual([]);
+    expect(readdirSync(workDir)).toEqual(['task-spec.json']);
   });
 
   it('is removed with its task directory when no other attempt is kept there', async () => {
     const workDir = attemptDir(1);
     await createWorkDir(layout(workDir));
+    mkdirSync(path.join(workDir, 'results'));
     writeFileSync(path.join(workDir, 'results', 'session.json'), '{}');
     await removeWorkDir(workDir);
     expect(existsSync(path.dirname(workDir))).toBe(false);
@@ -68,6 +66,7 @@ describe('an attempt working directory', () => {
     writeFileSync(path.join(outside, 'precious.txt'), 'keep me');
     const workDir = attemptDir(1);
     await createWorkDir(layout(workDir));
+    mkdirSync(path.join(workDir, 'results'));
     symlinkSync(outside, path.join(workDir, 'results', 'link-to-outside'));
     await removeWorkDir(workDir);
     expect(existsSync(workDir)).toBe(false);
