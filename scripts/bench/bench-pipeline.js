@@ -20,6 +20,10 @@ const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number
 const RATES = (process.env.BENCH_CLAIM_RATES ?? '20,100').split(',').map(Number);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+// Every system (ours and the peer) first runs this many no-op tasks per worker, unmeasured: a
+// fresh worker runs much of its per-task code in V8's lower tiers for its first ~1,000 tasks
+// (BENCH_WARMUP_TASKS_PER_WORKER=0 measures from a cold start).
+const WARMUP_TASKS_PER_WORKER = Number(process.env.BENCH_WARMUP_TASKS_PER_WORKER ?? 1000);
 const NOOP_RUNNER = `printf '{"type":"result","results":{"success":true},"framework_overhead":0,"session":null}\\n' >&3`;
 const PEER_CHILD = NOOP_RUNNER.replace('>&3', '>/dev/null');
 const WITH_PEER = process.env.BENCH_PEER !== '0';
@@ -63,17 +67,29 @@ async function system(label, workers) {
   };
 }
 
+async function submitBatches(sys, count) {
+  for (let i = 0; i < count; i += 100) {
+    const tasks = Array.from({ length: Math.min(100, count - i) }, () => JSON.parse(BODY));
+    const res = await postJson(sys.api, '/tasks/batch', { tasks });
+    if (res.status !== 201) throw new Error(`batch answered ${res.status}`);
+  }
+}
+
+async function warmUp(sys, workers) {
+  const count = WARMUP_TASKS_PER_WORKER * workers;
+  await submitBatches(sys, count);
+  await sys.waitDone(count);
+  return count;
+}
+
 async function throughput(workers) {
   const sys = await system(`thr${workers}`, workers);
   try {
+    const warm = await warmUp(sys, workers);
     const started = Date.now();
     const cpuBefore = cpuSnapshot();
-    for (let i = 0; i < TASKS; i += 100) {
-      const tasks = Array.from({ length: Math.min(100, TASKS - i) }, () => JSON.parse(BODY));
-      const res = await postJson(sys.api, '/tasks/batch', { tasks });
-      if (res.status !== 201) throw new Error(`batch answered ${res.status}`);
-    }
-    await sys.waitDone(TASKS);
+    await submitBatches(sys, TASKS);
+    await sys.waitDone(warm + TASKS);
     const { rows: last } = await sys.db.query('SELECT max(completed_at) AS at FROM tasks');
     const seconds = (last[0].at.getTime() - started) / 1000;
     const workerPids = new Set(sys.workerPids);
@@ -85,7 +101,7 @@ async function throughput(workers) {
       postgres: (_, command) => command.startsWith('postgres'),
       rabbitmq: (_, command) => command.includes('beam.smp'),
     });
-    const { rows } = await sys.db.query("SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed FROM tasks");
+    const { rows } = await sys.db.query("SELECT count(*) FILTER (WHERE status = 'completed')::int - $1 AS completed FROM tasks", [warm]);
     return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed, cpuMsPerTask: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, ((1000 * v) / TASKS).toFixed(2)])) };
   } finally {
     await sys.stop();
@@ -95,6 +111,7 @@ async function throughput(workers) {
 async function claimLatency(workers, rate) {
   const sys = await system(`lat${rate}`, workers);
   try {
+    const warm = await warmUp(sys, workers);
     const answered = new Map();
     const warmIds = new Set();
     const inFlight = [];
@@ -116,8 +133,8 @@ async function claimLatency(workers, rate) {
       );
     }
     await Promise.all(inFlight);
-    await sys.waitDone(total);
-    const { rows } = await sys.db.query('SELECT id::text, started_at FROM tasks');
+    await sys.waitDone(warm + total);
+    const { rows } = await sys.db.query('SELECT id::text, started_at FROM tasks WHERE id = ANY($1::uuid[])', [[...answered.keys()]]);
     const latencies = rows.filter((r) => !warmIds.has(r.id)).map((r) => r.started_at.getTime() - answered.get(r.id));
     const idleRss = sys.workerPids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
     return { rate, workers, p50: percentile(latencies, 50), p99: percentile(latencies, 99), idleRss: Math.max(...idleRss) };
@@ -160,7 +177,7 @@ async function main() {
     cpuRows.push({ workers, ...r.cpuMsPerTask });
     const row = { workers, tasks: TASKS, completed: r.completed, 'no-op tasks/s': r.rate.toFixed(1), seconds: r.seconds.toFixed(1) };
     if (WITH_PEER) {
-      const peer = await peerThroughput(workers, TASKS, PEER_CHILD);
+      const peer = await peerThroughput(workers, TASKS, PEER_CHILD, WARMUP_TASKS_PER_WORKER * workers);
       row['peer (BullMQ) jobs/s'] = peer.toFixed(1);
       row['ours / peer'] = (r.rate / peer).toFixed(2);
     }
@@ -168,7 +185,7 @@ async function main() {
   }
   const spawn = spawnCeiling();
   rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '', 'peer (BullMQ) jobs/s': '', 'ours / peer': '' });
-  printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100`, rows);
+  printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100, after ${WARMUP_TASKS_PER_WORKER} unmeasured tasks per worker (the peer's too)`, rows);
   // Runners are not counted (they exit before the last snapshot); postgres and rabbitmq count every client's work on this machine.
   printTable('CPU ms per task by process group, throughput runs (/proc utime+stime)', cpuRows);
   if (process.env.BENCH_THROUGHPUT_ONLY === '1') return;
@@ -179,14 +196,14 @@ async function main() {
     const r = await claimLatency(workers, rate);
     const row = { 'tasks/s posted': rate, workers, '201 → claim p50 ms': ms(r.p50), '201 → claim p99 ms': ms(r.p99), 'idle worker RSS MB': r.idleRss.toFixed(0) };
     if (WITH_PEER) {
-      const peer = await peerClaimLatency(workers, rate, LATENCY_SECONDS, PEER_CHILD, WARMUP_SECONDS);
+      const peer = await peerClaimLatency(workers, rate, LATENCY_SECONDS, PEER_CHILD, WARMUP_SECONDS, WARMUP_TASKS_PER_WORKER * workers);
       row['peer add → start p50/p99 ms'] = `${ms(peer.p50)} / ${ms(peer.p99)}`;
     }
     latency.push(row);
   }
   const rabbit = await rabbitRoundTrip();
   latency.push({ 'tasks/s posted': 'ceiling', workers: '', '201 → claim p50 ms': `${ms(rabbit.p50)} (RabbitMQ round trip)`, '201 → claim p99 ms': ms(rabbit.p99), 'idle worker RSS MB': '', 'peer add → start p50/p99 ms': '' });
-  printTable(`Submit → claim: tasks posted one by one at a steady rate for ${LATENCY_SECONDS} s after ${WARMUP_SECONDS} s of warm-up (targets: p50 <= 5 ms, p99 <= 20 ms at 100/s; idle worker < 100 MB)`, latency);
+  printTable(`Submit → claim: tasks posted one by one at a steady rate for ${LATENCY_SECONDS} s after ${WARMUP_TASKS_PER_WORKER} unmeasured tasks per worker and ${WARMUP_SECONDS} s of unmeasured posts (targets: p50 <= 5 ms, p99 <= 20 ms at 100/s; idle worker < 100 MB)`, latency);
 }
 
 main().catch((error) => {

@@ -63,17 +63,30 @@ async function peerSystem(workers, command) {
   };
 }
 
-/** Jobs per second for `jobs` no-op jobs added in bulks of 100, over `workers` processes. */
-async function peerThroughput(workers, jobs, command) {
+/** Adds `jobs` no-op jobs in bulks of 100 and waits for them all to complete. */
+async function runJobs(peer, jobs) {
+  let done = 0;
+  const finished = new Promise((resolve) => {
+    const onCompleted = () => {
+      if (++done < jobs) return;
+      peer.events.off('completed', onCompleted);
+      resolve();
+    };
+    peer.events.on('completed', onCompleted);
+  });
+  for (let i = 0; i < jobs; i += 100) {
+    await peer.queue.addBulk(Array.from({ length: Math.min(100, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  await finished;
+}
+
+/** Jobs per second for `jobs` no-op jobs added in bulks of 100, over `workers` processes, after `warmupJobs` unmeasured ones. */
+async function peerThroughput(workers, jobs, command, warmupJobs = 0) {
   const peer = await peerSystem(workers, command);
   try {
-    let done = 0;
-    const finished = new Promise((resolve) => peer.events.on('completed', () => { if (++done === jobs) resolve(); }));
+    if (warmupJobs > 0) await runJobs(peer, warmupJobs);
     const started = Date.now();
-    for (let i = 0; i < jobs; i += 100) {
-      await peer.queue.addBulk(Array.from({ length: Math.min(100, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
-    }
-    await finished;
+    await runJobs(peer, jobs);
     return jobs / ((Date.now() - started) / 1000);
   } finally {
     await peer.stop();
@@ -82,15 +95,16 @@ async function peerThroughput(workers, jobs, command) {
 
 /** Add → start latency for jobs added one by one at `rate` per second for `seconds`. */
 /** As bench-pipeline's claimLatency: the first `warmupSeconds` of adds are left out of the figures. */
-async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds = 0) {
+async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds = 0, warmupJobs = 0) {
   const peer = await peerSystem(workers, command);
   try {
+    if (warmupJobs > 0) await runJobs(peer, warmupJobs);
     const warmup = Math.floor(rate * warmupSeconds);
     const total = warmup + Math.floor(rate * seconds);
     const latencies = [];
     let completed = 0;
     const finished = new Promise((resolve) => peer.events.on('completed', ({ jobId, returnvalue }) => {
-      if (Number(jobId) > warmup) latencies.push(Number(returnvalue));
+      if (Number(jobId) > warmupJobs + warmup) latencies.push(Number(returnvalue)); // ids count from 1 across the warm-up too
       if (++completed === total) resolve();
     }));
     const start = performance.now();

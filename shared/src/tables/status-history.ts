@@ -88,7 +88,10 @@ export async function insertStatusHistory(db: SqlClient, events: readonly TaskEv
         ${column('attempt')}::int[], ${column('worker_id')}::text[], ${column('notes')}::text[], ${column('occurred_at')}::timestamptz[]
       ) WITH ORDINALITY AS e(event_id, task_id, from_status, to_status, attempt, worker_id, notes, occurred_at, ord)
     ), known AS (
-      SELECT input.* FROM input WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = input.task_id)
+      -- A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join, and a plan made
+      -- while tasks was small (a fresh database) hash-joins a scan of the whole table, kept by
+      -- the prepared statement as the table grows. This stays one index probe per event.
+      SELECT input.* FROM input WHERE (SELECT true FROM tasks t WHERE t.id = input.task_id)
     ), inserted AS (
       INSERT INTO status_history (event_id, task_id, from_status, to_status, attempt, worker_id, notes, occurred_at)
       SELECT event_id, task_id, from_status, to_status, attempt, worker_id, notes, occurred_at FROM known ORDER BY ord
