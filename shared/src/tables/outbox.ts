@@ -110,8 +110,12 @@ export interface DueOutboxRow {
   headers: { type?: string; correlation_id?: string | null; priority?: number | null; callback?: boolean };
 }
 
-/** Confirmed rows → published, with the time of their confirm; $1 ids, $2 times (markParameters). */
-const MARK_PUBLISHED = `UPDATE outbox SET published_at = m.at FROM unnest($1::bigint[], $2::timestamptz[]) AS m(id, at) WHERE outbox.id = m.id`;
+/**
+ * Confirmed rows → published, with the time of their confirm; $1 ids, $2 times (markParameters).
+ * `outbox.id = ANY($1)` is redundant with the join but keeps every plan an index lookup: a
+ * prepared statement planned while the table was small would otherwise hash-join a scan of it.
+ */
+const MARK_PUBLISHED = `UPDATE outbox SET published_at = m.at FROM unnest($1::bigint[], $2::timestamptz[]) AS m(id, at) WHERE outbox.id = m.id AND outbox.id = ANY($1::bigint[])`;
 
 function markParameters(marks: readonly OutboxMark[]): [bigint[], string[]] {
   return [marks.map((m) => m.id), marks.map((m) => m.at)];
