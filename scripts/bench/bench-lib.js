@@ -68,6 +68,12 @@ function startScript(script, env, ready, name = path.basename(script), nodeOptio
       output = (output + chunk).slice(-20_000);
       if (ready.test(output)) {
         clearTimeout(timer);
+        // From now on the output is only drained (keeping its last chunk for an exit message):
+        // the bench shares the cores it measures.
+        for (const stream of [child.stdout, child.stderr]) {
+          stream.off('data', onData);
+          stream.on('data', (more) => (output = String(more)));
+        }
         resolve({ child, stop: () => stopChild(child) });
       }
     };
