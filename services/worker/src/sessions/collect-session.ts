@@ -91,11 +91,13 @@ export async function collectSession(src: SessionSources): Promise<NewTaskSessio
 // The probes below are synchronous: a few system calls on the working directory, each cheaper on
 // the main thread than a thread-pool round trip (see work-dir.ts); a fast run has nothing to find.
 function findSessionFile(resultsDir: string, sessionId: string | null): { path: string; size: number } | null {
+  // The runner makes results_dir: a run that wrote nothing has none (a stat, not a thrown ENOENT).
+  if (!isDirectory(resultsDir)) return null;
   let names: string[] = [];
   try {
     names = readdirSync(resultsDir);
   } catch {
-    // no results directory: no session file
+    // unreadable: no session file
   }
   const entries = [];
   for (const name of names) {
