@@ -40,6 +40,14 @@ async function declaredTopology(prefix: string, queueType: QueueType) {
     bindQueue: async (queue: string, source: string, pattern: string, args: Record<string, unknown> = {}) => {
       bindings.push({ source, vhost: '/', destination: queue, destination_type: 'queue', routing_key: pattern, arguments: args });
     },
+    bindExchange: async (destination: string, source: string, pattern: string, args: Record<string, unknown> = {}) => {
+      bindings.push({ source, vhost: '/', destination, destination_type: 'exchange', routing_key: pattern, arguments: args });
+    },
+    // Removing bindings of older versions (the callbacks queue's direct ones) declares nothing.
+    unbindQueue: async (queue: string, source: string, pattern: string) => {
+      const at = bindings.findIndex((b) => b.destination === queue && b.source === source && b.routing_key === pattern);
+      if (at >= 0) bindings.splice(at, 1);
+    },
   };
   await assertTopology(recorder as unknown as Channel, topologyNames(prefix), queueType);
   await assertCallbackQueue(recorder as unknown as Channel, topologyNames(prefix), queueType);
@@ -56,7 +64,7 @@ function prefixed(prefix: string) {
   const args = (values: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, typeof value === 'string' && exchangeNames.has(value) ? `${prefix}${value}` : value]));
   return {
-    exchanges: definitions.exchanges.map((e) => ({ ...e, name: `${prefix}${e.name}` })),
+    exchanges: definitions.exchanges.map((e) => ({ ...e, name: `${prefix}${e.name}`, arguments: args(e.arguments) })),
     queues: definitions.queues.map((q) => ({ ...q, name: `${prefix}${q.name}`, arguments: args(q.arguments) })),
     bindings: definitions.bindings.map((b) => ({ ...b, source: `${prefix}${b.source}`, destination: `${prefix}${b.destination}` })),
   };

@@ -61,7 +61,7 @@ describe('worker: running a task through a stand-in runner', () => {
     ]);
   });
 
-  it('gives the runner its spec, working directory, helm dirs and only the allowed variables, then removes the directory', async () => {
+  it('gives the runner its spec, a working directory holding only the spec, and only the allowed variables, then removes the directory', async () => {
     const submitted = await h.submit({ fixture: 'echo-env', maxSteps: 7, timeoutMinutes: 12, agentConfig: { kind: 'registry', name: 'gpt', params: { temperature: 0 } } });
     const task = await h.waitForStatus(submitted.id, 'completed');
     const seen = (task.result as any).results;
@@ -97,8 +97,8 @@ describe('worker: running a task through a stand-in runner', () => {
       work_dir: workDir,
       results_dir: `${workDir}/results`,
     });
-    expect(seen.helm_dirs).toBe(true);
-    expect(seen.results_dir).toBe(true);
+    // results_dir and the helm homes are the runner's to make (docs/runner-protocol.md).
+    expect(seen.entries).toEqual(['task-spec.json']);
     await waitUntil(() => !existsSync(workDir), 5000, 'the work dir to be removed');
   });
 

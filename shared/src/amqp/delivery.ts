@@ -14,8 +14,11 @@ export interface DeadLetterTarget {
   onDeadLettered?(reason: DeadLetterReason): void;
 }
 
-/** Header of task events: whether the task has a callback_url (`yes`/`no`). */
-export const CALLBACK_HEADER = 'x-callback';
+/**
+ * Header of task events: whether the task has a callback_url (`yes`/`no`). Not `x-` prefixed:
+ * a headers exchange ignores such headers, and `task.callbacks.filter` routes on this one.
+ */
+export const CALLBACK_HEADER = 'task-callback';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,7 +55,7 @@ export class Delivery {
   }
 
   /**
-   * False when the message says its task has no callback_url (header x-callback: no, set on
+   * False when the message says its task has no callback_url (header task-callback: no, set on
    * transition events); true when it says it has one, or does not say (older publishers).
    */
   get mayHaveCallback(): boolean {

@@ -1,12 +1,13 @@
 import type { Channel, Options } from 'amqplib';
 import { TERMINAL_STATUSES } from '../domain/task-status';
+import { CALLBACK_HEADER } from './delivery';
 
 /**
  * Every exchange, queue and routing key of the system, declared in one place (DESIGN.md
  * "Messaging"). All names take QUEUE_PREFIX for test isolation and multi-tenant brokers.
  */
 export interface Topology {
-  exchanges: { tasks: string; events: string; control: string; dead: string };
+  exchanges: { tasks: string; events: string; control: string; dead: string; callbackFilter: string; callbackRoute: string; callbackNone: string };
   queues: { dispatch: string; dead: string; history: string; callbacks: string };
   routing: { dispatch: string; eventPattern: string; terminalEvents: string[] };
   controlQueue(workerId: string): string;
@@ -18,7 +19,15 @@ export type QueueType = 'classic' | 'quorum';
 export function topologyNames(prefix = ''): Topology {
   const name = (base: string) => `${prefix}${base}`;
   return {
-    exchanges: { tasks: name('tasks'), events: name('task.events'), control: name('task.control'), dead: name('tasks.dead') },
+    exchanges: {
+      tasks: name('tasks'),
+      events: name('task.events'),
+      control: name('task.control'),
+      dead: name('tasks.dead'),
+      callbackFilter: name('task.callbacks.filter'),
+      callbackRoute: name('task.callbacks.route'),
+      callbackNone: name('task.callbacks.none'),
+    },
     queues: { dispatch: name('tasks.dispatch'), dead: name('tasks.dead'), history: name('status-history'), callbacks: name('task.callbacks') },
     routing: { dispatch: 'dispatch', eventPattern: 'task.#', terminalEvents: TERMINAL_STATUSES.map((status) => `task.${status}`) },
     controlQueue: (workerId) => name(`task.control.${workerId}`),
@@ -66,11 +75,30 @@ export async function assertControlQueue(channel: Channel, topology: Topology, w
 
 /**
  * The queue of the workers' callback consumer: the terminal events of `task.events` (every path
- * that ends a task: worker, reaper, API cancel). Declared by the workers, which consume it.
+ * that ends a task: worker, reaper, API cancel) of tasks that may have a callback_url. Declared by
+ * the workers, which consume it.
+ *
+ * Terminal events go through `task.callbacks.filter` (headers): an event whose `task-callback`
+ * header says `no` (the task has no callback_url) is bound to `task.callbacks.none`, which has
+ * no queue, and is dropped there; every other event (`yes`, or no header, as events written by
+ * older versions or by paths that do not know) matches nothing, so the filter's alternate
+ * exchange `task.callbacks.route` takes it to the queue. Nothing is stored or delivered for the
+ * common task without a callback, and nothing that may need a callback is lost.
  */
 export async function assertCallbackQueue(channel: Channel, topology: Topology, queueType: QueueType = 'classic'): Promise<string> {
+  const { events, callbackFilter, callbackRoute, callbackNone } = topology.exchanges;
   const queue = topology.queues.callbacks;
+  const internal: Options.AssertExchange = { durable: true, internal: true };
+  await channel.assertExchange(callbackRoute, 'fanout', internal);
+  await channel.assertExchange(callbackNone, 'fanout', internal);
+  await channel.assertExchange(callbackFilter, 'headers', { ...internal, arguments: { 'alternate-exchange': callbackRoute } });
   await channel.assertQueue(queue, { durable: true, arguments: workQueueArguments(topology, queueType, false) });
-  for (const routingKey of topology.routing.terminalEvents) await channel.bindQueue(queue, topology.exchanges.events, routingKey);
+  await channel.bindQueue(queue, callbackRoute, '');
+  await channel.bindExchange(callbackNone, callbackFilter, '', { 'x-match': 'all', [CALLBACK_HEADER]: 'no' });
+  for (const routingKey of topology.routing.terminalEvents) await channel.bindExchange(callbackFilter, events, routingKey);
+  // Versions before the filter bound the queue to the terminal events directly, which would still
+  // bring it every one. The new path is bound first, so no event falls between the two (a message
+  // reaching a queue by two routes is delivered to it once).
+  for (const routingKey of topology.routing.terminalEvents) await channel.unbindQueue(queue, events, routingKey);
   return queue;
 }

@@ -33,7 +33,7 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
   const sets = changeSets(request.to, changes, occurredAt, values);
   const eventWorker = request.eventWorkerId !== undefined ? '' : `, 'worker_id', moved."workerId"`;
   const direct = request.publishDirectly === true;
-  // Whether the task has a callback_url travels with its event (header x-callback), so the
+  // Whether the task has a callback_url travels with its event (header task-callback), so the
   // workers' callback consumer need not read the task to learn that it has none.
   const insert = outboxInsert(messages, values.length + 1, { from: 'moved', direct, firstHeadersPatch: `jsonb_build_object('callback', moved."callbackUrl" IS NOT NULL)`, firstPayloadPatch: `jsonb_build_object('from_status', moved."fromStatus", 'attempt', moved.attempt${eventWorker})` });
   values.push(...insert.values);
