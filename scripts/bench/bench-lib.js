@@ -189,7 +189,8 @@ function cpuSnapshot() {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      processes.set(Number(pid), { ticks: Number(fields[11]) + Number(fields[12]), command: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+      // utime+stime, and cutime+cstime: what its children that it waited for used (the runners).
+      processes.set(Number(pid), { ticks: Number(fields[11]) + Number(fields[12]), childTicks: Number(fields[13]) + Number(fields[14]), command: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') });
     } catch {
       // exited meanwhile
     }
@@ -197,13 +198,18 @@ function cpuSnapshot() {
   return processes;
 }
 
-/** CPU seconds spent since `before` by each group; a group is a predicate on (pid, command). */
-function cpuSecondsSince(before, groups) {
+/**
+ * CPU seconds spent since `before` by each group; a group is a predicate on (pid, command).
+ * `childGroups` count instead what the matching processes' waited-for children used.
+ */
+function cpuSecondsSince(before, groups, childGroups = {}) {
   const after = cpuSnapshot();
-  const seconds = Object.fromEntries(Object.keys(groups).map((name) => [name, 0]));
-  for (const [pid, { ticks, command }] of after) {
+  const seconds = Object.fromEntries([...Object.keys(groups), ...Object.keys(childGroups)].map((name) => [name, 0]));
+  for (const [pid, { ticks, childTicks, command }] of after) {
     const name = Object.keys(groups).find((g) => groups[g](pid, command));
     if (name) seconds[name] += (ticks - (before.get(pid)?.ticks ?? 0)) / 100;
+    const childName = Object.keys(childGroups).find((g) => childGroups[g](pid, command));
+    if (childName) seconds[childName] += (childTicks - (before.get(pid)?.childTicks ?? 0)) / 100;
   }
   return seconds;
 }

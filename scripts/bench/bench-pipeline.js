@@ -67,6 +67,13 @@ async function system(label, workers) {
   };
 }
 
+/** CPU seconds by group → ms per task, with the total. */
+function msPerTask(cpu, tasks) {
+  const perTask = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, (1000 * v) / tasks]));
+  perTask.total = Object.values(perTask).reduce((a, b) => a + b, 0);
+  return perTask;
+}
+
 async function submitBatches(sys, count) {
   for (let i = 0; i < count; i += 100) {
     const tasks = Array.from({ length: Math.min(100, count - i) }, () => JSON.parse(BODY));
@@ -93,16 +100,19 @@ async function throughput(workers) {
     const { rows: last } = await sys.db.query('SELECT max(completed_at) AS at FROM tasks');
     const seconds = (last[0].at.getTime() - started) / 1000;
     const workerPids = new Set(sys.workerPids);
-    const cpu = cpuSecondsSince(cpuBefore, {
-      'workers (own)': (pid) => workerPids.has(pid),
-      'runner launchers': (_, command) => command.includes('runner-launcher'),
-      api: (pid) => pid === sys.apiPid,
-      history: (pid) => pid === sys.historyPid,
-      postgres: (_, command) => command.startsWith('postgres'),
-      rabbitmq: (_, command) => command.includes('beam.smp'),
-    });
+    const cpu = cpuSecondsSince(
+      cpuBefore,
+      {
+        'workers (own)': (pid) => workerPids.has(pid),
+        api: (pid) => pid === sys.apiPid,
+        history: (pid) => pid === sys.historyPid,
+        postgres: (_, command) => command.startsWith('postgres'),
+        rabbitmq: (_, command) => command.includes('beam.smp'),
+      },
+      { 'runners (workers\' children)': (pid) => workerPids.has(pid) },
+    );
     const { rows } = await sys.db.query("SELECT count(*) FILTER (WHERE status = 'completed')::int - $1 AS completed FROM tasks", [warm]);
-    return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed, cpuMsPerTask: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, ((1000 * v) / TASKS).toFixed(2)])) };
+    return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed, cpuMsPerTask: msPerTask(cpu, TASKS) };
   } finally {
     await sys.stop();
   }
@@ -174,20 +184,25 @@ async function main() {
   const cpuRows = [];
   for (const workers of WORKER_COUNTS) {
     const r = await throughput(workers);
-    cpuRows.push({ workers, ...r.cpuMsPerTask });
+    cpuRows.push({ system: 'ours', workers, ...r.cpuMsPerTask });
     const row = { workers, tasks: TASKS, completed: r.completed, 'no-op tasks/s': r.rate.toFixed(1), seconds: r.seconds.toFixed(1) };
     if (WITH_PEER) {
       const peer = await peerThroughput(workers, TASKS, PEER_CHILD, WARMUP_TASKS_PER_WORKER * workers);
-      row['peer (BullMQ) jobs/s'] = peer.toFixed(1);
-      row['ours / peer'] = (r.rate / peer).toFixed(2);
+      row['peer (BullMQ) jobs/s'] = peer.rate.toFixed(1);
+      row['ours / peer'] = (r.rate / peer.rate).toFixed(2);
+      cpuRows.push({ system: 'peer (BullMQ)', workers, ...msPerTask(peer.cpu, TASKS) });
     }
     rows.push(row);
   }
   const spawn = spawnCeiling();
   rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '', 'peer (BullMQ) jobs/s': '', 'ours / peer': '' });
   printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100, after ${WARMUP_TASKS_PER_WORKER} unmeasured tasks per worker (the peer's too)`, rows);
-  // Runners are not counted (they exit before the last snapshot); postgres and rabbitmq count every client's work on this machine.
-  printTable('CPU ms per task by process group, throughput runs (/proc utime+stime)', cpuRows);
+  // Postgres, rabbitmq and redis count every client's work on this machine; the bench process's own (posting, polling) is not counted, for either system.
+  const columns = ['system', 'workers', 'workers (own)', "runners (workers' children)", 'api', 'history', 'postgres', 'rabbitmq', 'redis', 'total'];
+  printTable(
+    'CPU ms per task by process group over the measured throughput run (/proc utime+stime; runners: the workers\' reaped children)',
+    cpuRows.map((row) => Object.fromEntries(columns.map((c) => [c, typeof row[c] === 'number' && c !== 'workers' ? row[c].toFixed(2) : (row[c] ?? '')]))),
+  );
   if (process.env.BENCH_THROUGHPUT_ONLY === '1') return;
 
   const latency = [];

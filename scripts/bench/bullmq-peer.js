@@ -9,7 +9,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Queue, QueueEvents } = require('bullmq');
-const { percentile } = require('./bench-lib');
+const { percentile, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
 
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,6 +26,7 @@ async function startRedis() {
     await sleep(50);
   }
   return {
+    pid: child.pid,
     connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null },
     async stop() {
       child.kill('SIGTERM');
@@ -51,6 +52,8 @@ async function peerSystem(workers, command) {
     children.push(child);
   }
   return {
+    workerPids: children.map((child) => child.pid),
+    redisPid: redis.pid,
     queue,
     events,
     async stop() {
@@ -86,8 +89,16 @@ async function peerThroughput(workers, jobs, command, warmupJobs = 0) {
   try {
     if (warmupJobs > 0) await runJobs(peer, warmupJobs);
     const started = Date.now();
+    const cpuBefore = cpuSnapshot();
     await runJobs(peer, jobs);
-    return jobs / ((Date.now() - started) / 1000);
+    const rate = jobs / ((Date.now() - started) / 1000);
+    const workerPids = new Set(peer.workerPids);
+    const cpu = cpuSecondsSince(
+      cpuBefore,
+      { 'workers (own)': (pid) => workerPids.has(pid), redis: (pid) => pid === peer.redisPid },
+      { "runners (workers' children)": (pid) => workerPids.has(pid) },
+    );
+    return { rate, cpu };
   } finally {
     await peer.stop();
   }
