@@ -15,7 +15,7 @@ const amqp = require('amqplib');
 const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
 const { peerClaimLatency, peerThroughput } = require('./bullmq-peer');
 
-const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 400);
+const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 2000);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
 const RATES = (process.env.BENCH_CLAIM_RATES ?? '20,100').split(',').map(Number);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
