@@ -7,6 +7,7 @@ import { groupAlive, terminateGroup } from './process-group';
 import { buildRunnerEnv, SPEC_FILE_NAME } from './runner-env';
 import { redactingOutput, secretValues } from './secret-redactor';
 import { createWorkDir, removeWorkDir } from './work-dir';
+import { withoutStackTraces } from './without-stack-traces';
 
 export interface ProcessExecutorOptions {
   /** RUNNER_COMMAND, run through /bin/sh -c. */
@@ -84,7 +85,8 @@ class ProcessRun implements RunningProcess {
   leaseRenewed(validForMs: number): void {
     const stdin = this.child.stdin;
     if (!stdin || stdin.destroyed || !stdin.writable) return;
-    stdin.write(`${JSON.stringify({ type: 'lease', valid_for_ms: Math.max(0, Math.round(validForMs)) })}\n`);
+    const line = `${JSON.stringify({ type: 'lease', valid_for_ms: Math.max(0, Math.round(validForMs)) })}\n`;
+    withoutStackTraces(() => stdin.write(line)); // a runner that already exited: EPIPE, ignored
   }
 
   private async waitForExit(streamsEnded: Promise<unknown>): Promise<ExecutorExit> {
@@ -92,7 +94,8 @@ class ProcessRun implements RunningProcess {
       this.child.once('error', (error) => resolve({ code: null, signal: null, startError: `could not start the runner: ${error.message}` }));
       this.child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    this.child.stdin?.end();
+    const stdin = this.child.stdin;
+    if (stdin && !stdin.destroyed) withoutStackTraces(() => stdin.end());
     if (this.pid !== null) {
       // Nothing the runner started may outlive the attempt.
       if (!this.terminating && groupAlive(this.pid)) this.terminating = terminateGroup(this.pid, this.options.killGraceMs);

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { withoutStackTraces } from './without-stack-traces';
 
 /**
  * Signals to a whole process group: the runner is spawned detached (its own group, pgid = pid),
@@ -6,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
  */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-pgid, signal);
+    withoutStackTraces(() => process.kill(-pgid, signal)); // ESRCH, the group is gone, is the common answer
     return true;
   } catch (error) {
     // EPERM: the group exists but is not ours to signal (cannot happen for our own children).
