@@ -198,6 +198,10 @@ function cpuSnapshot() {
   return processes;
 }
 
+/** Column names of the per-process CPU tables, the same for ours and the peer's. */
+const CPU_WORKERS = 'workers (own)';
+const CPU_RUNNERS = "runners (workers' children)";
+
 /**
  * CPU seconds spent since `before` by each group; a group is a predicate on (pid, command).
  * `childGroups` count instead what the matching processes' waited-for children used.
@@ -222,4 +226,4 @@ function printTable(title, rows) {
   for (const row of rows) console.log(line(headers.map((h) => row[h])));
 }
 
-module.exports = { postJson, cpuSnapshot, cpuSecondsSince, root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };
+module.exports = { postJson, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS, root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };

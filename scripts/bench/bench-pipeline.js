@@ -12,7 +12,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const amqp = require('amqplib');
-const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
+const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS } = require('./bench-lib');
 const { peerClaimLatency, peerThroughput } = require('./bullmq-peer');
 
 const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 2000);
@@ -103,13 +103,13 @@ async function throughput(workers) {
     const cpu = cpuSecondsSince(
       cpuBefore,
       {
-        'workers (own)': (pid) => workerPids.has(pid),
+        [CPU_WORKERS]: (pid) => workerPids.has(pid),
         api: (pid) => pid === sys.apiPid,
         history: (pid) => pid === sys.historyPid,
         postgres: (_, command) => command.startsWith('postgres'),
         rabbitmq: (_, command) => command.includes('beam.smp'),
       },
-      { 'runners (workers\' children)': (pid) => workerPids.has(pid) },
+      { [CPU_RUNNERS]: (pid) => workerPids.has(pid) },
     );
     const { rows } = await sys.db.query("SELECT count(*) FILTER (WHERE status = 'completed')::int - $1 AS completed FROM tasks", [warm]);
     return { workers, rate: TASKS / seconds, seconds, completed: rows[0].completed, cpuMsPerTask: msPerTask(cpu, TASKS) };
@@ -198,7 +198,7 @@ async function main() {
   rows.push({ workers: 'ceiling', tasks: '', completed: '', 'no-op tasks/s': `${spawn.toFixed(0)} runner spawns/s (one worker)`, seconds: '', 'peer (BullMQ) jobs/s': '', 'ours / peer': '' });
   printTable(`Throughput: ${TASKS} no-op tasks submitted in batches of 100, after ${WARMUP_TASKS_PER_WORKER} unmeasured tasks per worker (the peer's too)`, rows);
   // Postgres, rabbitmq and redis count every client's work on this machine; the bench process's own (posting, polling) is not counted, for either system.
-  const columns = ['system', 'workers', 'workers (own)', "runners (workers' children)", 'api', 'history', 'postgres', 'rabbitmq', 'redis', 'total'];
+  const columns = ['system', 'workers', CPU_WORKERS, CPU_RUNNERS, 'api', 'history', 'postgres', 'rabbitmq', 'redis', 'total'];
   printTable(
     'CPU ms per task by process group over the measured throughput run (/proc utime+stime; runners: the workers\' reaped children)',
     cpuRows.map((row) => Object.fromEntries(columns.map((c) => [c, typeof row[c] === 'number' && c !== 'workers' ? row[c].toFixed(2) : (row[c] ?? '')]))),

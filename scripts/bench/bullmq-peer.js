@@ -9,7 +9,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Queue, QueueEvents } = require('bullmq');
-const { percentile, cpuSnapshot, cpuSecondsSince } = require('./bench-lib');
+const { percentile, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS } = require('./bench-lib');
 
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,8 +95,8 @@ async function peerThroughput(workers, jobs, command, warmupJobs = 0) {
     const workerPids = new Set(peer.workerPids);
     const cpu = cpuSecondsSince(
       cpuBefore,
-      { 'workers (own)': (pid) => workerPids.has(pid), redis: (pid) => pid === peer.redisPid },
-      { "runners (workers' children)": (pid) => workerPids.has(pid) },
+      { [CPU_WORKERS]: (pid) => workerPids.has(pid), redis: (pid) => pid === peer.redisPid },
+      { [CPU_RUNNERS]: (pid) => workerPids.has(pid) },
     );
     return { rate, cpu };
   } finally {

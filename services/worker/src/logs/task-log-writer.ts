@@ -71,34 +71,30 @@ export class TaskLogWriter {
     return this.buffer.dropped;
   }
 
-  /** Writes what is pending and stops; later lines are ignored. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking lines (later ones are ignored) and hands back what is pending, at most one
+   * batch, for the caller's last statement, the finish, to write under the same ownership guard:
+   * one round trip instead of two. More than a batch is written here first.
+   */
+  async closeAndTakeRest(): Promise<LogLine[]> {
+    if (this.flushing) await this.flushing;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.buffer.pendingLines > this.options.batchLines || this.fenced) {
+      await this.writePending();
+      return [];
+    }
+    const rest = this.buffer.take(this.buffer.pendingLines);
+    this.release();
+    return rest;
+  }
+
+  private async writePending(): Promise<void> {
     for (let tries = 0; this.buffer.pendingLines > 0 && !this.fenced && tries < 5; tries++) await this.flush();
     if (this.buffer.pendingLines > 0 && !this.fenced) this.logger.error('task log lines could not be stored', { lines: this.buffer.pendingLines });
     this.buffer.clear();
     this.release();
-  }
-
-  /**
-   * Stops like close(), but hands back what is pending (at most one batch) for the caller's last
-   * statement, the finish, to write with the same ownership guard: one round trip instead of two.
-   * More than a batch is written here first, as close() does.
-   */
-  async closeAndTakeRest(): Promise<LogLine[]> {
-    if (this.flushing) await this.flushing;
-    if (this.buffer.pendingLines > this.options.batchLines || this.fenced) {
-      await this.close();
-      return [];
-    }
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const rest = this.buffer.take(this.buffer.pendingLines);
-    this.release();
-    return rest;
   }
 
   private belowHighWater(): boolean {
