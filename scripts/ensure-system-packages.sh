@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing: Debian's python3 packages
-# that the real AIOpsLab source imports (the real-source runner suite), and chromium (the
-# dashboard's browser tests). Needs root and apt-get; otherwise it says what to install.
+# that the real AIOpsLab source imports (the real-source runner suite), chromium (the
+# dashboard's browser tests), and Debian's Docker engine with a static busybox (the worker's
+# Docker code and the Kind-network isolation tests run against a real dockerd; their images are
+# built locally from busybox by ensure-test-images.sh, since nothing can be pulled here).
+# Needs root and apt-get; otherwise it says what to install.
 set -euo pipefail
 
 PYTHON=${AIOPSLAB_PYTHON:-/usr/bin/python3}
@@ -12,8 +15,12 @@ missing=()
 if ! "$PYTHON" -c "import $PYTHON_MODULES" >/dev/null 2>&1; then missing+=($PYTHON_PACKAGES); fi
 CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then missing+=(chromium); fi
+# dockerd, not the docker CLI: a newer CLI may already be installed without any engine.
+if ! command -v dockerd >/dev/null; then missing+=(docker.io); fi
+# The static build: the test images are a root filesystem holding busybox alone.
+if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed"; then missing+=(busybox-static); fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "ensure-system-packages: Debian python3 packages and chromium are present"
+  echo "ensure-system-packages: Debian python3 packages, chromium, dockerd and busybox are present"
   exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
@@ -26,4 +33,5 @@ apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
 "$PYTHON" -c "import $PYTHON_MODULES"
 [ -x "$CHROMIUM" ] || { echo "ensure-system-packages: no browser at $CHROMIUM after the install; set CHROMIUM_PATH" >&2; exit 1; }
+command -v dockerd >/dev/null || { echo "ensure-system-packages: no dockerd after installing docker.io" >&2; exit 1; }
 echo "ensure-system-packages: installed"
