@@ -41,6 +41,12 @@ export const agentConfigSchema = {
           default: 'shell_only',
           description: "shell_only (default): upstream's DOCS_SHELL_ONLY baseline prompt, only exec_shell and submit, as the paper's agents; all_apis: every API of the task",
         },
+        history_token_limit: {
+          type: 'integer',
+          minimum: 5,
+          maximum: 10000000,
+          description: "each request carries the newest messages that fit in this many tokens, trimmed as upstream's gpt agent does (default 120000, upstream's): the model's context length minus max_tokens, with a margin",
+        },
       },
       required: ['kind', 'base_url', 'model'],
       additionalProperties: false,
@@ -95,7 +101,7 @@ export const idempotencyKeyHeaderSchema = printableKey;
 
 export type AgentConfig =
   | { kind: 'registry'; name: string; params: Record<string, unknown> }
-  | { kind: 'openai_compatible'; base_url: string; model: string; api_key_env?: string; temperature?: number; top_p?: number; max_tokens?: number; extra_body?: Record<string, unknown>; prompt_template?: 'shell_only' | 'all_apis' }
+  | { kind: 'openai_compatible'; base_url: string; model: string; api_key_env?: string; temperature?: number; top_p?: number; max_tokens?: number; extra_body?: Record<string, unknown>; prompt_template?: 'shell_only' | 'all_apis'; history_token_limit?: number }
   | { kind: 'scripted'; actions: string[] };
 
 export interface TaskSubmission {

@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Optional, Union
 
 from aiopslab_runner.errors import InvalidAgentConfig
 from aiopslab_runner.prompt_templates import PROMPT_TEMPLATES, SHELL_ONLY
+from aiopslab_runner.upstream_gpt_defaults import HISTORY_TOKEN_LIMIT, MESSAGE_OVERHEAD_TOKENS
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class RegistryAgentConfig:
 
 @dataclass(frozen=True)
 class OpenAICompatibleAgentConfig:
+    """Unset sampling fields take upstream gpt agent's values (upstream_gpt_defaults.py)."""
+
     kind: ClassVar[str] = "openai_compatible"
     base_url: str
     model: str
@@ -26,6 +29,7 @@ class OpenAICompatibleAgentConfig:
     max_tokens: Optional[int] = None
     extra_body: dict = field(default_factory=dict)
     prompt_template: str = SHELL_ONLY
+    history_token_limit: int = HISTORY_TOKEN_LIMIT
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def _parse_registry(raw: dict, problems: list) -> Optional[RegistryAgentConfig]:
 
 def _parse_openai_compatible(raw: dict, problems: list) -> Optional[OpenAICompatibleAgentConfig]:
     base_url, model = raw.get("base_url"), raw.get("model")
-    if not _is_http_url(base_url):
+    if not is_http_url(base_url):
         problems.append("agent_config.base_url must be an http(s) URL")
     if not isinstance(model, str) or not model:
         problems.append("agent_config.model must be a non-empty string")
@@ -80,6 +84,12 @@ def _parse_openai_compatible(raw: dict, problems: list) -> Optional[OpenAICompat
     max_tokens = raw.get("max_tokens")
     if max_tokens is not None and (not _is_int(max_tokens) or max_tokens < 1):
         problems.append("agent_config.max_tokens must be a positive integer")
+    history_token_limit = raw.get("history_token_limit", HISTORY_TOKEN_LIMIT)
+    if not _is_int(history_token_limit) or history_token_limit <= MESSAGE_OVERHEAD_TOKENS:
+        problems.append(
+            f"agent_config.history_token_limit must be an integer above {MESSAGE_OVERHEAD_TOKENS}: the model's "
+            "context length minus max_tokens, with a margin for its own tokenizer"
+        )
     extra_body = raw.get("extra_body", {})
     if not isinstance(extra_body, dict):
         problems.append("agent_config.extra_body must be an object")
@@ -97,6 +107,7 @@ def _parse_openai_compatible(raw: dict, problems: list) -> Optional[OpenAICompat
         max_tokens=max_tokens,
         extra_body=dict(extra_body),
         prompt_template=prompt_template,
+        history_token_limit=history_token_limit,
     )
 
 
@@ -108,7 +119,7 @@ def _parse_scripted(raw: dict, problems: list) -> Optional[ScriptedAgentConfig]:
     return ScriptedAgentConfig(actions=tuple(actions))
 
 
-def _is_http_url(value: Any) -> bool:
+def is_http_url(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     parsed = urllib.parse.urlparse(value)

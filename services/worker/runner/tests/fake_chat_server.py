@@ -6,10 +6,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeChatServer:
-    """Each reply is (status, content, usage); requests are recorded with their headers."""
+    """Each reply is (status, content, usage); requests are recorded with their headers.
 
-    def __init__(self, replies: list) -> None:
+    `context_bytes`: a model's context, measured as the runner measures it without tiktoken
+    (UTF-8 bytes plus 4 per message); a longer prompt gets the 400 a real server sends.
+    """
+
+    def __init__(self, replies: list, context_bytes: int = 0) -> None:
         self._replies = list(replies)
+        self._context_bytes = context_bytes
         self.requests: list = []
         server = self
 
@@ -18,6 +23,8 @@ class FakeChatServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 status, content, usage = server._replies.pop(0) if server._replies else (500, "no reply left", None)
+                if server._context_bytes and prompt_bytes(body) > server._context_bytes:
+                    status, content, usage = 400, f"maximum context length is {server._context_bytes}", None
                 if status == 200:
                     payload = {"id": "x", "object": "chat.completion", "choices": [
                         {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
@@ -48,3 +55,7 @@ class FakeChatServer:
     def __exit__(self, *exc) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def prompt_bytes(body: dict) -> int:
+    return sum(4 + len(message["content"].encode("utf-8")) for message in body["messages"])

@@ -1,6 +1,6 @@
 import unittest
 
-from fake_chat_server import FakeChatServer
+from fake_chat_server import FakeChatServer, prompt_bytes
 from runner_test_case import RunnerTestCase
 
 SECRET = "sk-test-9f8e7d6c5b4a-never-print-me"
@@ -78,6 +78,35 @@ class OpenAICompatibleAgentTest(RunnerTestCase):
         self.assertIn("context length exceeded", error["message"])
         self.assertEqual(len(server.requests), 1)
         self.assertEqual(self.lab.marker("fault-recovered"), ["k8s_target_port-misconfig-detection-1"])
+
+    def test_unset_sampling_fields_send_upstream_gpt_agents_values(self):
+        config = {"kind": "openai_compatible", "base_url": "", "model": "policy-7b"}
+        with FakeChatServer([(200, SUBMIT_REPLY, USAGE_1)]) as server:
+            result = self.run_runner(self.lab.spec(agent_config={**config, "base_url": server.base_url}))
+
+        self.assertEqual(result.returncode, 0, result.stderr)
+        (request,) = server.requests
+        sampling = {k: v for k, v in request["body"].items() if k not in ("model", "messages")}
+        expected = {"max_tokens": 1024, "temperature": 0.5, "top_p": 0.95, "frequency_penalty": 0.0, "presence_penalty": 0.0, "n": 1, "stop": []}
+        self.assertEqual(sampling, expected)
+
+    def test_a_long_session_is_trimmed_to_the_history_limit_and_never_overflows_the_context(self):
+        context = 12_000
+        config = {k: v for k, v in agent_config("").items() if k != "api_key_env"} | {"history_token_limit": context}
+        replies = [(200, EXEC_REPLY, USAGE_1)] * 5 + [(200, SUBMIT_REPLY, USAGE_2)]
+        with FakeChatServer(replies, context_bytes=context) as server:
+            result = self.run_runner(
+                self.lab.spec(agent_config={**config, "base_url": server.base_url}), STANDIN_HUGE_OUTPUT_BYTES="4000"
+            )
+
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(server.requests), 6)
+        messages = [request["body"]["messages"] for request in server.requests]
+        self.assertTrue(all(prompt_bytes(request["body"]) <= context for request in server.requests))
+        self.assertEqual(messages[0][0]["role"], "system", "a short history is sent whole")
+        self.assertNotEqual(messages[-1][0]["role"], "system", "the oldest messages went first, as upstream")
+        self.assertTrue(messages[-1][-1]["content"].startswith("NAME"), "the newest observation is always sent")
+        self.assertIn("history trimmed to 12000 tokens, counted as UTF-8 bytes", " ".join(e["message"] for e in result.of_type("log")))
 
 
 if __name__ == "__main__":
