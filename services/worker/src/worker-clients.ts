@@ -7,6 +7,7 @@ import type { ClusterProvider } from './clusters/cluster-provider';
 import { createClusterProvider } from './clusters/create-cluster-provider';
 import type { WorkerSettings } from './config';
 import type { Executor } from './executors/executor';
+import { createProblemCleanup } from './executors/problem-cleanup';
 import { ProcessExecutor } from './executors/process-executor';
 import { WorkerMetrics } from './http/worker-metrics';
 import type { WorkerClients } from './worker-service';
@@ -38,6 +39,7 @@ export function createWorkerClients(settings: WorkerSettings, baseLogger: Logger
       workerId: env.WORKER_ID,
       workDir: path.join(env.WORK_DIR, 'cluster'),
       isWorkerActive: async (id) => ((await findWorker(db, id))?.status ?? 'offline') !== 'offline',
+      cleanupProblem: createProblemCleanup({ command: env.RUNNER_COMMAND, passthroughEnv: settings.runnerEnv, workRoot: env.WORK_DIR, killGraceMs: settings.killGraceMs }),
     });
   const executor =
     options.executor ??

@@ -85,7 +85,17 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     : async () => ({ ok: true as const });
   // Dispatch is held until the preflight passes: a worker that cannot run tasks must not take them.
   const gate = { hold: () => consumers.dispatch.hold(), release: () => consumers.dispatch.release() };
-  const workerHealth = new WorkerHealth({ check: preflight, gate, activity, beat: () => presence.beat(), logger, recheck: settings.healthRecheckPolicy, onChange: (unhealthy) => metrics.unhealthy.set(unhealthy ? 1 : 0) });
+  const workerHealth = new WorkerHealth({
+    check: preflight,
+    cluster: clusters,
+    clusterSetupTimeoutMs: env.CLUSTER_SETUP_TIMEOUT_SECONDS * 1000,
+    gate,
+    activity,
+    beat: () => presence.beat(),
+    logger,
+    recheck: settings.healthRecheckPolicy,
+    onChange: (unhealthy) => metrics.unhealthy.set(unhealthy ? 1 : 0),
+  });
   const taskDeps: ProcessTaskDeps = { ...context, executor, clusters, parser: createProtocolParser(), active, activity, health: workerHealth, beat: () => presence.beatSoon() };
   const onCancel = (taskId: string, attempt: number) => {
     const stopped = active.cancel(taskId);
@@ -182,7 +192,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
         void refreshProblemCatalog({ db, logger, runnerCommand: env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: env.WORK_DIR });
       }
       logger.info('worker started', { health_port: healthPort, cluster_provider: clusters.name, queue_prefix: env.QUEUE_PREFIX, preflight: env.RUNNER_PREFLIGHT });
-      // In the background: a slow AIOpsLab import must not hold up the health endpoint.
+      // In the background: a slow AIOpsLab import or cluster creation must not hold up the health endpoint.
       void workerHealth.start();
     },
     stop: (reason = 'stop requested') => steps.run(reason),

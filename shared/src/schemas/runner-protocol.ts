@@ -77,6 +77,7 @@ export const runnerEventSchemas = {
       traceback: { type: ['string', 'null'] },
       retryable: { type: 'boolean' },
       origin: { type: 'string', enum: RUNNER_ERROR_ORIGINS },
+      cluster_touched: { type: 'boolean' },
     },
     ['phase', 'error_type', 'message', 'retryable'] as const,
   ),
@@ -150,6 +151,8 @@ export type RunnerErrorEvent = EventBase & {
   retryable: boolean;
   /** Absent means `task`. `environment`: the task is handed back uncounted and the worker turns unhealthy. */
   origin?: (typeof RUNNER_ERROR_ORIGINS)[number];
+  /** false: the runner failed before it reached the cluster (a bad spec or agent config, an unsupported problem), which stays clean. Absent: taken as touched. */
+  cluster_touched?: boolean;
 };
 export type ProblemsEvent = EventBase & { type: 'problems'; problems: { id: string; task_type: string }[] };
 

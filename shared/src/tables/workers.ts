@@ -6,8 +6,8 @@ export type { Worker } from '../db/generated/client';
 const WORKER_COLUMNS = `id, hostname, cluster_name AS "clusterName", backend, status, current_task_id::text AS "currentTaskId", version,
   registered_at AS "registeredAt", last_heartbeat_at AS "lastHeartbeatAt", health_reason AS "healthReason"`;
 
-/** `unhealthy`: the worker's environment is broken (health_reason says why); it consumes nothing. */
-export const WORKER_STATUSES = ['idle', 'busy', 'draining', 'unhealthy', 'offline'] as const;
+/** `unhealthy`: the worker's environment is broken (health_reason says why); `preparing`: it is getting its cluster ready between tasks. Neither consumes. */
+export const WORKER_STATUSES = ['idle', 'busy', 'preparing', 'draining', 'unhealthy', 'offline'] as const;
 export type WorkerStatus = (typeof WORKER_STATUSES)[number];
 
 export interface WorkerRegistration {

@@ -61,9 +61,18 @@ class EventWriter:
             self._channel.write_line(line)
 
     def error(
-        self, phase: str, error_type: str, message: str, retryable: bool, traceback: Optional[str] = None, origin: str = "task"
+        self,
+        phase: str,
+        error_type: str,
+        message: str,
+        retryable: bool,
+        traceback: Optional[str] = None,
+        origin: str = "task",
+        cluster_touched: Optional[bool] = None,
     ) -> None:
         fields = {"phase": phase, "error_type": error_type, "message": message, "retryable": retryable, "origin": origin}
+        if cluster_touched is not None:
+            fields["cluster_touched"] = cluster_touched
         if traceback:
             fields["traceback"] = traceback
         self.error_emitted = True

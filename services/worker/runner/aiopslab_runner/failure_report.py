@@ -10,7 +10,8 @@ from aiopslab_runner.run_phases import EVAL, LOOP, SETUP, TEARDOWN
 PROTOCOL_PHASES = (SETUP, LOOP, EVAL, TEARDOWN)
 
 
-def report_failure(events: EventWriter, phase: str, exc: BaseException) -> None:
+def report_failure(events: EventWriter, phase: str, exc: BaseException, cluster_touched: bool = True) -> None:
+    """`cluster_touched=False` tells the worker the cluster is still clean (docs/runner-protocol.md)."""
     error_type = error_type_of(exc)
     message = str(exc) or error_type
     print(f"aiopslab-runner: {phase} failed: {error_type}: {message}", file=sys.stderr)
@@ -21,4 +22,5 @@ def report_failure(events: EventWriter, phase: str, exc: BaseException) -> None:
         retryable=is_retryable(exc),
         traceback="".join(traceback.format_exception(exc)),
         origin=origin_of(exc),
+        cluster_touched=cluster_touched,
     )

@@ -15,6 +15,9 @@ class RunPhases:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self.current = SETUP
+        # Until the Orchestrator is built nothing has reached the cluster: a failure before then
+        # (bad spec, agent config, unknown or unsupported problem) leaves it clean.
+        self.cluster_touched = False
         self._entered: dict = {}
         self.eval_results: Any = None
 

@@ -15,6 +15,7 @@ class SetupFailureTest(RunnerTestCase):
         self.assertEqual(error["message"], "Timeout waiting for openebs")
         self.assertIn("wait_for_ready", error["traceback"])
         self.assertNotIn("setup_done", result.types())
+        self.assertIs(error["cluster_touched"], True, "init_problem deployed into the cluster: the worker resets it")
 
     def test_unknown_registry_agent_fails_without_retry_before_the_orchestrator_exists(self):
         agent = {"kind": "registry", "name": "nope", "params": {}}
@@ -23,6 +24,7 @@ class SetupFailureTest(RunnerTestCase):
         error = self.assert_single_error(result, "setup", "InvalidAgentConfig", False)
         self.assertIn("gpt", error["message"], "the known agents are listed")
         self.assertEqual(self.lab.marker("orchestrator-constructed"), [])
+        self.assertIs(error["cluster_touched"], False, "nothing reached the cluster: the worker keeps it as it is")
 
     def test_registry_params_the_agent_does_not_accept_fail_without_retry(self):
         agent = {"kind": "registry", "name": "gpt", "params": {"model": "gpt-4o"}}
@@ -40,6 +42,7 @@ class SetupFailureTest(RunnerTestCase):
         error = self.assert_single_error(result, "setup", "InvalidTaskSpec", False)
         for field in ("max_steps", "attempt", "results_dir"):
             self.assertIn(field, error["message"])
+        self.assertIs(error["cluster_touched"], False)
 
     def test_invalid_agent_config_lists_every_bad_field(self):
         agent = {"kind": "openai_compatible", "base_url": "ftp://x", "model": "", "temperature": "hot"}

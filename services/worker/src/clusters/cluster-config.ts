@@ -28,7 +28,13 @@ export const clusterEnvProperties = {
     default: DEFAULT_KIND_NODE_IMAGE,
     description: `node image for every Kind node (kind --image), overriding the config file; default ${DEFAULT_KIND_NODE_IMAGE}, built from services/worker/kind/node.Dockerfile (docs/real-aiopslab.md); on arm64 e.g. jacksonarthurclark/aiopslab-kind-arm:latest`,
   },
-  KIND_CREATE_AT_START: { type: 'boolean', default: false, description: 'true to create the Kind cluster when the worker starts instead of before its first task' },
+  CLUSTER_SETUP_TIMEOUT_SECONDS: {
+    type: 'integer',
+    minimum: 60,
+    default: 3600,
+    description:
+      "seconds one cluster preparation may take between tasks (create, image preload, reset after a dirty run, recreate, warm-up); a preparation that fails or overruns makes the worker unhealthy with the reason and it retries after a backoff. No task's timeout covers it",
+  },
   KIND_KEEP_CLUSTER: { type: 'boolean', default: false, description: 'true to keep the Kind cluster when the worker shuts down' },
   KIND_INTERNAL_KUBECONFIG: {
     type: 'boolean',
@@ -39,7 +45,7 @@ export const clusterEnvProperties = {
     type: 'integer',
     minimum: 0,
     default: 0,
-    description: 'recreate the Kind cluster after this many tasks (0 = only when unhealthy or after a dirty run)',
+    description: 'recreate the Kind cluster after this many tasks (0 = only when it is unhealthy, or when a reset after a dirty run or the warm-up keeps failing)',
   },
   KIND_CREATE_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 900, description: 'seconds `kind create cluster` may take' },
   KIND_WAIT_SECONDS: { type: 'integer', minimum: 0, default: 300, description: 'seconds kind waits for the control plane (kind --wait)' },
@@ -58,7 +64,7 @@ export const clusterEnvProperties = {
   KIND_WARM: {
     type: 'boolean',
     default: true,
-    description: "true pre-installs what AIOpsLab's CI pre-installs (OpenEBS as the default storage class, Prometheus) into each new Kind cluster, and re-installs them before a task when a run removed them",
+    description: "true pre-installs what AIOpsLab's CI pre-installs (OpenEBS as the default storage class, Prometheus) into each new Kind cluster, and re-installs them after each task that removed them, before the worker consumes again",
   },
   KIND_WARM_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 600, description: "seconds each warm-up readiness wait may take (AIOpsLab's CI: 600; AIOpsLab itself waits 300)" },
   KIND_WARM_OPENEBS_MANIFEST: {
@@ -90,7 +96,7 @@ export interface ClusterConfig {
   CLUSTER_PROVIDER: ClusterProviderName;
   KIND_CONFIG?: string;
   KIND_NODE_IMAGE: string;
-  KIND_CREATE_AT_START: boolean;
+  CLUSTER_SETUP_TIMEOUT_SECONDS: number;
   KIND_KEEP_CLUSTER: boolean;
   KIND_INTERNAL_KUBECONFIG: boolean;
   KIND_RECREATE_AFTER_TASKS: number;
@@ -115,7 +121,7 @@ export interface ClusterConfig {
 /** The defaults above, for callers (tests, dry runs) that build a config without loadConfig. */
 export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
   CLUSTER_PROVIDER: 'none',
-  KIND_CREATE_AT_START: false,
+  CLUSTER_SETUP_TIMEOUT_SECONDS: 3600,
   KIND_KEEP_CLUSTER: false,
   KIND_INTERNAL_KUBECONFIG: false,
   KIND_RECREATE_AFTER_TASKS: 0,

@@ -18,10 +18,12 @@ export interface ClusterHandle {
 }
 
 /**
- * What acquire() did before this task, in seconds. `created`: a new cluster (first use or
- * `recreate_reason`); `reused`: the previous task's cluster. `warm_s` covers the warm-up check and
- * any (re-)install; `warm_installed` names what was (re-)installed (AIOpsLab's teardown removes
- * Prometheus and OpenEBS after every problem, so a reused cluster usually needs both again).
+ * What the last prepare() did, between the previous task and this one, in seconds: none of it
+ * counted against the task's timeout. `created`: a new cluster (first use or `recreate_reason`);
+ * `reused`: the previous task's cluster. `reset_s`: the problem's own cleanup and the namespace
+ * sweep after a dirty run. `warm_s` covers the warm-up check and any (re-)install; `warm_installed`
+ * names what was (re-)installed (AIOpsLab's teardown removes Prometheus and OpenEBS after every
+ * problem, so a reused cluster usually needs both again). `setup_s`: all of prepare().
  */
 export interface ClusterTiming {
   provider: ClusterProviderName;
@@ -32,23 +34,50 @@ export interface ClusterTiming {
   create_s: number | null;
   preload_s: number | null;
   images_loaded: number;
+  reset: ClusterReset | null;
   warm_s: number | null;
   warm_installed: string[];
+  setup_s: number;
+  prepared_at: string;
 }
 
-/** How the last run left the cluster: a failed or killed run may leave faults injected. */
-export type RunOutcome = 'clean' | 'dirty';
+/** What the reset after a dirty run did (cluster-reset.ts). */
+export interface ClusterReset {
+  reset_s: number;
+  /** null: the problem's cleanup succeeded (or there was no spec to clean up after); else why not. */
+  cleanup_error: string | null;
+  swept_namespaces: string[];
+}
 
+/**
+ * How an attempt left the cluster. `untouched`: the runner never reached it (no runner, a bad
+ * spec or agent config, an unsupported problem); `clean`: the problem ran and its teardown
+ * succeeded; `dirty`: faults may remain (a failed, stopped or killed run).
+ */
+export type ClusterUsage = 'untouched' | 'clean' | 'dirty';
+
+/**
+ * The worker's cluster, whose lifecycle is the worker's, not the task's: prepare() runs between
+ * tasks while the worker consumes nothing, on the cluster-setup budget; acquire() at a task's
+ * start only hands out what prepare() made ready.
+ */
 export interface ClusterProvider {
   readonly name: ClusterProviderName;
   /** Checks prerequisites (binaries, sockets); throws with what to install or which provider to choose. */
   checkPrerequisites(): Promise<void>;
-  /** At worker start: e.g. remove orphaned clusters of offline workers. */
+  /** At worker start: e.g. remove orphaned clusters of offline workers. Creates nothing. */
   start(): Promise<void>;
-  /** Before each task: create on first use, health-check, recreate when unhealthy or due. */
+  /** False until prepare() succeeds, and again after a task that used the cluster. */
+  readonly isReady: boolean;
+  /**
+   * Makes the cluster ready for the next task: create, reset after a dirty run, recreate when
+   * unhealthy or due, warm. Throws a ClusterError; `signal` aborts it (setup budget, shutdown).
+   */
+  prepare(signal: AbortSignal): Promise<ClusterTiming | null>;
+  /** At a task's start: the prepared cluster, after a quick probe. Throws cluster_unavailable (the task is handed back, not charged). */
   acquire(): Promise<ClusterHandle>;
-  /** After each task. */
-  release(outcome: RunOutcome): Promise<void>;
+  /** After each task: how it left the cluster, and its spec file (for the problem's own cleanup). */
+  release(usage: ClusterUsage, specFile: string | null): Promise<void>;
   /** On worker shutdown: delete unless configured to keep it. */
   shutdown(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import type { CommandRunner, CommandResult } from './command-runner';
+import { isAborted, type CommandRunner, type CommandResult } from './command-runner';
 import {
   allPodsReady, DEFAULT_CLASS_PATCH, helmReleaseStatus, isDefaultStorageClass, OPENEBS_NAMESPACE, OPENEBS_STORAGE_CLASS, parsePodReadiness,
   PROMETHEUS_CHART, PROMETHEUS_NAMESPACE, PROMETHEUS_PVC, PROMETHEUS_RELEASE, type WarmComponent,
@@ -100,7 +100,14 @@ export class ClusterWarmer {
   }
 
   private async pods(namespace: string) {
-    return this.kubectl(['get', 'pods', '-n', namespace, '-o', 'json']).then((r) => parsePodReadiness(r.stdout), () => ({ total: 0, notReady: [] }));
+    // An aborted setup ends the wait for pods; any other failure reads as "no pods yet".
+    return this.kubectl(['get', 'pods', '-n', namespace, '-o', 'json']).then(
+      (r) => parsePodReadiness(r.stdout),
+      (error: unknown) => {
+        if (isAborted(error)) throw error;
+        return { total: 0, notReady: [] };
+      },
+    );
   }
 
   /** `helm status` as AIOpsLab reads it; null when there is no release. */

@@ -6,6 +6,8 @@ export interface CommandOptions {
   timeoutMs: number;
   /** Added to the runner's base environment (e.g. KUBECONFIG). */
   env?: Record<string, string>;
+  /** Aborting kills the command (SIGKILL) and rejects with an `aborted` CommandError. */
+  signal?: AbortSignal;
 }
 
 export interface CommandResult {
@@ -20,7 +22,7 @@ export type CommandRunner = (file: string, args: string[], options: CommandOptio
 export class CommandError extends Error {
   constructor(
     readonly command: string,
-    readonly code: 'not_found' | 'failed' | 'timed_out',
+    readonly code: 'not_found' | 'failed' | 'timed_out' | 'aborted',
     readonly exitCode: number | null,
     readonly stderr: string,
     message: string,
@@ -42,9 +44,12 @@ export function createCommandRunner(baseEnv?: Record<string, string | undefined>
     new Promise((resolve, reject) => {
       const env = { ...(baseEnv ?? process.env), ...options.env };
       const command = [file, ...args].join(' ');
-      execFile(file, args, { env, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' }, (error, stdout, stderr) => {
+      execFile(file, args, { env, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8', signal: options.signal }, (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });
         const failure = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number | null };
+        if (options.signal?.aborted) {
+          return reject(new CommandError(command, 'aborted', null, stderr, `${command} stopped: ${abortReason(options.signal)}`));
+        }
         if (failure.code === 'ENOENT') {
           return reject(new CommandError(command, 'not_found', null, '', `${file} is not on PATH`));
         }
@@ -56,6 +61,27 @@ export function createCommandRunner(baseEnv?: Record<string, string | undefined>
         reject(new CommandError(command, 'failed', exitCode, stderr, `${command} exited with ${exitCode ?? 'a signal'}${detail ? `: ${detail}` : ''}`));
       });
     });
+}
+
+/**
+ * The same runner, with every command tied to whatever signal `current()` returns at the call: a
+ * call after the abort rejects at once, so loops that poll through it end too.
+ */
+export function abortableRunner(run: CommandRunner, current: () => AbortSignal | null): CommandRunner {
+  return (file, args, options) => {
+    const signal = current();
+    if (signal?.aborted) return Promise.reject(new CommandError([file, ...args].join(' '), 'aborted', null, '', `${file} not run: ${abortReason(signal)}`));
+    return run(file, args, signal ? { ...options, signal } : options);
+  };
+}
+
+export function isAborted(error: unknown): boolean {
+  return (error as CommandError)?.name === 'CommandError' && (error as CommandError).code === 'aborted';
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason = signal.reason as { message?: unknown } | undefined;
+  return typeof reason?.message === 'string' ? reason.message : String(reason ?? 'aborted');
 }
 
 /** The full path of an executable found on `pathVariable`, or null. */

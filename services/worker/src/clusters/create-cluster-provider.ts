@@ -9,6 +9,7 @@ import { createClusterMetrics } from './cluster-metrics';
 import { NoneClusterProvider } from './none-cluster';
 import { DEFAULT_KIND_CONFIG, DEFAULT_PRELOAD_IMAGES_FILE, KindClusterProvider } from './kind-cluster';
 import { ExistingClusterProvider } from './existing-cluster';
+import type { ProblemCleanup } from './cluster-reset';
 
 export interface ClusterProviderDeps {
   logger: Logger;
@@ -30,6 +31,8 @@ export interface ClusterProviderDeps {
   pollIntervalMs?: number;
   /** How long a new kind cluster may take to turn healthy (default max(KIND_WAIT_SECONDS, 60) s) and an existing one to recover (default 3 polls). */
   readyGraceMs?: { created: number; existing: number };
+  /** The problem's own cleanup after a dirty run (RUNNER_COMMAND --cleanup-problem); default: none. */
+  cleanupProblem?: ProblemCleanup;
 }
 
 /**
@@ -54,7 +57,7 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
   if (provider === 'existing') {
     return new ExistingClusterProvider(
       { kubeconfig: settings.EXISTING_KUBECONFIG, context: settings.EXISTING_CONTEXT, workDir: deps.workDir, healthTimeoutMs },
-      { run, pathVariable: commandEnv.PATH, logger: deps.logger, metrics },
+      { run, pathVariable: commandEnv.PATH, logger: deps.logger, metrics, cleanupProblem: deps.cleanupProblem ?? null },
     );
   }
   return new KindClusterProvider(
@@ -63,7 +66,6 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
       workDir: deps.workDir,
       configFile: settings.KIND_CONFIG ? path.resolve(settings.KIND_CONFIG) : DEFAULT_KIND_CONFIG,
       nodeImage: settings.KIND_NODE_IMAGE,
-      createAtStart: settings.KIND_CREATE_AT_START,
       keepCluster: settings.KIND_KEEP_CLUSTER,
       internalKubeconfig: settings.KIND_INTERNAL_KUBECONFIG,
       recreateAfterTasks: settings.KIND_RECREATE_AFTER_TASKS,
@@ -88,7 +90,7 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
         },
       },
     },
-    { run, pathVariable: commandEnv.PATH, docker: deps.docker ?? newDockerClient(), logger: deps.logger, metrics, isWorkerActive: deps.isWorkerActive },
+    { run, pathVariable: commandEnv.PATH, docker: deps.docker ?? newDockerClient(), logger: deps.logger, metrics, isWorkerActive: deps.isWorkerActive, cleanupProblem: deps.cleanupProblem ?? null },
   );
 }
 

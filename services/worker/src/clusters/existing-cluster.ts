@@ -1,12 +1,13 @@
-import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import type { ClusterHandle, ClusterProvider, RunOutcome } from './cluster-provider';
+import type { ClusterHandle, ClusterProvider, ClusterTiming, ClusterUsage } from './cluster-provider';
 import type { CommandRunner } from './command-runner';
 import type { ClusterMetrics } from './cluster-metrics';
 import { ClusterError } from './cluster-errors';
 import { PrerequisiteReport } from './cluster-prerequisites';
 import { probeClusterHealth } from './cluster-health';
+import type { ProblemCleanup } from './cluster-reset';
 
 const QUICK_MS = 30_000;
 
@@ -24,10 +25,13 @@ export interface ExistingClusterDeps {
   pathVariable: string | undefined;
   logger: Logger;
   metrics: ClusterMetrics;
+  /** The problem's own cleanup after a dirty run (RUNNER_COMMAND --cleanup-problem); null: none. */
+  cleanupProblem: ProblemCleanup | null;
 }
 
 /**
- * A cluster someone else runs: health-checked before each task, never created or deleted. The
+ * A cluster someone else runs: health-checked between tasks, never created, swept or deleted; after
+ * a dirty run only the problem's own cleanup runs (what else lives there is not ours). The
  * runner gets a private, flattened copy of the kubeconfig whose current context is the chosen one
  * (kubectl and helm inside AIOpsLab follow the current context), so the given file is never edited.
  */
@@ -36,6 +40,8 @@ export class ExistingClusterProvider implements ClusterProvider {
   readonly kubeconfig: string;
   private context: string | null = null;
   private readonly labels: { provider: string; cluster: string };
+  private ready = false;
+  private dirtySpec: string | null = null;
 
   constructor(
     private readonly options: ExistingClusterOptions,
@@ -63,7 +69,23 @@ export class ExistingClusterProvider implements ClusterProvider {
     this.deps.logger.log(health.healthy ? 'info' : 'warn', 'existing cluster checked at start', { context: this.context, healthy: health.healthy, reason: health.reason });
   }
 
-  async acquire(): Promise<ClusterHandle> {
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  async prepare(signal: AbortSignal): Promise<ClusterTiming> {
+    const started = Date.now();
+    let cleanupError: string | null = null;
+    if (this.dirtySpec && this.deps.cleanupProblem) {
+      try {
+        await this.deps.cleanupProblem(this.dirtySpec, signal);
+      } catch (error) {
+        cleanupError = (error as Error).message;
+        this.deps.logger.warn("the problem's own cleanup failed on the existing cluster: clean it up by hand if faults remain", { context: this.context, error: cleanupError });
+      }
+    }
+    const reset = this.dirtySpec ? { reset_s: Math.round(Date.now() - started) / 1000, cleanup_error: cleanupError, swept_namespaces: [] } : null;
+    this.dirtySpec = null;
     try {
       await this.writePrivateKubeconfig();
     } catch (error) {
@@ -73,13 +95,33 @@ export class ExistingClusterProvider implements ClusterProvider {
     if (!health.healthy) {
       throw new ClusterError('cluster_unavailable', `existing cluster (context ${this.context}) is not healthy: ${health.reason}`, { extra: { context: this.context } });
     }
+    this.ready = true;
+    return {
+      provider: 'existing', name: null, created: false, reused: true, recreate_reason: null, create_s: null, preload_s: null, images_loaded: 0,
+      reset, warm_s: null, warm_installed: [], setup_s: Math.round(Date.now() - started) / 1000, prepared_at: new Date().toISOString(),
+    };
+  }
+
+  async acquire(): Promise<ClusterHandle> {
+    if (!this.ready) throw new ClusterError('cluster_unavailable', 'the existing cluster is not prepared; the worker checks it before it takes a task');
+    const health = await this.probe();
+    if (!health.healthy) {
+      this.ready = false;
+      throw new ClusterError('cluster_unavailable', `existing cluster (context ${this.context}) is not healthy: ${health.reason}`, { extra: { context: this.context } });
+    }
     return { provider: 'existing', name: null, kubeconfig: this.kubeconfig, context: this.context };
   }
 
-  async release(outcome: RunOutcome): Promise<void> {
-    if (outcome === 'dirty') {
-      this.deps.logger.warn('a run left the existing cluster dirty; it is not recreated (CLUSTER_PROVIDER=existing): clean it up by hand if faults remain', { context: this.context });
+  async release(usage: ClusterUsage, specFile: string | null): Promise<void> {
+    if (usage !== 'dirty') return;
+    this.ready = false;
+    if (specFile) {
+      this.dirtySpec = path.join(this.options.workDir, 'reset-task-spec.json');
+      await copyFile(specFile, this.dirtySpec).catch(() => {
+        this.dirtySpec = null;
+      });
     }
+    if (!this.dirtySpec) this.deps.logger.warn('a run left the existing cluster dirty; it is not recreated (CLUSTER_PROVIDER=existing): clean it up by hand if faults remain', { context: this.context });
   }
 
   async shutdown(): Promise<void> {

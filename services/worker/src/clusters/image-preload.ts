@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { CommandRunner } from './command-runner';
-import { parseImageList } from './image-list';
+import { selectPreloadImages, type PreloadSelection } from './preload-selection';
 
 export interface ImagePreloadTarget {
   clusterName: string;
   kubeconfig: string;
-  listFile: string;
+  selection: PreloadSelection;
   timeoutMs: number;
 }
 
@@ -22,7 +21,8 @@ export interface ImagePreloadResult {
 }
 
 /**
- * Loads into a new cluster every listed image the Docker engine already holds, one
+ * Loads into a new cluster every selected image (the chosen apps' and the shared components', or an
+ * explicit list) that the Docker engine already holds, one
  * `kind load docker-image <image> --name <cluster>` each, as AIOpsLab's kind/load_images.sh does:
  * kind saves each image to a temporary tar first, so one at a time bounds the disk it needs, and
  * one bad image does not void the rest. Images are not pulled here: the host's engine is shared
@@ -33,9 +33,9 @@ export async function preloadImages(deps: { run: CommandRunner; docker: Docker; 
   const result: ImagePreloadResult = { loaded: [], absent: [], failed: [], failure: null };
   let listed: string[];
   try {
-    listed = parseImageList(await readFile(target.listFile, 'utf8'));
+    listed = await selectPreloadImages(target.selection);
   } catch (error) {
-    return { ...result, failure: `cannot read KIND_PRELOAD_IMAGES_FILE=${target.listFile}: ${(error as Error).message}` };
+    return { ...result, failure: (error as Error).message };
   }
   const present: string[] = [];
   for (const image of listed) (await isInEngine(deps.docker, image) ? present : result.absent).push(image);

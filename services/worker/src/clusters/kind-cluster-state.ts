@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 
-export type RecreateReason = 'unhealthy' | 'dirty' | 'task_limit';
+export type RecreateReason = 'unhealthy' | 'task_limit' | 'reset_failed' | 'warm_failed';
 
 interface StoredState {
   cluster: string;

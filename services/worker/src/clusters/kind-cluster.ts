@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { access, copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import type { ClusterHandle, ClusterProvider, ClusterTiming, RunOutcome } from './cluster-provider';
-import type { CommandRunner } from './command-runner';
+import type { ClusterHandle, ClusterProvider, ClusterTiming, ClusterUsage } from './cluster-provider';
+import { abortableRunner, type CommandRunner } from './command-runner';
 import type { ClusterMetrics } from './cluster-metrics';
 import { ClusterError } from './cluster-errors';
 import { PrerequisiteReport } from './cluster-prerequisites';
@@ -13,6 +13,8 @@ import { KindClusterState, type RecreateReason } from './kind-cluster-state';
 import { KindCli } from './kind-cli';
 import { KindWarmup, type KindWarmupOptions } from './kind-warmup';
 import { ensureUdevDir, warnIfNodeImageAbsent } from './kind-host';
+import { resetCluster, type ProblemCleanup } from './cluster-reset';
+import { abortableSleep, throwIfAborted } from './abortable';
 
 /** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
 export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
@@ -32,7 +34,6 @@ export interface KindClusterOptions {
   workDir: string;
   configFile: string;
   nodeImage?: string;
-  createAtStart: boolean;
   keepCluster: boolean;
   /** 0 = never recreate because of the task count. */
   recreateAfterTasks: number;
@@ -58,12 +59,16 @@ export interface KindClusterDeps {
   logger: Logger;
   metrics: ClusterMetrics;
   isWorkerActive: (workerId: string) => Promise<boolean>;
+  /** The problem's own cleanup after a dirty run (RUNNER_COMMAND --cleanup-problem); null: sweep only. */
+  cleanupProblem: ProblemCleanup | null;
 }
 
 /**
- * One dedicated Kind cluster per worker, `worker-<id>-kind`, with its own kubeconfig file: created
- * on first use (or at start), health-checked before each task, reused, recreated when unhealthy,
- * after a dirty run or after N tasks, deleted on shutdown unless kept. Operations are serialized.
+ * One dedicated Kind cluster per worker, `worker-<id>-kind`, with its own kubeconfig file. Between
+ * tasks prepare() creates it (first use), resets it after a dirty run (the problem's cleanup and a
+ * namespace sweep), recreates it when unhealthy, when a reset or warm-up keeps failing, or after N
+ * tasks, and warms it; acquire() only probes what prepare() made ready. Deleted on shutdown unless
+ * kept. Operations are serialized.
  */
 export class KindClusterProvider implements ClusterProvider {
   readonly name = 'kind' as const;
@@ -74,7 +79,14 @@ export class KindClusterProvider implements ClusterProvider {
   private readonly state: KindClusterState;
   private readonly warmup: KindWarmup;
   private readonly labels: { provider: string; cluster: string };
+  /** The spec of the last dirty run, kept for the problem's own cleanup. */
+  private readonly resetSpecFile: string;
+  private readonly run: CommandRunner;
   private queue: Promise<unknown> = Promise.resolve();
+  private preparation: AbortSignal | null = null;
+  private ready = false;
+  private recreateNext: RecreateReason | null = null;
+  private lastTiming: ClusterTiming | null = null;
 
   constructor(
     private readonly options: KindClusterOptions,
@@ -89,10 +101,17 @@ export class KindClusterProvider implements ClusterProvider {
     this.clusterName = `worker-${options.workerId}-kind`;
     this.kubeconfig = path.join(options.workDir, 'kubeconfig');
     this.context = `kind-${this.clusterName}`;
-    this.kind = new KindCli(deps.run, this.clusterName, this.kubeconfig, options.internalKubeconfig ?? false);
+    this.resetSpecFile = path.join(options.workDir, 'reset-task-spec.json');
+    // Every command of a preparation dies with it (setup budget, shutdown).
+    this.run = abortableRunner(deps.run, () => this.preparation);
+    this.kind = new KindCli(this.run, this.clusterName, this.kubeconfig, options.internalKubeconfig ?? false);
     this.state = new KindClusterState(path.join(options.workDir, 'kind-cluster-state.json'), this.clusterName);
     this.labels = { provider: 'kind', cluster: this.clusterName };
-    this.warmup = new KindWarmup(deps, { clusterName: this.clusterName, kubeconfig: this.kubeconfig, context: this.context, workDir: options.workDir }, options.warmup);
+    this.warmup = new KindWarmup({ ...deps, run: this.run }, { clusterName: this.clusterName, kubeconfig: this.kubeconfig, context: this.context, workDir: options.workDir }, options.warmup);
+  }
+
+  get isReady(): boolean {
+    return this.ready;
   }
 
   async checkPrerequisites(): Promise<void> {
@@ -115,40 +134,60 @@ export class KindClusterProvider implements ClusterProvider {
       this.deps.logger.warn('orphaned kind cluster check failed; going on', { error: (error as Error).message });
     }
     await warnIfNodeImageAbsent(this.deps.docker, this.options.nodeImage, this.deps.logger);
-    if (!this.options.createAtStart) return;
-    try {
-      await this.exclusive(() => this.ensureReady());
-    } catch (error) {
-      this.deps.logger.error('kind cluster not ready at start; the first task will try again', { cluster: this.clusterName, error: (error as Error).message });
-    }
+  }
+
+  prepare(signal: AbortSignal): Promise<ClusterTiming> {
+    return this.exclusive(async () => {
+      this.preparation = signal;
+      try {
+        const timing = await this.ensureReady(signal);
+        this.ready = true;
+        this.lastTiming = timing;
+        return timing;
+      } catch (error) {
+        this.ready = false;
+        if (signal.aborted) throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} setup stopped: ${String((signal.reason as Error)?.message ?? signal.reason)}`, { cause: error });
+        if ((error as Error).name === 'ClusterError') throw error;
+        throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not available: ${(error as Error).message}`, { cause: error });
+      } finally {
+        this.preparation = null;
+      }
+    });
   }
 
   acquire(): Promise<ClusterHandle> {
     return this.exclusive(async () => {
-      let timing: ClusterTiming;
-      try {
-        timing = await this.ensureReady();
-      } catch (error) {
-        if ((error as Error).name === 'ClusterError') throw error;
-        throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not available: ${(error as Error).message}`, { cause: error });
+      if (!this.ready) throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not prepared; the worker prepares it before it takes a task`);
+      const health = await this.probe();
+      if (!health.healthy) {
+        this.ready = false;
+        throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} turned unhealthy while idle (${health.reason}); the worker repairs it before it takes a task`, { extra: { cluster: this.clusterName } });
       }
       await this.state.update({ inUse: true });
-      return { provider: 'kind', name: this.clusterName, kubeconfig: this.kubeconfig, context: this.context, timing };
+      return { provider: 'kind', name: this.clusterName, kubeconfig: this.kubeconfig, context: this.context, ...(this.lastTiming ? { timing: this.lastTiming } : {}) };
     });
   }
 
-  release(outcome: RunOutcome): Promise<void> {
+  release(usage: ClusterUsage, specFile: string | null): Promise<void> {
     return this.exclusive(async () => {
+      if (usage === 'untouched') {
+        await this.state.update({ inUse: false });
+        return;
+      }
       const tasks = this.state.tasksSinceCreate + 1;
-      await this.state.update({ inUse: false, tasksSinceCreate: tasks, dirty: this.state.dirty || outcome === 'dirty' });
+      const dirty = this.state.dirty || usage === 'dirty';
+      if (usage === 'dirty') await this.keepResetSpec(specFile);
+      await this.state.update({ inUse: false, tasksSinceCreate: tasks, dirty });
       this.deps.metrics.tasksSinceCreate.set(this.labels, tasks);
-      const due = this.recreationDue();
-      if (due) this.deps.logger.info('kind cluster will be recreated before the next task', { cluster: this.clusterName, reason: due, tasks_since_create: tasks });
+      // AIOpsLab's teardown removes OpenEBS and Prometheus: the warm-up runs again before the next task.
+      this.ready = false;
+      this.lastTiming = null;
     });
   }
 
   shutdown(): Promise<void> {
     return this.exclusive(async () => {
+      this.ready = false;
       if (this.options.keepCluster) {
         this.deps.logger.info('keeping kind cluster (KIND_KEEP_CLUSTER=true)', { cluster: this.clusterName });
         return;
@@ -161,63 +200,91 @@ export class KindClusterProvider implements ClusterProvider {
     });
   }
 
+  private async keepResetSpec(specFile: string | null): Promise<void> {
+    await rm(this.resetSpecFile, { force: true });
+    if (!specFile) return;
+    await copyFile(specFile, this.resetSpecFile).catch((error: Error) => this.deps.logger.warn("the task's spec could not be kept for the problem's cleanup; the reset will only sweep", { error: error.message }));
+  }
+
   private recreationDue(): RecreateReason | null {
-    if (this.state.dirty) return 'dirty';
+    if (this.recreateNext) return this.recreateNext;
     const limit = this.options.recreateAfterTasks;
     if (limit > 0 && this.state.tasksSinceCreate >= limit) return 'task_limit';
     return null;
   }
 
   /**
-   * Creates, reuses or recreates the cluster until it is healthy, preloads images into a new one,
-   * then warms it (installs what is missing); throws cluster_unavailable. Returns what it did.
+   * Creates, resets, reuses or recreates the cluster until it is healthy, preloads images into a
+   * new one, then warms it (installs what is missing). Returns what it did.
    */
-  private async ensureReady(): Promise<ClusterTiming> {
-    const timing: ClusterTiming = { provider: 'kind', name: this.clusterName, created: true, reused: false, recreate_reason: null, create_s: null, preload_s: null, images_loaded: 0, warm_s: null, warm_installed: [] };
-    const due = this.recreationDue();
+  private async ensureReady(signal: AbortSignal): Promise<ClusterTiming> {
+    const started = Date.now();
+    const timing: ClusterTiming = {
+      provider: 'kind', name: this.clusterName, created: true, reused: false, recreate_reason: null, create_s: null, preload_s: null, images_loaded: 0,
+      reset: null, warm_s: null, warm_installed: [], setup_s: 0, prepared_at: '',
+    };
     if (!(await this.kind.exists())) {
       timing.create_s = await this.create();
-    } else if (due) {
-      timing.recreate_reason = due;
-      timing.create_s = await this.recreate(due);
     } else {
-      const problem = await this.problemOfExisting();
-      if (problem === null) {
+      if (this.state.dirty && !this.recreationDue()) await this.resetOrMarkForRecreation(timing, signal);
+      const due = this.recreationDue();
+      const problem = due ? null : await this.problemOfExisting(signal);
+      if (due || problem) {
+        if (problem) this.deps.logger.warn('kind cluster unhealthy', { cluster: this.clusterName, reason: problem });
+        timing.recreate_reason = due ?? 'unhealthy';
+        timing.create_s = await this.recreate(timing.recreate_reason as RecreateReason);
+      } else {
         timing.created = false;
         timing.reused = true;
-      } else {
-        this.deps.logger.warn('kind cluster unhealthy', { cluster: this.clusterName, reason: problem });
-        timing.recreate_reason = 'unhealthy';
-        timing.create_s = await this.recreate('unhealthy');
       }
     }
     if (timing.created) {
-      const health = await this.waitHealthy(this.options.readyGraceMs.created);
+      const health = await this.waitHealthy(this.options.readyGraceMs.created, signal);
       if (!health.healthy) {
-        await this.state.update({ dirty: true });
+        this.recreateNext = 'unhealthy';
         throw new ClusterError('cluster_unavailable', `kind cluster ${this.clusterName} is not healthy after creation: ${health.reason}`, { extra: { cluster: this.clusterName } });
       }
       const preload = await this.warmup.preload();
       timing.preload_s = preload.seconds;
       timing.images_loaded = preload.loaded;
     }
-    const warm = await this.warmup.warm().catch(async (error: unknown) => {
-      if (this.warmup.failedRepeatedly) await this.state.update({ dirty: true });
+    throwIfAborted(signal);
+    const warm = await this.warmup.warm().catch((error: unknown) => {
+      if (this.warmup.failedRepeatedly) this.recreateNext = 'warm_failed';
       throw error;
     });
     timing.warm_s = warm.seconds;
     timing.warm_installed = warm.installed;
+    timing.setup_s = Math.round(Date.now() - started) / 1000;
+    timing.prepared_at = new Date().toISOString();
     return timing;
   }
 
+  /** After a dirty run: the problem's cleanup and the namespace sweep; a sweep that fails means a recreate. */
+  private async resetOrMarkForRecreation(timing: ClusterTiming, signal: AbortSignal): Promise<void> {
+    const specFile = await access(this.resetSpecFile).then(() => this.resetSpecFile, () => null);
+    this.deps.logger.info('resetting kind cluster after a dirty run', { cluster: this.clusterName, problem_cleanup: specFile !== null });
+    try {
+      timing.reset = await resetCluster({ run: this.run, logger: this.deps.logger, cleanupProblem: this.deps.cleanupProblem }, { kubeconfig: this.kubeconfig, context: this.context }, specFile, signal);
+      await this.state.update({ dirty: false });
+      await rm(this.resetSpecFile, { force: true });
+      this.deps.logger.info('kind cluster reset', { cluster: this.clusterName, ...timing.reset });
+    } catch (error) {
+      throwIfAborted(signal);
+      this.deps.logger.warn('kind cluster reset failed; recreating it', { cluster: this.clusterName, error: (error as Error).message });
+      this.recreateNext = 'reset_failed';
+    }
+  }
+
   /** Null when the existing cluster can be reused; else why not (a leftover without a control plane cannot even export its kubeconfig). */
-  private async problemOfExisting(): Promise<string | null> {
+  private async problemOfExisting(signal: AbortSignal): Promise<string | null> {
     try {
       await this.kind.exportKubeconfig();
     } catch (error) {
+      throwIfAborted(signal);
       return `cannot export its kubeconfig: ${(error as Error).message}`;
     }
-    const health = await this.waitHealthy(this.options.readyGraceMs.existing);
+    const health = await this.waitHealthy(this.options.readyGraceMs.existing, signal);
     return health.healthy ? null : health.reason;
   }
 
@@ -241,27 +308,36 @@ export class KindClusterProvider implements ClusterProvider {
     } catch (error) {
       this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'failure' }, seconds());
       this.deps.logger.error('kind cluster creation failed', { cluster: this.clusterName, duration_s: seconds(), error: (error as Error).message });
+      this.preparation = null; // the cleanup must run even when the creation was aborted
       await this.kind.delete().catch(() => undefined);
       throw new ClusterError('cluster_unavailable', `kind create cluster ${this.clusterName} failed: ${(error as Error).message}`, { cause: error });
     }
     this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'success' }, seconds());
     this.deps.metrics.tasksSinceCreate.set(this.labels, 0);
+    this.recreateNext = null;
     await this.state.update({ tasksSinceCreate: 0, dirty: false, inUse: false });
+    await rm(this.resetSpecFile, { force: true });
     const took = Math.round(seconds() * 1000) / 1000;
     this.deps.logger.info('kind cluster created', { cluster: this.clusterName, duration_s: took });
     return took;
   }
 
-  /** Probes until healthy or the grace period is over; records every probe. */
-  private async waitHealthy(graceMs: number): Promise<ClusterHealth> {
+  private async probe(): Promise<ClusterHealth> {
+    const health = await probeClusterHealth(this.run, { kubeconfig: this.kubeconfig, context: this.context, timeoutMs: this.options.healthTimeoutMs });
+    this.deps.metrics.healthCheckSeconds.observe(this.labels, health.durationMs / 1000);
+    this.deps.metrics.healthy.set(this.labels, health.healthy ? 1 : 0);
+    this.deps.logger.debug('kind cluster health', { cluster: this.clusterName, healthy: health.healthy, reason: health.reason, nodes: health.nodes });
+    return health;
+  }
+
+  /** Probes until healthy or the grace period is over. */
+  private async waitHealthy(graceMs: number, signal: AbortSignal): Promise<ClusterHealth> {
     const deadline = Date.now() + graceMs;
     for (;;) {
-      const health = await probeClusterHealth(this.deps.run, { kubeconfig: this.kubeconfig, context: this.context, timeoutMs: this.options.healthTimeoutMs });
-      this.deps.metrics.healthCheckSeconds.observe(this.labels, health.durationMs / 1000);
-      this.deps.metrics.healthy.set(this.labels, health.healthy ? 1 : 0);
-      this.deps.logger.debug('kind cluster health', { cluster: this.clusterName, healthy: health.healthy, reason: health.reason, nodes: health.nodes });
+      throwIfAborted(signal);
+      const health = await this.probe();
       if (health.healthy || Date.now() + this.options.pollIntervalMs > deadline) return health;
-      await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
+      await abortableSleep(this.options.pollIntervalMs, signal);
     }
   }
 

@@ -7,10 +7,12 @@ import { ClusterError } from './cluster-errors';
 import type { PrerequisiteReport } from './cluster-prerequisites';
 import { ClusterWarmer, type WarmOptions } from './cluster-warmer';
 import { preloadImages } from './image-preload';
+import { selectPreloadImages, type PreloadSelection } from './preload-selection';
 import { PROMETHEUS_CHART, type WarmComponent } from './warm-components';
 
 export interface KindWarmupOptions {
-  preload: { enabled: boolean; listFile: string; timeoutMs: number };
+  /** listFile (KIND_PRELOAD_IMAGES_FILE) wins; else the manifest's images for `apps` (KIND_PRELOAD_APPS). */
+  preload: { enabled: boolean; timeoutMs: number } & PreloadSelection;
   warm: { enabled: boolean } & WarmOptions;
 }
 
@@ -50,10 +52,11 @@ export class KindWarmup {
     this.labels = { provider: 'kind', cluster: target.clusterName };
   }
 
-  /** What the enabled steps need: the image list; helm and the AIOpsLab checkout's Prometheus chart. */
+  /** What the enabled steps need: the image list or the manifest and known KIND_PRELOAD_APPS; helm and the AIOpsLab checkout's Prometheus chart. */
   async checkPrerequisites(report: PrerequisiteReport, pathVariable: string | undefined): Promise<void> {
     const { preload, warm } = this.options;
-    if (preload.enabled) await report.requireReadableFile(preload.listFile, 'KIND_PRELOAD_IMAGES_FILE');
+    if (preload.enabled && preload.listFile) await report.requireReadableFile(preload.listFile, 'KIND_PRELOAD_IMAGES_FILE');
+    if (preload.enabled && !preload.listFile) await selectPreloadImages(preload).catch((error: Error) => report.add(error.message));
     if (!warm.enabled) return;
     await report.requireExecutables(['helm'], pathVariable);
     await report.requireReadableFile(path.join(warm.aiopslabDir, PROMETHEUS_CHART, 'Chart.yaml'), 'KIND_WARM_AIOPSLAB_DIR');
@@ -73,7 +76,8 @@ export class KindWarmup {
     if (!this.options.preload.enabled) return { seconds: null, loaded: 0 };
     const elapsed = stopwatch();
     const { clusterName, kubeconfig } = this.target;
-    const result = await preloadImages(this.deps, { clusterName, kubeconfig, listFile: this.options.preload.listFile, timeoutMs: this.options.preload.timeoutMs });
+    const { listFile, manifestFile, apps, timeoutMs } = this.options.preload;
+    const result = await preloadImages(this.deps, { clusterName, kubeconfig, selection: { listFile, manifestFile, apps }, timeoutMs });
     const seconds = elapsed();
     const fields = { cluster: clusterName, duration_s: seconds, loaded: result.loaded.length, absent_from_engine: result.absent.length, failed: result.failed.length };
     if (result.failure) this.deps.logger.warn('kind image preload failed; the nodes will pull images themselves', { ...fields, failed_images: result.failed.slice(0, 20), error: result.failure });

@@ -1,5 +1,6 @@
 import { BackoffPolicy, retryDelayMs } from '@aiopslab/shared/domain/backoff';
 import type { Logger } from '@aiopslab/shared/logging/logger';
+import type { ClusterTiming } from '../clusters/cluster-provider';
 import type { WorkerActivity } from '../presence/worker-activity';
 
 /** health_reason is shown in GET /workers: a traceback's tail is enough. */
@@ -13,9 +14,18 @@ export interface ConsumptionGate {
   release(): void;
 }
 
+/** The worker's cluster as the health gate sees it (ClusterProvider). */
+export interface PreparableCluster {
+  readonly isReady: boolean;
+  prepare(signal: AbortSignal): Promise<ClusterTiming | null>;
+}
+
 export interface WorkerHealthDeps {
   /** The preflight (RUNNER_COMMAND --list-problems), or an always-passing check when it is off; stop() aborts it. */
   check: (signal: AbortSignal) => Promise<CheckResult>;
+  cluster: PreparableCluster;
+  /** CLUSTER_SETUP_TIMEOUT_SECONDS: one preparation's budget. */
+  clusterSetupTimeoutMs: number;
   gate: ConsumptionGate;
   activity: WorkerActivity;
   /** Heartbeat now, so GET /workers shows the change at once. */
@@ -28,18 +38,21 @@ export interface WorkerHealthDeps {
 }
 
 export interface HealthSnapshot {
-  health: 'starting' | 'healthy' | 'unhealthy';
+  /** preparing: the worker is getting its cluster ready (between tasks) and takes none meanwhile. */
+  health: 'starting' | 'preparing' | 'healthy' | 'unhealthy';
   health_reason: string | null;
   failed_checks: number;
   next_check_at: string | null;
 }
 
 /**
- * Whether this worker may take tasks. It consumes only after the preflight passes. When an attempt
- * fails because of the worker's environment, it stops consuming (the task goes back to the queue
- * for a healthy worker), reports itself unhealthy with the reason, and runs the preflight again
- * after a backoff that grows until a check passes and an attempt ends without blaming the
- * environment.
+ * Whether this worker may take tasks. It consumes only after the preflight passes and its cluster
+ * is ready: created, preloaded, warmed (at start) and, after a task that used it, reset or
+ * recreated and warmed again, all with consumption held and on the cluster-setup budget, so no
+ * task's timeout ever pays for it. When the preparation fails, or an attempt fails because of the
+ * worker's environment, it stops consuming (a task in hand goes back to the queue for a healthy
+ * worker), reports itself unhealthy with the reason, and checks again after a backoff that grows
+ * until a check passes and an attempt ends without blaming the environment.
  */
 export class WorkerHealth {
   private state: HealthSnapshot['health'] = 'starting';
@@ -48,12 +61,24 @@ export class WorkerHealth {
   private nextCheckAt: Date | null = null;
   private stopped = false;
   private readonly stopping = new AbortController();
+  private checking: Promise<void> | null = null;
 
   constructor(private readonly deps: WorkerHealthDeps) {}
 
-  /** The first preflight; resolves once it ran (passed, or failed with a re-check scheduled). */
+  /** The first preflight and cluster preparation; resolves once they ran (passed, or failed with a re-check scheduled). */
   async start(): Promise<void> {
     await this.runCheck();
+  }
+
+  /**
+   * After a task, before its message is settled: when the cluster must be prepared again, stop
+   * consuming now (the broker hands this worker nothing meanwhile) and prepare it in the
+   * background; consumption resumes once it is ready.
+   */
+  async beforeNextTask(): Promise<void> {
+    if (this.deps.cluster.isReady || this.state === 'unhealthy' || this.stopped) return;
+    await this.deps.gate.hold();
+    void this.runCheck({ preflight: false });
   }
 
   /** An attempt failed because of this worker's environment: stop consuming before the task is requeued. */
@@ -102,16 +127,25 @@ export class WorkerHealth {
     }, delayMs);
   }
 
-  private async runCheck(): Promise<void> {
-    let result: CheckResult;
+  /** One check at a time: a call while one runs waits for it. */
+  private runCheck(options = { preflight: true }): Promise<void> {
+    this.checking ??= this.check(options).finally(() => {
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
+  private async check(options: { preflight: boolean }): Promise<void> {
+    let result: CheckResult = { ok: true };
     try {
-      result = await this.deps.check(this.stopping.signal);
+      if (options.preflight) result = await this.deps.check(this.stopping.signal);
+      if (result.ok && !this.stopped) result = await this.prepareCluster();
     } catch (error) {
       result = { ok: false, reason: (error as Error).message };
     }
     if (this.stopped) return;
     if (!result.ok) {
-      this.deps.logger.error('worker preflight failed; not consuming tasks', { reason: result.reason });
+      this.deps.logger.error('worker check failed; not consuming tasks', { reason: result.reason });
       this.markUnhealthy(result.reason);
       return;
     }
@@ -122,5 +156,29 @@ export class WorkerHealth {
     if (wasUnhealthy) this.deps.logger.info('worker healthy again; consuming tasks');
     this.deps.gate.release();
     await this.deps.beat();
+  }
+
+  private async prepareCluster(): Promise<CheckResult> {
+    if (this.deps.cluster.isReady) return { ok: true };
+    const previous = this.state;
+    this.state = 'preparing';
+    this.deps.activity.preparing();
+    void this.deps.beat();
+    const budgetMs = this.deps.clusterSetupTimeoutMs;
+    const budget = AbortSignal.timeout(budgetMs);
+    try {
+      const timing = await this.deps.cluster.prepare(AbortSignal.any([this.stopping.signal, budget]));
+      this.deps.logger.info('cluster ready; consuming tasks', { cluster: timing });
+      return { ok: true };
+    } catch (error) {
+      const message = (error as Error).message;
+      const reason = budget.aborted
+        ? `cluster setup took longer than CLUSTER_SETUP_TIMEOUT_SECONDS=${budgetMs / 1000}: ${message}`
+        : `cluster setup failed: ${message}`;
+      return { ok: false, reason };
+    } finally {
+      this.deps.activity.prepared();
+      if (this.state === 'preparing') this.state = previous;
+    }
   }
 }

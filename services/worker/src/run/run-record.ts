@@ -24,13 +24,14 @@ export interface TaskResult {
   trajectory: TrajectoryStep[];
   trajectory_truncated: boolean;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; steps_with_usage: number };
-  durations: { setup_s: number | null; loop_s: number | null; teardown_s: number | null; run_s: number };
+  /** run_s: from the runner's start to its exit (what timeout_minutes bounds); cluster_wait_s: from the claim to the runner's start. */
+  durations: { setup_s: number | null; loop_s: number | null; teardown_s: number | null; run_s: number; cluster_wait_s: number };
   metrics: Record<string, { value: number; unit: string | null }>;
   runner: { exit_code: number | null; signal: string | null; invalid_protocol_lines: number };
   logs: { truncated: boolean; dropped_lines: number; dropped_bytes: number };
   attempt: number;
   worker_id: string;
-  /** How the cluster was made ready for this attempt (kind: create/preload/warm seconds). */
+  /** How the worker made its cluster ready before it took this task (kind: create/reset/preload/warm seconds); not part of run_s. */
   cluster?: ClusterTiming;
 }
 
@@ -38,6 +39,7 @@ export interface ResultContext {
   attempt: number;
   workerId: string;
   runSeconds: number;
+  clusterWaitSeconds: number;
   exit: RunExit | null;
   logs: { truncated: boolean; dropped: { lines: number; bytes: number } };
   cluster?: ClusterTiming;
@@ -125,6 +127,7 @@ export class RunRecord {
         loop_s: durations.loop_s ?? null,
         teardown_s: durations.teardown_s ?? null,
         run_s: Math.round(context.runSeconds * 1000) / 1000,
+        cluster_wait_s: Math.round(context.clusterWaitSeconds * 1000) / 1000,
       },
       metrics: this.metrics,
       runner: { exit_code: context.exit?.code ?? null, signal: context.exit?.signal ?? null, invalid_protocol_lines: this.invalidLines },

@@ -1,4 +1,6 @@
-import type { RunOutcome } from '../run/run-outcome';
+import path from 'node:path';
+import { SPEC_FILE_NAME } from '../executors/runner-env';
+import type { AttemptReport } from './run-attempt';
 import type { ActiveRun } from '../run/run-control';
 import type { WorkerActivity } from '../presence/worker-activity';
 import type { RunnerContext } from '../worker-context';
@@ -19,6 +21,8 @@ export interface EnvironmentHealth {
   /** Stops consumption (before the message is requeued) and marks the worker unhealthy. */
   environmentFailed(reason: string): Promise<void>;
   environmentWorked(): void;
+  /** Before the message is settled: stops consuming while the cluster is prepared for the next task. */
+  beforeNextTask(): Promise<void>;
 }
 
 export interface ProcessTaskDeps extends RunnerContext {
@@ -34,9 +38,10 @@ export type ProcessResult = 'unknown_task' | 'dropped' | 'finished' | 'requeued'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The life of one dispatch: claim → run the attempt → finish it in the database → settle the
- * message → release the cluster. The message is acked only after the commit; a handed-back task
- * is requeued; a claim that fails for lack of a database is requeued after a pause.
+ * The life of one dispatch: claim → run the attempt → finish it in the database → release the
+ * cluster (how the run left it) → hold consumption while the cluster is prepared again → settle the
+ * message. The message is acked only after the commit; a handed-back task is requeued; a claim
+ * that fails for lack of a database is requeued after a pause.
  */
 export async function processTask(deps: ProcessTaskDeps, message: MessageSettlement, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ProcessResult> {
   const { logger, metrics } = deps;
@@ -75,9 +80,10 @@ export async function processTask(deps: ProcessTaskDeps, message: MessageSettlem
     const { outcome } = report;
     if (outcome.status === 'handed_back' && outcome.cause === 'environment') await deps.health.environmentFailed(outcome.reason);
     else if (outcome.status !== 'handed_back' && outcome.status !== 'fenced') deps.health.environmentWorked();
+    await releaseCluster(deps, report);
+    await deps.health.beforeNextTask();
     if (plan?.uncountAttempt) message.nack(true);
     else message.ack();
-    await releaseCluster(deps, report.cluster !== null, report.outcome);
     if (report.request) await deps.executor.cleanup(report.request).catch((error) => logger.warn('work dir cleanup failed', { error: (error as Error).message }));
     return 'finished';
   } catch (error) {
@@ -92,11 +98,10 @@ export async function processTask(deps: ProcessTaskDeps, message: MessageSettlem
   }
 }
 
-async function releaseCluster(deps: ProcessTaskDeps, acquired: boolean, outcome: RunOutcome): Promise<void> {
-  if (!acquired) return;
-  const clean = outcome.status === 'completed' && !outcome.clusterDirty;
+async function releaseCluster(deps: ProcessTaskDeps, report: AttemptReport): Promise<void> {
+  if (!report.cluster) return;
   try {
-    await deps.clusters.release(clean ? 'clean' : 'dirty');
+    await deps.clusters.release(report.clusterUsage, report.request ? path.join(report.request.workDir, SPEC_FILE_NAME) : null);
   } catch (error) {
     deps.logger.error('cluster release failed', { error: (error as Error).message });
   }

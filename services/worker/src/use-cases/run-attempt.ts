@@ -1,6 +1,6 @@
 import type { Task } from '@aiopslab/shared/tables/tasks';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
-import type { ClusterHandle } from '../clusters/cluster-provider';
+import type { ClusterHandle, ClusterUsage } from '../clusters/cluster-provider';
 import { agentShellFor } from '../executors/agent-shell';
 import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from '../executors/executor';
 import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
@@ -9,6 +9,7 @@ import { TaskLogWriter } from '../logs/task-log-writer';
 import { describeEvent } from '../protocol/event-log-line';
 import { LeaseKeeper } from '../leases/lease-keeper';
 import type { RunControl } from '../run/run-control';
+import { clusterUsage } from '../run/cluster-usage';
 import { decideOutcome, RunOutcome, RunSummary, StopReason } from '../run/run-outcome';
 import { RunRecord, TaskResult } from '../run/run-record';
 import type { RunnerContext } from '../worker-context';
@@ -25,6 +26,8 @@ export interface AttemptReport {
   result: TaskResult;
   /** The cluster was acquired and must be released. */
   cluster: ClusterHandle | null;
+  /** How the attempt left the cluster (released with it). */
+  clusterUsage: ClusterUsage;
   request: ExecutionRequest | null;
   /** Log lines not yet stored: the finish writes them in its own statement. */
   lastLogLines: LogLine[];
@@ -38,9 +41,10 @@ const STOP_MESSAGES: Record<StopReason, string> = {
 };
 
 /**
- * Runs one claimed attempt: keeps the lease, enforces the timeout, acquires the cluster, runs
- * the executor, streams its output into task_logs and its events into the run record, and
- * says how it ended. Writes no status: finish-attempt.ts does, in one guarded transaction.
+ * Runs one claimed attempt: keeps the lease, acquires the cluster the worker prepared, runs the
+ * executor under the task's timeout (from the runner's start: cluster setup is never the task's),
+ * streams its output into task_logs and its events into the run record, and says how it ended.
+ * Writes no status: finish-attempt.ts does, in one guarded transaction.
  */
 export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, control: RunControl): Promise<AttemptReport> {
   const { settings, logger } = ctx;
@@ -65,8 +69,8 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
   }, logger);
   const lifeline = new LeaseLifeline(() => lease.remainingMs());
   lease.start();
-  const timer = setTimeout(() => control.stop('timeout'), task.timeoutMinutes * settings.timeoutMinuteMs);
-  const startedAt = Date.now();
+  const claimedAt = Date.now();
+  const clock = new AttemptClock(() => control.stop('timeout'), task.timeoutMinutes * settings.timeoutMinuteMs);
   let cluster: ClusterHandle | null = null;
   let request: ExecutionRequest | null = null;
   let exit: ExecutorExit | null = null;
@@ -81,11 +85,11 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
     if (cluster && !control.stopReason) {
       logs.system('info', cluster.name ? `cluster ${cluster.name} (${cluster.provider}, context ${cluster.context ?? 'default'})` : `cluster provider ${cluster.provider}`);
       request = executionRequest(ctx, claimed, cluster);
-      exit = await execute(ctx, request, logs, record, control, lifeline);
+      exit = await execute(ctx, request, logs, record, control, lifeline, clock);
       if (exit.startError) startFailure = { kind: 'runner_start_failed', message: exit.startError };
     }
   } finally {
-    clearTimeout(timer);
+    clock.stop();
     lease.stop();
   }
   const outcome = decideOutcome({
@@ -100,14 +104,50 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
     protocolEvents: record.events,
   });
   const lastLogLines = await logs.closeAndTakeRest();
-  const result = record.toResult({ attempt, workerId: owner.workerId, runSeconds: (Date.now() - startedAt) / 1000, exit, logs: { truncated: logs.truncated, dropped: logs.dropped }, cluster: cluster?.timing });
-  return { outcome, result, cluster, request, lastLogLines };
+  const result = record.toResult({
+    attempt,
+    workerId: owner.workerId,
+    runSeconds: clock.runSeconds(),
+    clusterWaitSeconds: ((clock.startedAt ?? Date.now()) - claimedAt) / 1000,
+    exit,
+    logs: { truncated: logs.truncated, dropped: logs.dropped },
+    cluster: cluster?.timing,
+  });
+  const usage = clusterUsage({ runnerStarted: clock.startedAt !== null && !exit?.startError, outcome, error: record.error });
+  return { outcome, result, cluster, clusterUsage: usage, request, lastLogLines };
 }
 
 function executionRequest(ctx: RunnerContext, claimed: ClaimedAttempt, cluster: ClusterHandle): ExecutionRequest {
   const workDir = attemptWorkDir(ctx.settings.env.WORK_DIR, claimed.task.id, claimed.attempt);
   const spec = buildTaskSpec(claimed.task, claimed.attempt, cluster, workDir, agentShellFor(cluster, ctx.settings.env));
   return { taskId: claimed.task.id, attempt: claimed.attempt, correlationId: claimed.correlationId, spec, cluster, workDir };
+}
+
+/** The task's own time: its timeout runs from the runner's start to its exit. */
+class AttemptClock {
+  startedAt: number | null = null;
+  private endedAt: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly onTimeout: () => void,
+    private readonly timeoutMs: number,
+  ) {}
+
+  runnerStarted(): void {
+    this.startedAt = Date.now();
+    this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.endedAt ??= Date.now();
+  }
+
+  runSeconds(): number {
+    return this.startedAt === null ? 0 : ((this.endedAt ?? Date.now()) - this.startedAt) / 1000;
+  }
 }
 
 /** Forwards lease renewals to the running process, starting with what is left of the claim. */
@@ -126,7 +166,7 @@ class LeaseLifeline {
   }
 }
 
-async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: TaskLogWriter, record: RunRecord, control: RunControl, lifeline: LeaseLifeline): Promise<ExecutorExit> {
+async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: TaskLogWriter, record: RunRecord, control: RunControl, lifeline: LeaseLifeline, clock: AttemptClock): Promise<ExecutorExit> {
   const output = {
     line: (stream: OutputStream, text: string, cutBytes: number): boolean => {
       if (stream !== 'protocol') return logs.output(stream, 'info', cutBytes > 0 ? `${text}… [${cutBytes} bytes cut]` : text);
@@ -153,6 +193,7 @@ async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: Task
   } catch (error) {
     return { code: null, signal: null, startError: `could not prepare the runner: ${(error as Error).message}` };
   }
+  clock.runnerStarted();
   logs.system('info', `runner started (${ctx.executor.name}${running.pid ? `, pid ${running.pid}` : ''})`);
   control.onStop(() => running.stop());
   lifeline.attach(running);

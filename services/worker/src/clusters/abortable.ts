@@ -1,0 +1,19 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+function stoppedError(signal: AbortSignal): Error {
+  return new Error(`stopped: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
+}
+
+/** Throws once the signal is aborted (the setup budget ran out, the worker stops). */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw stoppedError(signal);
+}
+
+/** Waits `ms`, or rejects as soon as the signal aborts. */
+export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    throw stoppedError(signal);
+  }
+}
