@@ -15,6 +15,8 @@ from aiopslab_runner.chat_completions import ChatCompletionsClient
 from aiopslab_runner.errors import AIOpsLabNotFound, AgentDependencyMissing, InvalidAgentConfig
 from aiopslab_runner.openai_compatible_agent import OpenAICompatibleAgent
 from aiopslab_runner.scripted_agent import ScriptedAgent
+from aiopslab_runner.token_counting import load_token_counter
+from aiopslab_runner.vllm_base_url import LLM_MODULE, VLLM_AGENT, redirect_llm_clients, take_vllm_base_url
 
 AGENT_REGISTRY_MODULE = "clients.registry"
 
@@ -23,39 +25,46 @@ AGENT_REGISTRY_MODULE = "clients.registry"
 class BuiltAgent:
     agent: Any
     name: str
+    notes: tuple = ()
 
 
 def build_agent(config: AgentConfig, environ: Mapping[str, str]) -> BuiltAgent:
     if isinstance(config, RegistryAgentConfig):
-        return BuiltAgent(_build_registry_agent(config), config.name)
+        return BuiltAgent(_build_registry_agent(config, environ), config.name)
     if isinstance(config, OpenAICompatibleAgentConfig):
         client = ChatCompletionsClient(config.base_url, _api_key(config, environ))
-        return BuiltAgent(OpenAICompatibleAgent(config, client), config.model)
+        counter = load_token_counter()
+        note = f"history trimmed to {config.history_token_limit} tokens, counted as {counter.description}"
+        return BuiltAgent(OpenAICompatibleAgent(config, client, counter), config.model, (note,))
     if isinstance(config, ScriptedAgentConfig):
         return BuiltAgent(ScriptedAgent(config.actions), "scripted")
     raise InvalidAgentConfig(f"unsupported agent config {type(config).__name__}")
 
 
-def _build_registry_agent(config: RegistryAgentConfig) -> Any:
-    registry = _import_agent_registry().AgentRegistry()
+def _build_registry_agent(config: RegistryAgentConfig, environ: Mapping[str, str]) -> Any:
+    registry = _import_agent_module(AGENT_REGISTRY_MODULE).AgentRegistry()
     agent_class = registry.get_agent(config.name)
     if agent_class is None:
         known = registry.get_agent_ids() if hasattr(registry, "get_agent_ids") else []
         raise InvalidAgentConfig(f"unknown registry agent {config.name!r}; known agents: {known}")
+    params = dict(config.params)
+    if config.name == VLLM_AGENT:
+        base_url, params = take_vllm_base_url(params, environ)
+        redirect_llm_clients(_import_agent_module(LLM_MODULE), base_url)
     try:
-        inspect.signature(agent_class).bind(**config.params)
+        inspect.signature(agent_class).bind(**params)
     except TypeError as exc:
         raise InvalidAgentConfig(f"agent_config.params do not fit agent {config.name!r}: {exc}") from None
     except ValueError:
         pass  # no introspectable signature: let the constructor judge the params
-    return agent_class(**config.params)
+    return agent_class(**params)
 
 
-def _import_agent_registry() -> Any:
+def _import_agent_module(name: str) -> Any:
     try:
-        return importlib.import_module(AGENT_REGISTRY_MODULE)
+        return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name in ("clients", AGENT_REGISTRY_MODULE):
+        if exc.name in ("clients", name):
             raise AIOpsLabNotFound(
                 "AIOpsLab's clients package is not importable; put the AIOpsLab checkout root on PYTHONPATH"
             ) from exc

@@ -33,7 +33,10 @@ def run_problem(spec: TaskSpec, events: EventWriter, phases: RunPhases, environ:
     lab = _timed_import(spec, events, environ)
     require_known_problem(lab.ProblemRegistry(), spec.problem_id)
     built = build_agent(spec.agent, environ)
+    for note in built.notes:
+        events.log("info", note)
     recorder = StepRecorder(built.agent, events)
+    phases.cluster_touched = True  # the Orchestrator's constructor already talks to the cluster
     orchestrator = lab.Orchestrator(results_dir=spec.results_dir)
     orchestrator.register_agent(recorder, name=built.name)
     setup_s = _set_up(orchestrator, built.agent, spec, events)

@@ -72,12 +72,13 @@ class SuccessfulRunTest(RunnerTestCase):
         self.assertEqual(self.lab.marker("atexit-hook-ran"), [])
 
     def test_registry_agent_is_built_with_params_and_given_its_context(self):
-        agent = {"kind": "registry", "name": "vllm", "params": {"model": "Qwen/Qwen2.5-Coder-3B-Instruct", "temperature": 0.2}}
-        result = self.run_runner(self.lab.spec(agent_config=agent))
+        params = {"model": "Qwen/Qwen2.5-Coder-3B-Instruct", "temperature": 0.2, "base_url": "http://vllm.internal:8000/v1"}
+        result = self.run_runner(self.lab.spec(agent_config={"kind": "registry", "name": "vllm", "params": params}))
 
         self.assertEqual(result.returncode, 0, result.stderr)
         params = json.loads(self.lab.marker("agent-params")[0])
         self.assertEqual((params["class"], params["temperature"]), ("vLLMAgent", 0.2))
+        self.assertNotIn("base_url", params, "the runner takes base_url; upstream's constructor has no such parameter")
         self.assertEqual(len(result.of_type("step")), 2)
         self.assertEqual(result.only("result")["session"]["agent"], "vllm")
 
