@@ -81,24 +81,26 @@ describe('worker: failures and retries', () => {
   });
 
   describe('with a cluster provider', () => {
-    const clusters = new RecordingClusterProvider(1);
+    const clusters = new RecordingClusterProvider({ acquisitions: 1 });
 
     beforeAll(async () => {
       await h.stopWorker(h.workers[0]);
       await h.startWorker('retry-kind', { clusterProvider: clusters });
     });
 
-    it('when the cluster cannot be acquired, the task is handed back uncounted (even with no retries), the worker re-checks and then runs it on the cluster, which is released clean', async () => {
+    it('when the prepared cluster turned unhealthy, the task is handed back uncounted (even with no retries), the worker prepares the cluster again and then runs it there, releasing it clean', async () => {
       const submitted = await h.submit({ fixture: 'echo-env', maxRetries: 0 });
       const task = await h.waitForStatus(submitted.id, 'completed');
       expect(task.attempt).toBe(1);
       const events = await h.events(task.id);
       expect(events.map((e) => e.to_status)).toEqual(['processing', 'retrying', 'processing', 'completed']);
-      expect(events[1]).toMatchObject({ to_status: 'retrying', notes: expect.stringMatching(/^handed back: the environment of worker retry-kind is broken \(cluster_unavailable: the kind cluster could not be acquired: kind create cluster failed.*\); attempt 1 is not counted$/) });
+      expect(events[1]).toMatchObject({ to_status: 'retrying', notes: expect.stringMatching(/^handed back: the environment of worker retry-kind is broken \(cluster_unavailable: the kind cluster could not be acquired: kind cluster worker-test-kind turned unhealthy while idle\); attempt 1 is not counted$/) });
       const seen = (task.result as any).results;
       expect(seen.env).toMatchObject({ KUBECONFIG: '/tmp/worker-test-kind.kubeconfig', AIOPSLAB_CLUSTER: 'worker-test-kind' });
       expect(seen.spec.cluster).toEqual({ provider: 'kind', name: 'worker-test-kind', kubeconfig: '/tmp/worker-test-kind.kubeconfig', context: 'kind-worker-test-kind' });
       expect(clusters.releases).toEqual(['clean']);
+      // at start, after the failed acquisition, and after the completed task (it used the cluster)
+      await waitUntil(() => clusters.preparations === 3, 5000, 'the preparation after the task');
     });
 
     it('marks the cluster dirty after a failed run', async () => {
@@ -106,6 +108,17 @@ describe('worker: failures and retries', () => {
       await h.waitForStatus(submitted.id, 'failed');
       await waitUntil(() => clusters.releases.length === 2, 5000, 'the second release');
       expect(clusters.releases).toEqual(['clean', 'dirty']);
+    });
+
+    it('a runner that fails before it reaches the cluster (cluster_touched: false) leaves it clean: nothing to prepare before the next task', async () => {
+      await waitUntil(() => clusters.isReady, 5000, 'the cluster prepared after the dirty run');
+      const before = clusters.preparations;
+      const submitted = await h.submit({ fixture: 'fails-non-retryable', fixtureEnv: { CLUSTER_TOUCHED: 'false' }, maxRetries: 0 });
+      await h.waitForStatus(submitted.id, 'failed');
+      await waitUntil(() => clusters.releases.length === 3, 5000, 'the third release');
+      expect(clusters.releases[2]).toBe('untouched');
+      expect(clusters.isReady).toBe(true);
+      expect(clusters.preparations).toBe(before);
     });
   });
 });

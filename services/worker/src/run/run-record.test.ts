@@ -1,7 +1,7 @@
 import type { RunnerEvent } from '@aiopslab/shared/schemas/runner-protocol';
 import { RunRecord } from './run-record';
 
-const context = { attempt: 2, workerId: 'w1', runSeconds: 12.3456, exit: { code: 0, signal: null }, logs: { truncated: false, dropped: { lines: 0, bytes: 0 } } };
+const context = { attempt: 2, workerId: 'w1', runSeconds: 12.3456, clusterWaitSeconds: 0.0424, exit: { code: 0, signal: null }, logs: { truncated: false, dropped: { lines: 0, bytes: 0 } } };
 
 describe('run record', () => {
   it('turns a run into a result with trajectory, token usage and durations', () => {
@@ -27,7 +27,7 @@ describe('run record', () => {
       ],
       trajectory_truncated: false,
       usage: { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35, steps_with_usage: 2 },
-      durations: { setup_s: 4, loop_s: 3.2, teardown_s: 1, run_s: 12.346 },
+      durations: { setup_s: 4, loop_s: 3.2, teardown_s: 1, run_s: 12.346, cluster_wait_s: 0.042 },
       metrics: { steps: { value: 2, unit: null } },
       runner: { exit_code: 0, signal: null, invalid_protocol_lines: 0 },
       logs: { truncated: false, dropped_lines: 0, dropped_bytes: 0 },
