@@ -18,6 +18,8 @@ from typing import Any, Mapping, Optional
 from aiopslab_runner.errors import InvalidTaskSpec
 
 KIND, LOCALHOST, SSH = "kind", "localhost", "ssh"
+# Upstream expands it per command, in the run's HOME, where ssh_key.py puts the key.
+RUN_SSH_KEY_PATH = "~/.ssh/id_rsa"
 SHELL_ENV_ALLOWLIST = (
     "PATH", "HOME", "LANG", "LC_ALL", "TERM", "TZ", "USER", "LOGNAME", "TMPDIR",
     "KUBECONFIG", "AIOPSLAB_CLUSTER", "HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME",
@@ -36,9 +38,9 @@ class AgentShell:
     def config_values(self) -> dict:
         """The config.yml keys upstream's Shell and KubeCtl read."""
         if self.mode == SSH:
-            return {"k8s_host": self.host, "k8s_user": self.user or "root", "ssh_key_path": self.key_path or "~/.ssh/id_rsa"}
+            return {"k8s_host": self.host, "k8s_user": self.user or "root", "ssh_key_path": RUN_SSH_KEY_PATH}
         # `kind` also makes KubeCtl select context kind-$AIOPSLAB_CLUSTER.
-        return {"k8s_host": self.mode, "k8s_user": "aiopslab", "ssh_key_path": "~/.ssh/id_rsa"}
+        return {"k8s_host": self.mode, "k8s_user": "aiopslab", "ssh_key_path": RUN_SSH_KEY_PATH}
 
 
 LOCAL_SHELL = AgentShell(LOCALHOST)

@@ -69,6 +69,10 @@ class KubeconfigUnavailable(EnvironmentFailure):
     pass
 
 
+class SshKeyUnavailable(EnvironmentFailure):
+    """The worker's ssh agent shell has no key it can read: its configuration, not the task."""
+
+
 class AgentDependencyMissing(RunnerError):
     """A bundled agent's Python dependency is missing. Not the worker's health: the worker still
     runs every other agent, and a hand-back would bounce the task among workers of one image
