@@ -7,24 +7,29 @@ import { DEFAULT_KIND_NODE_IMAGE, type ClusterConfig } from '../src/clusters/clu
 import type { ClusterProvider } from '../src/clusters/cluster-provider';
 import { DEFAULT_KIND_CONFIG } from '../src/clusters/kind-cluster';
 import { StandinWorld } from './fixtures/cluster-standins/standin-world';
-import { startFakeDockerApi, containerIdOf, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
+import { WORLD_LABEL } from './fixtures/cluster-standins/standin-engine';
 import { memoryLogger, metricValue, type LogLine } from './fixtures/cluster-standins/test-kit';
 
 /**
- * The kind provider against stand-ins: a fake `kind`/`kubectl`/`docker` on PATH (recording every
- * call, keeping clusters as files) and a fake Docker Engine API on a unix socket.
+ * The kind provider against stand-ins on PATH (recording every call) and the REAL Docker engine:
+ * `kind create cluster` starts real node containers (busybox, on this test's own kind network),
+ * and the worker's dockerode calls (orphan cleanup, image checks, ping) go to the engine. The
+ * engine is shared, so worker ids carry the world's id: W('w1') = w1-<id>, cluster C('w1').
  */
 let world: StandinWorld;
-let dockerApi: FakeDockerApi;
 let docker: Docker;
+/** This test's worker id and cluster name for a short name. */
+let W: (base: string) => string;
+let C: (base: string) => string;
 let registry: Registry;
 let logs: LogLine[];
 let deps: (workerId: string, extra?: Partial<ClusterProviderDeps>) => ClusterProviderDeps;
 
 beforeEach(async () => {
-  world = new StandinWorld();
-  dockerApi = await startFakeDockerApi(path.join(world.root, 'docker.sock'), world.stateDir);
-  docker = new Docker({ socketPath: dockerApi.socketPath });
+  world = new StandinWorld(undefined, { engine: true });
+  W = (base) => world.workerId(base);
+  C = (base) => `worker-${world.workerId(base)}-kind`;
+  docker = new Docker();
   registry = new Registry();
   const memory = memoryLogger();
   logs = memory.lines;
@@ -43,17 +48,27 @@ beforeEach(async () => {
   });
 });
 
-afterEach(async () => {
-  await dockerApi.close();
+afterEach(() => {
   world.cleanup();
 });
 
-function kind(workerId = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): ClusterProvider {
+/** A provider for worker W(base): unique on the shared engine. */
+function kind(base = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): ClusterProvider {
+  return kindWithId(W(base), config, extra);
+}
+
+function kindWithId(workerId: string, config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): ClusterProvider {
   return createClusterProvider({ CLUSTER_PROVIDER: 'kind', KIND_WARM_AIOPSLAB_DIR: world.aiopslabDir, ...config }, deps(workerId, extra));
 }
 
-async function startedKind(workerId = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): Promise<ClusterProvider> {
-  const provider = kind(workerId, config, extra);
+/** The names of the containers labelled io.x-k8s.kind.cluster=<cluster> in the real engine. */
+async function nodeContainers(cluster: string): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`io.x-k8s.kind.cluster=${cluster}`] } });
+  return list.map((c) => c.Names[0].replace(/^\//, '')).sort();
+}
+
+async function startedKind(base = 'w1', config: Partial<ClusterConfig> = {}, extra: Partial<ClusterProviderDeps> = {}): Promise<ClusterProvider> {
+  const provider = kind(base, config, extra);
   await provider.checkPrerequisites();
   await provider.start();
   return provider;
@@ -71,11 +86,11 @@ describe('kind cluster provider', () => {
 
     const handle = await provider.acquire();
 
-    const kubeconfig = path.join(world.root, 'work-w1', 'kubeconfig');
-    expect(handle).toEqual({ provider: 'kind', name: 'worker-w1-kind', kubeconfig, context: 'kind-worker-w1-kind', timing: expect.objectContaining({ created: true, reused: false }) });
+    const kubeconfig = path.join(world.root, `work-${W('w1')}`, 'kubeconfig');
+    expect(handle).toEqual({ provider: 'kind', name: C('w1'), kubeconfig, context: `kind-${C('w1')}`, timing: expect.objectContaining({ created: true, reused: false }) });
     const creates = world.calls('kind', 'create', 'cluster');
     expect(creates).toHaveLength(1);
-    expect(argAfter(creates[0].argv, '--name')).toBe('worker-w1-kind');
+    expect(argAfter(creates[0].argv, '--name')).toBe(C('w1'));
     expect(argAfter(creates[0].argv, '--config')).toBe(DEFAULT_KIND_CONFIG);
     expect(argAfter(creates[0].argv, '--kubeconfig')).toBe(kubeconfig);
     // the pinned node image (KIND_NODE_IMAGE's default) replaces the config's unpinned :latest
@@ -84,19 +99,19 @@ describe('kind cluster provider', () => {
     expect(config).toContain('image: jacksonarthurclark/aiopslab-kind-x86:latest');
     expect(config.match(/- role: (control-plane|worker)/g)).toEqual(['- role: control-plane', '- role: worker']);
     expect(config.match(/hostPath: \/run\/udev/g)).toHaveLength(2);
-    expect(world.cluster('worker-w1-kind')?.nodes.map((n) => n.name)).toEqual(['worker-w1-kind-control-plane', 'worker-w1-kind-worker']);
-    expect(JSON.parse(readFileSync(kubeconfig, 'utf8'))['current-context']).toBe('kind-worker-w1-kind');
+    expect(world.cluster(C('w1'))?.nodes.map((n) => n.name)).toEqual([`${C('w1')}-control-plane`, `${C('w1')}-worker`]);
+    expect(JSON.parse(readFileSync(kubeconfig, 'utf8'))['current-context']).toBe(`kind-${C('w1')}`);
     expect(existsSync(path.join(world.root, 'run', 'udev'))).toBe(true);
     // health was checked through that kubeconfig and context before the task
     const readyz = world.calls('kubectl', 'get', '--raw', '/readyz');
     expect(readyz.length).toBeGreaterThanOrEqual(1);
-    expect(argAfter(readyz[0].argv, '--context')).toBe('kind-worker-w1-kind');
+    expect(argAfter(readyz[0].argv, '--context')).toBe(`kind-${C('w1')}`);
     expect(world.calls('kubectl', 'get', 'nodes', '-o', 'json').length).toBeGreaterThanOrEqual(1);
     // creation time and health are logged and exported
-    expect(logs.find((l) => l.message === 'kind cluster created')).toMatchObject({ cluster: 'worker-w1-kind', duration_s: expect.any(Number) });
-    expect(await metricValue(registry, 'aiopslab_worker_cluster_create_seconds_count', { cluster: 'worker-w1-kind', outcome: 'success' })).toBe(1);
-    expect(await metricValue(registry, 'aiopslab_worker_cluster_healthy', { cluster: 'worker-w1-kind' })).toBe(1);
-    expect(await metricValue(registry, 'aiopslab_worker_cluster_health_check_seconds_count', { cluster: 'worker-w1-kind' })).toBeGreaterThanOrEqual(1);
+    expect(logs.find((l) => l.message === 'kind cluster created')).toMatchObject({ cluster: C('w1'), duration_s: expect.any(Number) });
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_create_seconds_count', { cluster: C('w1'), outcome: 'success' })).toBe(1);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_healthy', { cluster: C('w1') })).toBe(1);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_health_check_seconds_count', { cluster: C('w1') })).toBeGreaterThanOrEqual(1);
   });
 
   test('KIND_NODE_IMAGE and KIND_CONFIG override the node image and the config file', async () => {
@@ -108,7 +123,7 @@ describe('kind cluster provider', () => {
     expect(argAfter(create.argv, '--config')).toBe(custom);
     expect(argAfter(create.argv, '--image')).toBe('jacksonarthurclark/aiopslab-kind-arm:latest');
     expect(argAfter(create.argv, '--wait')).toBe('120s');
-    expect(world.cluster('worker-w1-kind')?.nodes).toEqual([expect.objectContaining({ role: 'control-plane', image: 'jacksonarthurclark/aiopslab-kind-arm:latest' })]);
+    expect(world.cluster(C('w1'))?.nodes).toEqual([expect.objectContaining({ role: 'control-plane', image: 'jacksonarthurclark/aiopslab-kind-arm:latest' })]);
   });
 
   test('with KIND_INTERNAL_KUBECONFIG (a worker container on the kind network) the kubeconfig is exported with --internal after create and on reuse', async () => {
@@ -123,13 +138,13 @@ describe('kind cluster provider', () => {
     await plain.acquire();
     await plain.release('clean');
     await plain.acquire();
-    expect(world.calls('kind', 'export', 'kubeconfig').filter((c) => c.argv.includes('w2') || c.argv.includes('worker-w2-kind')).every((c) => !c.argv.includes('--internal'))).toBe(true);
+    expect(world.calls('kind', 'export', 'kubeconfig').filter((c) => c.argv.includes(C('w2'))).every((c) => !c.argv.includes('--internal'))).toBe(true);
   });
 
   test('KIND_CREATE_AT_START creates the cluster while the worker starts', async () => {
     await startedKind('w1', { KIND_CREATE_AT_START: true });
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
-    expect(world.cluster('worker-w1-kind')).not.toBeNull();
+    expect(world.cluster(C('w1'))).not.toBeNull();
   });
 
   test('a healthy cluster is reused for the next task, and checked again before it', async () => {
@@ -142,21 +157,21 @@ describe('kind cluster provider', () => {
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
     expect(world.calls('kubectl', 'get', '--raw', '/readyz').length).toBeGreaterThan(readyzBefore);
-    expect(await metricValue(registry, 'aiopslab_worker_cluster_tasks_since_create', { cluster: 'worker-w1-kind' })).toBe(2);
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_tasks_since_create', { cluster: C('w1') })).toBe(2);
   });
 
   test('when the API server stops answering, the cluster is deleted and created again', async () => {
     const provider = await startedKind();
     await provider.acquire();
     await provider.release('clean');
-    world.setApiReady('worker-w1-kind', false);
+    world.setApiReady(C('w1'), false);
 
     const handle = await provider.acquire();
 
-    expect(handle.name).toBe('worker-w1-kind');
+    expect(handle.name).toBe(C('w1'));
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
-    expect(world.cluster('worker-w1-kind')?.api_ready).toBe(true);
+    expect(world.cluster(C('w1'))?.api_ready).toBe(true);
     expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'unhealthy' })).toBe(1);
     expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toMatch(/API server not reachable/);
   });
@@ -165,18 +180,18 @@ describe('kind cluster provider', () => {
     const provider = await startedKind();
     await provider.acquire();
     await provider.release('clean');
-    world.setNodeReady('worker-w1-kind', 'worker-w1-kind-worker', false);
+    world.setNodeReady(C('w1'), `${C('w1')}-worker`, false);
     await provider.acquire();
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
-    expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toBe('nodes not Ready: worker-w1-kind-worker');
+    expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toBe(`nodes not Ready: ${C('w1')}-worker`);
   });
 
   test('a leftover cluster without a control plane is recreated, not reused', async () => {
-    world.addCluster('worker-w1-kind', [{ role: 'worker' }]);
+    world.addCluster(C('w1'), [{ role: 'worker' }]);
     const provider = await startedKind();
     await provider.acquire();
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
-    expect(world.cluster('worker-w1-kind')?.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker']);
+    expect(world.cluster(C('w1'))?.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker']);
     expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toMatch(/cannot export its kubeconfig: .*could not locate any control plane/);
   });
 
@@ -222,7 +237,7 @@ describe('kind cluster provider', () => {
     const provider = await startedKind();
     await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', message: expect.stringMatching(/kubeadm/) });
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
-    expect(world.cluster('worker-w1-kind')).toBeNull();
+    expect(world.cluster(C('w1'))).toBeNull();
     expect(await metricValue(registry, 'aiopslab_worker_cluster_create_seconds_count', { outcome: 'failure' })).toBe(1);
   });
 
@@ -231,9 +246,9 @@ describe('kind cluster provider', () => {
     await provider.acquire();
     await provider.release('clean');
     await provider.shutdown();
-    expect(world.cluster('worker-w1-kind')).toBeNull();
+    expect(world.cluster(C('w1'))).toBeNull();
     const [deletion] = world.calls('kind', 'delete', 'cluster');
-    expect(argAfter(deletion.argv, '--name')).toBe('worker-w1-kind');
+    expect(argAfter(deletion.argv, '--name')).toBe(C('w1'));
     await provider.shutdown(); // idempotent
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
   });
@@ -244,11 +259,11 @@ describe('kind cluster provider', () => {
     await first.release('clean');
     await first.shutdown();
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
-    expect(world.cluster('worker-w1-kind')).not.toBeNull();
+    expect(world.cluster(C('w1'))).not.toBeNull();
 
     const second = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
     const handle = await second.acquire();
-    expect(handle.name).toBe('worker-w1-kind');
+    expect(handle.name).toBe(C('w1'));
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
     expect(world.calls('kind', 'export', 'kubeconfig').length).toBeGreaterThanOrEqual(1);
   });
@@ -266,39 +281,59 @@ describe('kind cluster provider', () => {
 
 describe('orphaned kind clusters', () => {
   test('at start, only the worker-*-kind clusters of offline workers are removed', async () => {
-    for (const name of ['worker-dead-kind', 'worker-alive-kind', 'worker-w1-kind', 'kind', 'dev-kind', 'worker-unknown-kind', 'worker-gone-kind']) world.addCluster(name);
-    world.addContainers([{ Id: 'f'.repeat(64), Names: ['/postgres'], Image: 'postgres:16', Labels: { app: 'db' }, State: 'running' }]);
+    const mine = ['dead', 'alive', 'unknown', 'gone'];
+    const others = [`kind-${world.id}`, `dev-${world.id}-kind`];
+    for (const name of [...mine.map(C), C('w1'), ...others]) world.addCluster(name);
+    const db = `db-${world.id}`;
+    world.docker('run', '--detach', '--name', db, '--label', `${WORLD_LABEL}=${world.id}`, '--label', 'app=db', world.engine!.image, '/bin/sleep', '1d');
     const asked: string[] = [];
+    // The engine is shared: any worker this test does not know about is someone else's live one.
     const isWorkerActive = async (id: string) => {
+      if (!mine.map(W).includes(id)) return true;
       asked.push(id);
-      if (id === 'unknown') throw new Error('database unreachable');
-      return id === 'alive';
+      if (id === W('unknown')) throw new Error('database unreachable');
+      return id === W('alive');
     };
 
     await startedKind('w1', {}, { isWorkerActive });
 
-    expect(world.clusterNames()).toEqual(['dev-kind', 'kind', 'worker-alive-kind', 'worker-unknown-kind', 'worker-w1-kind']);
-    expect(asked.sort()).toEqual(['alive', 'dead', 'gone', 'unknown']);
-    const list = dockerApi.requests.find((r) => r.method === 'GET' && r.path === '/containers/json');
-    expect(JSON.parse(list?.query.get('filters') ?? '{}')).toEqual({ label: ['io.x-k8s.kind.cluster'] });
-    const removed = dockerApi.requests.filter((r) => r.method === 'DELETE').map((r) => r.path).sort();
-    const expected = ['worker-dead-kind', 'worker-gone-kind'].flatMap((c) => [`${c}-control-plane`, `${c}-worker`]).map((n) => `/containers/${containerIdOf(n)}`).sort();
-    expect(removed).toEqual(expected);
+    expect(world.clusterNames()).toEqual([C('alive'), C('unknown'), C('w1'), ...others].sort());
+    expect(asked.sort()).toEqual(['alive', 'dead', 'gone', 'unknown'].map(W));
+    for (const gone of ['dead', 'gone']) expect(await nodeContainers(C(gone))).toEqual([]);
+    expect(await nodeContainers(C('alive'))).toEqual([`${C('alive')}-control-plane`, `${C('alive')}-worker`]);
+    // a container without the kind label is never touched
+    expect(world.docker('inspect', '--format', '{{.State.Running}}', db).trim()).toBe('true');
     // the worker's own cluster is reused, not treated as an orphan
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
+    expect(await nodeContainers(C('w1'))).toHaveLength(2);
   });
 
-  test('a failing Docker listing does not stop the worker', async () => {
-    await dockerApi.close();
+  test('a Docker socket that does not answer does not stop the worker', async () => {
     const provider = kind('w1', {}, { docker: new Docker({ socketPath: path.join(world.root, 'nothing.sock') }) });
     await expect(provider.start()).resolves.toBeUndefined();
     expect(logs.find((l) => l.message === 'orphaned kind cluster check failed; going on')).toBeDefined();
-    dockerApi = await startFakeDockerApi(path.join(world.root, 'docker2.sock'), world.stateDir);
+  });
+});
+
+describe('real node containers', () => {
+  test('kind create starts labelled node containers on the kind network, and kind delete removes them', async () => {
+    const provider = await startedKind('w1');
+    await provider.prepare(new AbortController().signal);
+
+    const [controlPlane] = await docker.listContainers({ filters: { label: [`io.x-k8s.kind.cluster=${C('w1')}`, 'io.x-k8s.kind.role=control-plane'] } });
+    expect(controlPlane.Names).toEqual([`/${C('w1')}-control-plane`]);
+    expect(controlPlane.State).toBe('running');
+    expect(Object.keys(controlPlane.NetworkSettings.Networks)).toEqual([world.engine!.network]);
+    const hostname = await docker.getContainer(`${C('w1')}-worker`).inspect();
+    expect([hostname.Config.Hostname, hostname.Config.Labels['io.x-k8s.kind.role']]).toEqual([`${C('w1')}-worker`, 'worker']);
+
+    await provider.shutdown();
+    expect(await nodeContainers(C('w1'))).toEqual([]);
   });
 });
 
 describe('prerequisites', () => {
-  test('all present: kind, kubectl, docker CLI, the kind config and a reachable Docker Engine', async () => {
+  test('all present: kind, kubectl, docker CLI, the kind config and the reachable (real) Docker Engine', async () => {
     await expect(kind().checkPrerequisites()).resolves.toBeUndefined();
   });
 
@@ -325,10 +360,10 @@ describe('prerequisites', () => {
   });
 
   test('a WORKER_ID that cannot name a kind cluster is refused', () => {
-    expect(() => kind('Worker_1')).toThrow(/WORKER_ID=Worker_1 cannot name a Kind cluster/);
+    expect(() => kindWithId('Worker_1')).toThrow(/WORKER_ID=Worker_1 cannot name a Kind cluster/);
     // kind caps cluster names at 50 characters: worker-<id>-kind leaves 38 for the id
-    expect(() => kind('a'.repeat(39))).toThrow(/cannot name a Kind cluster/);
-    expect(() => kind('a'.repeat(38))).not.toThrow();
+    expect(() => kindWithId('a'.repeat(39))).toThrow(/cannot name a Kind cluster/);
+    expect(() => kindWithId('a'.repeat(38))).not.toThrow();
   });
 });
 
@@ -341,10 +376,10 @@ describe('per-worker kubeconfig isolation', () => {
     expect(ha.kubeconfig).not.toBe(hb.kubeconfig);
     const configA = JSON.parse(readFileSync(ha.kubeconfig!, 'utf8'));
     const configB = JSON.parse(readFileSync(hb.kubeconfig!, 'utf8'));
-    expect(configA.contexts.map((c: { name: string }) => c.name)).toEqual(['kind-worker-a-kind']);
-    expect(configB.contexts.map((c: { name: string }) => c.name)).toEqual(['kind-worker-b-kind']);
-    expect(configA['current-context']).toBe('kind-worker-a-kind');
-    expect(configB['current-context']).toBe('kind-worker-b-kind');
+    expect(configA.contexts.map((c: { name: string }) => c.name)).toEqual([`kind-${C('a')}`]);
+    expect(configB.contexts.map((c: { name: string }) => c.name)).toEqual([`kind-${C('b')}`]);
+    expect(configA['current-context']).toBe(`kind-${C('a')}`);
+    expect(configB['current-context']).toBe(`kind-${C('b')}`);
 
     const calls = world.invocations().filter((call) => call.tool !== 'docker');
     expect(calls.length).toBeGreaterThan(4);
@@ -354,13 +389,13 @@ describe('per-worker kubeconfig isolation', () => {
       const flag = argAfter(call.argv, '--kubeconfig');
       if (flag !== undefined) expect(flag).toBe(call.kubeconfig_env);
       const context = argAfter(call.argv, '--context');
-      if (context !== undefined) expect(context).toBe(call.kubeconfig_env === ha.kubeconfig ? 'kind-worker-a-kind' : 'kind-worker-b-kind');
+      if (context !== undefined) expect(context).toBe(call.kubeconfig_env === ha.kubeconfig ? `kind-${C('a')}` : `kind-${C('b')}`);
       expect(call.argv).not.toContain('use-context');
     }
     expect(existsSync(path.join(world.home, '.kube'))).toBe(false);
 
     await a.shutdown();
-    expect(world.clusterNames()).toEqual(['worker-b-kind']);
-    expect(JSON.parse(readFileSync(hb.kubeconfig!, 'utf8'))['current-context']).toBe('kind-worker-b-kind');
+    expect(world.clusterNames()).toEqual([C('b')]);
+    expect(JSON.parse(readFileSync(hb.kubeconfig!, 'utf8'))['current-context']).toBe(`kind-${C('b')}`);
   });
 });
