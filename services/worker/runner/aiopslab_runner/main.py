@@ -5,6 +5,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from aiopslab_runner.cleanup_command import cleanup_problem_command
 from aiopslab_runner.errors import UsageError
 from aiopslab_runner.events import EventWriter
 from aiopslab_runner.exit_codes import EXIT_USAGE
@@ -30,6 +31,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.list_problems:
             return list_problems_command(events)
+        if args.cleanup_problem:
+            return cleanup_problem_command(events, os.environ)
         return run_task_command(events, os.environ)
     finally:
         termination.stop_raising()
@@ -41,5 +44,10 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         description="Run one AIOpsLab problem (task spec in $TASK_SPEC_FILE) and report JSON lines "
         "on $PROTOCOL_FD, or on stdout when PROTOCOL_FD is unset.",
     )
-    parser.add_argument("--list-problems", action="store_true", help="write the problem catalog and exit")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--list-problems", action="store_true", help="write the problem catalog and exit")
+    mode.add_argument(
+        "--cleanup-problem", action="store_true",
+        help="recover the fault of $TASK_SPEC_FILE's problem and delete its app (the end of a task), nothing else",
+    )
     return parser.parse_args(argv)

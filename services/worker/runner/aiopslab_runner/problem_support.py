@@ -10,6 +10,8 @@ says why instead of a task that fails later.
 
 from typing import Any, Optional
 
+from aiopslab_runner.errors import UnknownProblemId, UnsupportedProblem
+
 DOCKER_HOST_REASON = (
     "deployed with docker compose on the worker's host (AIOpsLab's Flower problems): they exec "
     "with a TTY and prune containers on the Docker engine every worker shares, so this service "
@@ -22,3 +24,15 @@ def unsupported_reason(registry: Any, problem_id: str) -> Optional[str]:
     if callable(deployment_of) and deployment_of(problem_id) == "docker":
         return DOCKER_HOST_REASON
     return None
+
+
+def require_known_problem(registry: Any, problem_id: str) -> None:
+    known = list(registry.get_problem_ids())
+    if problem_id not in known:
+        raise UnknownProblemId(
+            f"problem_id {problem_id!r} is not in AIOpsLab's registry of {len(known)} problems "
+            "(see --list-problems)"
+        )
+    reason = unsupported_reason(registry, problem_id)
+    if reason:
+        raise UnsupportedProblem(f"problem_id {problem_id!r} is not run by this service: {reason}")

@@ -14,9 +14,8 @@ from typing import Any, MutableMapping
 from aiopslab_runner.agent_factory import build_agent
 from aiopslab_runner.aiopslab_loader import load_aiopslab
 from aiopslab_runner.environment import prepare_environment
-from aiopslab_runner.errors import UnknownProblemId, UnsupportedProblem
 from aiopslab_runner.events import EventWriter
-from aiopslab_runner.problem_support import unsupported_reason
+from aiopslab_runner.problem_support import require_known_problem
 from aiopslab_runner.run_phases import DONE, LOOP, TEARDOWN, RunPhases
 from aiopslab_runner.session_export import export_session, session_history
 from aiopslab_runner.signals import termination_held
@@ -42,18 +41,6 @@ def run_problem(spec: TaskSpec, events: EventWriter, phases: RunPhases, environ:
     setup_s = _set_up(orchestrator, built.agent, spec, events)
     _watch_eval(orchestrator, recorder, phases, events)
     _run_and_report(orchestrator, recorder, spec, events, phases, setup_s)
-
-
-def require_known_problem(registry: Any, problem_id: str) -> None:
-    known = list(registry.get_problem_ids())
-    if problem_id not in known:
-        raise UnknownProblemId(
-            f"problem_id {problem_id!r} is not in AIOpsLab's registry of {len(known)} problems "
-            "(see --list-problems)"
-        )
-    reason = unsupported_reason(registry, problem_id)
-    if reason:
-        raise UnsupportedProblem(f"problem_id {problem_id!r} is not run by this service: {reason}")
 
 
 def _task_summary(spec: TaskSpec, environ: MutableMapping[str, str]) -> str:

@@ -35,14 +35,17 @@ class TaskSpec:
 
 
 def load_task_spec(path: str) -> TaskSpec:
+    return parse_task_spec(read_spec_file(path))
+
+
+def read_spec_file(path: str) -> Any:
     try:
         with open(path, encoding="utf-8") as spec_file:
-            raw = json.load(spec_file)
+            return json.load(spec_file)
     except OSError as exc:
         raise InvalidTaskSpec(f"cannot read task spec {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise InvalidTaskSpec(f"task spec {path} is not valid JSON: {exc}") from None
-    return parse_task_spec(raw)
 
 
 def parse_task_spec(raw: Any) -> TaskSpec:
@@ -51,7 +54,7 @@ def parse_task_spec(raw: Any) -> TaskSpec:
     problems = _find_problems(raw)
     if problems:
         raise InvalidTaskSpec("invalid task spec: " + "; ".join(problems))
-    cluster = _parse_cluster(raw.get("cluster"))
+    cluster = parse_cluster(raw.get("cluster"))
     return TaskSpec(
         task_id=raw["task_id"],
         attempt=raw["attempt"],
@@ -91,7 +94,7 @@ def _find_problems(raw: dict) -> list:
     return problems
 
 
-def _parse_cluster(raw: Optional[dict]) -> Optional[ClusterSpec]:
+def parse_cluster(raw: Optional[dict]) -> Optional[ClusterSpec]:
     if raw is None:
         return None
 

@@ -1,6 +1,7 @@
 """Knobs, markers and noise of the stand-in; nothing here exists in the real AIOpsLab.
 
-STANDIN_MARKER_DIR        files proving what happened (constructed, recovered, atexit hook ran)
+STANDIN_MARKER_DIR        files proving what happened (constructed, deployed, injected, recovered,
+                          cleaned up, atexit hook ran)
 STANDIN_SETUP_SLEEP_S     app.deploy sleeps this long (to signal the runner mid-setup)
 STANDIN_ACTION_SLEEP_S    exec_shell sleeps this long (to signal the runner mid-loop)
 STANDIN_RECOVERY_SLEEP_S  recover_fault sleeps this long (to signal the runner during recovery)
@@ -8,6 +9,8 @@ STANDIN_TEARDOWN_SLEEP_S  the OpenEBS namespace deletion wait sleeps this long
 STANDIN_HUGE_OUTPUT_BYTES exec_shell output is padded to this size
 STANDIN_EVAL_FAIL         eval raises
 STANDIN_TEARDOWN_FAIL     the OpenEBS namespace deletion wait times out
+STANDIN_RECOVER_FAIL      recover_fault raises
+STANDIN_APP_CLEANUP_FAIL  app.cleanup raises (a message over two lines)
 STANDIN_AGENT_RAISE_AT_STEP  the stand-in registry agents raise at that step
 """
 

@@ -21,12 +21,16 @@ class StandinApp:
 
     def deploy(self):
         _standin.make_noise(f"helm install {self.namespace}")
+        _standin.mark("app-deployed", self.namespace)
         pause = float(_standin.setting("STANDIN_SETUP_SLEEP_S", "0") or 0)
         if pause:
             time.sleep(pause)
 
     def cleanup(self):
         _standin.make_noise(f"kubectl delete namespace {self.namespace}")
+        if _standin.setting("STANDIN_APP_CLEANUP_FAIL"):
+            raise RuntimeError(f"Error deleting namespace '{self.namespace}':\n(500) Internal Server Error")
+        _standin.mark("app-cleaned-up", self.namespace)
 
 
 class StandinTask:
@@ -56,6 +60,8 @@ class StandinTask:
     def recover_fault(self):
         print("[standin] recovering the injected fault", flush=True)
         time.sleep(float(_standin.setting("STANDIN_RECOVERY_SLEEP_S", "0") or 0))
+        if _standin.setting("STANDIN_RECOVER_FAIL"):
+            raise RuntimeError("deployment.apps \"geo\" not found")
         _standin.mark("fault-recovered", self.problem_id)
 
     def start_workload(self):
