@@ -142,6 +142,24 @@ describe('docker-compose.yml', () => {
     expect(services.rabbitmq.ports).toEqual(['127.0.0.1:15672:15672']);
   });
 
+  test('every published port is on loopback by default: nothing on the kind network reaches the services through the host', () => {
+    const published = Object.entries(services).flatMap(([name, service]) => ((service.ports ?? []) as string[]).map((port) => ({ name, port })));
+    expect(published.map((p) => p.name).sort()).toEqual(['api', 'rabbitmq']);
+    for (const { name, port } of published) expect({ name, port: port.split(':')[0] }).toEqual({ name, port: '127.0.0.1' });
+    // Only the worker's entrypoint joins the kind network; no service declares networks of its own.
+    for (const [name, service] of Object.entries(services)) expect({ name, networks: service.networks }).toEqual({ name, networks: undefined });
+  });
+
+  test('API_BIND publishes the api wider only with API_TOKEN: the api refuses to start otherwise, naming both', () => {
+    expect(services.api.ports).toEqual(['127.0.0.1:8001:8001']);
+    expect(environmentOf(services.api).API_BIND).toBe('127.0.0.1');
+    const wide = loadCompose({ API_BIND: '0.0.0.0' }).services.api;
+    expect(wide.ports).toEqual(['0.0.0.0:8001:8001']);
+    expect(() => loadApiConfig(environmentOf(wide))).toThrow(/API_BIND=0\.0\.0\.0 publishes the api beyond this host, which requires API_TOKEN/);
+    const guarded = loadCompose({ API_BIND: '0.0.0.0', API_TOKEN: 'a-token-of-32-characters-0123456' }).services.api;
+    expect(loadApiConfig(environmentOf(guarded)).API_BIND).toBe('0.0.0.0');
+  });
+
   test('the services log in to RabbitMQ as the user definitions.json creates (no guest user on a node that imports definitions)', () => {
     const definitions = JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy/rabbitmq/definitions.json'), 'utf8'));
     const urls = new Set(APP_SERVICES.filter((s) => s !== 'migrate').map((s) => environmentOf(services[s]).AMQP_URL));

@@ -13,6 +13,8 @@ export interface ApiConfig extends CommonConfig {
   VALIDATE_PROBLEM_IDS: boolean;
   API_TOKEN?: string;
   WORKER_TOKEN?: string;
+  /** The host address docker compose publishes the api on (checked here, used by compose). */
+  API_BIND?: string;
   RATE_LIMIT_PER_MINUTE: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
   /** Parsed from PRICE_TABLE. */
@@ -33,6 +35,11 @@ const schema = {
     BATCH_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, default: 16 * 1024 * 1024 },
     VALIDATE_PROBLEM_IDS: { type: 'boolean', default: true, description: 'reject problem ids missing from the catalog (GET /problems)' },
     API_TOKEN: { type: 'string', minLength: 16, description: 'bearer token required on every endpoint except /health, /metrics, /docs and /openapi.json; unset = no auth' },
+    API_BIND: {
+      type: 'string',
+      minLength: 1,
+      description: 'host address docker compose publishes the api port on (default 127.0.0.1); any other than loopback needs API_TOKEN',
+    },
     WORKER_TOKEN: { type: 'string', minLength: 16, description: 'bearer token for /workers/register and /workers/heartbeat; unset = API_TOKEN' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
     SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
@@ -45,10 +52,27 @@ const schema = {
   },
 };
 
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only (not from its containers either). */
+function isLoopback(address: string): boolean {
+  return /^127(\.\d{1,3}){3}$/.test(address) || address === '::1' || address === '[::1]' || address === 'localhost';
+}
+
+/**
+ * Published beyond loopback (e.g. API_BIND=0.0.0.0), the api is reachable from the network and from
+ * every container on the host, the Kind nodes where agents run shell commands included: it must
+ * ask for a token there.
+ */
+function exposureProblems(config: Pick<ApiConfig, 'API_BIND' | 'API_TOKEN'>): string[] {
+  if (config.API_BIND === undefined || isLoopback(config.API_BIND) || config.API_TOKEN) return [];
+  return [`API_BIND=${config.API_BIND} publishes the api beyond this host, which requires API_TOKEN: set API_TOKEN (at least 16 characters, e.g. \`openssl rand -hex 32\`) or leave API_BIND at 127.0.0.1`];
+}
+
 export function loadApiConfig(env: Record<string, string | undefined>): Readonly<ApiConfig> {
   const renamed = renamedTimeoutSettingProblems(env);
   if (renamed.length > 0) throw new ConfigError(renamed);
   const config = loadConfig<ApiConfig & { PRICE_TABLE?: string }>(schema, env);
+  const exposure = exposureProblems(config);
+  if (exposure.length > 0) throw new ConfigError(exposure);
   const { PRICE_TABLE: priceTable, ...rest } = config;
   return Object.freeze({ ...rest, PRICES: parsePriceTable(priceTable) });
 }
