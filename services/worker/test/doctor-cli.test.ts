@@ -117,13 +117,15 @@ describe('npm run doctor', () => {
     expect(code).toBe(0);
   });
 
-  it('with old tools, a small inotify budget for two workers, missing images and a broken runner, prints each fix and exits 1', async () => {
+  it('with old tools, a small inotify budget for two workers, images missing for the chosen app and a broken runner, prints each fix and exits 1', async () => {
     const env = await hostEnv({
       PATH: await toolsOnPath(OLD_TOOLS),
       DOCKER_HOST: await startEngine([LISTED_IMAGES[0]], { CgroupDriver: 'cgroupfs' }),
       DOCTOR_INOTIFY_DIR: await inotifyDir(128, 8192),
       DOCTOR_WORKERS: '2',
       STANDIN_LIST_MODE: 'crash',
+      KIND_PRELOAD_IMAGES_FILE: '', // the manifest's selection, as npm run images:pull makes it
+      KIND_PRELOAD_APPS: 'hotel_reservation',
     });
     const { code, stdout } = await runDoctor([], env);
     expect(stdout).toMatch(/FAIL\s+kind\s+v0\.20\.0 is older than v0\.27\.0/);
@@ -135,7 +137,7 @@ describe('npm run doctor', () => {
     expect(stdout).toContain('sudo tee /etc/sysctl.d/99-aiopslab-kind.conf');
     expect(stdout).toMatch(/WARN\s+cgroup\s+cgroup v2, driver cgroupfs/);
     expect(stdout).toMatch(/FAIL\s+Kind node image\s+aiopslab\/kind-node:v1\.32\.1 \(KIND_NODE_IMAGE\) is not in the Docker engine/);
-    expect(stdout).toMatch(/WARN\s+preload images\s+2 of 3 images missing from the Docker engine: docker\.io\/library\/memcached:1\.6\.7, docker\.io\/library\/mongo:4\.4\.6/);
+    expect(stdout).toMatch(/WARN\s+preload images\s+\d+ of \d+ images \(manifest, KIND_PRELOAD_APPS=hotel_reservation\) missing from the Docker engine: /);
     expect(stdout).toContain('    npm run images:pull');
     expect(stdout).toMatch(/FAIL\s+AIOpsLab runner\s+AIOpsLab does not import/);
     expect(stdout).toMatch(/WARN\s+agent gpt\s+OPENAI_API_KEY not set/);

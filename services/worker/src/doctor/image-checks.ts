@@ -29,7 +29,8 @@ export function checkNodeImage(image: string, present: boolean): HostCheck {
   );
 }
 
-export type ImageListProbe = { listed: true; listFile: string; wanted: number; missing: string[] } | { listed: false; listFile: string; error: string };
+/** `source` names the selection (the list file, or the manifest and its apps); `pull` fills the engine. */
+export type ImageListProbe = { listed: true; source: string; pull: string; wanted: number; missing: string[] } | { listed: false; source: string; error: string };
 
 /**
  * Images missing from the engine are pulled by the nodes when a problem needs them, which is what
@@ -39,10 +40,10 @@ export function checkPreloadImages(probe: ImageListProbe, preloadEnabled: boolea
   const name = 'preload images';
   if (!preloadEnabled) return skip('preload-images', name, 'KIND_PRELOAD_IMAGES=false: the nodes pull every image themselves');
   if (!probe.listed) {
-    return problem('preload-images', name, 'fail', `cannot read the image list ${probe.listFile}: ${probe.error}`, 'set KIND_PRELOAD_IMAGES_FILE to a readable list, or KIND_PRELOAD_IMAGES=false');
+    return problem('preload-images', name, 'fail', probe.error, 'correct KIND_PRELOAD_IMAGES_FILE or KIND_PRELOAD_APPS as the message says, or set KIND_PRELOAD_IMAGES=false');
   }
-  if (probe.missing.length === 0) return ok('preload-images', name, `all ${probe.wanted} images of ${probe.listFile} are in the Docker engine`);
+  if (probe.missing.length === 0) return ok('preload-images', name, `all ${probe.wanted} images (${probe.source}) are in the Docker engine`);
   const shown = probe.missing.slice(0, MISSING_IMAGES_SHOWN).join(', ');
   const more = probe.missing.length > MISSING_IMAGES_SHOWN ? `, and ${probe.missing.length - MISSING_IMAGES_SHOWN} more` : '';
-  return problem('preload-images', name, 'warn', `${probe.missing.length} of ${probe.wanted} images missing from the Docker engine: ${shown}${more}`, 'npm run images:pull');
+  return problem('preload-images', name, 'warn', `${probe.missing.length} of ${probe.wanted} images (${probe.source}) missing from the Docker engine: ${shown}${more}`, probe.pull);
 }

@@ -1,12 +1,24 @@
-import { readFile } from 'node:fs/promises';
-import { parseImageList } from '../clusters/image-list';
+import path from 'node:path';
+import { parsePreloadApps, type PreloadSelection, selectPreloadImages } from '../clusters/preload-selection';
 
-/**
- * The images a Kind worker wants in the Docker engine before its first cluster. Adapter over the
- * union list the worker preloads (KIND_PRELOAD_IMAGES_FILE, by default AIOpsLab's kind/images.txt);
- * when clusters/image-manifest.ts exists, this becomes
- * `imagesForApps(await loadImageManifest(file), 'all')` with the same result shape.
- */
-export async function imagesWanted(listFile: string): Promise<string[]> {
-  return parseImageList(await readFile(listFile, 'utf8'));
+export interface PreloadSettings {
+  /** KIND_PRELOAD_IMAGES_FILE: an explicit list wins over the manifest. */
+  listFile?: string;
+  /** KIND_PRELOAD_APPS (also what `npm run images:pull` pulls): `all` or app names. */
+  apps?: string;
+}
+
+/** The selection a worker makes (clusters/preload-selection.ts), from the same settings. */
+export function preloadSelectionOf(settings: PreloadSettings): PreloadSelection {
+  return { listFile: settings.listFile ? path.resolve(settings.listFile) : undefined, apps: parsePreloadApps(settings.apps) };
+}
+
+/** The images a Kind worker wants in the Docker engine before it creates a cluster. */
+export function imagesWanted(selection: PreloadSelection): Promise<string[]> {
+  return selectPreloadImages(selection);
+}
+
+/** What puts those images into the engine: the pull script for the manifest, upstream's script for a list. */
+export function pullCommand(selection: PreloadSelection): string {
+  return selection.listFile ? `sh deploy/kind/pull-images.sh ${selection.listFile}` : 'npm run images:pull';
 }

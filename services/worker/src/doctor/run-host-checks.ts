@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { createCommandRunner, type CommandRunner } from '../clusters/command-runner';
 import { isInEngine } from '../clusters/image-preload';
-import { DEFAULT_PRELOAD_IMAGES_FILE } from '../clusters/kind-cluster';
+import type { PreloadSelection } from '../clusters/preload-selection';
 import type { WorkerSettings } from '../config';
 import { checkCpus, checkDisk, checkMemory, DOCKER_ROOT_DISK, type HostSize, probeFreeDisk, WORK_DIR_DISK } from './capacity-checks';
 import { checkCgroup, checkDockerReachable } from './docker-checks';
@@ -11,7 +11,7 @@ import { describeDockerEndpoint, type DockerEngineProbe, probeDockerEngine } fro
 import type { DoctorPlan } from './doctor-config';
 import { type HostCheck, ok, problem, skip } from './host-check';
 import { checkNodeImage, checkPreloadImages, type ImageListProbe, missingImages } from './image-checks';
-import { imagesWanted } from './image-source';
+import { imagesWanted, preloadSelectionOf, pullCommand } from './image-source';
 import { checkInotify, readInotifyLimits } from './inotify-check';
 import { checkLlmKeys } from './llm-key-checks';
 import { checkRunner, probeRunner } from './runner-check';
@@ -64,7 +64,7 @@ export async function runHostChecks(deps: HostCheckDeps, options: { only?: reado
     wanted('disk-work-dir') ? probeFreeDisk(workerEnv.WORK_DIR, true).then((probe) => checkDisk(WORK_DIR_DISK(workerEnv.WORK_DIR), probe, deps.plan.workers)) : null,
     wanted('disk-docker-root') ? dockerRootDiskCheck(engine, describeDockerEndpoint(deps.env), deps.plan.workers) : null,
     wanted('node-image') ? ifEngine(engine, 'node-image', 'Kind node image', async () => checkNodeImage(workerEnv.KIND_NODE_IMAGE, await isInEngine(client(), workerEnv.KIND_NODE_IMAGE))) : null,
-    wanted('preload-images') ? ifEngine(engine, 'preload-images', 'preload images', async () => checkPreloadImages(await probeImageList(client(), workerEnv.KIND_PRELOAD_IMAGES_FILE ?? DEFAULT_PRELOAD_IMAGES_FILE), workerEnv.KIND_PRELOAD_IMAGES)) : null,
+    wanted('preload-images') ? ifEngine(engine, 'preload-images', 'preload images', async () => checkPreloadImages(await probeImageList(client(), preloadSelectionOf({ listFile: workerEnv.KIND_PRELOAD_IMAGES_FILE, apps: deps.env.KIND_PRELOAD_APPS })), workerEnv.KIND_PRELOAD_IMAGES)) : null,
     wanted('runner') ? runnerCheck(deps) : null,
   ]);
 
@@ -113,14 +113,15 @@ async function dockerRootDiskCheck(engine: DockerEngineProbe, endpoint: string, 
   return checkDisk(DOCKER_ROOT_DISK(dir), await probeFreeDisk(dir, false), workers);
 }
 
-async function probeImageList(docker: Docker, listFile: string): Promise<ImageListProbe> {
+async function probeImageList(docker: Docker, selection: PreloadSelection): Promise<ImageListProbe> {
+  const source = selection.listFile ?? `manifest, KIND_PRELOAD_APPS=${selection.apps === 'all' ? 'all' : selection.apps?.join(',')}`;
   let wanted: string[];
   try {
-    wanted = await imagesWanted(listFile);
+    wanted = await imagesWanted(selection);
   } catch (error) {
-    return { listed: false, listFile, error: (error as Error).message };
+    return { listed: false, source, error: (error as Error).message };
   }
-  return { listed: true, listFile, wanted: wanted.length, missing: await missingImages(docker, wanted) };
+  return { listed: true, source, pull: pullCommand(selection), wanted: wanted.length, missing: await missingImages(docker, wanted) };
 }
 
 async function runnerCheck(deps: HostCheckDeps): Promise<HostCheck> {
