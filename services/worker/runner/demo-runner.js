@@ -15,6 +15,7 @@
  *
  *   demo-runner.js                  run the task in $TASK_SPEC_FILE, events on $PROTOCOL_FD (fd 3)
  *   demo-runner.js --list-problems  print the problem list (the checked-in default catalog)
+ *   demo-runner.js --cleanup-problem  clean up after $TASK_SPEC_FILE's task: nothing to do, exit 0
  * Without PROTOCOL_FD, events go to stdout and the runner's own output to stderr.
  */
 const fs = require('node:fs');
@@ -158,7 +159,12 @@ function failBroken(listing) {
   process.exit(1);
 }
 
-if (process.env.DEMO_RUNNER_BROKEN === '1') failBroken(process.argv.includes('--list-problems'));
+function cleanupProblem() {
+  process.stderr.write('demo runner: cleanup succeeded (the demo deploys and injects nothing)\n');
+}
+
+if (process.argv.includes('--cleanup-problem')) cleanupProblem();
+else if (process.env.DEMO_RUNNER_BROKEN === '1') failBroken(process.argv.includes('--list-problems'));
 else if (process.argv.includes('--list-problems')) listProblems();
 else
   run().catch((error) => {
