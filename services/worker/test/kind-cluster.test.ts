@@ -74,17 +74,23 @@ async function startedKind(base = 'w1', config: Partial<ClusterConfig> = {}, ext
   return provider;
 }
 
+/** What the worker does before a task: prepare (between tasks, consumption held), then acquire. */
+async function ready(provider: ClusterProvider) {
+  await provider.prepare(new AbortController().signal);
+  return provider.acquire();
+}
+
 function argAfter(argv: string[], flag: string): string | undefined {
   const i = argv.indexOf(flag);
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
 describe('kind cluster provider', () => {
-  test('on first use it creates worker-<id>-kind from the AIOpsLab kind config, with its own kubeconfig', async () => {
+  test('start creates nothing; the first preparation creates worker-<id>-kind from the AIOpsLab kind config, with its own kubeconfig', async () => {
     const provider = await startedKind('w1');
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(0);
 
-    const handle = await provider.acquire();
+    const handle = await ready(provider);
 
     const kubeconfig = path.join(world.root, `work-${W('w1')}`, 'kubeconfig');
     expect(handle).toEqual({ provider: 'kind', name: C('w1'), kubeconfig, context: `kind-${C('w1')}`, timing: expect.objectContaining({ created: true, reused: false }) });
@@ -118,7 +124,7 @@ describe('kind cluster provider', () => {
     const custom = path.join(world.root, 'my-kind.yaml');
     writeFileSync(custom, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n');
     const provider = await startedKind('w1', { KIND_CONFIG: custom, KIND_NODE_IMAGE: 'jacksonarthurclark/aiopslab-kind-arm:latest', KIND_WAIT_SECONDS: 120 });
-    await provider.acquire();
+    await ready(provider);
     const [create] = world.calls('kind', 'create', 'cluster');
     expect(argAfter(create.argv, '--config')).toBe(custom);
     expect(argAfter(create.argv, '--image')).toBe('jacksonarthurclark/aiopslab-kind-arm:latest');
@@ -128,32 +134,62 @@ describe('kind cluster provider', () => {
 
   test('with KIND_INTERNAL_KUBECONFIG (a worker container on the kind network) the kubeconfig is exported with --internal after create and on reuse', async () => {
     const provider = await startedKind('w1', { KIND_INTERNAL_KUBECONFIG: true });
-    await provider.acquire();
-    await provider.release('clean');
-    await provider.acquire();
+    await ready(provider);
+    await provider.release('clean', null);
+    await ready(provider);
     const exports = world.calls('kind', 'export', 'kubeconfig');
     expect(exports.length).toBeGreaterThanOrEqual(2);
     for (const call of exports) expect(call.argv).toContain('--internal');
     const plain = await startedKind('w2');
-    await plain.acquire();
-    await plain.release('clean');
-    await plain.acquire();
+    await ready(plain);
+    await plain.release('clean', null);
+    await ready(plain);
     expect(world.calls('kind', 'export', 'kubeconfig').filter((c) => c.argv.includes(C('w2'))).every((c) => !c.argv.includes('--internal'))).toBe(true);
   });
 
-  test('KIND_CREATE_AT_START creates the cluster while the worker starts', async () => {
-    await startedKind('w1', { KIND_CREATE_AT_START: true });
-    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
-    expect(world.cluster(C('w1'))).not.toBeNull();
+  test('acquire hands out only a prepared cluster: before prepare(), and after a task that used it, it refuses', async () => {
+    const provider = await startedKind();
+    await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', message: expect.stringMatching(/not prepared/) });
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(0);
+    await ready(provider);
+    expect(provider.isReady).toBe(true);
+    await provider.release('clean', null);
+    expect(provider.isReady).toBe(false); // AIOpsLab's teardown removed OpenEBS and Prometheus: warm again first
+    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable' });
+    await ready(provider);
+    await provider.release('untouched', null);
+    expect(provider.isReady).toBe(true); // nothing reached it
+    await provider.acquire();
+  });
+
+  test('a prepared cluster that turns unhealthy while idle is refused at acquire, and the next preparation recreates it', async () => {
+    const provider = await startedKind();
+    await ready(provider);
+    await provider.release('untouched', null);
+    world.setApiReady(C('w1'), false);
+    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable', message: expect.stringMatching(/turned unhealthy while idle/) });
+    expect(provider.isReady).toBe(false);
+    await ready(provider);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+  });
+
+  test('an aborted preparation stops its commands and reports why', async () => {
+    world.setBehavior({ create_delay_ms: 5000 });
+    const provider = await startedKind();
+    const controller = new AbortController();
+    const preparing = provider.prepare(controller.signal);
+    setTimeout(() => controller.abort(new Error('CLUSTER_SETUP_TIMEOUT_SECONDS ran out')), 300);
+    await expect(preparing).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', message: expect.stringMatching(/setup stopped: CLUSTER_SETUP_TIMEOUT_SECONDS ran out/) });
+    expect(provider.isReady).toBe(false);
   });
 
   test('a healthy cluster is reused for the next task, and checked again before it', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     const readyzBefore = world.calls('kubectl', 'get', '--raw', '/readyz').length;
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
     expect(world.calls('kubectl', 'get', '--raw', '/readyz').length).toBeGreaterThan(readyzBefore);
@@ -162,11 +198,11 @@ describe('kind cluster provider', () => {
 
   test('when the API server stops answering, the cluster is deleted and created again', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     world.setApiReady(C('w1'), false);
 
-    const handle = await provider.acquire();
+    const handle = await ready(provider);
 
     expect(handle.name).toBe(C('w1'));
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
@@ -178,10 +214,10 @@ describe('kind cluster provider', () => {
 
   test('when a node is NotReady, the cluster is recreated', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     world.setNodeReady(C('w1'), `${C('w1')}-worker`, false);
-    await provider.acquire();
+    await ready(provider);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
     expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toBe(`nodes not Ready: ${C('w1')}-worker`);
   });
@@ -189,35 +225,56 @@ describe('kind cluster provider', () => {
   test('a leftover cluster without a control plane is recreated, not reused', async () => {
     world.addCluster(C('w1'), [{ role: 'worker' }]);
     const provider = await startedKind();
-    await provider.acquire();
+    await ready(provider);
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
     expect(world.cluster(C('w1'))?.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker']);
     expect(logs.find((l) => l.message === 'kind cluster unhealthy')?.reason).toMatch(/cannot export its kubeconfig: .*could not locate any control plane/);
   });
 
-  test('after a dirty run the cluster is recreated before the next task', async () => {
-    const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('dirty');
+  test('after a dirty run the cluster is reset, not recreated: the problem\'s own cleanup with the task\'s spec, then the namespace sweep', async () => {
+    const cleaned: string[] = [];
+    const provider = await startedKind('w1', {}, { cleanupProblem: async (specFile) => void cleaned.push(JSON.parse(readFileSync(specFile, 'utf8')).task_id) });
+    await ready(provider);
+    world.modify(C('w1'), (cluster) => {
+      cluster.namespaces = [...(cluster.namespaces ?? []), 'test-hotel-reservation', 'chaos-mesh'];
+      cluster.pods = { ...cluster.pods, 'test-social-network': [{ name: 'nginx-1', ready: false }] };
+    });
+    const spec = path.join(world.root, 'task-spec.json');
+    writeFileSync(spec, JSON.stringify({ task_id: 'task-1', attempt: 1 }));
+    await provider.release('dirty', spec);
+    const handle = await ready(provider);
+    expect(cleaned).toEqual(['task-1']);
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
-    await provider.acquire();
-    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    expect(handle.timing).toMatchObject({ created: false, reused: true, reset: { cleanup_error: null, swept_namespaces: ['test-hotel-reservation', 'test-social-network'] } });
+    const left = world.cluster(C('w1'));
+    expect(left?.namespaces).toContain('chaos-mesh'); // AIOpsLab installs Chaos Mesh once and keeps it
+    expect(left?.namespaces).not.toContain('test-hotel-reservation');
+    // clean again: the next preparation resets nothing
+    await provider.release('clean', null);
+    expect((await ready(provider)).timing?.reset).toBeNull();
+  });
+
+  test('a reset whose sweep fails (a namespace stuck terminating) recreates the cluster', async () => {
+    const provider = await startedKind();
+    await ready(provider);
+    world.modify(C('w1'), (cluster) => void (cluster.namespaces = [...(cluster.namespaces ?? []), 'test-hotel-reservation']));
+    world.setBehavior({ namespace_stuck: 'test-hotel-reservation' });
+    await provider.release('dirty', null);
+    const handle = await ready(provider);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
-    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'dirty' })).toBe(1);
-    // the new cluster is clean again
-    await provider.release('clean');
-    await provider.acquire();
-    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
+    expect(handle.timing).toMatchObject({ created: true, recreate_reason: 'reset_failed' });
+    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'reset_failed' })).toBe(1);
   });
 
   test('after KIND_RECREATE_AFTER_TASKS tasks the cluster is recreated', async () => {
     const provider = await startedKind('w1', { KIND_RECREATE_AFTER_TASKS: 2 });
     for (let i = 0; i < 2; i++) {
-      await provider.acquire();
-      await provider.release('clean');
+      await ready(provider);
+      await provider.release('clean', null);
     }
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
-    await provider.acquire();
+    await ready(provider);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
     expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'task_limit' })).toBe(1);
   });
@@ -225,17 +282,17 @@ describe('kind cluster provider', () => {
   test('a cluster that never turns healthy fails the task retryably (cluster_unavailable)', async () => {
     world.setBehavior({ create_unhealthy: true });
     const provider = await startedKind();
-    await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', retryable: true });
+    await expect(ready(provider)).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', retryable: true });
     // the next attempt does not trust it: it is recreated
     world.setBehavior({});
-    await provider.acquire();
+    await ready(provider);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
   });
 
   test('a failed kind create is cleaned up and reported as cluster_unavailable', async () => {
     world.setBehavior({ create_fails: true });
     const provider = await startedKind();
-    await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', message: expect.stringMatching(/kubeadm/) });
+    await expect(ready(provider)).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', message: expect.stringMatching(/kubeadm/) });
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
     expect(world.cluster(C('w1'))).toBeNull();
     expect(await metricValue(registry, 'aiopslab_worker_cluster_create_seconds_count', { outcome: 'failure' })).toBe(1);
@@ -243,8 +300,8 @@ describe('kind cluster provider', () => {
 
   test('shutdown deletes the cluster', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     await provider.shutdown();
     expect(world.cluster(C('w1'))).toBeNull();
     const [deletion] = world.calls('kind', 'delete', 'cluster');
@@ -255,27 +312,28 @@ describe('kind cluster provider', () => {
 
   test('with KIND_KEEP_CLUSTER the cluster survives shutdown and the restarted worker reuses it', async () => {
     const first = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
-    await first.acquire();
-    await first.release('clean');
+    await ready(first);
+    await first.release('clean', null);
     await first.shutdown();
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
     expect(world.cluster(C('w1'))).not.toBeNull();
 
     const second = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
-    const handle = await second.acquire();
+    const handle = await ready(second);
     expect(handle.name).toBe(C('w1'));
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
     expect(world.calls('kind', 'export', 'kubeconfig').length).toBeGreaterThanOrEqual(1);
   });
 
-  test('a kept cluster that was in use when its worker died counts as dirty and is recreated', async () => {
+  test('a kept cluster that was in use when its worker died counts as dirty and is reset (a sweep: its spec is gone)', async () => {
     const crashed = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
-    await crashed.acquire(); // the worker dies mid-task: no release
+    await ready(crashed); // the worker dies mid-task: no release
+    world.modify(C('w1'), (cluster) => void (cluster.namespaces = [...(cluster.namespaces ?? []), 'test-hotel-reservation']));
 
     const restarted = await startedKind('w1', { KIND_KEEP_CLUSTER: true });
-    await restarted.acquire();
-    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
-    expect(await metricValue(registry, 'aiopslab_worker_cluster_recreations_total', { reason: 'dirty' })).toBe(1);
+    const handle = await ready(restarted);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    expect(handle.timing?.reset).toMatchObject({ swept_namespaces: ['test-hotel-reservation'] });
   });
 });
 
@@ -371,7 +429,7 @@ describe('per-worker kubeconfig isolation', () => {
   test('two workers get two clusters and two kubeconfigs, and nothing switches a shared context', async () => {
     const a = await startedKind('a');
     const b = await startedKind('b');
-    const [ha, hb] = await Promise.all([a.acquire(), b.acquire()]);
+    const [ha, hb] = await Promise.all([ready(a), ready(b)]);
 
     expect(ha.kubeconfig).not.toBe(hb.kubeconfig);
     const configA = JSON.parse(readFileSync(ha.kubeconfig!, 'utf8'));
