@@ -57,12 +57,18 @@ async function prerequisiteError(provider: ClusterProvider): Promise<(Error & { 
   return provider.checkPrerequisites().then(() => null, (e: unknown) => e as Error & { code?: string });
 }
 
+/** What the worker does before a task: prepare (between tasks, consumption held), then acquire. */
+async function ready(provider: ClusterProvider) {
+  await provider.prepare(new AbortController().signal);
+  return provider.acquire();
+}
+
 describe('existing cluster provider', () => {
   test('uses the given context through a private kubeconfig copy and never edits the given file', async () => {
     const provider = existing();
     await provider.checkPrerequisites();
     await provider.start();
-    const handle = await provider.acquire();
+    const handle = await ready(provider);
 
     const privateCopy = path.join(world.root, 'work-w1', 'kubeconfig');
     expect(handle).toEqual({ provider: 'existing', name: null, kubeconfig: privateCopy, context: 'lab-ctx' });
@@ -87,28 +93,45 @@ describe('existing cluster provider', () => {
     const provider = existing({ EXISTING_CONTEXT: undefined });
     await provider.checkPrerequisites();
     await provider.start();
-    expect((await provider.acquire()).context).toBe('lab-ctx');
+    expect((await ready(provider)).context).toBe('lab-ctx');
   });
 
-  test('an unhealthy cluster fails the task retryably and is never created or deleted', async () => {
+  test('an unhealthy cluster fails its preparation retryably and is never created or deleted', async () => {
     const provider = existing();
     await provider.start();
     world.setApiReady('lab', false);
-    await expect(provider.acquire()).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', retryable: true, message: expect.stringMatching(/lab-ctx.*not healthy.*API server not reachable/) });
+    await expect(ready(provider)).rejects.toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', retryable: true, message: expect.stringMatching(/lab-ctx.*not healthy.*API server not reachable/) });
     world.setApiReady('lab', true);
     world.setNodeReady('lab', 'lab-worker', false);
-    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable', message: expect.stringMatching(/nodes not Ready: lab-worker/) });
+    await expect(ready(provider)).rejects.toMatchObject({ code: 'cluster_unavailable', message: expect.stringMatching(/nodes not Ready: lab-worker/) });
     world.setNodeReady('lab', 'lab-worker', true);
-    await expect(provider.acquire()).resolves.toMatchObject({ context: 'lab-ctx' });
+    await expect(ready(provider)).resolves.toMatchObject({ context: 'lab-ctx' });
     expect(world.invocations('kind')).toHaveLength(0);
     expect(await metricValue(registry, 'aiopslab_worker_cluster_healthy', { provider: 'existing' })).toBe(1);
+  });
+
+  test("after a dirty run only the problem's own cleanup runs, with the task's spec: nothing is swept on a cluster that is not ours", async () => {
+    const cleaned: string[] = [];
+    const provider = existing({}, { cleanupProblem: async (specFile) => void cleaned.push(JSON.parse(readFileSync(specFile, 'utf8')).task_id) });
+    await provider.start();
+    await ready(provider);
+    const spec = path.join(world.root, 'task-spec.json');
+    writeFileSync(spec, JSON.stringify({ task_id: 'task-9', attempt: 1 }));
+    await provider.release('dirty', spec);
+    const timing = await provider.prepare(new AbortController().signal);
+    expect(cleaned).toEqual(['task-9']);
+    expect(timing).toMatchObject({ provider: 'existing', reset: { cleanup_error: null, swept_namespaces: [] } });
+    expect(world.calls('kubectl', 'get', 'namespaces')).toHaveLength(0);
   });
 
   test('a dirty run and shutdown leave the cluster alone; shutdown removes the private copy', async () => {
     const provider = existing();
     await provider.start();
-    const handle = await provider.acquire();
-    await provider.release('dirty');
+    const handle = await ready(provider);
+    await provider.release('dirty', null);
+    expect(provider.isReady).toBe(false);
+    await ready(provider); // checked again; nothing created, swept or deleted
+    expect(world.invocations('kind')).toHaveLength(0);
     await provider.shutdown();
     expect(existsSync(handle.kubeconfig!)).toBe(false);
     expect(world.cluster('lab')).not.toBeNull();
@@ -146,6 +169,6 @@ describe('existing cluster provider', () => {
   test('CLUSTER_PROVIDER=none still needs nothing', async () => {
     const none = createClusterProvider('none');
     await none.checkPrerequisites();
-    await expect(none.acquire()).resolves.toEqual({ provider: 'none', name: null, kubeconfig: null, context: null });
+    await expect(ready(none)).resolves.toEqual({ provider: 'none', name: null, kubeconfig: null, context: null });
   });
 });

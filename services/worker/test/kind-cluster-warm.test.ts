@@ -71,8 +71,14 @@ function indexOfCall(tool: Invocation['tool'], ...words: string[]): number {
   return indicesOf(tool, ...words)[0] ?? -1;
 }
 
+/** What the worker does before a task: prepare (between tasks, consumption held), then acquire. */
+async function ready(provider: ClusterProvider) {
+  await provider.prepare(new AbortController().signal);
+  return provider.acquire();
+}
+
 async function timingOf(provider: ClusterProvider): Promise<ClusterTiming> {
-  const handle = await provider.acquire();
+  const handle = await ready(provider);
   if (!handle.timing) throw new Error('acquire() returned no timing');
   return handle.timing;
 }
@@ -115,7 +121,8 @@ describe('a new kind cluster comes up warm', () => {
 
     expect(timing).toEqual({
       provider: 'kind', name: CLUSTER, created: true, reused: false, recreate_reason: null,
-      create_s: expect.any(Number), preload_s: expect.any(Number), images_loaded: 2, warm_s: expect.any(Number), warm_installed: ['openebs', 'prometheus'],
+      create_s: expect.any(Number), preload_s: expect.any(Number), images_loaded: 2, reset: null, warm_s: expect.any(Number), warm_installed: ['openebs', 'prometheus'],
+      setup_s: expect.any(Number), prepared_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(logs.find((l) => l.message === 'kind images preloaded')).toMatchObject({ loaded: 2, absent_from_engine: 1, failed: 0 });
     expect(await metricValue(registry, 'aiopslab_worker_cluster_warm_seconds_count', { cluster: CLUSTER, outcome: 'success' })).toBe(1);
@@ -123,8 +130,8 @@ describe('a new kind cluster comes up warm', () => {
 
   test('the next task reuses the cluster: no create, no preload, and the warm components are only checked', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
 
     const timing = await timingOf(provider);
 
@@ -138,8 +145,8 @@ describe('a new kind cluster comes up warm', () => {
 
   test('after AIOpsLab tore Prometheus and OpenEBS down at the end of a problem, both are re-installed before the next task', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     world.aiopslabTeardown(CLUSTER);
 
     const timing = await timingOf(provider);
@@ -154,8 +161,8 @@ describe('a new kind cluster comes up warm', () => {
 
   test('when only Prometheus is missing, only Prometheus is re-installed', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     world.aiopslabTeardown(CLUSTER, ['prometheus']);
 
     expect((await timingOf(provider)).warm_installed).toEqual(['prometheus']);
@@ -165,8 +172,8 @@ describe('a new kind cluster comes up warm', () => {
 
   test('a Prometheus release left failed is uninstalled, then installed again', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('clean');
+    await ready(provider);
+    await provider.release('clean', null);
     world.setHelmReleaseStatus(CLUSTER, 'prometheus', 'failed');
 
     expect((await timingOf(provider)).warm_installed).toEqual(['prometheus']);
@@ -174,34 +181,27 @@ describe('a new kind cluster comes up warm', () => {
     expect(world.cluster(CLUSTER)?.helm_releases?.prometheus?.status).toBe('deployed');
   });
 
-  test('after a dirty run the cluster is recreated, then preloaded and warmed again', async () => {
+  test('after a dirty run the cluster is reset, not recreated: no create, no preload, the warm components checked', async () => {
     const provider = await startedKind();
-    await provider.acquire();
-    await provider.release('dirty');
+    await ready(provider);
+    await provider.release('dirty', null);
 
     const timing = await timingOf(provider);
 
-    expect(timing).toMatchObject({ created: true, reused: false, recreate_reason: 'dirty', images_loaded: 2, warm_installed: ['openebs', 'prometheus'] });
-    expect(timing.create_s).toEqual(expect.any(Number));
-    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
-    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
-    expect(world.calls('kind', 'load', 'docker-image')).toHaveLength(4);
-    expect(world.cluster(CLUSTER)?.loaded_images).toEqual(IN_ENGINE);
-    // the new cluster: created, then loaded, then warmed
-    const [, create] = indicesOf('kind', 'create', 'cluster');
-    const [, , load] = indicesOf('kind', 'load', 'docker-image');
-    const [, install] = indicesOf('helm', 'install', 'prometheus');
-    expect(create).toBeLessThan(load);
-    expect(load).toBeLessThan(install);
+    expect(timing).toMatchObject({ created: false, reused: true, recreate_reason: null, images_loaded: 0, reset: { cleanup_error: null, swept_namespaces: [] }, warm_installed: [] });
+    expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(0);
+    expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
+    expect(world.calls('kind', 'load', 'docker-image')).toHaveLength(2);
+    expect(world.calls('kubectl', 'get', 'namespaces', '-o', 'json')).toHaveLength(1);
   });
 });
 
 describe('when warming fails', () => {
-  test('OpenEBS pods that never turn Ready make the cluster unavailable (retryable); the next task warms the same cluster again', async () => {
+  test('OpenEBS pods that never turn Ready make the cluster unavailable (retryable); the next preparation warms the same cluster again', async () => {
     world.setBehavior({ pods_never_ready: 'openebs' });
     const provider = await startedKind();
 
-    const error = await provider.acquire().then(() => null, (e: unknown) => e as Error & { code: string; retryable: boolean });
+    const error = await ready(provider).then(() => null, (e: unknown) => e as Error & { code: string; retryable: boolean });
 
     expect(error).toMatchObject({ name: 'ClusterError', code: 'cluster_unavailable', retryable: true });
     expect(error?.message).toMatch(/could not be warmed up: OpenEBS warm-up failed: .*timed out waiting for the condition/);
@@ -216,16 +216,16 @@ describe('when warming fails', () => {
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
   });
 
-  test('a cluster that fails its warm-up twice in a row is recreated before the next task', async () => {
+  test('a cluster that fails its warm-up twice in a row is recreated by the next preparation', async () => {
     world.setBehavior({ pods_never_ready: 'openebs' });
     const provider = await startedKind();
-    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable' });
-    await expect(provider.acquire()).rejects.toMatchObject({ code: 'cluster_unavailable' });
+    await expect(ready(provider)).rejects.toMatchObject({ code: 'cluster_unavailable' });
+    await expect(ready(provider)).rejects.toMatchObject({ code: 'cluster_unavailable' });
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
 
     world.setBehavior({});
     const timing = await timingOf(provider);
-    expect(timing).toMatchObject({ created: true, recreate_reason: 'dirty', warm_installed: ['openebs', 'prometheus'] });
+    expect(timing).toMatchObject({ created: true, recreate_reason: 'warm_failed', warm_installed: ['openebs', 'prometheus'] });
     expect(world.calls('kind', 'delete', 'cluster')).toHaveLength(1);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(2);
   });
@@ -281,7 +281,7 @@ describe('warm-up settings', () => {
   test('KIND_WARM_OPENEBS_MANIFEST replaces the OpenEBS URL (e.g. a local copy on a host without internet)', async () => {
     const local = path.join(world.root, 'mirror', 'openebs-operator.yaml');
     const provider = await startedKind({ KIND_WARM_OPENEBS_MANIFEST: local });
-    await provider.acquire();
+    await ready(provider);
     expect(world.calls('kubectl', 'apply', '-f', local)).toHaveLength(1);
     expect(world.calls('kubectl', 'apply', '-f', DEFAULT_OPENEBS_MANIFEST)).toHaveLength(0);
   });
