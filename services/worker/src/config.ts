@@ -5,6 +5,7 @@ import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-targe
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 import { RetentionPolicy, retentionEnvProperties } from './retention/retention';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
+import { credentialName } from './executors/secret-redactor';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
 export interface WorkerEnv extends CommonConfig, ClusterConfig {
@@ -60,7 +61,7 @@ export const DEFAULT_RUNNER_COMMAND = path.resolve(__dirname, '../runner/bin/aio
 export const DEFAULT_RUNNER_ENV_PASSTHROUGH = [
   'PATH', 'HOME', 'USER', 'LANG', 'LC_*', 'TZ', 'TMPDIR', 'PYTHONPATH', 'PYTHONUNBUFFERED', 'VIRTUAL_ENV',
   '*_API_KEY', 'OPENAI_*', 'OPENROUTER_*', 'OPENAI_COMPATIBLE_*', 'AZURE_*', 'USE_WANDB', 'WANDB_*', 'LOG_TRIM',
-  'TIKTOKEN_CACHE_DIR', 'DATA_GYM_CACHE_DIR', 'AIOPSLAB_RUNNER_*', 'DEMO_RUNNER_*', 'DOCKER_HOST',
+  'TIKTOKEN_CACHE_DIR', 'DATA_GYM_CACHE_DIR', 'AIOPSLAB_RUNNER_*', 'DEMO_RUNNER_*', 'DOCKER_HOST', 'VLLM_*',
 ].join(',');
 
 const seconds = (minimum: number, defaultValue: number, description: string) => ({ type: 'number', minimum, default: defaultValue, description });
@@ -172,6 +173,18 @@ export function relativeProgram(command: string): string | null {
   return unquoted.includes('/') && !/^[/~$]/.test(unquoted) ? unquoted : null;
 }
 
+/**
+ * In localhost shell mode the agent's commands run as the runner's children, so they can read the
+ * runner's environment (/proc/$PPID/environ) and with it the LLM keys passed through to it: an
+ * agent could spend them, or print them where the redactor misses a transformed copy.
+ */
+function localhostShellKeyProblem(config: WorkerEnv, runnerEnv: Record<string, string>): string | null {
+  if (config.CLUSTER_PROVIDER !== 'existing' || config.EXISTING_AGENT_SHELL !== 'localhost' || config.EXISTING_LOCALHOST_SHELL_ALLOW_KEYS) return null;
+  const keys = Object.keys(runnerEnv).filter((name) => credentialName(name));
+  if (keys.length === 0) return null;
+  return `EXISTING_AGENT_SHELL=localhost runs the agent's commands beside the runner, where they can read its environment, and ${keys.join(', ')} would be in it: use EXISTING_AGENT_SHELL=ssh, keep the keys out of RUNNER_ENV_PASSTHROUGH, or accept the risk with EXISTING_LOCALHOST_SHELL_ALLOW_KEYS=true`;
+}
+
 export function loadWorkerSettings(env: Record<string, string | undefined>, overrides: WorkerOverrides = {}): WorkerSettings {
   const hostname = overrides.hostname ?? os.hostname();
   const renamed = renamedTimeoutSettingProblems(env);
@@ -193,10 +206,13 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
   if (config.HEARTBEAT_INTERVAL_SECONDS * 2 > config.WORKER_STALE_SECONDS) {
     throw new WorkerConfigError('WORKER_STALE_SECONDS must be at least twice HEARTBEAT_INTERVAL_SECONDS, or live workers would be marked offline');
   }
+  const runnerEnv = selectPassthrough(env, config.RUNNER_ENV_PASSTHROUGH);
+  const exposed = localhostShellKeyProblem(config, runnerEnv);
+  if (exposed) throw new WorkerConfigError(exposed);
   const ms = (s: number) => Math.round(s * 1000);
   return Object.freeze({
     env: config,
-    runnerEnv: Object.freeze(selectPassthrough(env, config.RUNNER_ENV_PASSTHROUGH)),
+    runnerEnv: Object.freeze(runnerEnv),
     hostname,
     version: WORKER_VERSION,
     leaseMs: ms(config.LEASE_SECONDS),

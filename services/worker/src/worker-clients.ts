@@ -4,11 +4,12 @@ import { createSqlDb } from '@aiopslab/shared/db/sql';
 import { findWorker } from '@aiopslab/shared/tables/workers';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterProvider } from './clusters/cluster-provider';
-import { createClusterProvider } from './clusters/create-cluster-provider';
+import { createClusterProvider, newDockerClient } from './clusters/create-cluster-provider';
 import type { WorkerSettings } from './config';
 import type { Executor } from './executors/executor';
 import { createProblemCleanup } from './executors/problem-cleanup';
 import { ProcessExecutor } from './executors/process-executor';
+import { hostPreflight } from './health/host-preflight';
 import { WorkerMetrics } from './http/worker-metrics';
 import type { WorkerClients } from './worker-service';
 
@@ -44,5 +45,8 @@ export function createWorkerClients(settings: WorkerSettings, baseLogger: Logger
   const executor =
     options.executor ??
     new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
-  return { db, connection, logger, metrics, clusters, executor };
+  // The host checks belong to the real kind provider: an injected provider (tests) has its own tools.
+  const hostChecks =
+    !options.clusterProvider && env.CLUSTER_PROVIDER === 'kind' ? hostPreflight({ settings, env: settings.runnerEnv, docker: newDockerClient, logger }) : undefined;
+  return { db, connection, logger, metrics, clusters, executor, hostChecks };
 }

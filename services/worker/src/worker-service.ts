@@ -13,7 +13,7 @@ import { refreshProblemCatalog } from './catalog/refresh-problem-catalog';
 import type { WorkerSettings } from './config';
 import type { Executor } from './executors/executor';
 import { runnerPreflight } from './health/runner-preflight';
-import { WorkerHealth } from './health/worker-health';
+import { WorkerHealth, type CheckResult } from './health/worker-health';
 import type { WorkerMetrics } from './http/worker-metrics';
 import { createDispatchHandler } from './messaging/dispatch-handler';
 import { createWorkerConsumers } from './messaging/worker-consumers';
@@ -42,6 +42,8 @@ export interface WorkerClients {
   metrics: WorkerMetrics;
   clusters: ClusterProvider;
   executor: Executor;
+  /** Kind workers: the doctor's cheap host checks, run before the runner preflight. */
+  hostChecks?: (signal: AbortSignal) => Promise<CheckResult>;
 }
 
 export interface WorkerService {
@@ -80,9 +82,13 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
   const context = { db, topology, settings, logger, metrics, outboxCommitted: (direct?: readonly DueOutboxRow[]) => relay.committed(direct) };
   const idLock = new WorkerIdLock(env.DATABASE_URL, workerId, db, logger);
   const presence = new WorkerPresence(db, { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version }, activity, settings.heartbeatMs, logger);
-  const preflight = env.RUNNER_PREFLIGHT
+  const runnerCheck = env.RUNNER_PREFLIGHT
     ? runnerPreflight({ db, logger, runnerCommand: env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: env.WORK_DIR, refreshCatalog: env.REFRESH_PROBLEMS_AT_START })
-    : async () => ({ ok: true as const });
+    : async (): Promise<CheckResult> => ({ ok: true });
+  const preflight = async (signal: AbortSignal): Promise<CheckResult> => {
+    const host = clients.hostChecks ? await clients.hostChecks(signal) : { ok: true as const };
+    return host.ok ? runnerCheck(signal) : host;
+  };
   // Dispatch is held until the preflight passes: a worker that cannot run tasks must not take them.
   const gate = { hold: () => consumers.dispatch.hold(), release: () => consumers.dispatch.release() };
   const workerHealth = new WorkerHealth({

@@ -53,12 +53,19 @@ export const clusterEnvProperties = {
   KIND_PRELOAD_IMAGES: {
     type: 'boolean',
     default: true,
-    description: 'true loads the images of KIND_PRELOAD_IMAGES_FILE that the Docker engine already holds into each new Kind cluster (kind load docker-image)',
+    description: 'true loads the images of KIND_PRELOAD_APPS (or KIND_PRELOAD_IMAGES_FILE) that the Docker engine already holds into each new Kind cluster (kind load docker-image)',
+  },
+  KIND_PRELOAD_APPS: {
+    type: 'string',
+    pattern: '^\\s*[a-z_]+(\\s*,\\s*[a-z_]+)*\\s*$',
+    default: 'all',
+    description:
+      'apps whose images are loaded into each new Kind cluster besides Prometheus, OpenEBS and the wrk2 workload (Chaos Mesh comes with hotel_reservation): all, or a comma-separated list of hotel_reservation, social_network, astronomy_shop, tidb_with_operator, train_ticket, flight_ticket, flower (services/worker/kind/images-by-app.json); ignored when KIND_PRELOAD_IMAGES_FILE is set',
   },
   KIND_PRELOAD_IMAGES_FILE: {
     type: 'string',
     minLength: 1,
-    description: "image list, one per line ('//' or '#' comments); default: services/worker/kind/images.txt (AIOpsLab's kind/images.txt)",
+    description: "an explicit image list to preload instead of KIND_PRELOAD_APPS' images, one per line ('//' or '#' comments), e.g. AIOpsLab's kind/images.txt (services/worker/kind/images.txt)",
   },
   KIND_PRELOAD_TIMEOUT_SECONDS: { type: 'integer', minimum: 30, default: 1800, description: 'seconds loading the whole list may take (one `kind load docker-image` per image)' },
   KIND_WARM: {
@@ -87,6 +94,11 @@ export const clusterEnvProperties = {
     default: 'localhost',
     description: "where the agent's exec_shell runs with CLUSTER_PROVIDER=existing, as upstream offers: localhost (in the runner's environment, with an allowlisted set of variables and no credentials) or ssh (EXISTING_SSH_HOST)",
   },
+  EXISTING_LOCALHOST_SHELL_ALLOW_KEYS: {
+    type: 'boolean',
+    default: false,
+    description: "true lets a worker with EXISTING_AGENT_SHELL=localhost start while credentials (…KEY, …TOKEN) reach its runner; the agent's commands can read them from the runner's environment",
+  },
   EXISTING_SSH_HOST: { type: 'string', minLength: 1, description: 'host the agent shell reaches over ssh (EXISTING_AGENT_SHELL=ssh)' },
   EXISTING_SSH_USER: { type: 'string', minLength: 1, description: 'ssh user for the agent shell (default root)' },
   EXISTING_SSH_KEY: { type: 'string', minLength: 1, description: 'ssh private key file for the agent shell (default ~/.ssh/id_rsa of the run)' },
@@ -104,6 +116,7 @@ export interface ClusterConfig {
   KIND_WAIT_SECONDS: number;
   CLUSTER_HEALTH_TIMEOUT_SECONDS: number;
   KIND_PRELOAD_IMAGES: boolean;
+  KIND_PRELOAD_APPS: string;
   KIND_PRELOAD_IMAGES_FILE?: string;
   KIND_PRELOAD_TIMEOUT_SECONDS: number;
   KIND_WARM: boolean;
@@ -113,6 +126,7 @@ export interface ClusterConfig {
   EXISTING_KUBECONFIG?: string;
   EXISTING_CONTEXT?: string;
   EXISTING_AGENT_SHELL: 'localhost' | 'ssh';
+  EXISTING_LOCALHOST_SHELL_ALLOW_KEYS: boolean;
   EXISTING_SSH_HOST?: string;
   EXISTING_SSH_USER?: string;
   EXISTING_SSH_KEY?: string;
@@ -129,8 +143,10 @@ export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
   KIND_WAIT_SECONDS: 300,
   CLUSTER_HEALTH_TIMEOUT_SECONDS: 20,
   EXISTING_AGENT_SHELL: 'localhost',
+  EXISTING_LOCALHOST_SHELL_ALLOW_KEYS: false,
   KIND_NODE_IMAGE: DEFAULT_KIND_NODE_IMAGE,
   KIND_PRELOAD_IMAGES: true,
+  KIND_PRELOAD_APPS: 'all',
   KIND_PRELOAD_TIMEOUT_SECONDS: 1800,
   KIND_WARM: true,
   KIND_WARM_TIMEOUT_SECONDS: 600,

@@ -7,7 +7,8 @@ import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from './cluster-config';
 import { createCommandRunner, type CommandRunner } from './command-runner';
 import { createClusterMetrics } from './cluster-metrics';
 import { NoneClusterProvider } from './none-cluster';
-import { DEFAULT_KIND_CONFIG, DEFAULT_PRELOAD_IMAGES_FILE, KindClusterProvider } from './kind-cluster';
+import { DEFAULT_KIND_CONFIG, KindClusterProvider } from './kind-cluster';
+import { parsePreloadApps } from './preload-selection';
 import { ExistingClusterProvider } from './existing-cluster';
 import type { ProblemCleanup } from './cluster-reset';
 
@@ -78,7 +79,8 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
       warmup: {
         preload: {
           enabled: settings.KIND_PRELOAD_IMAGES,
-          listFile: settings.KIND_PRELOAD_IMAGES_FILE ? path.resolve(settings.KIND_PRELOAD_IMAGES_FILE) : DEFAULT_PRELOAD_IMAGES_FILE,
+          listFile: settings.KIND_PRELOAD_IMAGES_FILE ? path.resolve(settings.KIND_PRELOAD_IMAGES_FILE) : undefined,
+          apps: parsePreloadApps(settings.KIND_PRELOAD_APPS),
           timeoutMs: settings.KIND_PRELOAD_TIMEOUT_SECONDS * 1000,
         },
         warm: {
@@ -95,7 +97,7 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
 }
 
 /** dockerode (about 20 MB resident) is loaded only by workers that use Kind. */
-function newDockerClient(): Docker {
+export function newDockerClient(): Docker {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const DockerClient = require('dockerode') as typeof Docker;
   return new DockerClient();

@@ -64,7 +64,7 @@ export async function runHostChecks(deps: HostCheckDeps, options: { only?: reado
     wanted('disk-work-dir') ? probeFreeDisk(workerEnv.WORK_DIR, true).then((probe) => checkDisk(WORK_DIR_DISK(workerEnv.WORK_DIR), probe, deps.plan.workers)) : null,
     wanted('disk-docker-root') ? dockerRootDiskCheck(engine, describeDockerEndpoint(deps.env), deps.plan.workers) : null,
     wanted('node-image') ? ifEngine(engine, 'node-image', 'Kind node image', async () => checkNodeImage(workerEnv.KIND_NODE_IMAGE, await isInEngine(client(), workerEnv.KIND_NODE_IMAGE))) : null,
-    wanted('preload-images') ? ifEngine(engine, 'preload-images', 'preload images', async () => checkPreloadImages(await probeImageList(client(), preloadSelectionOf({ listFile: workerEnv.KIND_PRELOAD_IMAGES_FILE, apps: deps.env.KIND_PRELOAD_APPS })), workerEnv.KIND_PRELOAD_IMAGES)) : null,
+    wanted('preload-images') ? ifEngine(engine, 'preload-images', 'preload images', async () => checkPreloadImages(await probeImageList(client(), preloadSelectionOf({ listFile: workerEnv.KIND_PRELOAD_IMAGES_FILE, apps: workerEnv.KIND_PRELOAD_APPS })), workerEnv.KIND_PRELOAD_IMAGES)) : null,
     wanted('runner') ? runnerCheck(deps) : null,
   ]);
 
