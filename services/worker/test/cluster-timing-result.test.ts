@@ -2,7 +2,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { Registry } from 'prom-client';
 import { createClusterProvider } from '../src/clusters/create-cluster-provider';
-import { WorkerHarness } from './support/worker-harness';
+import { fixtureCommand, WorkerHarness } from './support/worker-harness';
 import { StandinWorld } from './fixtures/cluster-standins/standin-world';
 import { startFakeDockerApi, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
 import { memoryLogger } from './fixtures/cluster-standins/test-kit';
@@ -20,8 +20,8 @@ describe('worker: cluster create and warm times in the task result', () => {
     h = await WorkerHarness.create();
     world = new StandinWorld();
     dockerApi = await startFakeDockerApi(path.join(world.root, 'docker.sock'), world.stateDir);
-    // two images of the default list (AIOpsLab's kind/images.txt, shipped in services/worker/kind/)
-    world.setEngineImages(['deathstarbench/hotel-reservation', 'mongo:4.4.6', 'not-listed:1.0']);
+    // two images of the default selection (services/worker/kind/images-by-app.json, all apps)
+    world.setEngineImages(['mongo:4.4.6', 'memcached:latest', 'not-listed:1.0']);
     const clusterProvider = createClusterProvider(
       { CLUSTER_PROVIDER: 'kind', KIND_WARM_AIOPSLAB_DIR: world.aiopslabDir },
       {
@@ -37,7 +37,7 @@ describe('worker: cluster create and warm times in the task result', () => {
         readyGraceMs: { created: 100, existing: 15 },
       },
     );
-    await h.startWorker('timing-1', { clusterProvider });
+    await h.startWorker('timing-1', { clusterProvider, env: { RUNNER_COMMAND: fixtureCommand('select', `STANDIN_STATE_DIR='${world.stateDir}' `) } });
   });
   afterAll(async () => {
     await h.close();
@@ -45,16 +45,19 @@ describe('worker: cluster create and warm times in the task result', () => {
     world.cleanup();
   });
 
-  it('the first task records the creation, preload and warm-up; the next one the reuse and the re-install after AIOpsLab\'s teardown', async () => {
-    const first = await h.waitForStatus((await h.submit({ fixture: 'succeeds' })).id, 'completed');
+  it('the first task records the creation, preload and warm-up before it; the next one the reuse and the re-install after AIOpsLab\'s teardown', async () => {
+    const first = await h.waitForStatus((await h.submit({ fixture: 'cluster-problem' })).id, 'completed');
     expect((first.result as any).cluster).toEqual({
       provider: 'kind', name: 'worker-timing-1-kind', created: true, reused: false, recreate_reason: null,
-      create_s: expect.any(Number), preload_s: expect.any(Number), images_loaded: 2, warm_s: expect.any(Number), warm_installed: ['openebs', 'prometheus'],
+      create_s: expect.any(Number), preload_s: expect.any(Number), images_loaded: 2, reset: null, warm_s: expect.any(Number), warm_installed: ['openebs', 'prometheus'],
+      setup_s: expect.any(Number), prepared_at: expect.any(String),
     });
+    expect((first.result as any).durations).toMatchObject({ run_s: expect.any(Number), cluster_wait_s: expect.any(Number) });
 
-    world.aiopslabTeardown('worker-timing-1-kind');
-    const second = await h.waitForStatus((await h.submit({ fixture: 'succeeds' })).id, 'completed');
-    expect((second.result as any).cluster).toMatchObject({ created: false, reused: true, create_s: null, preload_s: null, warm_installed: ['openebs', 'prometheus'] });
+    // the stand-in problem tore OpenEBS and Prometheus down, as AIOpsLab's teardown does
+    const second = await h.waitForStatus((await h.submit({ fixture: 'cluster-problem' })).id, 'completed');
+    expect((second.result as any).cluster).toMatchObject({ created: false, reused: true, create_s: null, preload_s: null, reset: null, warm_installed: ['openebs', 'prometheus'] });
+    expect(Date.parse((second.result as any).cluster.prepared_at)).toBeGreaterThan(Date.parse(first.completedAt!.toISOString()) - 1000);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
   });
 });
