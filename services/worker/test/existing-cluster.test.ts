@@ -166,6 +166,14 @@ describe('existing cluster provider', () => {
     }
   });
 
+  test('prerequisites: with the ssh agent shell, a missing key names EXISTING_SSH_KEY', async () => {
+    const error = await prerequisiteError(existing({ EXISTING_AGENT_SHELL: 'ssh', EXISTING_SSH_HOST: 'lab', EXISTING_SSH_KEY: path.join(world.root, 'no-key') }));
+    expect(error?.message).toMatch(/EXISTING_SSH_KEY .*=.*no-key does not exist or is not readable/);
+    const key = path.join(world.root, 'id_ed25519');
+    writeFileSync(key, 'key', { mode: 0o600 });
+    expect(await prerequisiteError(existing({ EXISTING_AGENT_SHELL: 'ssh', EXISTING_SSH_HOST: 'lab', EXISTING_SSH_KEY: key }))).toBeNull();
+  });
+
   test('CLUSTER_PROVIDER=none still needs nothing', async () => {
     const none = createClusterProvider('none');
     await none.checkPrerequisites();

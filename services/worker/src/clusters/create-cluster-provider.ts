@@ -57,7 +57,13 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
 
   if (provider === 'existing') {
     return new ExistingClusterProvider(
-      { kubeconfig: settings.EXISTING_KUBECONFIG, context: settings.EXISTING_CONTEXT, workDir: deps.workDir, healthTimeoutMs },
+      {
+        kubeconfig: settings.EXISTING_KUBECONFIG,
+        context: settings.EXISTING_CONTEXT,
+        workDir: deps.workDir,
+        healthTimeoutMs,
+        sshKey: settings.EXISTING_AGENT_SHELL === 'ssh' ? (settings.EXISTING_SSH_KEY ?? path.join(commandEnv.HOME ?? '/root', '.ssh', 'id_rsa')) : undefined,
+      },
       { run, pathVariable: commandEnv.PATH, logger: deps.logger, metrics, cleanupProblem: deps.cleanupProblem ?? null },
     );
   }

@@ -18,6 +18,8 @@ export interface ExistingClusterOptions {
   context: string | undefined;
   workDir: string;
   healthTimeoutMs: number;
+  /** With EXISTING_AGENT_SHELL=ssh: the key the runner copies into each run's HOME (EXISTING_SSH_KEY, else ~/.ssh/id_rsa). */
+  sshKey?: string;
 }
 
 export interface ExistingClusterDeps {
@@ -56,6 +58,7 @@ export class ExistingClusterProvider implements ClusterProvider {
     const source = this.options.kubeconfig;
     if (!source) report.add('EXISTING_KUBECONFIG is not set: give the path of the kubeconfig of the cluster to use');
     await report.requireExecutables(['kubectl'], this.deps.pathVariable);
+    if (this.options.sshKey) await report.requireReadableFile(this.options.sshKey, 'EXISTING_SSH_KEY (the ssh agent shell\'s private key; default ~/.ssh/id_rsa)');
     if (source && (await report.requireReadableFile(source, 'EXISTING_KUBECONFIG')) && this.options.context) {
       await this.requireContext(report, source, this.options.context);
     }
