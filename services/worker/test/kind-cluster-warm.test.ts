@@ -6,35 +6,38 @@ import { createClusterProvider } from '../src/clusters/create-cluster-provider';
 import { DEFAULT_KIND_NODE_IMAGE, DEFAULT_OPENEBS_MANIFEST, type ClusterConfig } from '../src/clusters/cluster-config';
 import type { ClusterProvider, ClusterTiming } from '../src/clusters/cluster-provider';
 import { StandinWorld, type Invocation } from './fixtures/cluster-standins/standin-world';
-import { startFakeDockerApi, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
+import { hasImage } from './fixtures/cluster-standins/standin-engine';
 import { memoryLogger, metricValue, type LogLine } from './fixtures/cluster-standins/test-kit';
 
 /**
- * The Kind warm-up against stand-ins (fake kind/kubectl/helm/docker on PATH, a fake Docker Engine
- * API): image preload after creation, then OpenEBS and Prometheus installed with the commands of
- * AIOpsLab's CI workflow, checked again before every task. Real Kind cannot run here.
+ * The Kind warm-up against stand-ins (kind/kubectl/helm/docker on PATH, recording every call) and
+ * the REAL Docker engine: image preload after creation, then OpenEBS and Prometheus installed with
+ * the commands of AIOpsLab's CI workflow, checked again before every task. `kind create` starts
+ * real node containers; the worker's image checks (dockerode) and `kind load` ask the engine,
+ * which holds this test's own image tags (world.image(), tags of the local test image). The
+ * engine is shared: the worker id and every image name carry the world's id.
  */
-const CLUSTER = 'worker-w1-kind';
-const IN_ENGINE = ['deathstarbench/hotel-reservation:latest', 'mongo:4.4.6'];
-
 let world: StandinWorld;
-let dockerApi: FakeDockerApi;
+let CLUSTER: string;
+/** Listed and tagged in the engine (the first one twice in the list). */
+let IN_ENGINE: string[];
 let registry: Registry;
 let logs: LogLine[];
 let imageList: string;
 
-beforeEach(async () => {
-  world = new StandinWorld();
-  dockerApi = await startFakeDockerApi(path.join(world.root, 'docker.sock'), world.stateDir);
+beforeEach(() => {
+  world = new StandinWorld(undefined, { engine: true });
+  CLUSTER = `worker-${world.workerId('w1')}-kind`;
+  IN_ENGINE = [world.image('hotel-reservation:latest'), world.image('mongo:4.4.6')];
   registry = new Registry();
   imageList = path.join(world.root, 'images.txt');
   // upstream's format: one image per line, `//` comments; one listed image is not in the engine
-  writeFileSync(imageList, `// hotel reservation\n${IN_ENGINE[0]}\n\nmemcached:1.6.7\n${IN_ENGINE[1]}\n${IN_ENGINE[0]}\n`);
-  world.setEngineImages([...IN_ENGINE, 'postgres:16']);
+  writeFileSync(imageList, `// hotel reservation\n${IN_ENGINE[0]}\n\n${world.image('memcached:1.6.7')}\n${IN_ENGINE[1]}\n${IN_ENGINE[0]}\n`);
+  // and the engine holds one image the list does not name
+  world.tagImages([...IN_ENGINE, world.image('postgres:16')]);
 });
 
-afterEach(async () => {
-  await dockerApi.close();
+afterEach(() => {
   world.cleanup();
 });
 
@@ -46,10 +49,10 @@ async function startedKind(config: Partial<ClusterConfig> = {}, tools?: StandinW
     {
       logger: memory.logger,
       metricsRegistry: registry,
-      workerId: 'w1',
+      workerId: world.workerId('w1'),
       workDir: path.join(world.root, 'work-w1'),
       isWorkerActive: async () => true,
-      docker: new Docker({ socketPath: dockerApi.socketPath }),
+      docker: new Docker(),
       commandEnv: (tools ?? world).env,
       udevDir: path.join(world.root, 'run', 'udev'),
       pollIntervalMs: 5,
@@ -244,7 +247,7 @@ describe('when warming fails', () => {
 
 describe('warm-up settings', () => {
   test('KIND_WARM=false and KIND_PRELOAD_IMAGES=false: no helm, no kind load, and timing says so', async () => {
-    const noHelm = new StandinWorld(['kind', 'kubectl', 'docker']);
+    const noHelm = new StandinWorld(['kind', 'kubectl', 'docker'], { engine: true });
     try {
       const provider = await startedKind({ KIND_WARM: false, KIND_PRELOAD_IMAGES: false }, noHelm);
       const timing = await timingOf(provider);
@@ -257,7 +260,7 @@ describe('warm-up settings', () => {
   });
 
   test('with the warm-up on, a missing helm and a missing AIOpsLab checkout stop the worker at start with what to do', async () => {
-    const noHelm = new StandinWorld(['kind', 'kubectl', 'docker']);
+    const noHelm = new StandinWorld(['kind', 'kubectl', 'docker'], { engine: true });
     try {
       const error = await startedKind({ KIND_WARM_AIOPSLAB_DIR: path.join(world.root, 'no-aiopslab'), KIND_PRELOAD_IMAGES_FILE: path.join(world.root, 'no-list.txt') }, noHelm).then(() => null, (e: unknown) => e as Error);
       expect(error).toMatchObject({ name: 'ClusterError', code: 'cluster_prerequisite_missing' });
@@ -270,12 +273,18 @@ describe('warm-up settings', () => {
     }
   });
 
-  test('the pinned node image (KIND_NODE_IMAGE default) missing from the engine is reported at start with how to build it', async () => {
-    await startedKind();
-    expect(logs.find((l) => l.message === 'the Kind node image is not in the Docker engine; kind will try to pull it')).toMatchObject({ image: DEFAULT_KIND_NODE_IMAGE, build: expect.stringContaining('--profile kind build kind-node-image') });
-    world.setEngineImages([DEFAULT_KIND_NODE_IMAGE]);
-    await startedKind();
+  test('a KIND_NODE_IMAGE missing from the engine is reported at start with how to build it; the pinned default is the image checked', async () => {
+    const WARNING = 'the Kind node image is not in the Docker engine; kind will try to pull it';
+    const nodeImage = world.image('kind-node:v1.32.1');
+    await startedKind({ KIND_NODE_IMAGE: nodeImage });
+    expect(logs.find((l) => l.message === WARNING)).toMatchObject({ image: nodeImage, build: expect.stringContaining('--profile kind build kind-node-image') });
+    world.tagImages([nodeImage]);
+    await startedKind({ KIND_NODE_IMAGE: nodeImage });
     expect(logs.some((l) => l.message.startsWith('the Kind node image is not in the Docker engine'))).toBe(false);
+    // without KIND_NODE_IMAGE the pinned default is checked (this shared engine may or may not hold it)
+    await startedKind();
+    const warned = logs.find((l) => l.message === WARNING);
+    expect(warned?.image).toBe(hasImage(world.engine!, DEFAULT_KIND_NODE_IMAGE) ? undefined : DEFAULT_KIND_NODE_IMAGE);
   });
 
   test('KIND_WARM_OPENEBS_MANIFEST replaces the OpenEBS URL (e.g. a local copy on a host without internet)', async () => {
