@@ -1,54 +1,56 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { Registry } from 'prom-client';
 import { createClusterProvider } from '../src/clusters/create-cluster-provider';
 import { fixtureCommand, WorkerHarness } from './support/worker-harness';
 import { StandinWorld } from './fixtures/cluster-standins/standin-world';
-import { startFakeDockerApi, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
 import { memoryLogger } from './fixtures/cluster-standins/test-kit';
 
 /**
- * A worker with the real kind provider (over the cluster stand-ins: Kind cannot run here) stores
- * how its cluster was made ready in each task's result, as `cluster`.
+ * A worker with the real kind provider (over the cluster stand-ins, whose `kind create` starts real
+ * node containers on the real Docker engine) stores how its cluster was made ready in each task's
+ * result, as `cluster`.
  */
 describe('worker: cluster create and warm times in the task result', () => {
   let h: WorkerHarness;
   let world: StandinWorld;
-  let dockerApi: FakeDockerApi;
+  let workerId: string;
 
   beforeAll(async () => {
     h = await WorkerHarness.create();
-    world = new StandinWorld();
-    dockerApi = await startFakeDockerApi(path.join(world.root, 'docker.sock'), world.stateDir);
-    // two images of the default selection (services/worker/kind/images-by-app.json, all apps)
-    world.setEngineImages(['mongo:4.4.6', 'memcached:latest', 'not-listed:1.0']);
+    world = new StandinWorld(undefined, { engine: true });
+    workerId = world.workerId('timing');
+    // the engine holds two of the three listed images (this world's own tags) and one not listed
+    const imageList = path.join(world.root, 'images.txt');
+    writeFileSync(imageList, [world.image('mongo:4.4.6'), world.image('memcached:latest'), world.image('absent:1.0')].join('\n'));
+    world.tagImages([world.image('mongo:4.4.6'), world.image('memcached:latest'), world.image('not-listed:1.0')]);
     const clusterProvider = createClusterProvider(
-      { CLUSTER_PROVIDER: 'kind', KIND_WARM_AIOPSLAB_DIR: world.aiopslabDir },
+      { CLUSTER_PROVIDER: 'kind', KIND_WARM_AIOPSLAB_DIR: world.aiopslabDir, KIND_PRELOAD_IMAGES_FILE: imageList },
       {
         logger: memoryLogger().logger,
         metricsRegistry: new Registry(),
-        workerId: 'timing-1',
+        workerId,
         workDir: path.join(world.root, 'work'),
         isWorkerActive: async () => true,
-        docker: new Docker({ socketPath: dockerApi.socketPath }),
+        docker: new Docker(),
         commandEnv: world.env,
         udevDir: path.join(world.root, 'udev'),
         pollIntervalMs: 5,
         readyGraceMs: { created: 100, existing: 15 },
       },
     );
-    await h.startWorker('timing-1', { clusterProvider, env: { RUNNER_COMMAND: fixtureCommand('select', `STANDIN_STATE_DIR='${world.stateDir}' `) } });
+    await h.startWorker(workerId, { clusterProvider, env: { RUNNER_COMMAND: fixtureCommand('select', `STANDIN_STATE_DIR='${world.stateDir}' `) } });
   });
   afterAll(async () => {
     await h.close();
-    await dockerApi.close();
     world.cleanup();
   });
 
   it('the first task records the creation, preload and warm-up before it; the next one the reuse and the re-install after AIOpsLab\'s teardown', async () => {
     const first = await h.waitForStatus((await h.submit({ fixture: 'cluster-problem' })).id, 'completed');
     expect((first.result as any).cluster).toEqual({
-      provider: 'kind', name: 'worker-timing-1-kind', created: true, reused: false, recreate_reason: null,
+      provider: 'kind', name: `worker-${workerId}-kind`, created: true, reused: false, recreate_reason: null,
       create_s: expect.any(Number), preload_s: expect.any(Number), images_loaded: 2, reset: null, warm_s: expect.any(Number), warm_installed: ['openebs', 'prometheus'],
       setup_s: expect.any(Number), prepared_at: expect.any(String),
     });
