@@ -3,18 +3,19 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type FakeDockerEngine, startFakeDockerEngine } from './fixtures/doctor/fake-docker-engine';
+import { type EngineInfoOverride, startEngineInfoOverride } from './fixtures/doctor/engine-info-override';
+import { StandinWorld } from './fixtures/cluster-standins/standin-world';
 
 /**
  * `npm run doctor` as a process: the built CLI with a PATH that holds only stand-in kind, kubectl
- * and helm (each prints a version), a stand-in /proc/sys/fs/inotify, a fake Docker engine on a
- * unix socket, and the stand-in runner for RUNNER_COMMAND --list-problems. Build first
- * (npm run build); `npm test` does.
+ * and helm (each prints a version), a stand-in /proc/sys/fs/inotify, the REAL Docker engine, and
+ * the stand-in runner for RUNNER_COMMAND --list-problems. The images the engine holds are this
+ * test's own tags (world.tagImages); only `docker info` is overlaid with what this machine is not
+ * (cgroup v2 with the systemd driver, 64 GiB and 16 CPUs), through a socket of the test's own
+ * (fixtures/doctor/engine-info-override.ts). Build first (npm run build); `npm test` does.
  */
 const CLI = path.resolve(__dirname, '../dist/doctor/doctor-cli.js');
 const LIST_RUNNER = path.resolve(__dirname, 'fixtures/cluster-standins/list-problems-runner.js');
-const NODE_IMAGE = 'aiopslab/kind-node:v1.32.1';
-const LISTED_IMAGES = ['docker.io/deathstarbench/social-network-microservices:latest', 'docker.io/library/memcached:1.6.7', 'docker.io/library/mongo:4.4.6'];
 const GiB = 1024 ** 3;
 
 interface ToolVersions {
@@ -27,7 +28,12 @@ const NEW_TOOLS: ToolVersions = { kind: 'kind v0.27.0 go1.23.4 linux/amd64', kub
 const OLD_TOOLS: ToolVersions = { kind: 'kind v0.20.0 go1.20.4 linux/amd64', kubectl: 'Client Version: v1.29.0', helm: 'Client: v2.17.0+ga690bad' };
 
 let root: string;
-let engine: FakeDockerEngine | null = null;
+let engine: EngineInfoOverride | null = null;
+let world: StandinWorld;
+/** KIND_NODE_IMAGE: a tag of this test's, so whether the shared engine holds it is the test's doing. */
+let NODE_IMAGE: string;
+/** The preload list's images (written fully qualified, docker.io/..., as the engine resolves them). */
+let LISTED_IMAGES: string[];
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
@@ -35,11 +41,15 @@ beforeAll(() => {
 
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'doctor-cli-'));
+  world = new StandinWorld([], { engine: true });
+  NODE_IMAGE = world.image('kind-node:v1.32.1');
+  LISTED_IMAGES = [world.image('social-network-microservices:latest'), world.image('memcached:1.6.7'), world.image('mongo:4.4.6')];
 });
 
 afterEach(async () => {
   await engine?.close();
   engine = null;
+  world.cleanup();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -63,23 +73,25 @@ async function inotifyDir(instances: number, watches: number): Promise<string> {
   return dir;
 }
 
+/** Puts the images into the real engine (this test's tags) and returns a DOCKER_HOST for it with `docker info` overlaid. */
 async function startEngine(images: readonly string[], info: Record<string, unknown> = {}): Promise<string> {
+  world.tagImages([...images]);
   const socketPath = path.join(root, 'docker.sock');
-  engine = await startFakeDockerEngine(
+  engine = await startEngineInfoOverride(
     socketPath,
     // DockerRootDir is the engine host's path: one that does not exist here is reported as not measured.
-    { ServerVersion: '27.5.1', CgroupVersion: '2', CgroupDriver: 'systemd', DockerRootDir: path.join(root, 'no-such-docker-root'), MemTotal: 64 * GiB, NCPU: 16, ...info },
-    images,
+    { CgroupVersion: '2', CgroupDriver: 'systemd', DockerRootDir: path.join(root, 'no-such-docker-root'), MemTotal: 64 * GiB, NCPU: 16, ...info },
   );
   return `unix://${socketPath}`;
 }
 
 async function hostEnv(settings: Record<string, string>): Promise<Record<string, string>> {
   const imageList = path.join(root, 'images.txt');
-  await writeFile(imageList, `// the union list, as upstream writes it\n${LISTED_IMAGES.join('\n')}\n`);
+  await writeFile(imageList, `// the union list, as upstream writes it\n${LISTED_IMAGES.map((image) => `docker.io/${image}`).join('\n')}\n`);
   return {
     HOME: root,
     CLUSTER_PROVIDER: 'kind',
+    KIND_NODE_IMAGE: NODE_IMAGE,
     WORK_DIR: path.join(root, 'work'),
     KIND_PRELOAD_IMAGES_FILE: imageList,
     RUNNER_COMMAND: `${process.execPath} ${LIST_RUNNER}`,
@@ -99,7 +111,7 @@ function runDoctor(args: string[], env: Record<string, string>): Promise<{ code:
 const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as { checks: { id: string; status: string }[] }).checks.map((c) => [c.id, c.status]));
 
 describe('npm run doctor', () => {
-  it('on a host that is ready for one Kind worker, every check passes and it exits 0', async () => {
+  it('on a host that is ready for one Kind worker (the real engine holds the node and preload images), every check passes and it exits 0', async () => {
     const env = await hostEnv({
       PATH: await toolsOnPath(NEW_TOOLS),
       DOCKER_HOST: await startEngine([NODE_IMAGE, ...LISTED_IMAGES]),
@@ -113,6 +125,10 @@ describe('npm run doctor', () => {
       'cluster-provider': 'ok', docker: 'ok', cgroup: 'ok', kind: 'ok', kubectl: 'ok', helm: 'ok', inotify: 'ok', memory: 'ok', cpu: 'ok',
       'disk-work-dir': 'ok', 'disk-docker-root': 'skip', 'node-image': 'ok', 'preload-images': 'ok', runner: 'ok', 'llm-key:gpt': 'ok',
     });
+    // the answers are the real engine's: its version, and the images this test tagged in it
+    const checks = (JSON.parse(stdout) as { checks: { id: string; detail: string }[] }).checks;
+    expect(checks.find((c) => c.id === 'docker')?.detail).toContain(`Docker ${world.docker('version', '--format', '{{.Server.Version}}').trim()} at unix://`);
+    expect(checks.find((c) => c.id === 'node-image')?.detail).toBe(`${NODE_IMAGE} is in the Docker engine`);
     expect(stdout).not.toContain('sk-test-not-printed');
     expect(code).toBe(0);
   });
@@ -136,7 +152,7 @@ describe('npm run doctor', () => {
     expect(stdout).toContain('sudo sysctl -w fs.inotify.max_user_instances=1024');
     expect(stdout).toContain('sudo tee /etc/sysctl.d/99-aiopslab-kind.conf');
     expect(stdout).toMatch(/WARN\s+cgroup\s+cgroup v2, driver cgroupfs/);
-    expect(stdout).toMatch(/FAIL\s+Kind node image\s+aiopslab\/kind-node:v1\.32\.1 \(KIND_NODE_IMAGE\) is not in the Docker engine/);
+    expect(stdout).toMatch(new RegExp(`FAIL\\s+Kind node image\\s+${NODE_IMAGE.replace(/[.]/g, '\\.')} \\(KIND_NODE_IMAGE\\) is not in the Docker engine`));
     expect(stdout).toMatch(/WARN\s+preload images\s+\d+ of \d+ images \(manifest, KIND_PRELOAD_APPS=hotel_reservation\) missing from the Docker engine: /);
     expect(stdout).toContain('    npm run images:pull');
     expect(stdout).toMatch(/FAIL\s+AIOpsLab runner\s+AIOpsLab does not import/);
