@@ -1,3 +1,4 @@
+import { abortableSleep, throwIfAborted } from './abortable';
 import type { CommandRunner } from './command-runner';
 
 export interface NodeReadiness {
@@ -62,4 +63,15 @@ export async function probeClusterHealth(run: CommandRunner, target: HealthProbe
   if (nodes.total === 0) return unhealthy('the cluster has no nodes', nodes);
   if (nodes.notReady.length > 0) return unhealthy(`nodes not Ready: ${nodes.notReady.join(', ')}`, nodes);
   return { healthy: true, reason: null, nodes, durationMs: Date.now() - started };
+}
+
+/** Probes until healthy or the grace period is over; returns the last probe. */
+export async function waitUntilHealthy(probe: () => Promise<ClusterHealth>, options: { graceMs: number; pollIntervalMs: number; signal: AbortSignal }): Promise<ClusterHealth> {
+  const deadline = Date.now() + options.graceMs;
+  for (;;) {
+    throwIfAborted(options.signal);
+    const health = await probe();
+    if (health.healthy || Date.now() + options.pollIntervalMs > deadline) return health;
+    await abortableSleep(options.pollIntervalMs, options.signal);
+  }
 }

@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterHandle, ClusterProvider, ClusterTiming, ClusterUsage } from './cluster-provider';
@@ -8,6 +8,7 @@ import { ClusterError } from './cluster-errors';
 import { PrerequisiteReport } from './cluster-prerequisites';
 import { probeClusterHealth } from './cluster-health';
 import type { ProblemCleanup } from './cluster-reset';
+import { ResetSpec } from './reset-spec';
 
 const QUICK_MS = 30_000;
 
@@ -43,7 +44,8 @@ export class ExistingClusterProvider implements ClusterProvider {
   private context: string | null = null;
   private readonly labels: { provider: string; cluster: string };
   private ready = false;
-  private dirtySpec: string | null = null;
+  private dirty = false;
+  private readonly resetSpec: ResetSpec;
 
   constructor(
     private readonly options: ExistingClusterOptions,
@@ -51,6 +53,7 @@ export class ExistingClusterProvider implements ClusterProvider {
   ) {
     this.kubeconfig = path.join(options.workDir, 'kubeconfig');
     this.labels = { provider: 'existing', cluster: options.context ?? 'current-context' };
+    this.resetSpec = new ResetSpec(path.join(options.workDir, 'reset-task-spec.json'), deps.logger);
   }
 
   async checkPrerequisites(): Promise<void> {
@@ -79,16 +82,18 @@ export class ExistingClusterProvider implements ClusterProvider {
   async prepare(signal: AbortSignal): Promise<ClusterTiming> {
     const started = Date.now();
     let cleanupError: string | null = null;
-    if (this.dirtySpec && this.deps.cleanupProblem) {
+    const specFile = this.dirty ? await this.resetSpec.current() : null;
+    if (specFile && this.deps.cleanupProblem) {
       try {
-        await this.deps.cleanupProblem(this.dirtySpec, signal);
+        await this.deps.cleanupProblem(specFile, signal);
       } catch (error) {
         cleanupError = (error as Error).message;
         this.deps.logger.warn("the problem's own cleanup failed on the existing cluster: clean it up by hand if faults remain", { context: this.context, error: cleanupError });
       }
     }
-    const reset = this.dirtySpec ? { reset_s: Math.round(Date.now() - started) / 1000, cleanup_error: cleanupError, swept_namespaces: [] } : null;
-    this.dirtySpec = null;
+    const reset = this.dirty ? { reset_s: Math.round(Date.now() - started) / 1000, cleanup_error: cleanupError, swept_namespaces: [] } : null;
+    this.dirty = false;
+    await this.resetSpec.clear();
     try {
       await this.writePrivateKubeconfig();
     } catch (error) {
@@ -118,13 +123,9 @@ export class ExistingClusterProvider implements ClusterProvider {
   async release(usage: ClusterUsage, specFile: string | null): Promise<void> {
     if (usage !== 'dirty') return;
     this.ready = false;
-    if (specFile) {
-      this.dirtySpec = path.join(this.options.workDir, 'reset-task-spec.json');
-      await copyFile(specFile, this.dirtySpec).catch(() => {
-        this.dirtySpec = null;
-      });
-    }
-    if (!this.dirtySpec) this.deps.logger.warn('a run left the existing cluster dirty; it is not recreated (CLUSTER_PROVIDER=existing): clean it up by hand if faults remain', { context: this.context });
+    this.dirty = true;
+    await this.resetSpec.keep(specFile);
+    if (!specFile || !this.deps.cleanupProblem) this.deps.logger.warn('a run left the existing cluster dirty; it is not recreated (CLUSTER_PROVIDER=existing): clean it up by hand if faults remain', { context: this.context });
   }
 
   async shutdown(): Promise<void> {

@@ -1,20 +1,20 @@
-import { access, copyFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterHandle, ClusterProvider, ClusterTiming, ClusterUsage } from './cluster-provider';
 import { abortableRunner, type CommandRunner } from './command-runner';
-import type { ClusterMetrics } from './cluster-metrics';
+import type { KindClusterDeps, KindClusterOptions } from './kind-cluster-options';
 import { ClusterError } from './cluster-errors';
 import { PrerequisiteReport } from './cluster-prerequisites';
-import { probeClusterHealth, type ClusterHealth } from './cluster-health';
+import { probeClusterHealth, waitUntilHealthy, type ClusterHealth } from './cluster-health';
 import { removeOrphanedKindClusters } from './orphaned-kind-clusters';
 import { KindClusterState, type RecreateReason } from './kind-cluster-state';
 import { KindCli } from './kind-cli';
-import { KindWarmup, type KindWarmupOptions } from './kind-warmup';
+import { createKindCluster } from './kind-creation';
+import { KindWarmup } from './kind-warmup';
 import { ensureUdevDir, warnIfNodeImageAbsent } from './kind-host';
-import { resetCluster, type ProblemCleanup } from './cluster-reset';
-import { abortableSleep, throwIfAborted } from './abortable';
+import { resetCluster } from './cluster-reset';
+import { throwIfAborted } from './abortable';
+import { ResetSpec } from './reset-spec';
 
 /** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
 export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
@@ -27,41 +27,6 @@ export const DEFAULT_PRELOAD_IMAGES_FILE = path.resolve(__dirname, '../../kind/i
  * hostname, `<name>-control-plane`, must fit in 64): `worker-<id>-kind` leaves 38 for the id.
  */
 const WORKER_ID_FOR_KIND = /^[a-z0-9][a-z0-9.-]{0,37}$/;
-
-export interface KindClusterOptions {
-  workerId: string;
-  /** Per-worker directory: the kubeconfig and the cluster state file live here. */
-  workDir: string;
-  configFile: string;
-  nodeImage?: string;
-  keepCluster: boolean;
-  /** 0 = never recreate because of the task count. */
-  recreateAfterTasks: number;
-  createTimeoutMs: number;
-  waitSeconds: number;
-  healthTimeoutMs: number;
-  /** How long a fresh cluster may take to become healthy, and an existing one to recover. */
-  readyGraceMs: { created: number; existing: number };
-  pollIntervalMs: number;
-  /** Host directory AIOpsLab's kind config mounts (OpenEBS NDM needs it). */
-  udevDir: string;
-  /** The worker runs on the kind network (docker compose): use the control plane's internal address. */
-  internalKubeconfig?: boolean;
-  /** Image preload after creation and warm components before each task (KIND_PRELOAD_*, KIND_WARM_*). */
-  warmup: KindWarmupOptions;
-}
-
-export interface KindClusterDeps {
-  run: CommandRunner;
-  /** PATH the runner uses, to check prerequisites. */
-  pathVariable: string | undefined;
-  docker: Docker;
-  logger: Logger;
-  metrics: ClusterMetrics;
-  isWorkerActive: (workerId: string) => Promise<boolean>;
-  /** The problem's own cleanup after a dirty run (RUNNER_COMMAND --cleanup-problem); null: sweep only. */
-  cleanupProblem: ProblemCleanup | null;
-}
 
 /**
  * One dedicated Kind cluster per worker, `worker-<id>-kind`, with its own kubeconfig file. Between
@@ -79,8 +44,7 @@ export class KindClusterProvider implements ClusterProvider {
   private readonly state: KindClusterState;
   private readonly warmup: KindWarmup;
   private readonly labels: { provider: string; cluster: string };
-  /** The spec of the last dirty run, kept for the problem's own cleanup. */
-  private readonly resetSpecFile: string;
+  private readonly resetSpec: ResetSpec;
   private readonly run: CommandRunner;
   private queue: Promise<unknown> = Promise.resolve();
   private preparation: AbortSignal | null = null;
@@ -101,7 +65,7 @@ export class KindClusterProvider implements ClusterProvider {
     this.clusterName = `worker-${options.workerId}-kind`;
     this.kubeconfig = path.join(options.workDir, 'kubeconfig');
     this.context = `kind-${this.clusterName}`;
-    this.resetSpecFile = path.join(options.workDir, 'reset-task-spec.json');
+    this.resetSpec = new ResetSpec(path.join(options.workDir, 'reset-task-spec.json'), deps.logger);
     // Every command of a preparation dies with it (setup budget, shutdown).
     this.run = abortableRunner(deps.run, () => this.preparation);
     this.kind = new KindCli(this.run, this.clusterName, this.kubeconfig, options.internalKubeconfig ?? false);
@@ -176,7 +140,7 @@ export class KindClusterProvider implements ClusterProvider {
       }
       const tasks = this.state.tasksSinceCreate + 1;
       const dirty = this.state.dirty || usage === 'dirty';
-      if (usage === 'dirty') await this.keepResetSpec(specFile);
+      if (usage === 'dirty') await this.resetSpec.keep(specFile);
       await this.state.update({ inUse: false, tasksSinceCreate: tasks, dirty });
       this.deps.metrics.tasksSinceCreate.set(this.labels, tasks);
       // AIOpsLab's teardown removes OpenEBS and Prometheus: the warm-up runs again before the next task.
@@ -198,12 +162,6 @@ export class KindClusterProvider implements ClusterProvider {
       this.deps.metrics.healthy.set(this.labels, 0);
       this.deps.logger.info('kind cluster deleted', { cluster: this.clusterName });
     });
-  }
-
-  private async keepResetSpec(specFile: string | null): Promise<void> {
-    await rm(this.resetSpecFile, { force: true });
-    if (!specFile) return;
-    await copyFile(specFile, this.resetSpecFile).catch((error: Error) => this.deps.logger.warn("the task's spec could not be kept for the problem's cleanup; the reset will only sweep", { error: error.message }));
   }
 
   private recreationDue(): RecreateReason | null {
@@ -262,12 +220,12 @@ export class KindClusterProvider implements ClusterProvider {
 
   /** After a dirty run: the problem's cleanup and the namespace sweep; a sweep that fails means a recreate. */
   private async resetOrMarkForRecreation(timing: ClusterTiming, signal: AbortSignal): Promise<void> {
-    const specFile = await access(this.resetSpecFile).then(() => this.resetSpecFile, () => null);
+    const specFile = await this.resetSpec.current();
     this.deps.logger.info('resetting kind cluster after a dirty run', { cluster: this.clusterName, problem_cleanup: specFile !== null });
     try {
       timing.reset = await resetCluster({ run: this.run, logger: this.deps.logger, cleanupProblem: this.deps.cleanupProblem }, { kubeconfig: this.kubeconfig, context: this.context }, specFile, signal);
       await this.state.update({ dirty: false });
-      await rm(this.resetSpecFile, { force: true });
+      await this.resetSpec.clear();
       this.deps.logger.info('kind cluster reset', { cluster: this.clusterName, ...timing.reset });
     } catch (error) {
       throwIfAborted(signal);
@@ -299,26 +257,18 @@ export class KindClusterProvider implements ClusterProvider {
   /** Returns the seconds `kind create` took. */
   private async create(): Promise<number> {
     await mkdir(this.options.workDir, { recursive: true });
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    this.deps.logger.info('creating kind cluster', { cluster: this.clusterName, config: this.options.configFile, node_image: this.options.nodeImage ?? null });
-    try {
-      await this.kind.create({ configFile: this.options.configFile, nodeImage: this.options.nodeImage, waitSeconds: this.options.waitSeconds, timeoutMs: this.options.createTimeoutMs });
-      await this.kind.finishKubeconfig();
-    } catch (error) {
-      this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'failure' }, seconds());
-      this.deps.logger.error('kind cluster creation failed', { cluster: this.clusterName, duration_s: seconds(), error: (error as Error).message });
-      this.preparation = null; // the cleanup must run even when the creation was aborted
-      await this.kind.delete().catch(() => undefined);
-      throw new ClusterError('cluster_unavailable', `kind create cluster ${this.clusterName} failed: ${(error as Error).message}`, { cause: error });
-    }
-    this.deps.metrics.createSeconds.observe({ ...this.labels, outcome: 'success' }, seconds());
-    this.deps.metrics.tasksSinceCreate.set(this.labels, 0);
+    const removeLeftovers = async () => {
+      this.preparation = null; // runs even when the creation was aborted
+      await this.kind.delete();
+    };
+    const { workerId, configFile, nodeImage, waitSeconds, createTimeoutMs } = this.options;
+    const took = await createKindCluster(
+      { kind: this.kind, logger: this.deps.logger, metrics: this.deps.metrics, labels: this.labels, removeLeftovers },
+      { clusterName: `worker-${workerId}-kind`, configFile, nodeImage, waitSeconds, timeoutMs: createTimeoutMs },
+    );
     this.recreateNext = null;
     await this.state.update({ tasksSinceCreate: 0, dirty: false, inUse: false });
-    await rm(this.resetSpecFile, { force: true });
-    const took = Math.round(seconds() * 1000) / 1000;
-    this.deps.logger.info('kind cluster created', { cluster: this.clusterName, duration_s: took });
+    await this.resetSpec.clear();
     return took;
   }
 
@@ -330,15 +280,8 @@ export class KindClusterProvider implements ClusterProvider {
     return health;
   }
 
-  /** Probes until healthy or the grace period is over. */
-  private async waitHealthy(graceMs: number, signal: AbortSignal): Promise<ClusterHealth> {
-    const deadline = Date.now() + graceMs;
-    for (;;) {
-      throwIfAborted(signal);
-      const health = await this.probe();
-      if (health.healthy || Date.now() + this.options.pollIntervalMs > deadline) return health;
-      await abortableSleep(this.options.pollIntervalMs, signal);
-    }
+  private waitHealthy(graceMs: number, signal: AbortSignal): Promise<ClusterHealth> {
+    return waitUntilHealthy(() => this.probe(), { graceMs, pollIntervalMs: this.options.pollIntervalMs, signal });
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
