@@ -7,15 +7,15 @@ import { createProblemCleanup } from '../src/executors/problem-cleanup';
 import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { fixtureCommand, TestWorker, WorkerHarness } from './support/worker-harness';
 import { StandinWorld } from './fixtures/cluster-standins/standin-world';
-import { startFakeDockerApi, type FakeDockerApi } from './fixtures/cluster-standins/fake-docker-api';
 import { memoryLogger } from './fixtures/cluster-standins/test-kit';
 
 /**
  * The worker owns its cluster's lifecycle: it prepares the cluster (create, preload, warm; reset
  * after a dirty run) between tasks with its consumer paused, so no task's timeout pays for it.
- * Whole workers with the real kind provider over the cluster stand-ins, and a stand-in runner
- * (fixtures/cluster-problem.js) that deploys, injects and tears down as AIOpsLab does. Task
- * timeouts are scaled: a "minute" is one second here.
+ * Whole workers with the real kind provider over the cluster stand-ins (whose `kind create` starts
+ * real node containers on the real Docker engine, shared: worker ids carry the world's id), and a
+ * stand-in runner (fixtures/cluster-problem.js) that deploys, injects and tears down as AIOpsLab
+ * does. Task timeouts are scaled: a "minute" is one second here.
  */
 const MINUTE_MS = 1000;
 const APP_NAMESPACE = 'test-hotel-reservation';
@@ -23,7 +23,8 @@ const APP_NAMESPACE = 'test-hotel-reservation';
 describe('the worker owns its cluster', () => {
   let h: WorkerHarness;
   let world: StandinWorld;
-  let dockerApi: FakeDockerApi;
+  /** This test's worker id for a short name: unique on the shared engine. */
+  let W: (base: string) => string;
 
   beforeAll(async () => {
     h = await WorkerHarness.create();
@@ -31,17 +32,17 @@ describe('the worker owns its cluster', () => {
   afterAll(() => h.close());
 
   beforeEach(async () => {
-    world = new StandinWorld();
-    dockerApi = await startFakeDockerApi(path.join(world.root, 'docker.sock'), world.stateDir);
+    world = new StandinWorld(undefined, { engine: true });
+    W = (base) => world.workerId(base);
   });
   afterEach(async () => {
     for (const worker of [...h.workers]) await h.stopWorker(worker);
-    await dockerApi.close();
     world.cleanup();
   });
 
-  /** A worker on a kind provider over this test's stand-ins, running fixtures/cluster-problem.js. */
-  async function launchKindWorker(id: string): Promise<TestWorker> {
+  /** Worker W(base) on a kind provider over this test's stand-ins, running fixtures/cluster-problem.js. */
+  async function launchKindWorker(base: string): Promise<TestWorker> {
+    const id = W(base);
     const command = fixtureCommand('select', `STANDIN_STATE_DIR='${world.stateDir}' `);
     const clusterProvider = createClusterProvider(
       { CLUSTER_PROVIDER: 'kind', KIND_WARM_AIOPSLAB_DIR: world.aiopslabDir, KIND_PRELOAD_IMAGES: false },
@@ -51,7 +52,7 @@ describe('the worker owns its cluster', () => {
         workerId: id,
         workDir: path.join(world.root, `work-${id}`),
         isWorkerActive: async () => true,
-        docker: new Docker({ socketPath: dockerApi.socketPath }),
+        docker: new Docker(),
         commandEnv: world.env,
         udevDir: path.join(world.root, 'udev'),
         pollIntervalMs: 5,
@@ -65,7 +66,7 @@ describe('the worker owns its cluster', () => {
   const submitProblem = (outcome: 'solve' | 'fail' | 'bad-agent', extra: Record<string, string> = {}) =>
     h.submit({ fixture: 'cluster-problem', fixtureEnv: { PROBLEM_OUTCOME: outcome, ...extra }, timeoutMinutes: 1, maxRetries: 0 });
 
-  const workerRow = (id: string) => h.db.worker.findUniqueOrThrow({ where: { id } });
+  const workerRow = (base: string) => h.db.worker.findUniqueOrThrow({ where: { id: W(base) } });
 
   function cleanups(): { task_id: string }[] {
     const file = path.join(world.stateDir, 'cleanups.jsonl');
@@ -91,7 +92,7 @@ describe('the worker owns its cluster', () => {
   it('after a failed task the cluster is reset between tasks (the problem\'s cleanup, then the namespace sweep), not recreated; the next task runs on it', async () => {
     await launchKindWorker('reset');
     const failed = await h.waitForStatus((await submitProblem('fail')).id, 'failed', 30_000);
-    expect(world.cluster('worker-reset-kind')?.namespaces).toContain(APP_NAMESPACE);
+    expect(world.cluster(`worker-${W('reset')}-kind`)?.namespaces).toContain(APP_NAMESPACE);
 
     const good = await h.waitForStatus((await submitProblem('solve')).id, 'completed', 30_000);
     expect(world.calls('kind', 'create', 'cluster')).toHaveLength(1);
@@ -132,7 +133,7 @@ describe('the worker owns its cluster', () => {
     const worker = await launchKindWorker('broken');
     const submitted = await submitProblem('solve');
     await waitUntil(async () => (await workerRow('broken')).status === 'unhealthy', 10_000, 'the worker to report unhealthy');
-    expect((await workerRow('broken')).healthReason).toMatch(/^cluster setup failed: kind create cluster worker-broken-kind failed: .*kubeadm/);
+    expect((await workerRow('broken')).healthReason).toMatch(new RegExp(`^cluster setup failed: kind create cluster worker-${W('broken')}-kind failed: .*kubeadm`));
     expect(worker.isConsuming).toBe(false);
     expect(await h.db.task.findUniqueOrThrow({ where: { id: submitted.id } })).toMatchObject({ status: 'pending', attempt: 0 });
 
