@@ -8,6 +8,7 @@ end of file (the worker died) or when three quarters of the last lease passed wi
 must never run twice at the same time.
 """
 
+import io
 import json
 import os
 import signal
@@ -77,4 +78,6 @@ def start_lifeline_if_requested(environ) -> Optional[Lifeline]:
     """Only a worker sets RUNNER_LIFELINE=stdin; by hand, stdin is a terminal or /dev/null."""
     if environ.get("RUNNER_LIFELINE") != "stdin":
         return None
-    return Lifeline(sys.stdin.buffer).start()
+    # Unbuffered, on its own file object: a daemon thread blocked in sys.stdin.buffer.readline()
+    # holds that reader's lock, and the interpreter aborts (SIGABRT) when it must take it at exit.
+    return Lifeline(io.FileIO(sys.stdin.fileno(), "rb", closefd=False)).start()
