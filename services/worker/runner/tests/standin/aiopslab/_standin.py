@@ -1,7 +1,7 @@
 """Knobs, markers and noise of the stand-in; nothing here exists in the real AIOpsLab.
 
 STANDIN_MARKER_DIR        files proving what happened (constructed, deployed, injected, recovered,
-                          cleaned up, atexit hook ran)
+                          cleaned up, atexit hook ran, a slowed action finished its sleep)
 STANDIN_SETUP_SLEEP_S     app.deploy sleeps this long (to signal the runner mid-setup)
 STANDIN_ACTION_SLEEP_S    exec_shell sleeps this long (to signal the runner mid-loop)
 STANDIN_RECOVERY_SLEEP_S  recover_fault sleeps this long (to signal the runner during recovery)

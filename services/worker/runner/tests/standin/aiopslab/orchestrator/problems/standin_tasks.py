@@ -77,6 +77,7 @@ class StandinTask:
         pause = float(_standin.setting("STANDIN_ACTION_SLEEP_S", "0") or 0)
         if pause:
             time.sleep(pause)
+            _standin.mark("action-finished", command)  # a signal mid-sleep never gets here
         output = f"NAME                READY   STATUS    RESTARTS\n{self.namespace}-pod   1/1     Running   0\n"
         padding = int(_standin.setting("STANDIN_HUGE_OUTPUT_BYTES", "0") or 0)
         return output + "x" * padding
