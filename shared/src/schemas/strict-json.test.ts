@@ -1,6 +1,16 @@
 import { parseStrictJson } from './strict-json';
 import { ValidationError } from '../errors/app-error';
 
+/** What `parse` throws; a parse that throws nothing fails the test. */
+function errorOf(parse: () => unknown): ValidationError {
+  try {
+    parse();
+  } catch (error) {
+    return error as ValidationError;
+  }
+  throw new Error('expected parseStrictJson to throw, and it returned');
+}
+
 describe('parseStrictJson', () => {
   it('parses ordinary JSON', () => {
     expect(parseStrictJson('{"a":{"b":[1,{"c":"}\\"{"}]},"d":"x"}')).toEqual({ a: { b: [1, { c: '}"{' }] }, d: 'x' });
@@ -8,11 +18,9 @@ describe('parseStrictJson', () => {
 
   it('rejects a repeated key and names it', () => {
     expect(() => parseStrictJson('{"priority":1,"priority":9}')).toThrow(/repeats the key "priority"/);
-    try {
-      parseStrictJson('{"metadata":{"a":1,"b":{"x":1},"a":2}}');
-    } catch (error) {
-      expect((error as ValidationError).details[0]).toMatchObject({ field: 'metadata.a', rule: 'duplicateKey' });
-    }
+    const error = errorOf(() => parseStrictJson('{"metadata":{"a":1,"b":{"x":1},"a":2}}'));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.details[0]).toMatchObject({ field: 'metadata.a', rule: 'duplicateKey' });
   });
 
   it('allows the same key in sibling objects and in arrays of objects', () => {
@@ -27,11 +35,9 @@ describe('parseStrictJson', () => {
 
   it('rejects NUL characters that PostgreSQL cannot store, naming where they are', () => {
     expect(() => parseStrictJson('{"metadata":{"note":"a\\u0000b"}}')).toThrow(/NUL character/);
-    try {
-      parseStrictJson('{"metadata":{"k\\u0000":1}}');
-    } catch (error) {
-      expect((error as ValidationError).details[0]).toMatchObject({ field: 'metadata.k\u0000', rule: 'noNul' });
-    }
+    const error = errorOf(() => parseStrictJson('{"metadata":{"k\\u0000":1}}'));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.details[0]).toMatchObject({ field: 'metadata.k\u0000', rule: 'noNul' });
     expect(parseStrictJson('{"note":"\\\\u0000"}')).toEqual({ note: '\\u0000' });
   });
 
