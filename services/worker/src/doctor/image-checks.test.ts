@@ -31,7 +31,7 @@ describe('checkPreloadImages', () => {
   });
 
   it('passes when the engine holds every image, and is skipped when preloading is off', () => {
-    const listed = { listed: true as const, source: 'images.txt', pull: 'sh deploy/kind/pull-images.sh images.txt', wanted: 3 };
+    const listed = { listed: true as const, source: 'images.txt', pull: 'KIND_PRELOAD_IMAGES_FILE=images.txt npm run images:pull', wanted: 3 };
     expect(checkPreloadImages({ ...listed, missing: [] }, true).status).toBe('ok');
     expect(checkPreloadImages({ ...listed, missing: ['a:1'] }, false).status).toBe('skip');
   });
@@ -55,7 +55,7 @@ describe('the images the doctor looks for', () => {
   it('are the worker\'s selection: an explicit list wins, else the manifest for KIND_PRELOAD_APPS, pulled by npm run images:pull', () => {
     const list = preloadSelectionOf({ listFile: '/srv/images.txt', apps: 'hotel_reservation' });
     expect(list.listFile).toBe('/srv/images.txt');
-    expect(pullCommand(list)).toBe('sh deploy/kind/pull-images.sh /srv/images.txt');
+    expect(pullCommand(list)).toBe('KIND_PRELOAD_IMAGES_FILE=/srv/images.txt npm run images:pull');
     const manifest = preloadSelectionOf({ apps: 'hotel_reservation, social_network' });
     expect(manifest).toEqual({ listFile: undefined, apps: ['hotel_reservation', 'social_network'] });
     expect(pullCommand(manifest)).toBe('npm run images:pull');

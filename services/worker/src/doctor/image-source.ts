@@ -18,7 +18,7 @@ export function imagesWanted(selection: PreloadSelection): Promise<string[]> {
   return selectPreloadImages(selection);
 }
 
-/** What puts those images into the engine: the pull script for the manifest, upstream's script for a list. */
+/** What puts those images into the engine: `npm run images:pull`, which makes the same selection (with the list file named). */
 export function pullCommand(selection: PreloadSelection): string {
-  return selection.listFile ? `sh deploy/kind/pull-images.sh ${selection.listFile}` : 'npm run images:pull';
+  return selection.listFile ? `KIND_PRELOAD_IMAGES_FILE=${selection.listFile} npm run images:pull` : 'npm run images:pull';
 }
