@@ -19,7 +19,7 @@ const lib = require('./bench-lib');
 
 const dist = (p) => require(path.join(lib.root, p));
 const { createSqlDb } = dist('shared/dist/db/sql.js');
-const { applyTransition } = dist('shared/dist/transitions/apply-transition.js');
+const { createTaskStore } = dist('shared/dist/task-store/task-store.js');
 const { buildTaskEvent } = dist('shared/dist/domain/task-event.js');
 const { enqueueOutbox } = dist('shared/dist/tables/outbox.js');
 const { OutboxRelay } = dist('shared/dist/outbox/outbox-relay.js');
@@ -160,7 +160,8 @@ const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
  * overlap; many tasks are in flight at once. `onCommitted` hears (task, to_status, attempt) and
  * the wall-clock time the transaction returned.
  */
-function createLifecycleDriver(db, topology, onCommitted) {
+function createLifecycleDriver(db, topology, relay, onCommitted) {
+  const tasks = createTaskStore({ db, topology, outbox: relay });
   const ready = []; // tasks waiting for their next transition
   let serial = 0;
   const submit = async () => {
@@ -174,8 +175,8 @@ function createLifecycleDriver(db, topology, onCommitted) {
     return { id, status: 'pending', attempt: 0, retry: serial % 4 === 1, fail: serial % 7 === 0 };
   };
   const move = async (task, to, extra = {}) => {
-    // One statement, as the worker claims and finishes (applyTransition; the guard is the status it is in).
-    const moved = await applyTransition(db, topology, { taskId: task.id, to, from: [task.status], notes: to, ...extra });
+    // One statement published at once, as the worker claims and finishes (the task store; the guard is the status it is in).
+    const moved = await tasks.transition({ taskId: task.id, to, from: [task.status], notes: to, ...extra });
     const row = moved.task;
     task.status = to;
     task.attempt = row.attempt;
@@ -237,8 +238,8 @@ async function startPipeline(scratch, settings, cleanups, onTap) {
 async function drive(args, pipeline, measure) {
   const { db, topology, relay, history, scrape } = pipeline;
   const committedAt = new Map(); // "task|to|attempt" → when its transaction returned (measured phase)
-  const next = createLifecycleDriver(db, topology, (task, at) => {
-    relay.wake(); // as the api and the worker do right after a commit
+  const next = createLifecycleDriver(db, topology, relay, (task, at) => {
+    relay.wake(); // a submission's rows (a transition's are published by the store itself)
     if (at >= measure.from) committedAt.set(`${task.id}|${task.status}|${task.attempt}`, at);
   });
   console.log(`warm-up ${args.warmup} s, then ${args.rate} transitions/s for ${args.seconds} s …`);
@@ -288,7 +289,7 @@ function printReport(args, settings, ceilings, measured, lag, tapDelivery, metri
     [
       row('ceiling: RabbitMQ publish→consume (persistent, confirm channel)', ceilings.rabbit),
       row('ceiling: PostgreSQL single-row INSERT, autocommit', ceilings.postgres),
-      row('transition commit (applyTransition / submit txn)', measured.commits),
+      row('transition commit (task store / submit txn)', measured.commits),
       row('delivery: occurred_at → a tap consumer in the bench process', tapDelivery),
       row('history lag: recorded_at - occurred_at', lag.total),
       row('  after the commit: recorded_at - commit returned', lag.afterCommit),

@@ -3,6 +3,7 @@ import type { Topology } from '@aiopslab/shared/amqp/topology';
 import type { Db } from '@aiopslab/shared/db/prisma-client';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
+import { createTaskStore } from '@aiopslab/shared/task-store/task-store';
 import type { ApiConfig } from './config';
 import type { ApiDeps } from './http/api-deps';
 import { loadDashboardAssets } from './http/dashboard/dashboard-assets';
@@ -17,11 +18,10 @@ export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; topo
   return {
     config,
     db: input.db,
-    topology: input.topology,
+    tasks: createTaskStore({ db: input.db, topology: input.topology, outbox: relay }),
     logger: input.logger,
     metrics: createApiMetrics(backlog),
     validators: createValidators(config.MAX_TASK_TIMEOUT_MINUTES),
-    onOutboxCommitted: (direct) => relay.committed(direct),
     queueStatus: () => (publisher.isReady() ? 'up' : 'down'),
     outboxBacklog: backlog,
     logPollMs: input.logPollMs,

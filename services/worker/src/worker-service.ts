@@ -1,4 +1,3 @@
-import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
 import { mkdir } from 'node:fs/promises';
 import type { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
@@ -8,6 +7,7 @@ import { createHealthServer, dependencyHealth, HealthReport, probeDatabase } fro
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
+import { createTaskStore } from '@aiopslab/shared/task-store/task-store';
 import type { ClusterProvider } from './clusters/cluster-provider';
 import { refreshProblemCatalog } from './catalog/refresh-problem-catalog';
 import type { WorkerSettings } from './config';
@@ -79,7 +79,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     await channel.close();
   });
   const relay = new OutboxRelay(db, new ConfirmPublisher(connection), logger, { pollIntervalMs: 1000 });
-  const context = { db, topology, settings, logger, metrics, outboxCommitted: (direct?: readonly DueOutboxRow[]) => relay.committed(direct) };
+  const context = { tasks: createTaskStore({ db, topology, outbox: relay }), db, settings, logger, metrics };
   const idLock = new WorkerIdLock(env.DATABASE_URL, workerId, db, logger);
   const presence = new WorkerPresence(db, { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version }, activity, settings.heartbeatMs, logger);
   const runnerCheck = env.RUNNER_PREFLIGHT

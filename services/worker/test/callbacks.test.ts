@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { waitUntil } from '../../../tests/support/amqp-helpers';
-import { applyTransition } from '../../../shared/src/transitions/apply-transition';
+import { createTaskStore } from '../../../shared/src/task-store/task-store';
 import { postCallback } from '../src/callbacks/callback-http';
 import { loadWorkerSettings } from '../src/config';
 import { deliverCallback } from '../src/use-cases/deliver-callback';
@@ -72,7 +72,8 @@ describe('worker: callbacks when a task ends', () => {
     const queued = await h.db.task.create({
       data: { id: randomUUID(), problemId: 'p', status: 'pending', agentConfig: {}, maxSteps: 1, timeoutMinutes: 1, maxRetries: 0, callbackUrl: server.url('/api-cancel') },
     });
-    await applyTransition(h.db, h.topology, { taskId: queued.id, to: 'cancelled', notes: 'cancelled by request (api)' });
+    // as the api's cancel writes it; the workers' relay publishes it
+    await createTaskStore({ db: h.db, topology: h.topology, outbox: { committed: () => undefined } }).inTransaction((tx) => tx.transition({ taskId: queued.id, to: 'cancelled', notes: 'cancelled by request (api)' }));
     const lost = await h.db.task.create({
       data: {
         id: randomUUID(), problemId: 'p', status: 'processing', agentConfig: {}, maxSteps: 1, timeoutMinutes: 1, maxRetries: 0, attempt: 1,

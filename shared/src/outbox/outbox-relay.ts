@@ -52,7 +52,7 @@ export class OutboxRelay {
 
   /**
    * Called right after a commit that wrote outbox rows. `direct`: rows the writer wrote claimed
-   * for itself (publishDirectly), published now with no claim statement, and marked by the next
+   * for itself (a task store writing on a pool), published now with no claim statement, and marked by the next
    * pass; a publish that fails hands them back to every relay at once. The rest wake a pass.
    */
   committed(direct?: readonly DueOutboxRow[]): void {

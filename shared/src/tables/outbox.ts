@@ -13,11 +13,14 @@ export interface OutboxMessageInput {
   /** Not published before the database's now() plus this many ms (wins over availableAt). */
   delayMs?: number;
   messageId?: string;
+  /** A terminal event: whether its task has a callback_url (the relay's `task-callback` header). */
+  callback?: boolean;
 }
 
-/** What the relay needs besides the body: the AMQP `type`, correlation id and priority. */
-export function outboxHeaders(message: Pick<OutboxMessageInput, 'type' | 'correlationId' | 'priority'>) {
-  return { type: message.type, correlation_id: message.correlationId ?? null, priority: message.priority ?? null };
+/** What the relay needs besides the body: the AMQP `type`, correlation id, priority and callback flag. */
+export function outboxHeaders(message: Pick<OutboxMessageInput, 'type' | 'correlationId' | 'priority' | 'callback'>) {
+  const headers = { type: message.type, correlation_id: message.correlationId ?? null, priority: message.priority ?? null };
+  return message.callback === undefined ? headers : { ...headers, callback: message.callback };
 }
 
 export interface OutboxInsertOptions {

@@ -1,14 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import type { Topology } from '../amqp/topology';
 import type { SqlClient } from '../db/sql';
 import type { Task } from './tasks';
-import { buildTaskEvent } from '../domain/task-event';
 import { AnnouncedJsonRow, announcedJson, DIRECT_CLAIM_MS, DueOutboxRow, fromAnnouncedJson, OUTBOX_RETURNING, outboxHeaders, outboxInsertFrom } from './outbox';
-import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
+import type { TaskEvent } from '../schemas/messages';
 import type { TaskSubmission } from '../schemas/task-submission';
 
 export type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
-type OutboxHeaders = ReturnType<typeof outboxHeaders>;
+export type OutboxHeaders = ReturnType<typeof outboxHeaders>;
+
+/** Where a new task's `pending` event and its dispatch go (amqp/outbound-messages.ts newTaskRoutes). */
+export interface NewTaskRoutes {
+  event: { exchange: string; routingKey: string };
+  dispatch: { exchange: string; routingKey: string };
+}
 
 /** Where a task sits in a run's grid; absent for a task outside any run. */
 export interface RunPlacement {
@@ -32,24 +35,6 @@ export interface TaskRow extends NewTask {
   eventHeaders: OutboxHeaders;
   dispatchId: string;
   dispatchHeaders: OutboxHeaders;
-}
-
-/** The rows of one submission call, with one occurred_at for all their `pending` events. */
-export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] {
-  const occurredAt = new Date();
-  const eventHeaders = outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId });
-  const dispatchHeadersOf = (priority: number) => outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority });
-  return tasks.map((task) => {
-    const id = randomUUID();
-    return {
-      ...task,
-      id,
-      event: buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: task.retryOf ? `submitted: retry of ${task.retryOf}` : 'submitted', occurredAt }),
-      eventHeaders,
-      dispatchId: randomUUID(),
-      dispatchHeaders: dispatchHeadersOf(task.submission.priority),
-    };
-  });
 }
 
 /**
@@ -93,7 +78,7 @@ export interface InsertedTasks {
   announced?: DueOutboxRow[];
 }
 
-export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskRow[], options: { direct?: boolean } = {}): Promise<InsertedTasks> {
+export async function insertTasks(db: SqlClient, routes: NewTaskRoutes, rows: TaskRow[], options: { direct?: boolean } = {}): Promise<InsertedTasks> {
   // One JSON document, not one array per column: PostgreSQL parses it once, and no array
   // literal is escaped element by element (a third faster at 10,000 rows).
   const input = JSON.stringify(
@@ -123,10 +108,10 @@ export async function insertTasks(db: SqlClient, topology: Topology, rows: TaskR
   const result = await db.$queryRawUnsafe<{ id: string | null; created_at: Date; announced: AnnouncedJsonRow[] | null }[]>(
     INSERT_TASKS,
     input,
-    topology.exchanges.events,
-    topology.eventRoutingKey('pending'),
-    topology.exchanges.tasks,
-    topology.routing.dispatch,
+    routes.event.exchange,
+    routes.event.routingKey,
+    routes.dispatch.exchange,
+    routes.dispatch.routingKey,
     options.direct ? DIRECT_CLAIM_MS : 0,
   );
   const stored = new Map<string, StoredTask>();

@@ -1,25 +1,74 @@
-import type { Topology } from '../amqp/topology';
 import type { SqlClient } from '../db/sql';
 import { taskLogsInsert } from './task-logs';
-import { TASK_COLUMNS } from './tasks';
-import { buildTaskEvent } from '../domain/task-event';
+import { Task, TASK_COLUMNS } from './tasks';
 import { isTerminal, TaskStatus } from '../domain/task-status';
-import { AnnouncedJsonRow, announcedJson, directPublishable, fromAnnouncedJson, outboxInsert, OutboxMessageInput } from './outbox';
-import { MESSAGE_TYPES, TaskEvent } from '../schemas/messages';
-import type { Task, TaskChanges, TransitionRequest, TransitionResult } from '../transitions/transition-request';
+import { AnnouncedJsonRow, announcedJson, directPublishable, DueOutboxRow, fromAnnouncedJson, outboxInsert, OutboxMessageInput } from './outbox';
+
+/** Columns a transition may change besides status, updated_at and completed_at. */
+export interface TaskChanges {
+  workerId?: string | null;
+  attempt?: { increment: number } | { decrement: number };
+  leaseExpiresAt?: Date | null;
+  /** lease_expires_at = the database's now() + leaseForMs: leases are always on the reaper's clock. */
+  leaseForMs?: number;
+  startedAt?: Date;
+  /** JSON; null clears the column. */
+  result?: unknown;
+  error?: unknown;
+  cancelRequestedAt?: Date | null;
+}
+
+/** A task_logs line written with a transition (attempt = the guard's `attempt`, else the row's). */
+export interface TransitionLogLine {
+  ts: Date;
+  stream: string;
+  level: string;
+  message: string;
+}
+
+/** One guarded change of one task, as the statement runs it. */
+export interface TransitionStatement {
+  taskId: string;
+  to: TaskStatus;
+  /** The statuses the row may be in. */
+  sources: readonly TaskStatus[];
+  attempt?: number;
+  workerId?: string | null;
+  noCancelRequested?: boolean;
+  timeoutAtMostMinutes?: number;
+  changes: TaskChanges;
+  /**
+   * The transition's event first: SQL fills in its from_status, attempt (and worker_id, with
+   * eventWorkerFromRow) from the changed row, and its `callback` header; then further messages.
+   */
+  messages: OutboxMessageInput[];
+  eventWorkerFromRow: boolean;
+  logLines?: TransitionLogLine[];
+  /** The writer publishes the due rows itself after the commit (the statement commits on its own). */
+  direct: boolean;
+  occurredAt: Date;
+}
+
+export interface TransitionStatementResult {
+  from: TaskStatus;
+  task: Task;
+  /** With `direct`: the committed outbox rows the writer publishes now. */
+  announced?: DueOutboxRow[];
+}
+
+/** What every move into a terminal status sets, in the single form and the set form alike. */
+function terminalSets(at: string): string {
+  return `completed_at = ${at}::timestamptz, lease_expires_at = NULL`;
+}
 
 /**
  * The transition in ONE statement and so one round trip: lock the row, check the guards in SQL,
  * change it, write its `task.events` announcement (and the caller's messages) to the outbox and
  * its log lines, all or nothing. Returns null, having changed nothing, when a guard does not hold.
  */
-export async function runTransitionStatement(db: SqlClient, topology: Topology, request: TransitionRequest, sources: readonly TaskStatus[]): Promise<TransitionResult | null> {
-  const occurredAt = new Date();
-  const changes = request.data ?? {};
-  // from_status, attempt and worker_id are filled in by SQL from the row it changed.
-  const event = buildTaskEvent({ taskId: request.taskId, from: null, to: request.to, attempt: 0, workerId: request.eventWorkerId ?? null, notes: request.notes, occurredAt });
-  const messages = announcement(topology, event, request);
-  const values: unknown[] = [request.taskId, sources];
+export async function runTransitionStatement(db: SqlClient, request: TransitionStatement): Promise<TransitionStatementResult | null> {
+  const { changes, messages, occurredAt } = request;
+  const values: unknown[] = [request.taskId, request.sources];
   const param = (value: unknown) => parameter(values, value);
   const guards = ['cur.from_status = ANY($2::text[])'];
   let logAttempt = 'moved.attempt';
@@ -31,8 +80,8 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
   if (request.noCancelRequested) guards.push('cancel_requested_at IS NULL');
   if (request.timeoutAtMostMinutes !== undefined) guards.push(`timeout_minutes <= ${param(request.timeoutAtMostMinutes)}::int`);
   const sets = changeSets(request.to, changes, occurredAt, values);
-  const eventWorker = request.eventWorkerId !== undefined ? '' : `, 'worker_id', moved."workerId"`;
-  const direct = request.publishDirectly === true;
+  const eventWorker = request.eventWorkerFromRow ? `, 'worker_id', moved."workerId"` : '';
+  const direct = request.direct;
   // Whether the task has a callback_url travels with its event (header task-callback), so the
   // workers' callback consumer need not read the task to learn that it has none.
   const insert = outboxInsert(messages, values.length + 1, { from: 'moved', direct, firstHeadersPatch: `jsonb_build_object('callback', moved."callbackUrl" IS NOT NULL)`, firstPayloadPatch: `jsonb_build_object('from_status', moved."fromStatus", 'attempt', moved.attempt${eventWorker})` });
@@ -54,14 +103,6 @@ export async function runTransitionStatement(db: SqlClient, topology: Topology, 
   const { fromStatus, announced, ...task } = rows[0];
   if (!announced) return { from: fromStatus, task };
   return { from: fromStatus, task, announced: directPublishable(fromAnnouncedJson(announced), messages, insert.ids) };
-}
-
-/** The transition's event first, then the caller's messages: what the outbox gets with the change. */
-function announcement(topology: Topology, event: TaskEvent, request: { to: TaskStatus; correlationId?: string; messages?: OutboxMessageInput[] }): OutboxMessageInput[] {
-  return [
-    { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey(request.to), type: MESSAGE_TYPES.transition, payload: event, messageId: event.event_id, correlationId: request.correlationId },
-    ...(request.messages ?? []),
-  ];
 }
 
 /** Appends `value` to the statement's parameters and returns its placeholder ($n). */
@@ -87,21 +128,27 @@ function changeSets(to: TaskStatus, changes: TaskChanges, occurredAt: Date, valu
   if (changes.result !== undefined) sets.push(`result = ${param(json(changes.result))}::jsonb`);
   if (changes.error !== undefined) sets.push(`error = ${param(json(changes.error))}::jsonb`);
   if (changes.cancelRequestedAt !== undefined) sets.push(`cancel_requested_at = ${param(changes.cancelRequestedAt)}::timestamptz`);
-  if (isTerminal(to)) sets.push(`completed_at = ${at}::timestamptz`, 'lease_expires_at = NULL');
+  if (isTerminal(to)) sets.push(terminalSets(at));
   else if (changes.leaseForMs !== undefined) sets.push(`lease_expires_at = now() + ${param(changes.leaseForMs)}::float8 * interval '1 millisecond'`);
   else if (changes.leaseExpiresAt !== undefined) sets.push(`lease_expires_at = ${param(changes.leaseExpiresAt)}::timestamptz`);
   return sets.join(', ');
 }
 
 /**
- * The set form of a transition's UPDATE: a compare-and-set on (id, status, attempt) of each row.
- * Returns how many rows matched (the caller rolls back when not all did).
+ * The set form of a transition's UPDATE: a compare-and-set on (id, status, attempt) of each row,
+ * with the single form's terminal rule. Returns the rows it changed and whether each has a
+ * callback_url (the caller rolls back when not all matched).
  */
-export function updateLockedTasks(tx: SqlClient, rows: { id: string; status: TaskStatus; attempt: number }[], to: TaskStatus, at: Date, terminal: boolean): Promise<number> {
-  return tx.$executeRaw`
-    UPDATE tasks t SET status = ${to}, updated_at = ${at}::timestamptz,
-      completed_at = CASE WHEN ${terminal}::boolean THEN ${at}::timestamptz ELSE t.completed_at END,
-      lease_expires_at = CASE WHEN ${terminal}::boolean THEN NULL ELSE t.lease_expires_at END
-    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.attempt)}::int[]) AS c(id, status, attempt)
-    WHERE t.id = c.id AND t.status = c.status AND t.attempt = c.attempt`;
+export function updateLockedTasks(tx: SqlClient, rows: { id: string; status: TaskStatus; attempt: number }[], to: TaskStatus, at: Date): Promise<{ id: string; callback: boolean }[]> {
+  return tx.$queryRawUnsafe(
+    `UPDATE tasks t SET status = $1, updated_at = $2::timestamptz${isTerminal(to) ? `, ${terminalSets('$2')}` : ''}
+     FROM unnest($3::uuid[], $4::text[], $5::int[]) AS c(id, status, attempt)
+     WHERE t.id = c.id AND t.status = c.status AND t.attempt = c.attempt
+     RETURNING t.id::text AS id, t.callback_url IS NOT NULL AS callback`,
+    to,
+    at,
+    rows.map((r) => r.id),
+    rows.map((r) => r.status),
+    rows.map((r) => r.attempt),
+  );
 }

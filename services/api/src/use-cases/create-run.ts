@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Topology } from '@aiopslab/shared/amqp/topology';
 import { type ProblemCatalog, unknownProblemMessage } from '@aiopslab/shared/catalog/problem-catalog';
-import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
 import { ConflictError } from '@aiopslab/shared/errors/app-error';
 import { findRunByIdempotencyKey, insertRun } from '@aiopslab/shared/tables/runs';
-import { insertTasks, toTaskRows } from '@aiopslab/shared/tables/tasks-insert';
+import type { TaskStore } from '@aiopslab/shared/task-store/task-store';
 import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
 import type { RunCreation } from '../runs/run-schemas';
 import { requestFingerprint } from './request-fingerprint';
 import { checkCallbackTargets } from './submit-tasks';
 
 export interface RunDeps {
-  db: SqlDb;
-  topology: Topology;
+  tasks: TaskStore;
   /** The problem catalog (GET /problems): ids and task types, and the problems not run here. */
   listCatalog: () => Promise<ProblemCatalog>;
   validateProblemIds: boolean;
   /** CALLBACK_ALLOW_PRIVATE: skip the callback_url address check. */
   allowPrivateCallbacks: boolean;
-  onCommitted: () => void;
 }
 
 export interface CreatedRun {
@@ -36,7 +33,7 @@ export interface CreatedRun {
 /**
  * Validates the grid, then stores the run row, its tasks and their outbox messages in ONE
  * transaction: the run exists with every task dispatched, or not at all. The tasks go through
- * the same one-statement insert as POST /tasks/batch (shared/src/tables/tasks-insert.ts).
+ * the same one-statement insert as POST /tasks/batch (the task store's submit).
  */
 export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey: string | undefined, correlationId?: string): Promise<CreatedRun> {
   checkAgentLabels(body);
@@ -49,15 +46,12 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
   const runId = randomUUID();
   const fields = taskFieldsOf(body);
   const summary = { name: body.name, task_count: taskCount, problem_count: problems.length, agent_count: body.agents.length, repeats: body.repeats };
-  const created = await deps.db.$transaction(async (tx): Promise<CreatedRun> => {
-    const createdAt = await insertRun(tx, { id: runId, name: body.name, problems, agents: body.agents, repeats: body.repeats, taskFields: fields, gridSize: taskCount, idempotencyKey: idempotencyKey ?? null, fingerprint });
-    if (!createdAt) return replayRun(tx, idempotencyKey!, fingerprint!);
-    const rows = toTaskRows(expandGrid(runId, problems, body, fields), correlationId);
-    await insertTasks(tx, deps.topology, rows);
+  return deps.tasks.inTransaction(async (tx): Promise<CreatedRun> => {
+    const createdAt = await insertRun(tx.sql, { id: runId, name: body.name, problems, agents: body.agents, repeats: body.repeats, taskFields: fields, gridSize: taskCount, idempotencyKey: idempotencyKey ?? null, fingerprint });
+    if (!createdAt) return replayRun(tx.sql, idempotencyKey!, fingerprint!);
+    await tx.submit(expandGrid(runId, problems, body, fields), correlationId);
     return { run_id: runId, ...summary, created_at: createdAt.toISOString(), replayed: false };
   });
-  if (!created.replayed) deps.onCommitted();
-  return created;
 }
 
 /** Same key and same body: the earlier run. Same key, another body: a 409. */

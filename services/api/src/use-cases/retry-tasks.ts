@@ -1,17 +1,10 @@
-import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
 import { findLatestRunTasksIn, findReplacementId, findTask, Task } from '@aiopslab/shared/tables/tasks';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { ConflictError, NotFoundError } from '@aiopslab/shared/errors/app-error';
 import type { AgentConfig } from '@aiopslab/shared/schemas/task-submission';
-import { insertTasks, NewTask, toTaskRows } from '@aiopslab/shared/tables/tasks-insert';
+import type { NewTask } from '@aiopslab/shared/tables/tasks-insert';
+import type { TaskStore, TaskTransaction } from '@aiopslab/shared/task-store/task-store';
 import { clearRunCancellation, findRun } from '@aiopslab/shared/tables/runs';
-
-export interface RetryDeps {
-  db: SqlDb;
-  topology: Topology;
-  onCommitted: () => void;
-}
 
 /** The ends a retry may replace; a completed task is kept as it is. */
 export const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'timed_out', 'cancelled'];
@@ -40,43 +33,39 @@ function replacementOf(task: Task): NewTask {
   };
 }
 
-async function storeReplacements(tx: SqlClient, topology: Topology, tasks: Task[], correlationId?: string): Promise<string[]> {
-  const rows = toTaskRows(tasks.map(replacementOf), correlationId);
-  await insertTasks(tx, topology, rows);
-  return rows.map((row) => row.id);
+async function storeReplacements(tx: TaskTransaction, tasks: Task[], correlationId?: string): Promise<string[]> {
+  return (await tx.submit(tasks.map(replacementOf), correlationId)).ids;
 }
 
 /** POST /runs/{id}/retry: a replacement for every cell whose latest task failed, timed out or was cancelled. */
-export async function retryRun(deps: RetryDeps, runId: string, correlationId?: string) {
-  const taskIds = await deps.db.$transaction(async (tx) => {
-    await findRun(tx, runId, { lock: true }); // one retry or cancel of this run at a time
-    const latestFailed = await findLatestRunTasksIn(tx, runId, RETRYABLE_STATUSES);
+export async function retryRun(tasks: TaskStore, runId: string, correlationId?: string) {
+  const taskIds = await tasks.inTransaction(async (tx) => {
+    await findRun(tx.sql, runId, { lock: true }); // one retry or cancel of this run at a time
+    const latestFailed = await findLatestRunTasksIn(tx.sql, runId, RETRYABLE_STATUSES);
     if (latestFailed.length === 0) return [];
-    await clearRunCancellation(tx, runId);
-    return storeReplacements(tx, deps.topology, latestFailed, correlationId);
+    await clearRunCancellation(tx.sql, runId);
+    return storeReplacements(tx, latestFailed, correlationId);
   });
-  if (taskIds.length > 0) deps.onCommitted();
   return { run_id: runId, retried: taskIds.length, task_ids: taskIds };
 }
 
 /** POST /tasks/{id}/retry: the same for one task, which must be its cell's latest and must not have completed. */
-export async function retryTask(deps: RetryDeps, taskId: string, correlationId?: string) {
-  const taskIdNew = await deps.db.$transaction(async (tx) => {
-    const first = await findTask(tx, taskId);
+export async function retryTask(tasks: TaskStore, taskId: string, correlationId?: string) {
+  const taskIdNew = await tasks.inTransaction(async (tx) => {
+    const first = await findTask(tx.sql, taskId);
     if (!first) throw new NotFoundError('task', taskId);
     // Serialize with other retries of the same cell: the run's row, or the task's own.
-    if (first.runId) await findRun(tx, first.runId, { lock: true });
-    const task = (await findTask(tx, taskId, { lock: !first.runId }))!;
+    if (first.runId) await findRun(tx.sql, first.runId, { lock: true });
+    const task = (await findTask(tx.sql, taskId, { lock: !first.runId }))!;
     if (!RETRYABLE_STATUSES.includes(task.status as TaskStatus)) {
       throw new ConflictError('task_not_retryable', `task ${taskId} is ${task.status}; only ${RETRYABLE_STATUSES.join(', ')} tasks can be retried`, { task_id: taskId, current_status: task.status });
     }
-    const replacement = await findReplacementId(tx, taskId);
+    const replacement = await findReplacementId(tx.sql, taskId);
     if (replacement) {
       throw new ConflictError('task_already_retried', `task ${taskId} was already retried as ${replacement}; retry that task instead`, { task_id: taskId, retried_as: replacement });
     }
-    if (task.runId) await clearRunCancellation(tx, task.runId);
-    return (await storeReplacements(tx, deps.topology, [task], correlationId))[0];
+    if (task.runId) await clearRunCancellation(tx.sql, task.runId);
+    return (await storeReplacements(tx, [task], correlationId))[0];
   });
-  deps.onCommitted();
   return { task_id: taskIdNew, retry_of: taskId, status: 'pending' as const };
 }

@@ -1,22 +1,18 @@
-import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
-import type { Topology } from '@aiopslab/shared/amqp/topology';
-import type { SqlClient, SqlDb } from '@aiopslab/shared/db/sql';
+import type { SqlClient } from '@aiopslab/shared/db/sql';
 import { findTasksByIdempotencyKeys, Task } from '@aiopslab/shared/tables/tasks';
 import { CALLBACK_POLICY, callbackTargetRefusal } from '@aiopslab/shared/callbacks/callback-target';
 import { ConflictError, FieldError, ValidationError } from '@aiopslab/shared/errors/app-error';
 import type { TaskSubmission } from '@aiopslab/shared/schemas/task-submission';
-import { insertTasks, StoredTask, TaskRow, toTaskRows } from '@aiopslab/shared/tables/tasks-insert';
+import type { NewTask, StoredTask } from '@aiopslab/shared/tables/tasks-insert';
+import type { SubmittedTasks, TaskStore, TaskWriter } from '@aiopslab/shared/task-store/task-store';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface SubmitDeps {
-  db: SqlDb;
-  topology: Topology;
+  tasks: TaskStore;
   /** Returns the ids missing from the problem catalog; absent = no check. */
   findUnknownProblems?: (ids: string[]) => Promise<string[]>;
   /** The message for an id findUnknownProblems returned (unknown, or not run by this service). */
   describeUnknownProblem?: (id: string) => string;
-  /** After the commit: publishes the rows claimed for direct publishing, else wakes the in-process relay. */
-  onCommitted: (direct?: readonly DueOutboxRow[]) => void;
   /** CALLBACK_ALLOW_PRIVATE: skip the callback_url address check. */
   allowPrivateCallbacks?: boolean;
 }
@@ -37,27 +33,23 @@ export async function submitTasks(deps: SubmitDeps, submissions: TaskSubmission[
   checkKeysUnique(submissions);
   if (deps.findUnknownProblems) await checkProblemsKnown(deps.findUnknownProblems, submissions, deps.describeUnknownProblem);
   if (!deps.allowPrivateCallbacks) await checkCallbackTargets(submissions);
-  const rows = toTaskRows(submissions.map((submission) => ({ submission, fingerprint: submission.idempotency_key ? fingerprint(submission) : null })), correlationId);
-  let announced: DueOutboxRow[] | undefined;
-  // Outside a transaction the statement commits on its own: the api publishes its rows at once.
-  const store = async (db: SqlClient, direct: boolean) => {
-    const inserted = await insertTasks(db, deps.topology, rows, { direct });
-    announced = inserted.announced;
-    return answer(rows, inserted.stored, await findReplays(db, submissions, rows));
+  const tasks: NewTask[] = submissions.map((submission) => ({ submission, fingerprint: submission.idempotency_key ? fingerprint(submission) : null }));
+  const store = async (writer: TaskWriter, sql: SqlClient) => {
+    const submitted = await writer.submit(tasks, correlationId);
+    return answer(tasks, submitted, await findReplays(sql, tasks, submitted.ids));
   };
+  // A single statement commits on its own; keys in a batch must all replay or all be new.
   const needsTransaction = submissions.length > 1 && submissions.some((s) => s.idempotency_key);
-  const results = needsTransaction ? await deps.db.$transaction((tx) => store(tx, false)) : await store(deps.db, true);
-  if (results.some((r) => !r.replayed)) deps.onCommitted(announced);
-  return results;
+  return needsTransaction ? deps.tasks.inTransaction((tx) => store(tx, tx.sql)) : store(deps.tasks, deps.tasks.db);
 }
 
 /** The earlier tasks of the keys that were skipped; a key reused with another request is a 409. */
-async function findReplays(db: SqlClient, submissions: TaskSubmission[], rows: TaskRow[]): Promise<Map<string, Task>> {
-  const keys = submissions.map((s) => s.idempotency_key).filter((k): k is string => !!k);
+async function findReplays(db: SqlClient, tasks: NewTask[], ids: string[]): Promise<Map<string, Task>> {
+  const keys = tasks.map((t) => t.submission.idempotency_key).filter((k): k is string => !!k);
   if (keys.length === 0) return new Map();
-  const existing = await findTasksByIdempotencyKeys(db, keys, rows.map((r) => r.id));
+  const existing = await findTasksByIdempotencyKeys(db, keys, ids);
   const byKey = new Map(existing.map((task) => [task.idempotencyKey!, task]));
-  for (const row of rows) {
+  for (const row of tasks) {
     const task = row.submission.idempotency_key ? byKey.get(row.submission.idempotency_key) : undefined;
     if (task && task.idempotencyFingerprint !== row.fingerprint) {
       throw new ConflictError('idempotency_key_reused', `Idempotency-Key "${row.submission.idempotency_key}" was already used for a different request (task ${task.id}); use a new key for a new task`, {
@@ -68,9 +60,9 @@ async function findReplays(db: SqlClient, submissions: TaskSubmission[], rows: T
   return byKey;
 }
 
-function answer(rows: TaskRow[], inserted: Map<string, StoredTask>, replays: Map<string, Task>): SubmittedTask[] {
-  return rows.map((row) => {
-    const created = inserted.get(row.id);
+function answer(tasks: NewTask[], submitted: SubmittedTasks, replays: Map<string, Task>): SubmittedTask[] {
+  return tasks.map((row, index) => {
+    const created: StoredTask | undefined = submitted.stored.get(submitted.ids[index]);
     if (created) return { task: created, replayed: false };
     const replay = row.submission.idempotency_key ? replays.get(row.submission.idempotency_key) : undefined;
     if (!replay) throw new ConflictError('idempotency_key_in_flux', 'the task with this Idempotency-Key changed while it was submitted; retry the request');

@@ -5,8 +5,8 @@ import { ConfirmPublisher } from '../../../../shared/src/amqp/confirm-publisher'
 import { assertTopology, Topology, topologyNames } from '../../../../shared/src/amqp/topology';
 import { createPrismaClient, Db } from '../../../../shared/src/db/prisma-client';
 import { createSqlDb, SqlDb } from '../../../../shared/src/db/sql';
-import { applyTransition } from '../../../../shared/src/transitions/apply-transition';
-import type { TransitionRequest } from '../../../../shared/src/transitions/transition-request';
+import { createTaskStore } from '../../../../shared/src/task-store/task-store';
+import type { TransitionRequest } from '../../../../shared/src/task-store/transition-request';
 import { buildTaskEvent } from '../../../../shared/src/domain/task-event';
 import type { TaskStatus } from '../../../../shared/src/domain/task-status';
 import { createLogger } from '../../../../shared/src/logging/logger';
@@ -94,8 +94,10 @@ export async function submitTask(db: Db, topology: Topology, notes = 'submitted'
   return id;
 }
 
+/** A transition as the task store writes it, left to the relay of startRelay to publish. */
 export function transition(db: Db, topology: Topology, taskId: string, to: TaskStatus, request: Partial<TransitionRequest> = {}) {
-  return applyTransition(db, topology, { taskId, to, notes: `${to}`, ...request });
+  const tasks = createTaskStore({ db, topology, outbox: { committed: () => undefined } });
+  return tasks.inTransaction((tx) => tx.transition({ taskId, to, notes: `${to}`, ...request }));
 }
 
 /** A worker's claim: pending|retrying → processing with the next attempt. */

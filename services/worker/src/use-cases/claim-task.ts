@@ -1,9 +1,8 @@
 import { CLAIMABLE_STATUSES, TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { findTask } from '@aiopslab/shared/tables/tasks';
 import { isNotFound } from '@aiopslab/shared/errors/app-error';
-import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
-import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
-import type { Task, TransitionRequest } from '@aiopslab/shared/transitions/transition-request';
+import { isTaskStateConflict } from '@aiopslab/shared/task-store/task-state-conflict';
+import type { Task, TransitionRequest } from '@aiopslab/shared/task-store/transition-request';
 import { LogUsage, taskLogUsage } from '@aiopslab/shared/tables/task-logs';
 import type { WorkerContext } from '../worker-context';
 
@@ -22,13 +21,12 @@ const NO_LOGS: LogUsage = { lines: 0, bytes: 0 };
  * lets a message stay unacked is refused for good.
  */
 export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ClaimResult> {
-  let waitingAt = dispatchedAttempt ?? (await findTask(ctx.db, taskId))?.attempt;
+  let waitingAt = dispatchedAttempt ?? (await findTask(ctx.tasks.db, taskId))?.attempt;
   if (waitingAt === undefined) return { kind: 'unknown' };
   // A stale wake-up names an older attempt: claim again at the attempt the task waits at.
   for (let tries = 0; tries < 3; tries++) {
     try {
-      const { task, announced } = await applyTransition(ctx.db, ctx.topology, claimRequest(ctx, taskId, waitingAt, correlationId));
-      ctx.outboxCommitted(announced);
+      const { task } = await ctx.tasks.transition(claimRequest(ctx, taskId, waitingAt, correlationId));
       const attempt = waitingAt + 1;
       // Caps on log lines span attempts; a first attempt has nothing stored yet.
       return { kind: 'claimed', task, attempt, logUsage: attempt > 1 ? await taskLogUsage(ctx.db, taskId) : NO_LOGS };
@@ -59,7 +57,6 @@ function claimRequest(ctx: WorkerContext, taskId: string, waitingAt: number, cor
     data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
     notes: `claimed by ${workerId} (attempt ${waitingAt + 1})`,
     correlationId,
-    publishDirectly: true,
   };
 }
 
@@ -71,7 +68,7 @@ function whyNotClaimable(task: Task): string {
 
 async function cancelBeforeStart(ctx: WorkerContext, task: Task, correlationId: string): Promise<ClaimResult> {
   const message = 'cancelled by request before it started';
-  await applyTransition(ctx.db, ctx.topology, {
+  await ctx.tasks.transition({
     taskId: task.id,
     to: 'cancelled',
     from: CLAIMABLE_STATUSES,
@@ -81,7 +78,6 @@ async function cancelBeforeStart(ctx: WorkerContext, task: Task, correlationId: 
     eventWorkerId: ctx.settings.env.WORKER_ID,
     correlationId,
   }).catch(ignoreLostRace);
-  ctx.outboxCommitted();
   return dropped('a cancel was requested before the task started');
 }
 
@@ -97,16 +93,15 @@ async function refuseTooLong(ctx: WorkerContext, task: Task, correlationId: stri
   const workerId = ctx.settings.env.WORKER_ID;
   const attempt = task.attempt + 1;
   // Claimed and failed together, so the refusal is recorded as this attempt's.
-  const refused = await ctx.db
-    .$transaction(async (tx) => {
-      await applyTransition(tx, ctx.topology, claimRequest(ctx, task.id, task.attempt, correlationId, false));
+  const refused = await ctx.tasks
+    .inTransaction(async (tx) => {
+      await tx.transition(claimRequest(ctx, task.id, task.attempt, correlationId, false));
       const line = { ts: new Date(), stream: 'system', level: 'error', message: refusal.message };
-      await applyTransition(tx, ctx.topology, { taskId: task.id, to: 'failed', from: ['processing'], attempt, workerId, data: { error: refusal }, notes: refusal.message, correlationId, logLines: [line] });
+      await tx.transition({ taskId: task.id, to: 'failed', from: ['processing'], attempt, workerId, data: { error: refusal }, notes: refusal.message, correlationId, logLines: [line] });
       return true;
     })
     .catch(ignoreLostRace);
   if (!refused) return dropped('another worker changed the task first');
-  ctx.outboxCommitted();
   return dropped('refused: its timeout exceeds MAX_TASK_TIMEOUT_MINUTES');
 }
 

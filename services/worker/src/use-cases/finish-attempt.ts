@@ -1,11 +1,8 @@
-import type { DueOutboxRow } from '@aiopslab/shared/tables/outbox';
-import type { TaskChanges } from '@aiopslab/shared/transitions/transition-request';
-import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
-import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
+import type { TaskChanges, TransitionRequest } from '@aiopslab/shared/task-store/transition-request';
+import { isTaskStateConflict } from '@aiopslab/shared/task-store/task-state-conflict';
 import { isNotFound } from '@aiopslab/shared/errors/app-error';
 import { FinishPlan, planFinish } from '../run/finish-plan';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
-import { dispatchOutboxMessage } from './dispatch-message';
 import type { WorkerContext } from '../worker-context';
 
 export interface FinishOptions {
@@ -26,10 +23,7 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
   let cancelRequested = false;
   for (let tries = 1; ; tries++) {
     try {
-      const finished = await applyFinish(ctx, claimed, report, options, cancelRequested);
-      if (!finished) return null;
-      ctx.outboxCommitted(finished.announced);
-      return finished.plan;
+      return await applyFinish(ctx, claimed, report, options, cancelRequested);
     } catch (error) {
       if (isTaskStateConflict(error) && error.reason === 'cancel_requested' && !cancelRequested) {
         cancelRequested = true;
@@ -44,13 +38,13 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
 }
 
 /** The plan follows from what the claim read (retries, timeout and priority never change). */
-async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<{ plan: FinishPlan; announced?: DueOutboxRow[] } | null> {
-  const { topology, settings } = ctx;
+async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<FinishPlan | null> {
+  const { settings } = ctx;
   const { task, attempt } = claimed;
   const workerId = settings.env.WORKER_ID;
   const plan = planFinish(report.outcome, report.result, { attempt, maxRetries: task.maxRetries, workerId, timeoutMinutes: task.timeoutMinutes, cancelRequested }, settings.retryPolicy);
   if (!plan) return null;
-  const { announced } = await applyTransition(ctx.db, topology, {
+  await ctx.tasks.transition({
     taskId: task.id,
     to: plan.to,
     from: ['processing'],
@@ -61,11 +55,10 @@ async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: 
     notes: plan.notes,
     eventWorkerId: workerId,
     correlationId: claimed.correlationId,
-    messages: retryDispatch(ctx, claimed, plan, task.priority, options),
+    dispatch: retryDispatch(claimed, plan, task.priority, options),
     logLines: [...report.lastLogLines, { ts: new Date(), stream: 'system', level: plan.level, message: plan.notes }],
-    publishDirectly: true,
   });
-  return { plan, announced };
+  return plan;
 }
 
 function finishChanges(plan: FinishPlan): TaskChanges {
@@ -77,9 +70,9 @@ function finishChanges(plan: FinishPlan): TaskChanges {
 }
 
 /** A retry's wake-up, delayed by its backoff; a hand-back on a live channel is requeued instead. */
-function retryDispatch(ctx: WorkerContext, claimed: ClaimedAttempt, plan: FinishPlan, priority: number, options: FinishOptions) {
-  if (plan.to !== 'retrying' || (plan.uncountAttempt && !options.redispatchHandBack)) return [];
+function retryDispatch(claimed: ClaimedAttempt, plan: FinishPlan, priority: number, options: FinishOptions): TransitionRequest['dispatch'] {
+  if (plan.to !== 'retrying' || (plan.uncountAttempt && !options.redispatchHandBack)) return undefined;
   // The attempt the task waits at, so the next claimer's one-statement claim matches it.
   const attempt = plan.uncountAttempt ? claimed.attempt - 1 : claimed.attempt;
-  return [dispatchOutboxMessage(ctx.topology, { id: claimed.task.id, attempt, priority }, claimed.correlationId, plan.retryDelayMs ?? 0)];
+  return { attempt, priority, delayMs: plan.retryDelayMs ?? 0 };
 }

@@ -1,10 +1,8 @@
 import { findExpiredLeases, lockExpiredLease } from '@aiopslab/shared/tables/tasks-lease';
 import { markStaleWorkersOffline } from '@aiopslab/shared/tables/workers';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
-import { applyTransition } from '@aiopslab/shared/transitions/apply-transition';
-import { isTaskStateConflict } from '@aiopslab/shared/transitions/task-state-conflict';
+import { isTaskStateConflict } from '@aiopslab/shared/task-store/task-state-conflict';
 import { decideRetry } from '../run/retry-decision';
-import { dispatchOutboxMessage } from './dispatch-message';
 import type { WorkerContext } from '../worker-context';
 
 const BATCH = 100;
@@ -29,7 +27,6 @@ export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: n
       if (!isTaskStateConflict(error)) ctx.logger.error('reaping a task failed', { task_id: id, error: (error as Error).message });
     }
   }
-  if (reaped > 0) ctx.outboxCommitted();
   const offline = await markStaleWorkersOffline(ctx.db, ctx.settings.staleWorkerMs);
   if (offline.length > 0) ctx.logger.warn('workers without heartbeat marked offline', { workers: offline });
   return { reaped, offline };
@@ -37,32 +34,32 @@ export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: n
 
 async function reapTask(ctx: WorkerContext, taskId: string): Promise<TaskStatus | null> {
   const reaperId = ctx.settings.env.WORKER_ID;
-  return ctx.db.$transaction(async (tx) => {
-    const row = await lockExpiredLease(tx, taskId);
+  return ctx.tasks.inTransaction(async (tx) => {
+    const row = await lockExpiredLease(tx.sql, taskId);
     if (!row) return null;
     const lost = row.worker_id ?? 'an unknown worker';
     const guards = { from: ['processing'] as TaskStatus[], attempt: row.attempt, workerId: row.worker_id };
     const correlationId = taskId;
     if (row.cancel_requested_at) {
       const notes = `cancelled by request (worker ${lost} stopped renewing its lease; reaped by ${reaperId})`;
-      await applyTransition(tx, ctx.topology, { taskId, to: 'cancelled', ...guards, data: { error: { kind: 'cancelled', message: 'cancelled by request' } }, notes, correlationId });
+      await tx.transition({ taskId, to: 'cancelled', ...guards, data: { error: { kind: 'cancelled', message: 'cancelled by request' } }, notes, correlationId });
       return 'cancelled';
     }
     const error = { kind: 'lost_worker', message: `worker ${lost} stopped renewing its lease (expired ${row.lease_expires_at?.toISOString() ?? 'unknown'})` };
     const decision = decideRetry({ attempt: row.attempt, maxRetries: row.max_retries, retryable: true }, ctx.settings.retryPolicy);
     const notes = `lost_worker: lease of ${lost} expired (reaped by ${reaperId}); ${decision.notes}`;
     if (!decision.retry) {
-      await applyTransition(tx, ctx.topology, { taskId, to: 'failed', ...guards, data: { error }, notes, correlationId });
+      await tx.transition({ taskId, to: 'failed', ...guards, data: { error }, notes, correlationId });
       return 'failed';
     }
-    await applyTransition(tx, ctx.topology, {
+    await tx.transition({
       taskId,
       to: 'retrying',
       ...guards,
       data: { error, leaseExpiresAt: null },
       notes,
       correlationId,
-      messages: [dispatchOutboxMessage(ctx.topology, { id: taskId, attempt: row.attempt, priority: row.priority }, correlationId, decision.delayMs)],
+      dispatch: { attempt: row.attempt, priority: row.priority, delayMs: decision.delayMs },
     });
     return 'retrying';
   });

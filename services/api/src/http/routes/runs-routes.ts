@@ -18,8 +18,7 @@ import { compareRuns } from '../../use-cases/compare-runs';
 export function runsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const writeDeps = { db: deps.db, topology: deps.topology, onCommitted: deps.onOutboxCommitted };
-  const runDeps = { ...writeDeps, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
+  const runDeps = { tasks: deps.tasks, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
   const resultsCache = new ResultsCache();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
@@ -68,16 +67,16 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.delete('/runs/:id', async (req, res) => {
-    const outcome = await cancelRun(writeDeps, v.runId(req.params.id), res.locals.correlationId);
+    const outcome = await cancelRun(deps.tasks, v.runId(req.params.id), res.locals.correlationId);
     res.status(outcome.cancel_requested > 0 ? 202 : 200).json(outcome);
   });
 
   router.post('/runs/:id/retry', async (req, res) => {
-    res.status(202).json(await retryRun(writeDeps, v.runId(req.params.id), res.locals.correlationId));
+    res.status(202).json(await retryRun(deps.tasks, v.runId(req.params.id), res.locals.correlationId));
   });
 
   router.post('/tasks/:id/retry', async (req, res) => {
-    const retried = await retryTask(writeDeps, v.taskId(req.params.id), res.locals.correlationId);
+    const retried = await retryTask(deps.tasks, v.taskId(req.params.id), res.locals.correlationId);
     res.status(202).location(`/tasks/${retried.task_id}`).json(retried);
   });
 

@@ -17,11 +17,9 @@ export function tasksRouter(deps: ApiDeps): Router {
   const { validators: v } = deps;
   const catalog = new CachedProblemCatalog(deps.db);
   const submitDeps = {
-    db: deps.db,
-    topology: deps.topology,
+    tasks: deps.tasks,
     findUnknownProblems: deps.config.VALIDATE_PROBLEM_IDS ? (ids: string[]) => catalog.findUnknown(ids) : undefined,
     describeUnknownProblem: (id: string) => catalog.describeUnknown(id),
-    onCommitted: deps.onOutboxCommitted,
     allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE,
   };
 
@@ -57,7 +55,7 @@ export function tasksRouter(deps: ApiDeps): Router {
   });
 
   router.delete('/tasks/:id', async (req, res) => {
-    const outcome = await cancelTask({ db: deps.db, topology: deps.topology, onCommitted: deps.onOutboxCommitted }, v.taskId(req.params.id), res.locals.correlationId);
+    const outcome = await cancelTask(deps.tasks, v.taskId(req.params.id), res.locals.correlationId);
     const { kind, ...body } = outcome;
     res.status(kind === 'cancelled' ? 200 : 202).json({ task_id: req.params.id, ...body });
   });

@@ -1,30 +1,10 @@
 import type { Task } from '../tables/tasks';
 import type { TaskStatus } from '../domain/task-status';
-import type { DueOutboxRow, OutboxMessageInput } from '../tables/outbox';
+import type { DueOutboxRow } from '../tables/outbox';
+import type { TaskChanges, TransitionLogLine } from '../tables/tasks-transition';
 
 export type { Task } from '../tables/tasks';
-
-/** Columns a transition may change besides status, updated_at and completed_at. */
-export interface TaskChanges {
-  workerId?: string | null;
-  attempt?: { increment: number } | { decrement: number };
-  leaseExpiresAt?: Date | null;
-  /** lease_expires_at = the database's now() + leaseForMs: leases are always on the reaper's clock. */
-  leaseForMs?: number;
-  startedAt?: Date;
-  /** JSON; null clears the column. */
-  result?: unknown;
-  error?: unknown;
-  cancelRequestedAt?: Date | null;
-}
-
-/** A task_logs line written with a transition (attempt = the request's `attempt`, else the row's). */
-export interface TransitionLogLine {
-  ts: Date;
-  stream: string;
-  level: string;
-  message: string;
-}
+export type { TaskChanges, TransitionLogLine } from '../tables/tasks-transition';
 
 /** One request shape for every transition of every service. */
 export interface TransitionRequest {
@@ -44,23 +24,17 @@ export interface TransitionRequest {
   /** worker_id of the event; defaults to the task's worker after the change. */
   eventWorkerId?: string | null;
   correlationId?: string;
-  /** More messages to publish atomically with the change (dispatch, control). */
-  messages?: OutboxMessageInput[];
+  /** Dispatch the task again with the change (a retry): its attempt and priority, after delayMs. */
+  dispatch?: { attempt: number; priority: number; delayMs?: number };
   /** Appended to task_logs in the same statement. */
   logLines?: TransitionLogLine[];
   /** The row as the caller already read it under FOR UPDATE in this transaction. */
   locked?: Task;
-  /**
-   * The caller publishes the transition's due messages itself right after (OutboxRelay.committed
-   * with `announced`), with no relay claim in between. Honoured only on a pool, where the
-   * transition commits before applyTransition returns.
-   */
-  publishDirectly?: boolean;
 }
 
 export interface TransitionResult {
   from: TaskStatus;
   task: Task;
-  /** With publishDirectly: the committed outbox rows the caller publishes now. */
+  /** Committed outbox rows the store publishes itself (a transition that committed on its own). */
   announced?: DueOutboxRow[];
 }

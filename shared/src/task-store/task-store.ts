@@ -1,0 +1,111 @@
+import { cancelMessage, newTaskRoutes } from '../amqp/outbound-messages';
+import type { Topology } from '../amqp/topology';
+import type { SqlClient, SqlDb } from '../db/sql';
+import type { TaskStatus } from '../domain/task-status';
+import { DueOutboxRow, enqueueOutbox } from '../tables/outbox';
+import { requestTaskCancellation } from '../tables/tasks';
+import { insertTasks, InsertedTasks, NewTask } from '../tables/tasks-insert';
+import { applyTransition } from './apply-transition';
+import { toTaskRows } from './new-tasks';
+import { LockedTask, transitionMany } from './transition-many';
+import type { TransitionRequest, TransitionResult } from './transition-request';
+
+/** Where committed outbox rows go next (OutboxRelay.committed): published at once, or a relay pass woken. */
+export interface OutboxWake {
+  committed(direct?: readonly DueOutboxRow[]): void;
+}
+
+/** The new tasks' ids in the order given, and those actually created (an existing idempotency key skips its task). */
+export type SubmittedTasks = InsertedTasks & { ids: string[] };
+
+/** What a task store does on the pool and inside a transaction alike. */
+export interface TaskWriter {
+  /** Tasks with their `pending` events and dispatches, in one statement. */
+  submit(tasks: NewTask[], correlationId?: string): Promise<SubmittedTasks>;
+  /** THE way to change a task's status: a guarded compare-and-set with its event (rules in apply-transition.ts). */
+  transition(request: TransitionRequest): Promise<TransitionResult>;
+}
+
+/** A task store bound to one transaction: everything commits together, then is published. */
+export interface TaskTransaction extends TaskWriter {
+  /** The transaction, for reads and for the other tables' rows written with the tasks. */
+  readonly sql: SqlClient;
+  /** The set form of transition, for rows locked in this transaction (a run's cancel). */
+  transitionMany(rows: LockedTask[], to: TaskStatus, notes: string, correlationId?: string): Promise<void>;
+  /**
+   * Asks the workers running these tasks to stop: cancel_requested_at, and a control message to
+   * each task's worker. `attempt` guards a single task. Returns how many rows were marked.
+   */
+  requestCancel(tasks: { id: string; attempt: number; workerId: string | null }[], requestedAt: Date, options?: { attempt?: number; correlationId?: string }): Promise<number>;
+}
+
+/**
+ * Tasks and their announcements. Every write commits its state change and its outbox messages
+ * together, then publishes what it wrote itself: rows written by a statement that commits on its
+ * own are published directly (no relay claim), a transaction wakes the relay after its commit.
+ * Nothing outside the store writes an outbox row.
+ */
+export interface TaskStore extends TaskWriter {
+  /** For reads. */
+  readonly db: SqlDb;
+  readonly topology: Topology;
+  inTransaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T>;
+}
+
+export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: OutboxWake }): TaskStore {
+  const { db, topology, outbox } = deps;
+  const routes = newTaskRoutes(topology);
+  const committing = { transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => db.$transaction(fn) };
+  return {
+    db,
+    topology,
+    async submit(tasks, correlationId) {
+      const rows = toTaskRows(tasks, correlationId);
+      const inserted = await insertTasks(db, routes, rows, { direct: true });
+      if (inserted.stored.size > 0) outbox.committed(inserted.announced);
+      return { ...inserted, ids: rows.map((row) => row.id) };
+    },
+    async transition(request) {
+      const result = await applyTransition(db, topology, request, committing);
+      outbox.committed(result.announced);
+      return result;
+    },
+    async inTransaction(fn) {
+      let wrote = false;
+      const result = await db.$transaction((sql) => fn(transactionStore(sql, topology, () => (wrote = true))));
+      if (wrote) outbox.committed();
+      return result;
+    },
+  };
+}
+
+function transactionStore(sql: SqlClient, topology: Topology, wrote: () => void): TaskTransaction {
+  const routes = newTaskRoutes(topology);
+  return {
+    sql,
+    async submit(tasks, correlationId) {
+      const rows = toTaskRows(tasks, correlationId);
+      const inserted = await insertTasks(sql, routes, rows);
+      if (inserted.stored.size > 0) wrote();
+      return { ...inserted, ids: rows.map((row) => row.id) };
+    },
+    async transition(request) {
+      const result = await applyTransition(sql, topology, request, null);
+      wrote();
+      return result;
+    },
+    async transitionMany(rows, to, notes, correlationId) {
+      await transitionMany(sql, topology, rows, to, notes, correlationId);
+      if (rows.length > 0) wrote();
+    },
+    async requestCancel(tasks, requestedAt, options = {}) {
+      if (tasks.length === 0) return 0;
+      const marked = await requestTaskCancellation(sql, tasks.map((t) => t.id), requestedAt, options.attempt);
+      if (marked === 0) return 0;
+      const messages = tasks.flatMap((t) => (t.workerId ? [cancelMessage(topology, { taskId: t.id, attempt: t.attempt, workerId: t.workerId, requestedAt }, options.correlationId)] : []));
+      await enqueueOutbox(sql, messages);
+      if (messages.length > 0) wrote();
+      return marked;
+    },
+  };
+}
