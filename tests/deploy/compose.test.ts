@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '../../services/api/src/config';
 import { defaultWorkerId, loadWorkerSettings } from '../../services/worker/src/config';
@@ -12,6 +13,23 @@ const { verifyRabbitPasswordHash } = require('../../deploy/rabbitmq/hash-passwor
 const compose = loadCompose();
 const services = compose.services;
 const APP_SERVICES = ['api', 'worker', 'history', 'migrate'] as const;
+
+/**
+ * dclint (a devDependency: missing, this throws) on one file with the repository's .dclintrc.yml;
+ * any warning fails too. Its problems as "line:column rule message".
+ */
+function dclint(file: string): { status: number | null; messages: string[] } {
+  const bin = path.join(path.dirname(require.resolve('dclint/package.json')), 'bin', 'dclint.cjs');
+  const args = [bin, '--config', path.join(ROOT, '.dclintrc.yml'), '--formatter', 'json', '--max-warnings', '0', file];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+  let reports: { messages: { line: number; column: number; rule: string; message: string }[] }[];
+  try {
+    reports = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`dclint printed no report (exit ${result.status}): ${result.stderr || result.stdout}`);
+  }
+  return { status: result.status, messages: reports.flatMap((r) => r.messages.map((m) => `${m.line}:${m.column} ${m.rule} ${m.message}`)) };
+}
 
 function rabbitConf(): Record<string, string> {
   const text = fs.readFileSync(path.join(ROOT, 'deploy/rabbitmq/rabbitmq.conf'), 'utf8');
@@ -36,6 +54,21 @@ describe('docker-compose.yml', () => {
     } else {
       // No compose CLI here (`docker compose` needs the plugin): the structural checks below are the validation.
       expect(spawnSync('docker', ['compose', 'version']).status).not.toBe(0);
+    }
+  });
+
+  test('dclint accepts it: YAML, the Compose Specification schema and the rules of .dclintrc.yml', () => {
+    expect(dclint(COMPOSE_FILE)).toEqual({ status: 0, messages: [] });
+  });
+
+  test('dclint checks the schema: a key the Compose Specification does not have is an error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dclint-'));
+    const file = path.join(dir, 'docker-compose.yml');
+    fs.writeFileSync(file, 'name: x\nservices:\n  app:\n    image: app:1.0\n    restart_policy: always\n');
+    try {
+      expect(dclint(file)).toEqual({ status: 1, messages: [expect.stringMatching(/^1:1 invalid-schema .*instancePath="\/services\/app".*must NOT have additional properties/)] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -59,11 +59,14 @@ export function durationSeconds(value: string | undefined): number {
   return total;
 }
 
-/** A compose CLI when one is installed and answers: `docker compose` (v2) or `docker-compose`. */
+/**
+ * A compose CLI of v2 or later when one is installed and answers: `docker compose` or a v2
+ * `docker-compose`. Debian's docker-compose 1.29 rejects the top-level `name`, so it does not count.
+ */
 export function composeCli(): string[] | null {
   for (const candidate of [['docker', 'compose'], ['docker-compose']]) {
-    const probe = spawnSync(candidate[0], [...candidate.slice(1), 'version'], { encoding: 'utf8', timeout: 15_000 });
-    if (probe.status === 0) return candidate;
+    const probe = spawnSync(candidate[0], [...candidate.slice(1), 'version', '--short'], { encoding: 'utf8', timeout: 15_000 });
+    if (probe.status === 0 && Number(/^v?(\d+)\./.exec(probe.stdout.trim())?.[1]) >= 2) return candidate;
   }
   return null;
 }
