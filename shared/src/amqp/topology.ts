@@ -7,6 +7,8 @@ import { CALLBACK_HEADER } from './delivery';
  * "Messaging"). All names take QUEUE_PREFIX for test isolation and multi-tenant brokers.
  */
 export interface Topology {
+  /** QUEUE_PREFIX as the names carry it (namePrefix): '' or ending in a separator. */
+  prefix: string;
   exchanges: { tasks: string; events: string; control: string; dead: string; callbackFilter: string; callbackRoute: string; callbackNone: string };
   queues: { dispatch: string; dead: string; history: string; callbacks: string };
   routing: { dispatch: string; eventPattern: string; terminalEvents: string[] };
@@ -16,9 +18,23 @@ export interface Topology {
 
 export type QueueType = 'classic' | 'quorum';
 
-export function topologyNames(prefix = ''): Topology {
+/** Characters that already end a prefix: `t42_` and `team-a.` are used as they are. */
+const SEPARATORS = ['.', '-', '_', ':'];
+
+/**
+ * QUEUE_PREFIX as every name carries it: empty stays empty, and a prefix that does not end in a
+ * separator gets `.`, so `newcomer-demo` names `newcomer-demo.status-history` rather than
+ * `newcomer-demostatus-history`.
+ */
+export function namePrefix(prefix: string): string {
+  return prefix === '' || SEPARATORS.includes(prefix.slice(-1)) ? prefix : `${prefix}.`;
+}
+
+export function topologyNames(queuePrefix = ''): Topology {
+  const prefix = namePrefix(queuePrefix);
   const name = (base: string) => `${prefix}${base}`;
   return {
+    prefix,
     exchanges: {
       tasks: name('tasks'),
       events: name('task.events'),

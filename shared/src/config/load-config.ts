@@ -55,7 +55,7 @@ export const commonEnvProperties = {
     type: 'string',
     pattern: '^[A-Za-z0-9_.-]*$',
     default: '',
-    description: 'prefix for every exchange and queue name: letters, digits, . _ -',
+    description: "prefix of every exchange and queue name (letters, digits, . _ -); a '.' is added after one that does not end in . _ or - (newcomer-demo: newcomer-demo.status-history)",
   },
   QUEUE_TYPE: { type: 'string', enum: ['classic', 'quorum'], default: 'classic', description: 'classic or quorum' },
   LOG_LEVEL: { type: 'string', enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
