@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import amqp, { ChannelModel } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { coalesceWrites } from './coalesced-writes';
+import { backoffMs } from '../domain/backoff';
 
 export interface AmqpConnectionOptions {
   /** Shown in the management UI's connection list. */
@@ -124,7 +125,7 @@ export class AmqpConnection extends EventEmitter {
     if (this.stopped || this.retryTimer) return;
     const initial = this.options.initialDelayMs ?? 200;
     const max = this.options.maxDelayMs ?? 5000;
-    const delay = Math.min(max, initial * 2 ** Math.min(this.failures++, 10));
+    const delay = backoffMs(++this.failures, { baseMs: initial, capMs: max });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.start();

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { DeadLetterReason, deadLetterOptions } from './dead-letter';
+import { sleep } from '../lifecycle/sleep';
 
 /** Where and as whom a consumer dead-letters. */
 export interface DeadLetterTarget {
@@ -19,8 +20,6 @@ export interface DeadLetterTarget {
  * a headers exchange ignores such headers, and `task.callbacks.filter` routes on this one.
  */
 export const CALLBACK_HEADER = 'task-callback';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One received message and the confirm channel that delivered it: it is settled there and only

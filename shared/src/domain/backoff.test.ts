@@ -1,4 +1,4 @@
-import { retryDelayMs } from './backoff';
+import { backoffMs, retryDelayMs } from './backoff';
 
 describe('retry backoff', () => {
   const policy = { baseMs: 1000, capMs: 60_000 };
@@ -23,5 +23,13 @@ describe('retry backoff', () => {
 
   it('rejects a retry number below 1', () => {
     expect(() => retryDelayMs(0, policy)).toThrow(RangeError);
+  });
+});
+
+describe('backoffMs', () => {
+  it('doubles from the base and stops at the cap, without jitter', () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, { baseMs: 100, capMs: 2000 }))).toEqual([100, 200, 400, 800, 1600, 2000]);
+    expect(backoffMs(1000, { baseMs: 100, capMs: 5000 })).toBe(5000);
+    expect(() => backoffMs(0, { baseMs: 1, capMs: 2 })).toThrow(RangeError);
   });
 });

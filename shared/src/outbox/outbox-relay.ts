@@ -3,6 +3,10 @@ import type { SqlClient } from '../db/sql';
 import type { Logger } from '../logging/logger';
 import { CALLBACK_HEADER } from '../amqp/delivery';
 import { claimDueOutboxRows, countUnpublishedOutbox, DueOutboxRow, markOutboxPublished, nextOutboxDueInMs, OutboxMark, pruneOutbox, releaseOutboxRows } from '../tables/outbox';
+import { backoffMs } from '../domain/backoff';
+
+/** After a failed batch: 200 ms, doubling, at most 5 s. */
+const RETRY_BACKOFF = { baseMs: 100, capMs: 5000 };
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -179,7 +183,7 @@ export class OutboxRelay {
       if (batch.published >= batchSize && failures === 0) continue;
       const poll = this.options.pollIntervalMs ?? 1000;
       const due = batch.nextDueInMs;
-      let delay = failures > 0 ? Math.min(5000, 100 * 2 ** failures) : due === null ? poll : Math.max(5, Math.min(poll, Math.ceil(due)));
+      let delay = failures > 0 ? backoffMs(failures + 1, RETRY_BACKOFF) : due === null ? poll : Math.max(5, Math.min(poll, Math.ceil(due)));
       // Rows published and not yet marked: a pass soon marks them (and learns the next due time).
       if (this.unmarked.length > 0) delay = Math.min(delay, MARK_DELAY_MS);
       await this.sleep(delay);

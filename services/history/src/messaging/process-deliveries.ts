@@ -4,6 +4,7 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import type { HistoryMetrics } from '../http/history-metrics';
 import { recordEvents, RecordOutcome, WriteEvents } from '../use-cases/record-events';
+import { backoffMs } from '@aiopslab/shared/domain/backoff';
 
 /** A decoded event and the delivery that brought it (the only handle that may settle it). */
 export interface ReceivedEvent {
@@ -62,7 +63,7 @@ export class DeliveryProcessor {
         this.deps.metrics.dbErrors.inc();
         const held = valid.some((v) => v.delivery.channelOpen);
         const { baseMs, maxMs } = this.deps.retry;
-        const delayMs = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 20));
+        const delayMs = backoffMs(failures, { baseMs, capMs: maxMs });
         const context = { error: (error as Error).message, events: events.length, failures };
         if (this.stopping || !held) {
           this.deps.logger.warn('database refused a batch; handing it back to the queue', { ...context, channel_open: held });

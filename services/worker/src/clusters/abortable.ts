@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 function stoppedError(signal: AbortSignal): Error {
   return new Error(`stopped: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
@@ -11,9 +11,6 @@ export function throwIfAborted(signal: AbortSignal): void {
 
 /** Waits `ms`, or rejects as soon as the signal aborts. */
 export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch {
-    throw stoppedError(signal);
-  }
+  await sleep(ms, signal);
+  throwIfAborted(signal);
 }

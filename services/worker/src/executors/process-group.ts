@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { withoutStackTraces } from './without-stack-traces';
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 /**
  * Signals to a whole process group: the runner is spawned detached (its own group, pgid = pid),
@@ -40,8 +41,6 @@ export function groupAlive(pgid: number): boolean {
     return stat !== null && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
   });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until no process of the group is left, up to `timeoutMs`; returns whether it is gone. */
 export async function waitForGroupExit(pgid: number, timeoutMs: number, pollMs = 25): Promise<boolean> {

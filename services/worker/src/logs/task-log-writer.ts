@@ -2,6 +2,8 @@ import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { appendTaskLogs, LogLevel, LogLine, LogStream, LogUsage, TaskOwner } from '@aiopslab/shared/tables/task-logs';
 import { LogBuffer, LogCaps } from './log-buffer';
+import { backoffMs } from '@aiopslab/shared/domain/backoff';
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 export interface TaskLogWriterOptions {
   flushIntervalMs?: number;
@@ -11,7 +13,6 @@ export interface TaskLogWriterOptions {
   highWaterBytes?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Streams one attempt's log lines into task_logs in batches, guarded by the attempt's
@@ -128,7 +129,7 @@ export class TaskLogWriter {
         this.buffer.putBack(batch);
         this.failures++;
         this.logger.warn('storing task log lines failed; will retry', { error: (error as Error).message, failures: this.failures });
-        await sleep(Math.min(2000, 100 * 2 ** this.failures));
+        await sleep(backoffMs(this.failures + 1, { baseMs: 100, capMs: 2000 }));
         return;
       }
       this.release();

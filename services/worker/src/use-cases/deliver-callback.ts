@@ -5,6 +5,7 @@ import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
 import { callbackBody } from '../callbacks/callback-body';
 import { CallbackRequest, CallbackResponse, postCallback } from '../callbacks/callback-http';
 import type { WorkerSettings } from '../config';
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 export type CallbackOutcome = { delivered: true; attempts: number } | { delivered: false; attempts: number; reason: string; aborted?: boolean };
 
@@ -26,16 +27,6 @@ function isTransient(response: CallbackResponse): boolean {
 function describe(response: CallbackResponse): string {
   if (response.kind === 'response') return response.status >= 300 && response.status < 400 ? `HTTP ${response.status} (redirects are not followed)` : `HTTP ${response.status}`;
   return response.kind === 'blocked' ? `refused target: ${response.reason}` : response.message;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 /**

@@ -4,13 +4,12 @@ import { isNotFound } from '@aiopslab/shared/errors/app-error';
 import { FinishPlan, planFinish } from '../run/finish-plan';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
 import type { WorkerContext } from '../worker-context';
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 export interface FinishOptions {
   /** The delivering channel is gone, so a handed-back task needs a fresh wake-up. */
   redispatchHandBack: boolean;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Ends an attempt: plan the transition (pure), then apply it guarded by this attempt's ownership,

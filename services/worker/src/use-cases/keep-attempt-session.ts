@@ -3,8 +3,7 @@ import { secretValues } from '../executors/secret-redactor';
 import { collectSession } from '../sessions/collect-session';
 import type { WorkerContext } from '../worker-context';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 /**
  * Keeps the attempt's full session and its metrics/trace files before the working directory is

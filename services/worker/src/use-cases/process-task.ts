@@ -8,6 +8,7 @@ import { claimTask } from './claim-task';
 import { finishAttempt } from './finish-attempt';
 import { keepAttemptSession } from './keep-attempt-session';
 import { runAttempt } from './run-attempt';
+import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 /** How the use case settles the message that woke it (on the channel that delivered it). */
 export interface MessageSettlement {
@@ -34,8 +35,6 @@ export interface ProcessTaskDeps extends RunnerContext {
 }
 
 export type ProcessResult = 'unknown_task' | 'dropped' | 'finished' | 'requeued';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The life of one dispatch: claim → run the attempt → finish it in the database → release the
