@@ -5,6 +5,9 @@
 //
 // A service that dies is restarted with a growing delay (1 s doubling to 30 s), as compose's
 // `restart: unless-stopped` does; the others keep running.
+// Output: on a terminal the services print readable, coloured lines (LOG_FORMAT=pretty is set for
+// them, as their output reaches the terminal through this script's pipes); elsewhere JSON lines.
+// An explicit LOG_FORMAT wins; NO_COLOR (or FORCE_COLOR=0) takes the colours out.
 // Ctrl-C (SIGINT) or SIGTERM: every service gets SIGTERM once and drains; with a task running,
 // this says which and how long the worker waits for it (SHUTDOWN_DEADLINE_SECONDS, default 60)
 // before handing it back. A second Ctrl-C makes the worker hand its task back now; a third kills
@@ -28,6 +31,8 @@ const ROOT = path.resolve(__dirname, '..');
 const DEMO_RUNNER = path.join(ROOT, 'services/worker/runner/demo-runner.js');
 
 const useColor = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : !process.env.NO_COLOR && process.stdout.isTTY;
+/** ANSI colour sequences, taken out of the services' lines when output is not coloured. */
+const ANSI_COLOR = /\x1b\[[0-9;]*m/g;
 const COLORS = { 'start-local': 90, migrate: 35, api: 36, worker: 33, history: 32 };
 const WIDTH = Math.max(...Object.keys(COLORS).map((name) => name.length));
 
@@ -48,19 +53,33 @@ function pipeLines(name, stream, target) {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop();
-    for (const line of lines) target.write(`${prefixOf(name)}${line}\n`);
+    for (const line of lines) target.write(`${prefixOf(name)}${plain(line)}\n`);
   });
   stream.on('end', () => {
-    if (pending) target.write(`${prefixOf(name)}${pending}\n`);
+    if (pending) target.write(`${prefixOf(name)}${plain(pending)}\n`);
     pending = '';
   });
+}
+
+function plain(line) {
+  return useColor ? line : line.replace(ANSI_COLOR, '');
 }
 
 function shellQuote(word) {
   return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-function serviceEnvironments(env) {
+/**
+ * LOG_FORMAT for the services: the user's if set, else pretty when this script's stdout is a
+ * terminal. The services cannot see that themselves: their stdout is a pipe to this script.
+ */
+function serviceLogFormat(env, stdoutIsTTY) {
+  if (env.LOG_FORMAT) return env.LOG_FORMAT;
+  return stdoutIsTTY ? 'pretty' : 'json';
+}
+
+function serviceEnvironments(processEnv, stdoutIsTTY = Boolean(process.stdout.isTTY)) {
+  const env = { ...processEnv, LOG_FORMAT: serviceLogFormat(processEnv, stdoutIsTTY) };
   const worker = { ...env, HEALTH_PORT: env.WORKER_HEALTH_PORT ?? '8003' };
   worker.CLUSTER_PROVIDER = env.CLUSTER_PROVIDER || 'none';
   const demo = worker.CLUSTER_PROVIDER === 'none' && !env.RUNNER_COMMAND;
@@ -138,7 +157,11 @@ async function main() {
   say('start-local', `API on http://127.0.0.1:${envs.api.PORT} (dashboard: /ui/, docs: /docs); Ctrl-C stops everything. For the examples and scripts: export API_URL=http://localhost:${envs.api.PORT}`);
 }
 
-main().catch((error) => {
-  say('start-local', error.message);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    say('start-local', error.message);
+    process.exit(1);
+  });
+}
+
+module.exports = { serviceEnvironments, serviceLogFormat };

@@ -14,7 +14,7 @@ import { createApiDeps } from './api-deps-factory';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
-  const logger = createLogger('api', config.LOG_LEVEL);
+  const logger = createLogger('api', config.LOG_LEVEL, { format: config.LOG_FORMAT });
   const topology = topologyNames(config.QUEUE_PREFIX);
   const db = createPrismaClient(config.DATABASE_URL);
   const amqp = new AmqpConnection(config.AMQP_URL, logger, { connectionName: `api@${os.hostname()}` });

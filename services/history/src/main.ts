@@ -11,7 +11,7 @@ import { createHistoryService } from './history-service';
 /** Composition root of the status-history service: config, clients, service, shutdown. */
 async function main(): Promise<void> {
   const config = loadHistoryConfig(process.env);
-  const logger = createLogger('history', config.LOG_LEVEL);
+  const logger = createLogger('history', config.LOG_LEVEL, { format: config.LOG_FORMAT });
   const db = createSqlDb(config.DATABASE_URL, config.DB_POOL_SIZE);
   const connection = new AmqpConnection(config.AMQP_URL, logger, { connectionName: `history ${config.QUEUE_PREFIX}${os.hostname()}:${process.pid}` });
   const registry = new Registry();

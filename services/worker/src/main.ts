@@ -10,7 +10,7 @@ import { createWorkerService } from './worker-service';
 /** Composition root: read the environment once, build the clients and the worker, start it, stop it on SIGTERM. */
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
-  const logger = createLogger('worker', settings.env.LOG_LEVEL);
+  const logger = createLogger('worker', settings.env.LOG_LEVEL, { format: settings.env.LOG_FORMAT });
   const clients = createWorkerClients(settings, logger, { defaultMetrics: true });
   const service = createWorkerService(clients, settings);
 

@@ -59,6 +59,7 @@ export const commonEnvProperties = {
   },
   QUEUE_TYPE: { type: 'string', enum: ['classic', 'quorum'], default: 'classic', description: 'classic or quorum' },
   LOG_LEVEL: { type: 'string', enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
+  LOG_FORMAT: { type: 'string', enum: ['json', 'pretty'], default: 'json', description: 'json (one object a line) or pretty (readable, coloured lines for a terminal)' },
 } as const;
 
 export interface CommonConfig {
@@ -67,4 +68,5 @@ export interface CommonConfig {
   QUEUE_PREFIX: string;
   QUEUE_TYPE: 'classic' | 'quorum';
   LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug';
+  LOG_FORMAT: 'json' | 'pretty';
 }

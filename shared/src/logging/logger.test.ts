@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const LOGGER = path.resolve(__dirname, '../../dist/logging/logger.js');
@@ -20,5 +20,33 @@ describe('logger', () => {
     expect(early).toBe('alive');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  /** What a process writes on stdout with a logger made by createLogger('api', 'info', options). */
+  function stdoutOf(options: string, stdoutIsTTY = false): string {
+    const script = `
+      process.stdout.isTTY = ${stdoutIsTTY};
+      const { createLogger } = require(${JSON.stringify(LOGGER)});
+      createLogger('api', 'info', ${options}).info('api listening', { port: 8001, task_id: 't-1' });
+    `;
+    return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout;
+  }
+
+  it.each(['{}', 'false'])('writes JSON lines by default (options %s), even when stdout is a terminal', (options) => {
+    for (const tty of [false, true]) {
+      const output = stdoutOf(options, tty);
+      expect(output.split('\n')).toHaveLength(2);
+      expect(JSON.parse(output)).toMatchObject({ level: 'info', message: 'api listening', service: 'api', port: 8001, task_id: 't-1', timestamp: expect.any(String) });
+    }
+  });
+
+  it("writes readable lines with format 'pretty' (LOG_FORMAT=pretty)", () => {
+    const line = stdoutOf("{ format: 'pretty' }").replace(/\x1b\[[0-9;]*m/g, '');
+    expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} api     info  api listening  task_id=t-1 port=8001\n$/);
+  });
+
+  it('writes nothing when silent', () => {
+    expect(stdoutOf('{ silent: true }')).toBe('');
+    expect(stdoutOf('true')).toBe('');
   });
 });
