@@ -2,6 +2,10 @@
 // process, restarts one that dies with a growing delay (as compose's `restart: unless-stopped`
 // does), and stops them all on Ctrl-C, saying what it waits for.
 //
+// A service that exits with EXIT_CONFIG (78, sysexits' EX_CONFIG) refused its configuration: the
+// same settings would fail again, so it is not restarted. Its message (on its stderr) stands as
+// the error; the others are stopped and the supervisor exits 78.
+//
 // Ctrl-C once: every service gets SIGTERM and drains; the worker lets its running task finish
 // within SHUTDOWN_DEADLINE_SECONDS, else hands it back. Ctrl-C again: the worker gets a second
 // SIGTERM and hands its task back now (the task goes back to the queue, its attempt not counted).
@@ -15,6 +19,10 @@ const SIGNAL_DEBOUNCE_MS = 1000;
 const RESTART_BASE_MS = 1000;
 const RESTART_CAP_MS = 30_000;
 const STABLE_AFTER_MS = 30_000;
+/** A service's exit code for a configuration error: shared/src/lifecycle/exit-codes.ts EXIT_CONFIG. */
+const EXIT_CONFIG = 78;
+/** How long an exited service's last output may take to arrive through its pipes. */
+const OUTPUT_WAIT_MS = 1000;
 
 function restartDelayMs(failures) {
   return Math.min(RESTART_CAP_MS, RESTART_BASE_MS * 2 ** Math.max(0, failures - 1));
@@ -23,7 +31,8 @@ function restartDelayMs(failures) {
 class Supervisor {
   /**
    * @param {{ root: string, say: (name: string, message: string) => void, pipe: (name: string, child: import('node:child_process').ChildProcess) => void,
-   *           args: (name: string) => string[], workerHealthUrl: string | null, workerDeadlineSeconds: number }} options
+   *           args: (name: string) => string[], workerHealthUrl: string | null, workerDeadlineSeconds: number,
+   *           exit?: (code: number) => void }} options  exit: how the supervisor ends (process.exit; tests pass their own)
    */
   constructor(options) {
     this.options = options;
@@ -36,6 +45,8 @@ class Supervisor {
     this.signals = 0;
     this.lastSignalAt = 0;
     this.exitCode = 0;
+    this.refusing = false; // a refused configuration is being reported: not done yet
+    this.exit = options.exit ?? ((code) => process.exit(code));
   }
 
   start(name, env) {
@@ -49,19 +60,37 @@ class Supervisor {
     this.options.pipe(name, child);
     say('start-local', `${name} started (pid ${child.pid})`);
     child.on('error', (error) => say('start-local', `${name} could not start: ${error.message}`));
-    child.on('exit', (code, signal) => this.onExit(name, code, signal));
+    child.on('exit', (code, signal) => this.onExit(name, code, signal, child));
   }
 
-  onExit(name, code, signal) {
+  onExit(name, code, signal, child) {
     const { say } = this.options;
     this.children.delete(name);
     say('start-local', `${name} exited (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+    if (code === EXIT_CONFIG && !this.stopping) return void this.stopForConfiguration(name, child);
     if (!this.stopping) return this.scheduleRestart(name);
-    if (code !== 0) this.exitCode = 1;
-    if (this.children.size === 0 && this.timers.size === 0) {
+    if (code !== 0 && this.exitCode === 0) this.exitCode = 1;
+    if (this.children.size === 0 && this.timers.size === 0 && !this.refusing) {
       say('start-local', 'all services stopped');
-      process.exit(this.exitCode);
+      this.exit(this.exitCode);
     }
+  }
+
+  /**
+   * A refused configuration: the same settings would fail again, so nothing restarts, every other
+   * service stops and the supervisor exits EXIT_CONFIG. The service's own message (its stderr,
+   * printed once) is the error; this waits for the last of it so the verdict comes after it.
+   */
+  async stopForConfiguration(name, child) {
+    this.stopping = true; // from here on nothing restarts, whatever else exits
+    this.refusing = true;
+    this.exitCode = EXIT_CONFIG;
+    await outputClosed(child, OUTPUT_WAIT_MS);
+    const others = [...this.children.keys()];
+    const stopping = others.length > 0 ? `; stopping ${others.join(', ')}` : '';
+    this.options.say('start-local', `${name} refused its configuration (exit code ${EXIT_CONFIG}, message above): not restarting it${stopping}. Fix the setting and run npm start again.`);
+    this.refusing = false;
+    await this.stop();
   }
 
   scheduleRestart(name) {
@@ -100,7 +129,7 @@ class Supervisor {
     this.stopping = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    if (this.children.size === 0) process.exit(this.exitCode);
+    if (this.children.size === 0) return this.exit(this.exitCode);
     await this.announceDrain();
     for (const name of this.children.keys()) this.signalChild(name, 'SIGTERM');
   }
@@ -142,6 +171,17 @@ class Supervisor {
   }
 }
 
+/** Resolves once the child's stdout and stderr are closed (all read), or after `ms`. */
+function outputClosed(child, ms) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** Every process below the given ones (from `ps`; empty where ps is missing). */
 function descendantsOf(roots) {
   const table = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
@@ -164,4 +204,4 @@ function descendantsOf(roots) {
   return found;
 }
 
-module.exports = { Supervisor, restartDelayMs };
+module.exports = { Supervisor, restartDelayMs, EXIT_CONFIG };

@@ -4,7 +4,9 @@
 // RabbitMQ of DATABASE_URL / AMQP_URL (defaults: local servers), with prefixed, coloured output.
 //
 // A service that dies is restarted with a growing delay (1 s doubling to 30 s), as compose's
-// `restart: unless-stopped` does; the others keep running.
+// `restart: unless-stopped` does; the others keep running. One that refuses its configuration
+// (exit code 78, EX_CONFIG: a bad variable, named in its message) is not: everything stops and
+// this exits 78.
 // Output: on a terminal the services print readable, coloured lines (LOG_FORMAT=pretty is set for
 // them, as their output reaches the terminal through this script's pipes); elsewhere JSON lines.
 // An explicit LOG_FORMAT wins; NO_COLOR (or FORCE_COLOR=0) takes the colours out.

@@ -66,7 +66,8 @@ function descendants(root: number): number[] {
   return found;
 }
 
-async function startLocal(env: TestEnv, extra: Record<string, string>): Promise<Started> {
+/** scripts/start-local.js as a child process, its output collected; nothing waited for. */
+async function spawnStartLocal(env: TestEnv, extra: Record<string, string>): Promise<Started & { ports: number[] }> {
   const [apiPort, historyPort, workerPort] = [await freePort(), await freePort(), await freePort()];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-start-local-'));
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts/start-local.js')], {
@@ -104,14 +105,20 @@ async function startLocal(env: TestEnv, extra: Record<string, string>): Promise<
     });
   }
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  return { process: child, output, pids, apiUrl: `http://127.0.0.1:${apiPort}`, workDir, exit, ports: [historyPort, workerPort] };
+}
+
+/** `npm start` until api, worker and history all answer /health. */
+async function startLocal(env: TestEnv, extra: Record<string, string>): Promise<Started> {
+  const spawned = await spawnStartLocal(env, extra);
+  const { output, pids, apiUrl, ports: [historyPort, workerPort] } = spawned;
   await waitFor('api, worker and history to start', 60_000, () => (Object.keys(pids).length === 3 ? true : undefined), output);
   await waitFor('GET /health 200', 60_000, async () => ((await fetch(`${apiUrl}/health`).catch(() => null))?.ok ? true : undefined), output);
   await waitFor('the worker and history health endpoints', 60_000, async () => {
     const answers = await Promise.all([workerPort, historyPort].map((port) => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)));
     return answers.every(Boolean) ? true : undefined;
   }, output);
-  return { process: child, output, pids, apiUrl, workDir, exit };
+  return spawned;
 }
 
 async function submit(apiUrl: string, body: Record<string, unknown>): Promise<string> {
@@ -227,4 +234,22 @@ describe('npm start (scripts/start-local.js)', () => {
     const exit = await Promise.race([started.exit, timeout(60_000)]);
     expect(exit).toEqual({ code: 0, signal: null });
   }, 180_000);
+
+  test('a configuration error (API_TOKEN too short) stops npm start: no restart, the others stopped, the error printed once, exit 78', async () => {
+    started = await spawnStartLocal(env, { API_TOKEN: 'short', DEMO_RUNNER_SPEED: '0' });
+    const exit = await Promise.race([started.exit, timeout(60_000)]);
+    expect({ exit, tail: exit === 'timeout' ? started.output.slice(-20) : [] }).toEqual({ exit: { code: 78, signal: null }, tail: [] });
+    const { output, pids } = started;
+
+    const error = output.filter((line) => line.includes('API_TOKEN must NOT have fewer than 16 characters'));
+    expect(error).toHaveLength(1);
+    expect(error[0]).toMatch(/^api +\| +- API_TOKEN must NOT have fewer than 16 characters \(bearer token/);
+    expect(output.filter((line) => line.startsWith('start-local | api started'))).toHaveLength(1);
+    expect(output.filter((line) => line.includes('stopped unexpectedly'))).toEqual([]);
+    expect(output).toContain('start-local | api exited (exit code 78)');
+    expect(output.find((line) => line.startsWith('start-local | api refused its configuration (exit code 78, message above): not restarting it'))).toBeDefined();
+    for (const name of ['worker', 'history']) expect(output.some((line) => line.startsWith(`start-local | ${name} exited (`))).toBe(true);
+    expect(Object.keys(pids).sort()).toEqual(['api', 'history', 'worker']);
+    expect(Object.values(pids).filter(alive)).toEqual([]);
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { ConfirmPublisher } from '@aiopslab/shared/amqp/confirm-publisher';
 import { assertTopology, topologyNames } from '@aiopslab/shared/amqp/topology';
 import { ConfigError } from '@aiopslab/shared/config/load-config';
 import { createPrismaClient } from '@aiopslab/shared/db/prisma-client';
+import { EXIT_CONFIG, EXIT_FAILURE } from '@aiopslab/shared/lifecycle/exit-codes';
 import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : `api failed to start: ${(error as Error).stack}`);
-  process.exit(1);
+  // A wrong setting stays wrong however often the api is restarted: say so with EX_CONFIG.
+  const config = error instanceof ConfigError;
+  console.error(config ? error.message : `api failed to start: ${(error as Error).stack}`);
+  process.exit(config ? EXIT_CONFIG : EXIT_FAILURE);
 });

@@ -1,7 +1,9 @@
 import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
+import { ConfigError } from '@aiopslab/shared/config/load-config';
 import { createSqlDb } from '@aiopslab/shared/db/sql';
+import { EXIT_CONFIG, EXIT_FAILURE } from '@aiopslab/shared/lifecycle/exit-codes';
 import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ListenError ? error.message : `history service failed to start: ${(error as Error).message}`);
-  process.exit(1);
+  // A wrong setting stays wrong however often history is restarted: say so with EX_CONFIG.
+  const config = error instanceof ConfigError;
+  console.error(config || error instanceof ListenError ? error.message : `history service failed to start: ${(error as Error).message}`);
+  process.exit(config ? EXIT_CONFIG : EXIT_FAILURE);
 });

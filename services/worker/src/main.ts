@@ -1,4 +1,5 @@
 import { ConfigError } from '@aiopslab/shared/config/load-config';
+import { EXIT_CONFIG, EXIT_FAILURE } from '@aiopslab/shared/lifecycle/exit-codes';
 import { ListenError } from '@aiopslab/shared/lifecycle/listen-error';
 import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import { createLogger } from '@aiopslab/shared/logging/logger';
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof WorkerConfigError || error instanceof ListenError || error instanceof WorkerIdTakenError;
+  // A wrong setting stays wrong however often the worker is restarted: say so with EX_CONFIG.
+  const config = error instanceof ConfigError || error instanceof WorkerConfigError;
+  const known = config || error instanceof ListenError || error instanceof WorkerIdTakenError;
   console.error(known ? error.message : `worker failed to start: ${error.stack ?? error.message}`);
-  process.exit(1);
+  process.exit(config ? EXIT_CONFIG : EXIT_FAILURE);
 });
