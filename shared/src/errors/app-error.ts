@@ -43,9 +43,23 @@ export class NotFoundError extends AppError {
   }
 }
 
-/** By name, like every error test across module boundaries (see isTaskStateConflict). */
+/**
+ * THE way to match an error: by its `name` (BullMQ's rule), which holds across module copies (a
+ * bundled or duplicated shared package) where `instanceof` would not.
+ */
+export function hasErrorName(error: unknown, ...names: string[]): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && names.includes(name);
+}
+
+/** Any AppError subclass, by its shape: a string code, a numeric status and field details. */
+export function isAppError(error: unknown): error is AppError {
+  const candidate = error as Partial<AppError> | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.code === 'string' && typeof candidate.status === 'number' && Array.isArray(candidate.details);
+}
+
 export function isNotFound(error: unknown): error is NotFoundError {
-  return (error as { name?: unknown } | null)?.name === 'NotFoundError';
+  return hasErrorName(error, 'NotFoundError');
 }
 
 export class ConflictError extends AppError {

@@ -1,4 +1,4 @@
-import { AppError } from './app-error';
+import { isAppError } from './app-error';
 
 /** RFC 9457 problem details, plus `code` and field-level `errors`. */
 export interface ProblemDetails {
@@ -31,7 +31,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Unknown errors become a 500 that reveals nothing; the caller logs the original with its stack. */
 export function toProblemDetails(error: unknown, instance?: string): ProblemDetails {
-  if (error instanceof AppError) {
+  if (isAppError(error)) {
     return {
       ...error.extra,
       type: `https://aiopslab-tasks.dev/problems/${error.code}`,

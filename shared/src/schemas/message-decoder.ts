@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors/app-error';
+import { hasErrorName } from '../errors/app-error';
 import { createAjv, createValidator } from './validator';
 
 /** Why a message body was refused; travels in the dead letter's `x-dead-letter-reason` header. */
@@ -21,7 +21,7 @@ export function createMessageDecoder<T>(schema: object, what: string): MessageDe
     try {
       return { ok: true, value: validate(body) };
     } catch (error) {
-      if (error instanceof ValidationError) return { ok: false, reason: 'schema_violation', detail: error.message };
+      if (hasErrorName(error, 'ValidationError')) return { ok: false, reason: 'schema_violation', detail: (error as Error).message };
       throw error;
     }
   };

@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors/app-error';
+import { ConflictError, hasErrorName } from '../errors/app-error';
 import type { Task } from '../tables/tasks';
 
 /** Why a transition was refused; callers branch on it (a finish replans when a cancel arrived). */
@@ -19,10 +19,7 @@ export class TaskStateConflictError extends ConflictError {
   }
 }
 
-/**
- * The one test for "another writer changed the task first": by name, so it holds across module
- * copies (a bundled or duplicated shared package) where `instanceof` would not.
- */
+/** The one test for "another writer changed the task first". */
 export function isTaskStateConflict(error: unknown): error is TaskStateConflictError {
-  return (error as { name?: unknown } | null)?.name === 'TaskStateConflictError';
+  return hasErrorName(error, 'TaskStateConflictError');
 }

@@ -1,6 +1,7 @@
 import { readOutboxStats } from '@aiopslab/shared/tables/outbox';
 import type { SqlDb } from '@aiopslab/shared/db/sql';
-import { listManagementQueues, ManagementQueue, ManagementUnreachableError } from '../data/rabbitmq-management';
+import { listManagementQueues, ManagementQueue } from '../data/rabbitmq-management';
+import { hasErrorName } from '@aiopslab/shared/errors/app-error';
 
 export interface QueuesDeps {
   db: SqlDb;
@@ -25,8 +26,8 @@ export async function readQueues(deps: QueuesDeps) {
     queues = await listManagementQueues({ managementUrl: deps.managementUrl, vhost: deps.vhost, prefix: deps.queuePrefix, timeoutMs: deps.timeoutMs ?? 3000 });
     management = { status: 'up', ui_url: deps.managementUiUrl };
   } catch (error) {
-    if (!(error instanceof ManagementUnreachableError)) throw error;
-    management = { status: 'unreachable', ui_url: deps.managementUiUrl, detail: error.message };
+    if (!hasErrorName(error, 'ManagementUnreachableError')) throw error;
+    management = { status: 'unreachable', ui_url: deps.managementUiUrl, detail: (error as Error).message };
   }
   return { queue_prefix: deps.queuePrefix, vhost: deps.vhost, management, queues, outbox };
 }

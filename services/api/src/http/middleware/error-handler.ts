@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, ValidationError } from '@aiopslab/shared/errors/app-error';
+import { AppError, hasErrorName, isAppError, ValidationError } from '@aiopslab/shared/errors/app-error';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '@aiopslab/shared/db/database-unavailable';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from '@aiopslab/shared/errors/problem-details';
 import type { Logger } from '@aiopslab/shared/logging/logger';
@@ -8,9 +8,9 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const normalized = normalize(error);
-    if (normalized instanceof DatabaseUnavailableError) {
+    if (hasErrorName(normalized, 'DatabaseUnavailableError')) {
       logger.warn('database unavailable', { method: req.method, path: req.path, error: (error as Error)?.message });
-    } else if (!(normalized instanceof AppError)) {
+    } else if (!isAppError(normalized)) {
       logger.error('unhandled error', { method: req.method, path: req.path, error: (error as Error)?.message, stack: (error as Error)?.stack });
     }
     const problem = toProblemDetails(normalized, req.originalUrl.split('?')[0]);
@@ -18,7 +18,7 @@ export function errorHandler(logger: Logger) {
       res.end();
       return;
     }
-    if ((problem.status === 429 || problem.status === 503) && normalized instanceof AppError && normalized.extra.retry_after) {
+    if ((problem.status === 429 || problem.status === 503) && isAppError(normalized) && normalized.extra.retry_after) {
       res.setHeader('Retry-After', String(normalized.extra.retry_after));
     }
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem, request_id: res.locals.correlationId }));
@@ -27,7 +27,7 @@ export function errorHandler(logger: Logger) {
 
 /** Errors thrown by libraries that still deserve a 4xx. */
 function normalize(error: unknown): unknown {
-  if (error instanceof AppError) return error;
+  if (isAppError(error)) return error;
   if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError(error);
   const e = error as { type?: string; status?: number; name?: string; message?: string };
   if (e?.name === 'URIError' || (e?.status === 400 && typeof e.message === 'string')) {
