@@ -3,8 +3,20 @@
 // - services import `shared` only through its published surface (`@aiopslab/shared/...`);
 // - no service imports another;
 // - every SQL statement lives in the module of its table (shared/src/tables/<table>*.ts);
-// - no source file grows past 300 lines.
+// - no source file grows past 300 lines;
+// - no test is focused or skipped (.only, .skip, xit, xdescribe);
+// - scripts, test fixtures and the dashboard pass eslint's recommended rules, with Node's or the
+//   browser's globals.
+const js = require('@eslint/js');
+const jest = require('eslint-plugin-jest');
+const globals = require('globals');
 const tseslint = require('typescript-eslint');
+
+const TEST_FILES = ['tests/**/*.ts', 'services/*/test/**/*.ts', '**/*.test.ts'];
+/** Node scripts, test fixtures (stand-in runners, tools) and the jest reporter: CommonJS. */
+const NODE_SCRIPTS = ['scripts/**/*.js', 'tests/**/*.js', 'services/*/test/**/*.js'];
+/** The dashboard: ES modules loaded by the browser. */
+const DASHBOARD = ['services/api/ui/**/*.js'];
 
 const IO_MODULES = [
   'node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:child_process', 'child_process',
@@ -40,9 +52,9 @@ const statementsOnlyInTables = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'shared/src/db/generated/**', 'test-output/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'shared/src/db/generated/**', 'test-output/**', '**/*.cjs', '**/*.mjs'] },
   {
-    files: ['shared/src/**/*.ts', 'services/*/src/**/*.ts'],
+    files: ['shared/src/**/*.ts', 'services/*/src/**/*.ts', ...TEST_FILES],
     languageOptions: { parser: tseslint.parser },
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: {
@@ -52,8 +64,33 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['shared/src/tables/**/*.ts', 'shared/src/db/**/*.ts', '**/*.test.ts'],
+    // A focused or skipped test passes the run while hiding the others: neither is ever committed.
+    files: TEST_FILES,
+    plugins: { jest },
+    languageOptions: { globals: jest.environments.globals.globals },
+    rules: { 'jest/no-focused-tests': 'error', 'jest/no-disabled-tests': 'error' },
+  },
+  {
+    files: NODE_SCRIPTS,
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { ...js.configs.recommended.rules, 'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }] },
+  },
+  {
+    files: DASHBOARD,
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+    rules: { ...js.configs.recommended.rules, 'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }] },
+  },
+  {
+    // Tests (and their builders and harnesses) arrange and inspect rows directly: the rule keeps
+    // the services' statements in the table modules, not a test's setup.
+    files: ['shared/src/tables/**/*.ts', 'shared/src/db/**/*.ts', ...TEST_FILES],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // Over 300 lines before tests and scripts were linted; each is to be split when next changed
+    // (kind-cluster.test.ts is being reworked with the kind provider). No file joins this list.
+    files: ['services/worker/test/kind-cluster.test.ts', 'tests/deploy/kubernetes.test.ts', 'scripts/bench/bench-history.js'],
+    rules: { 'max-lines': ['error', { max: 460, skipBlankLines: false, skipComments: false }] },
   },
   ...SERVICES.map((service) => ({
     files: [`services/${service}/src/**/*.ts`],

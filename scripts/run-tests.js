@@ -45,9 +45,11 @@ function pythonUnittest(label, dir) {
 }
 
 function lint() {
-  // eslint's package exports do not include its bin; find it beside its package.json.
+  // eslint's package exports do not include its bin; find it beside its package.json. The paths
+  // are those of `npm run lint`, through a shell as npm runs them (it expands services/*/src).
   const eslintBin = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
-  const result = spawnSync(process.execPath, [eslintBin, 'shared/src', 'services/api/src', 'services/worker/src', 'services/history/src'], { cwd: root, stdio: 'inherit' });
+  const [, ...paths] = require('../package.json').scripts.lint.split(/\s+/);
+  const result = spawnSync(`"${process.execPath}" "${eslintBin}" ${paths.join(' ')}`, { cwd: root, stdio: 'inherit', shell: true });
   const failed = result.status === 0 ? 0 : 1;
   console.log(`\nlint (eslint.config.js): ${1 - failed} passed, ${failed} failed`);
   totals.passed += 1 - failed;

@@ -34,6 +34,7 @@ const DEMO_RUNNER = path.join(ROOT, 'services/worker/runner/demo-runner.js');
 
 const useColor = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : !process.env.NO_COLOR && process.stdout.isTTY;
 /** ANSI colour sequences, taken out of the services' lines when output is not coloured. */
+// eslint-disable-next-line no-control-regex -- an ANSI sequence starts with ESC (\x1b)
 const ANSI_COLOR = /\x1b\[[0-9;]*m/g;
 const COLORS = { 'start-local': 90, migrate: 35, api: 36, worker: 33, history: 32 };
 const WIDTH = Math.max(...Object.keys(COLORS).map((name) => name.length));
