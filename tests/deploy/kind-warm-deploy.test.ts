@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_KIND_NODE_IMAGE } from '../../services/worker/src/clusters/cluster-config';
-import { DEFAULT_PRELOAD_IMAGES_FILE } from '../../services/worker/src/clusters/kind-cluster';
+import { clusterEnvProperties, DEFAULT_CLUSTER_CONFIG, DEFAULT_KIND_NODE_IMAGE } from '../../services/worker/src/clusters/cluster-config';
 import { parseImageList } from '../../services/worker/src/clusters/image-list';
+import { imagesForApps, loadImageManifest } from '../../services/worker/src/clusters/image-manifest';
 import { parseDockerfile } from './support/dockerfile';
-import { loadCompose, ROOT } from './support/compose';
+import { COMPOSE_FILE, environmentOf, loadCompose, ROOT } from './support/compose';
 
 const services = loadCompose().services;
 
@@ -24,42 +23,45 @@ describe('warm Kind clusters on a Docker host (compose profile "kind")', () => {
     expect(node.entrypoint).toEqual(['true']);
   });
 
-  test("kind-images pulls the worker's default preload list (AIOpsLab's kind/images.txt) into the host engine", () => {
+  test("kind-images runs npm run images:pull's CLI in the worker image on the host engine, for the workers' own KIND_PRELOAD_APPS", () => {
     const job = services['kind-images'];
-    expect(job.volumes).toEqual(expect.arrayContaining(['/var/run/docker.sock:/var/run/docker.sock', './deploy/kind/pull-images.sh:/pull-images.sh:ro', './services/worker/kind/images.txt:/images.txt:ro']));
-    expect(DEFAULT_PRELOAD_IMAGES_FILE).toBe(path.join(ROOT, 'services/worker/kind/images.txt'));
-    const images = parseImageList(fs.readFileSync(path.join(ROOT, 'services/worker/kind/images.txt'), 'utf8'));
-    expect(images.length).toBeGreaterThan(100);
-    expect(images).toEqual(expect.arrayContaining(['deathstarbench/social-network-microservices:latest', 'mongo:4.4.6', 'prom/prometheus:v2.46.0']));
+    const worker = services.worker;
+    expect([job.image, job.build]).toEqual([worker.image, worker.build]);
+    // the image's entrypoint (tini, then deploy/worker/entrypoint.sh: uid 10001 with the socket's group) runs the CLI
+    expect(job.entrypoint).toBeUndefined();
+    const script = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['images:pull'];
+    expect(job.command).toEqual(script.split(' '));
+    expect(job.volumes).toEqual(['/var/run/docker.sock:/var/run/docker.sock']);
+    // one setting for what the workers preload and what the job pulls
+    expect(environmentOf(job)).toEqual({ KIND_PRELOAD_APPS: 'all' });
+    expect(environmentOf(worker).KIND_PRELOAD_APPS).toBe('all');
+    const chosen = loadCompose({ KIND_PRELOAD_APPS: 'hotel_reservation,social_network' }).services;
+    expect([environmentOf(chosen['kind-images']).KIND_PRELOAD_APPS, environmentOf(chosen.worker).KIND_PRELOAD_APPS]).toEqual(['hotel_reservation,social_network', 'hotel_reservation,social_network']);
+    // the worker image holds the built CLI, the manifest and images.txt under /app (its WORKDIR), and the docker CLI
+    const runtime = parseDockerfile(path.join(ROOT, 'services/worker/Dockerfile')).stages.at(-1)!;
+    const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    expect(copies).toEqual(expect.arrayContaining(['--from=build /app/services/worker/dist services/worker/dist', '--from=build /app/services/worker/kind services/worker/kind', '--from=docker-cli /usr/local/bin/docker /usr/local/bin/docker']));
+    expect(runtime.instructions.filter((i) => i.keyword === 'WORKDIR').map((i) => i.args)).toEqual(['/app']);
   });
 
-  test('pull-images.sh skips comments and present images, goes on after a failed pull, and reports the counts', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pull-images-'));
-    try {
-      fs.mkdirSync(path.join(dir, 'bin'));
-      const calls = path.join(dir, 'calls');
-      fs.writeFileSync(
-        path.join(dir, 'bin', 'docker'),
-        `#!/bin/sh\necho "$*" >> '${calls}'\ncase "$1 $2" in\n  "image inspect") [ "$3" = "mongo:4.4.6" ] && exit 0; exit 1 ;;\n  "pull --quiet") [ "$3" = "unreachable.example/img" ] && exit 1; exit 0 ;;\nesac\n`,
-        { mode: 0o755 },
-      );
-      const list = path.join(dir, 'images.txt');
-      fs.writeFileSync(list, '// comment\nmongo:4.4.6\n\n  redis  \r\nunreachable.example/img\n# another\nbusybox');
-      const result = spawnSync('sh', [path.join(ROOT, 'deploy/kind/pull-images.sh'), list], { encoding: 'utf8', env: { PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin` } });
-      expect(result.status).toBe(0);
-      expect(result.stdout).toContain('pull-images: 2 pulled, 1 already present, 1 failed');
-      expect(result.stderr).toContain('could not pull unreachable.example/img (skipped)');
-      expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
-        'image inspect mongo:4.4.6',
-        'image inspect redis', 'pull --quiet redis',
-        'image inspect unreachable.example/img', 'pull --quiet unreachable.example/img',
-        'image inspect busybox', 'pull --quiet busybox',
-      ]);
-      const missing = spawnSync('sh', [path.join(ROOT, 'deploy/kind/pull-images.sh'), path.join(dir, 'none.txt')], { encoding: 'utf8' });
-      expect(missing.status).toBe(1);
-      expect(missing.stderr).toContain('cannot read the image list');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  test("the job's command, run from the image's layout (the repository's), pulls the workers' default selection, or upstream's images.txt when named", async () => {
+    const job = services['kind-images'];
+    const [, cli] = job.command as string[];
+    expect(fs.existsSync(path.join(ROOT, cli))).toBe(true); // npm run build made it
+    const dryRun = (env: Record<string, string>) => spawnSync(process.execPath, [cli, '--dry-run'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+    // the default: the per-app manifest (all apps), exactly what a worker preloads
+    const byDefault = dryRun(environmentOf(job));
+    expect(byDefault.status).toBe(0);
+    expect(byDefault.stdout.trim().split('\n')).toEqual(imagesForApps(await loadImageManifest(), 'all'));
+    expect(clusterEnvProperties.KIND_PRELOAD_IMAGES_FILE).not.toHaveProperty('default');
+    expect(DEFAULT_CLUSTER_CONFIG.KIND_PRELOAD_IMAGES_FILE).toBeUndefined();
+    // images.txt stays AIOpsLab's union list, for KIND_PRELOAD_IMAGES_FILE (as the compose comment shows)
+    expect(fs.readFileSync(COMPOSE_FILE, 'utf8')).toContain('-e KIND_PRELOAD_IMAGES_FILE=services/worker/kind/images.txt kind-images');
+    const union = parseImageList(fs.readFileSync(path.join(ROOT, 'services/worker/kind/images.txt'), 'utf8'));
+    expect(union.length).toBeGreaterThan(100);
+    expect(union).toEqual(expect.arrayContaining(['deathstarbench/social-network-microservices:latest', 'mongo:4.4.6', 'prom/prometheus:v2.46.0']));
+    const listed = dryRun({ ...environmentOf(job), KIND_PRELOAD_IMAGES_FILE: 'services/worker/kind/images.txt' });
+    expect(listed.status).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toEqual(union);
   });
 });

@@ -19,9 +19,6 @@ import { ResetSpec } from './reset-spec';
 /** AIOpsLab's kind config (one control-plane + one worker node, /run/udev mounted), checked in. */
 export const DEFAULT_KIND_CONFIG = path.resolve(__dirname, '../../kind/kind-config-x86.yaml');
 
-/** AIOpsLab's kind/images.txt, checked in: the images preloaded into each new cluster. */
-export const DEFAULT_PRELOAD_IMAGES_FILE = path.resolve(__dirname, '../../kind/images.txt');
-
 /**
  * kind accepts cluster names of [a-z0-9.-], at most 50 characters (the control-plane container's
  * hostname, `<name>-control-plane`, must fit in 64): `worker-<id>-kind` leaves 38 for the id.
