@@ -62,7 +62,7 @@ describe('health while a dependency is down', () => {
     const h = await startApiHarness({}, { databaseUrl: 'postgresql://postgres@127.0.0.1:1/none' });
     try {
       const res = await request(h.app).get('/health').expect(503);
-      expect(res.body).toMatchObject({ status: 'down', database_status: 'down', queue_status: 'up', accepting_tasks: false });
+      expect(res.body).toMatchObject({ status: 'degraded', database_status: 'down', queue_status: 'up', accepting_tasks: false });
       const submit = await request(h.app).post('/tasks').send({ problem_id: PROBLEM });
       expect({ status: submit.status, code: submit.body.code, retryAfter: submit.headers['retry-after'] }).toEqual({ status: 503, code: 'database_unavailable', retryAfter: '5' });
       expect(submit.body.detail).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|prisma/i);

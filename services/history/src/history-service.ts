@@ -16,17 +16,20 @@ import { DeliveryProcessor } from './messaging/process-deliveries';
 /** What main.ts (or a test) builds and owns: started before, closed after the service. */
 export interface HistoryClients {
   db: SqlDb;
-  /** Started by the caller after start(); closed by the caller after stop(). */
+  /** Started by start(); closed by close() after stop(). */
   connection: AmqpConnection;
   registry: Registry;
   logger: Logger;
+  close(): Promise<void>;
 }
 
 export interface HistoryService {
   readonly consumer: QueueConsumer<TaskEvent>;
   readonly metrics: HistoryMetrics;
-  /** Listens for /health and /metrics and subscribes whenever the connection is up; returns the port. */
-  start(): Promise<number>;
+  /** The port of /health and /metrics, once started. */
+  readonly healthPort: number | null;
+  /** Listens for /health and /metrics, then connects and subscribes whenever the connection is up. */
+  start(): Promise<void>;
   /** Stops consuming, records the deliveries already received, closes the HTTP server. */
   stop(): Promise<void>;
   health(): Promise<HealthReport>;
@@ -66,15 +69,19 @@ export function createHistoryService({ db, connection, registry, logger }: Histo
   };
   const server = createHealthServer('history', health, registry, logger);
 
+  let healthPort: number | null = null;
   return {
     consumer,
     metrics,
     health,
+    get healthPort() {
+      return healthPort;
+    },
     async start() {
-      const port = await server.listen(config.HEALTH_PORT, config.HEALTH_HOST);
-      logger.info('health server listening', { port, host: config.HEALTH_HOST });
+      healthPort = await server.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+      logger.info('health server listening', { port: healthPort, host: config.HEALTH_HOST });
       consumer.start();
-      return port;
+      void connection.start();
     },
     async stop() {
       processor.stopRetrying(); // a batch the database refuses now goes back to the queue

@@ -75,18 +75,18 @@ describe('status-history service: outages', () => {
       const first = await runTasks(db, env.queuePrefix, 3);
       await waitUntil(async () => (await historyCount(db)) === start + 9, 10_000, 'recorded before the drop');
 
-      const name = `history-test ${env.queuePrefix}`;
+      const name = `history ${env.queuePrefix}@`; // history-clients.ts: history <prefix>@<host>:<pid>
       let connections: { name: string; client_properties?: { connection_name?: string } }[] = [];
       await waitUntil(
         async () => {
           connections = (await (await managementApi('/api/connections?columns=name,client_properties')).json()) as typeof connections;
-          return connections.some((c) => c.client_properties?.connection_name === name);
+          return connections.some((c) => c.client_properties?.connection_name?.startsWith(name));
         },
         15_000,
         'the service connection listed by the management API',
       );
       const dropped = once(history.service.consumer, 'idle');
-      for (const connection of connections.filter((c) => c.client_properties?.connection_name === name)) {
+      for (const connection of connections.filter((c) => c.client_properties?.connection_name?.startsWith(name))) {
         await managementApi(`/api/connections/${encodeURIComponent(connection.name)}`, { method: 'DELETE', headers: { 'X-Reason': 'history test: forced close' } });
       }
       await dropped;

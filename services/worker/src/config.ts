@@ -146,13 +146,6 @@ export interface WorkerOverrides {
   hostname?: string;
 }
 
-export class WorkerConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerConfigError';
-  }
-}
-
 /** Matches names against `NAME` and `PREFIX*` / `*SUFFIX` patterns. */
 export function selectPassthrough(env: Record<string, string | undefined>, patterns: string): Record<string, string> {
   const rules = patterns.split(',').map((p) => p.trim()).filter(Boolean);
@@ -185,30 +178,35 @@ function localhostShellKeyProblem(config: WorkerEnv, runnerEnv: Record<string, s
   return `EXISTING_AGENT_SHELL=localhost runs the agent's commands beside the runner, where they can read its environment, and ${keys.join(', ')} would be in it: use EXISTING_AGENT_SHELL=ssh, keep the keys out of RUNNER_ENV_PASSTHROUGH, or accept the risk with EXISTING_LOCALHOST_SHELL_ALLOW_KEYS=true`;
 }
 
+/** A rule that spans variables, reported like the schema's own problems. */
+function configError(problem: string): ConfigError {
+  return new ConfigError([problem]);
+}
+
 export function loadWorkerSettings(env: Record<string, string | undefined>, overrides: WorkerOverrides = {}): WorkerSettings {
   const hostname = overrides.hostname ?? os.hostname();
   const renamed = renamedTimeoutSettingProblems(env);
   if (renamed.length > 0) throw new ConfigError(renamed);
   const config = loadConfig<WorkerEnv>(workerEnvSchema(hostname), env);
   const program = relativeProgram(config.RUNNER_COMMAND);
-  if (program) throw new WorkerConfigError(`RUNNER_COMMAND runs in each task's working directory, so its program must be an absolute path (or a name on PATH), not ${program}`);
+  if (program) throw configError(`RUNNER_COMMAND runs in each task's working directory, so its program must be an absolute path (or a name on PATH), not ${program}`);
   const [clusterProblem] = clusterConfigProblems(config);
-  if (clusterProblem) throw new WorkerConfigError(clusterProblem);
+  if (clusterProblem) throw configError(clusterProblem);
   if (config.RETRY_CAP_SECONDS < config.RETRY_BASE_SECONDS) {
-    throw new WorkerConfigError('RETRY_CAP_SECONDS must not be below RETRY_BASE_SECONDS');
+    throw configError('RETRY_CAP_SECONDS must not be below RETRY_BASE_SECONDS');
   }
   if (config.HEALTH_RECHECK_CAP_SECONDS < config.HEALTH_RECHECK_BASE_SECONDS) {
-    throw new WorkerConfigError('HEALTH_RECHECK_CAP_SECONDS must not be below HEALTH_RECHECK_BASE_SECONDS');
+    throw configError('HEALTH_RECHECK_CAP_SECONDS must not be below HEALTH_RECHECK_BASE_SECONDS');
   }
   if (config.ARTIFACT_DIR && !path.isAbsolute(config.ARTIFACT_DIR)) {
-    throw new WorkerConfigError(`ARTIFACT_DIR must be an absolute path, not ${config.ARTIFACT_DIR}`);
+    throw configError(`ARTIFACT_DIR must be an absolute path, not ${config.ARTIFACT_DIR}`);
   }
   if (config.HEARTBEAT_INTERVAL_SECONDS * 2 > config.WORKER_STALE_SECONDS) {
-    throw new WorkerConfigError('WORKER_STALE_SECONDS must be at least twice HEARTBEAT_INTERVAL_SECONDS, or live workers would be marked offline');
+    throw configError('WORKER_STALE_SECONDS must be at least twice HEARTBEAT_INTERVAL_SECONDS, or live workers would be marked offline');
   }
   const runnerEnv = selectPassthrough(env, config.RUNNER_ENV_PASSTHROUGH);
   const exposed = localhostShellKeyProblem(config, runnerEnv);
-  if (exposed) throw new WorkerConfigError(exposed);
+  if (exposed) throw configError(exposed);
   const ms = (s: number) => Math.round(s * 1000);
   return Object.freeze({
     env: config,

@@ -48,5 +48,9 @@ export function createWorkerClients(settings: WorkerSettings, baseLogger: Logger
   // The host checks belong to the real kind provider: an injected provider (tests) has its own tools.
   const hostChecks =
     !options.clusterProvider && env.CLUSTER_PROVIDER === 'kind' ? hostPreflight({ settings, env: settings.runnerEnv, docker: newDockerClient, logger }) : undefined;
-  return { db, connection, logger, metrics, clusters, executor, hostChecks };
+  const close = async () => {
+    await connection.close();
+    await db.$disconnect();
+  };
+  return { db, connection, logger, metrics, clusters, executor, hostChecks, close };
 }

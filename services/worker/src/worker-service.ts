@@ -44,6 +44,8 @@ export interface WorkerClients {
   executor: Executor;
   /** Kind workers: the doctor's cheap host checks, run before the runner preflight. */
   hostChecks?: (signal: AbortSignal) => Promise<CheckResult>;
+  /** Closes the connection and the database (after stop()). */
+  close(): Promise<void>;
 }
 
 export interface WorkerService {

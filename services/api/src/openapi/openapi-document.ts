@@ -82,7 +82,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
             outbox: { type: 'object', properties: { unpublished: { type: 'integer' }, due: { type: 'integer' }, oldest_due_at: { type: ['string', 'null'], format: 'date-time' } } },
           },
         },
-        Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded', 'down'] }, service: { const: 'api' }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
+        Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded'], description: 'degraded: the database or the broker is down (database_status, queue_status say which); 503 only without the database' }, service: { const: 'api' }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },
         Problem: {
           type: 'object',
           properties: {

@@ -18,6 +18,7 @@ import { insertTask } from '../../../../tests/support/builders';
 import type { TestEnv } from '../../../../tests/support/test-env';
 import { loadHistoryConfig } from '../../src/config';
 import { createHistoryService, HistoryService } from '../../src/history-service';
+import { createHistoryClients } from '../../src/history-clients';
 
 export const silentLogger = createLogger('history-test', 'error', true);
 
@@ -34,13 +35,12 @@ export interface RunningHistory {
 /** The history service in this process, against the test's database and queue prefix. */
 export async function startHistory(env: TestEnv, overrides: Record<string, string> = {}): Promise<RunningHistory> {
   const config = loadHistoryConfig({ ...env.env, HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1', ...overrides });
-  // The service's own client, as main.ts builds it (node-postgres, not Prisma).
-  const db = createSqlDb(config.DATABASE_URL, config.DB_POOL_SIZE);
-  const connection = new AmqpConnection(config.AMQP_URL, silentLogger, { connectionName: `history-test ${config.QUEUE_PREFIX}`, maxDelayMs: 500 });
-  const registry = new Registry();
-  const service = createHistoryService({ db, connection, registry, logger: silentLogger }, config);
-  const port = await service.start();
-  void connection.start();
+  // The service's own clients, as main.ts builds them (node-postgres, not Prisma).
+  const clients = createHistoryClients(config, silentLogger, { maxReconnectDelayMs: 500 });
+  const { db, connection, registry } = clients;
+  const service = createHistoryService(clients, config);
+  await service.start();
+  const port = service.healthPort!;
   await waitUntil(() => service.consumer.isConsuming(), 10_000, 'history consumer subscribed');
   return {
     service,
@@ -51,8 +51,7 @@ export async function startHistory(env: TestEnv, overrides: Record<string, strin
     baseUrl: `http://127.0.0.1:${port}`,
     stop: async () => {
       await service.stop();
-      await connection.close();
-      await db.$disconnect();
+      await clients.close();
     },
   };
 }

@@ -77,8 +77,7 @@ export class TestWorker {
   stop(reason = 'test'): Promise<void> {
     this.stopping ??= (async () => {
       await this.service.stop(reason);
-      await this.clients.connection.close();
-      await this.clients.db.$disconnect();
+      await this.clients.close();
     })();
     return this.stopping;
   }

@@ -1,4 +1,4 @@
-import { probeDatabase } from '@aiopslab/shared/http/health-server';
+import { dependencyHealth, HealthReport, probeDatabase } from '@aiopslab/shared/http/health-server';
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
@@ -14,16 +14,18 @@ export function systemRouter(deps: ApiDeps): Router {
     const database = await probeDatabase(deps.db);
     const queue = deps.queueStatus();
     const backlog = database === 'up' ? await deps.outboxBacklog().catch(() => null) : null;
-    const status = database === 'down' ? 'down' : queue === 'down' ? 'degraded' : 'ok';
-    res.status(database === 'down' ? 503 : 200).json({
+    const status = dependencyHealth(database, queue);
+    // Without the broker the api still accepts tasks (the outbox holds them): 503 only without the database.
+    const report: HealthReport = {
       status,
       service: 'api',
       database_status: database,
       queue_status: queue,
       outbox_backlog: backlog,
       accepting_tasks: database === 'up',
-      ...(status === 'degraded' ? { detail: 'RabbitMQ is unreachable; tasks are accepted and held in the outbox until it returns' } : {}),
-    });
+      ...(database === 'down' ? { detail: 'PostgreSQL is unreachable; no task can be accepted until it returns' } : queue === 'down' ? { detail: 'RabbitMQ is unreachable; tasks are accepted and held in the outbox until it returns' } : {}),
+    };
+    res.status(database === 'down' ? 503 : 200).json(report);
   });
 
   router.get('/metrics', async (_req, res) => {
