@@ -172,10 +172,10 @@ export function relativeProgram(command: string): string | null {
  * agent could spend them, or print them where the redactor misses a transformed copy.
  */
 function localhostShellKeyProblem(config: WorkerEnv, runnerEnv: Record<string, string>): string | null {
-  if (config.CLUSTER_PROVIDER !== 'existing' || config.EXISTING_AGENT_SHELL !== 'localhost' || config.EXISTING_LOCALHOST_SHELL_ALLOW_KEYS) return null;
+  if (config.CLUSTER_PROVIDER !== 'existing' || config.EXISTING_AGENT_SHELL !== 'localhost' || config.EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS) return null;
   const keys = Object.keys(runnerEnv).filter((name) => credentialName(name));
   if (keys.length === 0) return null;
-  return `EXISTING_AGENT_SHELL=localhost runs the agent's commands beside the runner, where they can read its environment, and ${keys.join(', ')} would be in it: use EXISTING_AGENT_SHELL=ssh, keep the keys out of RUNNER_ENV_PASSTHROUGH, or accept the risk with EXISTING_LOCALHOST_SHELL_ALLOW_KEYS=true`;
+  return `EXISTING_AGENT_SHELL=localhost runs the agent's commands beside the runner, where they can read its environment, and ${keys.join(', ')} would be in it: use EXISTING_AGENT_SHELL=ssh, keep the keys out of RUNNER_ENV_PASSTHROUGH, or accept the risk with EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS=true`;
 }
 
 /** A rule that spans variables, reported like the schema's own problems. */

@@ -94,7 +94,7 @@ export const clusterEnvProperties = {
     default: 'localhost',
     description: "where the agent's exec_shell runs with CLUSTER_PROVIDER=existing, as upstream offers: localhost (in the runner's environment, with an allowlisted set of variables and no credentials) or ssh (EXISTING_SSH_HOST)",
   },
-  EXISTING_LOCALHOST_SHELL_ALLOW_KEYS: {
+  EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS: {
     type: 'boolean',
     default: false,
     description: "true lets a worker with EXISTING_AGENT_SHELL=localhost start while credentials (…KEY, …TOKEN) reach its runner; the agent's commands can read them from the runner's environment",
@@ -126,7 +126,7 @@ export interface ClusterConfig {
   EXISTING_KUBECONFIG?: string;
   EXISTING_CONTEXT?: string;
   EXISTING_AGENT_SHELL: 'localhost' | 'ssh';
-  EXISTING_LOCALHOST_SHELL_ALLOW_KEYS: boolean;
+  EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS: boolean;
   EXISTING_SSH_HOST?: string;
   EXISTING_SSH_USER?: string;
   EXISTING_SSH_KEY?: string;
@@ -143,7 +143,7 @@ export const DEFAULT_CLUSTER_CONFIG: Readonly<ClusterConfig> = Object.freeze({
   KIND_WAIT_SECONDS: 300,
   CLUSTER_HEALTH_TIMEOUT_SECONDS: 20,
   EXISTING_AGENT_SHELL: 'localhost',
-  EXISTING_LOCALHOST_SHELL_ALLOW_KEYS: false,
+  EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS: false,
   KIND_NODE_IMAGE: DEFAULT_KIND_NODE_IMAGE,
   KIND_PRELOAD_IMAGES: true,
   KIND_PRELOAD_APPS: 'all',
