@@ -2,7 +2,8 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    process.stdout.write(`\njest: ${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests} skipped\n`);
+    const skipped = results.numPendingTests + results.numTodoTests; // .skip, xit, xdescribe; test.todo
+    process.stdout.write(`\njest: ${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }
 module.exports = SummaryReporter;
