@@ -1,0 +1,40 @@
+import { meanRateDifference, PAIRED_BOOTSTRAP_METHOD, pairedBootstrapDifference } from './paired-bootstrap';
+
+const tally = (n: number, solved: number) => ({ n, solved });
+// The inputs of scripts/statistics-known-answers.py: per problem, (a's repeats, b's repeats).
+const PAIRS = [
+  { a: tally(3, 3), b: tally(2, 1) },
+  { a: tally(3, 2), b: tally(3, 2) },
+  { a: tally(2, 2), b: tally(3, 0) },
+  { a: tally(3, 0), b: tally(3, 1) },
+  { a: tally(4, 1), b: tally(4, 0) },
+  { a: tally(1, 1), b: tally(1, 1) },
+];
+
+describe('paired bootstrap of a difference of success rates', () => {
+  it('reproduces the independent Python computation for fixed seeds', () => {
+    const byDefault = pairedBootstrapDifference(PAIRS)!;
+    expect(byDefault).toMatchObject({ method: PAIRED_BOOTSTRAP_METHOD, level: 0.95, B: 2000, seed: 20260101 });
+    expect(byDefault.low).toBeCloseTo(-0.16666666666666666, 12);
+    expect(byDefault.high).toBeCloseTo(0.625, 12);
+    const small = pairedBootstrapDifference(PAIRS, { samples: 500, seed: 7 })!;
+    expect(small.low).toBeCloseTo(-0.125, 12);
+    expect(small.high).toBeCloseTo(0.6666666666666666, 12);
+  });
+
+  it('the point estimate is the mean per-problem difference, each problem weighing the same', () => {
+    // 1 − ½, ⅔ − ⅔, 1 − 0, 0 − ⅓, ¼ − 0, 1 − 1 → (0.5 + 0 + 1 − ⅓ + 0.25 + 0) / 6
+    expect(meanRateDifference(PAIRS)).toBeCloseTo((0.5 + 1 - 1 / 3 + 0.25) / 6, 12);
+    expect(meanRateDifference([])).toBeNull();
+  });
+
+  it('keeps the pairs together: two identical sides give exactly [0, 0]', () => {
+    const same = [tally(2, 2), tally(2, 0), tally(2, 2), tally(2, 0)].map((t) => ({ a: t, b: t }));
+    expect(pairedBootstrapDifference(same)).toMatchObject({ low: 0, high: 0 });
+  });
+
+  it('leaves out problems a side did not score, and is null when none is left', () => {
+    expect(pairedBootstrapDifference([{ a: tally(0, 0), b: tally(2, 1) }])).toBeNull();
+    expect(pairedBootstrapDifference([{ a: tally(0, 0), b: tally(2, 1) }, { a: tally(2, 2), b: tally(2, 0) }])).toMatchObject({ low: 1, high: 1 });
+  });
+});
