@@ -31,11 +31,28 @@ export interface TaskSummaryRow {
   retry_of: string | null;
   error: unknown;
   metadata: unknown;
+  /** What the outcome class reads of the result: AIOpsLab's verdict keys and whether setup was done. */
+  outcome_facts: OutcomeFacts;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
 }
+
+/** The verdict keys of AIOpsLab's results and whether the runner got past setup (outcome-class.ts). */
+export interface OutcomeFacts {
+  results: Record<string, unknown> | null;
+  setup_reached: boolean;
+}
+
+/**
+ * The facts the outcome class needs, as one small JSON object: never the whole result (the
+ * verdicts come from result_summary; `setup` is small next to the trajectory).
+ */
+export const OUTCOME_FACTS = `json_build_object(
+  'results', CASE WHEN result IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object('Detection Accuracy', result_summary->'detection', 'success', result_summary->'success')) END,
+  'setup_reached', coalesce(jsonb_typeof(result->'setup') = 'object', false) OR coalesce((result_summary->>'trajectory_steps')::int > 0, false)
+                   OR coalesce(jsonb_typeof(result->'durations'->'loop_s') = 'number', false))`;
 
 /** Appends `value` to the statement's parameters and returns its placeholder ($n). */
 function parameter(values: unknown[], value: unknown): string {
@@ -69,7 +86,7 @@ export function listTaskSummaryRows(db: SqlClient, filter: TaskListFilter): Prom
   if (filter.before) conditions.push(`(created_at, id) < (${p(filter.before.createdAt)}::timestamptz, ${p(filter.before.id)}::uuid)`);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   return db.$queryRawUnsafe<TaskSummaryRow[]>(
-    `SELECT id::text, problem_id, status, priority, attempt, max_retries, worker_id, run_id::text, agent_label, repeat_index, retry_of::text, error, metadata, created_at, updated_at, started_at, completed_at
+    `SELECT id::text, problem_id, status, priority, attempt, max_retries, worker_id, run_id::text, agent_label, repeat_index, retry_of::text, error, metadata, ${OUTCOME_FACTS} AS outcome_facts, created_at, updated_at, started_at, completed_at
      FROM tasks ${where} ORDER BY ${leading ? `${leading}, ` : ''}created_at DESC, id DESC LIMIT ${p(filter.limit)}::int`,
     ...values,
   );
@@ -109,6 +126,9 @@ export interface ExportRow {
   problem_id: string;
   run_id: string | null;
   agent_config: unknown;
+  status: string;
+  error: unknown;
+  outcome_facts: OutcomeFacts;
   /** The line without task_type and agent_config, as JSON text built by PostgreSQL. */
   line: string;
 }
@@ -163,7 +183,7 @@ export function readExportBatch(db: SqlClient, filter: TaskExportFilter, after: 
   }
   return db.$queryRawUnsafe<ExportRow[]>(
     // ORDER BY names t.id: a bare `id` would be the text output column, and the sort could not use the index.
-    `SELECT t.id::text AS id, t.created_at, problem_id, run_id::text, agent_config, ${LINE} AS line
+    `SELECT t.id::text AS id, t.created_at, problem_id, run_id::text, agent_config, status, error, ${OUTCOME_FACTS} AS outcome_facts, ${LINE} AS line
      FROM tasks t WHERE ${clauses.join(' AND ')} ORDER BY t.created_at, t.id LIMIT $${where.values.length + 1}`,
     ...values,
   );

@@ -1,11 +1,16 @@
 import type { TaskCallback } from '@aiopslab/shared/tables/task-callbacks';
+import { outcomeOfTask } from '@aiopslab/shared/domain/outcome-class';
 import type { Task } from '@aiopslab/shared/tables/tasks';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/** The API's JSON shape of a task (snake_case, ISO times). */
+/**
+ * The API's JSON shape of a task (snake_case, ISO times), with its outcome class
+ * (shared/src/domain/outcome-class.ts; the task type is read from the results' own keys).
+ */
 export function presentTask(task: Task) {
   return {
+    ...outcomeOfTask(task, null),
     task_id: task.id,
     problem_id: task.problemId,
     status: task.status,

@@ -1,5 +1,6 @@
 import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
 import type { SqlClient } from '@aiopslab/shared/db/sql';
+import { classifyOutcome } from '@aiopslab/shared/domain/outcome-class';
 import { findRun } from '@aiopslab/shared/tables/runs';
 import { ExportRow, readExportBatch } from '@aiopslab/shared/tables/tasks-listing';
 import { redactSecrets } from '../runs/redact-secrets';
@@ -25,6 +26,14 @@ async function taskTypeResolver(db: SqlClient) {
   };
 }
 
+/** The line PostgreSQL built, with task_type, the outcome class and the agent config without secrets. */
+export function lineOf(row: ExportRow, taskType: string | null): string {
+  const error = row.error && typeof row.error === 'object' ? (row.error as Record<string, unknown>) : null;
+  const outcome = classifyOutcome({ status: row.status, taskType, results: row.outcome_facts.results, error, setupReached: row.outcome_facts.setup_reached });
+  const tail = { task_type: taskType, solved: outcome.solved, outcome_class: outcome.outcome_class, outcome_origin: outcome.outcome_origin, agent_config: redactSecrets(row.agent_config) };
+  return `${row.line.slice(0, -1)},${JSON.stringify(tail).slice(1)}\n`;
+}
+
 /**
  * One NDJSON line per matching task, oldest first, read in keyset batches of (created_at, id)
  * through node-postgres: no connection is held between batches and memory holds one batch.
@@ -36,9 +45,7 @@ export async function* exportTaskLines(db: SqlClient, filter: ExportTasksQuery, 
   for (;;) {
     const rows = await readExportBatch(db, filter, after, batchSize);
     let chunk = '';
-    for (const row of rows) {
-      chunk += `${row.line.slice(0, -1)},"task_type":${JSON.stringify(await taskType(row))},"agent_config":${JSON.stringify(redactSecrets(row.agent_config))}}\n`;
-    }
+    for (const row of rows) chunk += lineOf(row, await taskType(row));
     if (chunk) yield chunk;
     if (rows.length < batchSize) return;
     const last = rows[rows.length - 1];

@@ -2,6 +2,7 @@ import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
 import type { SqlClient } from '@aiopslab/shared/db/sql';
 import { listTaskSummaryRows, TaskListFilter, TaskSummaryRow } from '@aiopslab/shared/tables/tasks-listing';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
+import { classifyOutcome } from '@aiopslab/shared/domain/outcome-class';
 
 export interface ListTasksQuery {
   status?: string;
@@ -88,10 +89,17 @@ function presentSummary(row: TaskSummaryRow) {
     repeat_index: row.repeat_index,
     retry_of: row.retry_of,
     error: row.error,
+    ...outcomeOf(row),
     metadata: row.metadata,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     started_at: iso(row.started_at),
     completed_at: iso(row.completed_at),
   };
+}
+
+/** solved, outcome_class, outcome_origin from the row's status, error and outcome facts. */
+function outcomeOf(row: TaskSummaryRow) {
+  const error = row.error && typeof row.error === 'object' ? (row.error as Record<string, unknown>) : null;
+  return classifyOutcome({ status: row.status, taskType: null, results: row.outcome_facts.results, error, setupReached: row.outcome_facts.setup_reached });
 }
