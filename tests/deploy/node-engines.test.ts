@@ -8,9 +8,9 @@ import { expandArgs, parseDockerfile } from './support/dockerfile';
 
 /**
  * `engines` tells the truth: every installed package accepts every Node version the root
- * package.json admits, and the container images run a supported LTS inside that range. The one
- * known exception is listed (and explained in the README's "When something goes wrong"). And
- * each image's HEALTHCHECK probes the port its service listens on by default.
+ * package.json admits (so `npm ci` warns of no engine), and the container images run a supported
+ * LTS inside that range. And each image's HEALTHCHECK probes the port its service listens on by
+ * default.
  */
 // semver is not a dependency of the project; ts-jest's copy (7.x) has `subset` and `satisfies`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,8 +19,12 @@ const semver = require(require.resolve('semver', { paths: [path.dirname(require.
   satisfies(version: string, range: string): boolean;
 };
 
-/** Packages whose engines exclude part of ours, with the reason they do no harm. */
-const EXPLAINED = { 'node_modules/@prisma/streams-local': 'loaded only by `prisma dev` (a local Prisma Postgres), which this project never runs' };
+/**
+ * Packages whose engines exclude part of ours, with the reason they do no harm: none. The one
+ * there was, @prisma/streams-local (Node >= 22, loaded only by `prisma dev`, which this project
+ * never runs), is replaced by deploy/npm-stubs/prisma-streams-local through package.json overrides.
+ */
+const EXPLAINED: Record<string, string> = {};
 /** Node release lines supported (LTS, not past end of life) in November 2026. */
 const SUPPORTED_LTS_MAJORS = [22, 24];
 
