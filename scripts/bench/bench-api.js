@@ -28,7 +28,7 @@ async function main() {
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-const SUBMISSION = JSON.stringify({ problem_id: PROBLEM, metadata: { bench: true } });
+const SUBMISSION = JSON.stringify({ problem_id: PROBLEM, agent_config: { kind: 'registry', name: 'gpt' }, metadata: { bench: true } });
 
 async function post(base) {
   const res = await postJson(base, '/tasks', SUBMISSION, CONNECTIONS);

@@ -151,7 +151,7 @@ describe('npm start (scripts/start-local.js)', () => {
     const workerLines = started.output.filter((line) => line.startsWith('worker '));
     expect(workerLines[0]).toMatch(/CLUSTER_PROVIDER=none \(no cluster\) and the demo runner services\/worker\/runner\/demo-runner\.js/);
 
-    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, max_steps: 5 });
+    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, max_steps: 5 });
     const done = await waitFor('the task to complete, with its transitions recorded by history', 60_000, async () => {
       const task = await getTask(started!.apiUrl, taskId);
       if (['failed', 'timed_out', 'cancelled'].includes(task.status)) throw new Error(`task ended ${task.status}: ${JSON.stringify(task)}\n${started!.output.join('\n')}`);
@@ -191,7 +191,7 @@ describe('npm start (scripts/start-local.js)', () => {
   test('Ctrl-C with a task running says what it waits for and how long; a second Ctrl-C hands the task back now and stops everything', async () => {
     // A slow demo run and a long drain deadline: the first Ctrl-C alone would wait for the task.
     started = await startLocal(env, { DEMO_RUNNER_SPEED: '200', SHUTDOWN_DEADLINE_SECONDS: '120' });
-    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, max_steps: 5 });
+    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, max_steps: 5 });
     await waitFor('the task to be processing', 30_000, async () => ((await getTask(started!.apiUrl, taskId)).status === 'processing' ? true : undefined), started.output);
     const runners = await waitFor('the runner process', 10_000, () => {
       const below = descendants(started!.pids.worker);
@@ -225,7 +225,7 @@ describe('npm start (scripts/start-local.js)', () => {
     expect(notice).toBe("start-local | history stopped unexpectedly; restarting it in 1 s (failure 1 in a row; the others keep running, as under compose's restart: unless-stopped). Ctrl-C stops everything.");
     await waitFor('history to be started again', 15_000, () => (started!.pids.history !== before.history ? true : undefined), started.output);
     expect(alive(before.api) && alive(before.worker)).toBe(true);
-    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, max_steps: 5 });
+    const taskId = await submit(started.apiUrl, { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, max_steps: 5 });
     await waitFor('the task to complete with its history recorded by the restarted service', 60_000, async () => {
       const task = await getTask(started!.apiUrl, taskId);
       return task.status === 'completed' && task.status_history.some((h) => h.to_status === 'completed') ? true : undefined;

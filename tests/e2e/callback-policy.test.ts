@@ -59,7 +59,7 @@ test.each([
   ['http://10.1.2.3/hook', '10.1.2.3 is a private address'],
   ['http://[::1]:9/hook', '::1 is a loopback address'],
 ])('POST /tasks with callback_url %s: 400 naming the field, the reason and the setting', async (callbackUrl, reason) => {
-  const response = await post(strictApi, '/tasks', { problem_id: PROBLEM_ID, callback_url: callbackUrl });
+  const response = await post(strictApi, '/tasks', { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, callback_url: callbackUrl });
   const body = (await response.json()) as { code: string; errors: { field: string; rule: string; message: string }[] };
   expect({ status: response.status, code: body.code }).toEqual({ status: 400, code: 'validation_failed' });
   expect(body.errors).toEqual([{ field: 'callback_url', rule: 'callback_policy', message: expect.stringContaining(reason) }]);
@@ -67,7 +67,7 @@ test.each([
 });
 
 test('a batch names the index of the refused callback_url, and nothing is stored', async () => {
-  const response = await post(strictApi, '/tasks/batch', { tasks: [{ problem_id: PROBLEM_ID }, { problem_id: PROBLEM_ID, callback_url: 'http://192.168.0.10/x' }] });
+  const response = await post(strictApi, '/tasks/batch', { tasks: [{ problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' } }, { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, callback_url: 'http://192.168.0.10/x' }] });
   expect(response.status).toBe(400);
   expect(((await response.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['tasks[1].callback_url']);
   expect(((await (await fetch(`${strictApi}/tasks`)).json()) as { tasks: unknown[] }).tasks).toEqual([]);
@@ -86,7 +86,7 @@ test('with CALLBACK_ALLOW_PRIVATE=true it is accepted, and the task shows the de
   const flaky = receiver.script('/flaky', [500, 200]);
   const refusing = receiver.script('/gone', [404]);
   const submitted = await Promise.all([flaky, refusing].map(async (callbackUrl) => {
-    const response = await post(openApi, '/tasks', { problem_id: PROBLEM_ID, callback_url: callbackUrl });
+    const response = await post(openApi, '/tasks', { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, callback_url: callbackUrl });
     expect(response.status).toBe(201);
     return ((await response.json()) as { task_id: string }).task_id;
   }));
@@ -100,7 +100,7 @@ test('with CALLBACK_ALLOW_PRIVATE=true it is accepted, and the task shows the de
 }, 60_000);
 
 test('a task without callback_url shows callback: null', async () => {
-  const response = await post(openApi, '/tasks', { problem_id: PROBLEM_ID });
+  const response = await post(openApi, '/tasks', { problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' } });
   const { task_id: taskId } = (await response.json()) as { task_id: string };
   expect(((await (await fetch(`${openApi}/tasks/${taskId}`)).json()) as { callback: unknown }).callback).toBeNull();
 });

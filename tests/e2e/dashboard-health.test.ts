@@ -25,7 +25,7 @@ describe('dashboard health banner', () => {
     const h = await startApiHarness({}, { amqpUrl: 'amqp://guest:guest@127.0.0.1:1' });
     const { server, base } = await serve(h);
     try {
-      const submitted = await fetch(`${base}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: PROBLEM }) });
+      const submitted = await fetch(`${base}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: PROBLEM, agent_config: { kind: 'registry', name: 'gpt' } }) });
       expect(submitted.status).toBe(201);
       const { page, problems } = await watchedPage(browser);
       await page.goto(`${base}/ui/tasks`);

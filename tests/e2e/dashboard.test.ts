@@ -80,7 +80,7 @@ describe('dashboard in a real browser', () => {
     ({ page, problems } = await watchedPage(browser));
 
     quick.detection = await submit({ problem_id: DETECTION, agent_config: { kind: 'scripted', actions: SCRIPT } });
-    quick.localization = await submit({ problem_id: LOCALIZATION });
+    quick.localization = await submit({ problem_id: LOCALIZATION, agent_config: { kind: 'registry', name: 'gpt' } });
     for (let i = 0; i < 55; i++) await insertTask(db, { problemId: OLD_PROBLEM, createdAt: new Date(Date.UTC(2025, 5, 1, 0, 0, i)) });
     await waitUntil(async () => (await statusOf(quick.detection)) === 'completed' && (await statusOf(quick.localization)) === 'completed', 30_000, 'the quick tasks to complete');
   });

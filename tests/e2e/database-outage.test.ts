@@ -19,7 +19,7 @@ let apiUrl: string;
 let logDir: string;
 
 const submit = () =>
-  fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: PROBLEM_ID }) });
+  fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' } }) });
 
 beforeAll(async () => {
   env = await createTestEnv();

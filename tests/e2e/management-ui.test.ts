@@ -49,7 +49,7 @@ describe('the RabbitMQ management UI while tasks run', () => {
   });
 
   async function submit(durationMs: number): Promise<string> {
-    const res = await fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: 'container_kill-detection', parameters: { duration_ms: durationMs } }) });
+    const res = await fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: 'container_kill-detection', agent_config: { kind: 'registry', name: 'gpt' }, parameters: { duration_ms: durationMs } }) });
     expect(res.status).toBe(201);
     return ((await res.json()) as { task_id: string }).task_id;
   }

@@ -101,7 +101,7 @@ describe('worker with the real AIOpsLab source, an empty HOME and CLUSTER_PROVID
     expect(catalog.unsupported.map((p) => p.id).sort()).toEqual(['flower_model_misconfig-detection', FLOWER]);
     expect(workerLog()).not.toMatch(/refresh failed|ConfigException/);
 
-    const refused = await fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: FLOWER }) });
+    const refused = await fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: FLOWER, agent_config: { kind: 'registry', name: 'gpt' } }) });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: { message: string }[] }).errors[0].message).toMatch(/not run by this service: deployed with docker compose/);
   });

@@ -19,7 +19,7 @@ let worker: ServiceProcess;
 let apiUrl: string;
 
 const submit = (timeoutMinutes: number) =>
-  fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: PROBLEM_ID, timeout_minutes: timeoutMinutes, max_retries: 0 }) });
+  fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem_id: PROBLEM_ID, agent_config: { kind: 'registry', name: 'gpt' }, timeout_minutes: timeoutMinutes, max_retries: 0 }) });
 
 beforeAll(async () => {
   env = await createTestEnv();

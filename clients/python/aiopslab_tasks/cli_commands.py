@@ -128,7 +128,7 @@ def add_task_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
     p = command("submit", submit, "submit one task; prints its id")
     p.add_argument("problem_id", help="an AIOpsLab problem id (see `problems`)")
-    p.add_argument("--agent-config", metavar="JSON", help='e.g. \'{"kind": "registry", "name": "gpt"}\' (or @file.json)')
+    p.add_argument("--agent-config", metavar="JSON", required=True, help='required (there is no default agent): e.g. \'{"kind": "scripted", "actions": ["submit(\\"Yes\\")"]}\' or \'{"kind": "registry", "name": "gpt"}\' (or @file.json)')
     p.add_argument("--idempotency-key", help="the same key returns the same task")
     add_task_field_options(p)
 

@@ -33,7 +33,7 @@ class CliTests(unittest.TestCase):
         return done.stdout
 
     def test_submit_status_and_logs_follow(self) -> None:
-        task_id = self.ok("submit", DETECTION, "--max-steps", "4", "--metadata", '{"from": "cli"}').strip()
+        task_id = self.ok("submit", DETECTION, "--agent-config", '{"kind": "registry", "name": "gpt"}', "--max-steps", "4", "--metadata", '{"from": "cli"}').strip()
         uuid.UUID(task_id)
         lines = [json.loads(line) for line in self.ok("logs", "-f", task_id, "--json").splitlines()]
         self.assertTrue(lines)
@@ -57,7 +57,7 @@ class CliTests(unittest.TestCase):
         missing = run_cli(["status", str(uuid.uuid4()), "--json", *auth])
         self.assertEqual(missing.returncode, 1)
         self.assertEqual(json.loads(missing.stderr)["error"]["status"], 404)
-        bad = run_cli(["submit", "bad id!", "--max-steps", "0", *auth])
+        bad = run_cli(["submit", "bad id!", "--agent-config", '{"kind": "registry", "name": "gpt"}', "--max-steps", "0", *auth])
         self.assertEqual(bad.returncode, 1)
         self.assertIn("max_steps", bad.stderr)
         self.assertEqual(bad.stdout, "")
@@ -65,7 +65,7 @@ class CliTests(unittest.TestCase):
     def test_exit_2_for_bad_usage(self) -> None:
         self.assertEqual(run_cli(["no-such-command", *auth]).returncode, 2)
         self.assertEqual(run_cli(["run", "results", *auth]).returncode, 2)
-        malformed = run_cli(["submit", DETECTION, "--metadata", "{not json", *auth])
+        malformed = run_cli(["submit", DETECTION, "--agent-config", '{"kind": "registry", "name": "gpt"}', "--metadata", "{not json", *auth])
         self.assertEqual(malformed.returncode, 2)
         self.assertIn("--metadata is not valid JSON", malformed.stderr)
         # The test token begins with "-": as a separate word it reads as an option, and the error says the fix.
@@ -84,7 +84,7 @@ class CliTests(unittest.TestCase):
         self.assertEqual(created.returncode, 0, created.stderr)
         run = json.loads(created.stdout)
         self.assertEqual((run["status"], run["task_count"]), ("finished", 8))
-        self.assertIn("8/8 finished", created.stderr)  # progress as plain lines: stderr is a pipe here
+        self.assertIn("8/8 cells finished", created.stderr)  # progress as plain lines: stderr is a pipe here
         run_id = run["run_id"]
 
         table = self.ok("run", "results", run_id).splitlines()
@@ -107,6 +107,53 @@ class CliTests(unittest.TestCase):
         watched = run_cli(["run", "watch", run_id, *auth])  # a run with wrong answers is finished, not failed
         self.assertEqual(watched.returncode, 0, watched.stderr)
         self.assertIn("status    finished", watched.stdout)
+
+    def test_run_list_pages_with_the_keyset_cursor_and_all_follows_every_page(self) -> None:
+        made = [self.ok("run", "create", "--name", f"listed {i}", "--agent", "gpt", "--problem", DETECTION).strip() for i in range(3)]
+        first = json.loads(self.ok("run", "list", "--limit", "2", "--json"))
+        self.assertEqual([r["run_id"] for r in first["runs"]], made[::-1][:2])  # newest first
+        second = json.loads(self.ok("run", "list", "--limit", "2", f"--cursor={first['next_cursor']}", "--json"))
+        self.assertEqual(second["runs"][0]["run_id"], made[0])
+        every = json.loads(self.ok("run", "list", "--limit", "1", "--all", "--json"))
+        self.assertTrue(set(made) <= {r["run_id"] for r in every})
+        shown = run_cli(["run", "list", "--limit", "2", *auth])
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertEqual(shown.stdout.splitlines()[0].split(), ["run_id", "name", "status", "grid", "task_count", "created_at", "finished_at"])
+        self.assertIn(f"{made[2]}  listed 2", shown.stdout)
+        self.assertIn("1x1x1", shown.stdout)
+        self.assertIn("more runs: --cursor=", shown.stderr)
+
+    def test_run_results_shows_every_column_and_columns_chooses_them_and_compare_pairs_two_runs(self) -> None:
+        yes, no = ('yes=' + json.dumps({"kind": "scripted", "actions": ['submit("Yes")']}),
+                   'yes=' + json.dumps({"kind": "scripted", "actions": ['submit("No")']}))
+        ids = [json.loads(self.ok("run", "create", "--name", name, "--agent", agent, "--problem", DETECTION, "--problem", LOCALIZATION,
+                                  "--repeats", "2", "--wait", "--quiet", "--json"))["run_id"] for name, agent in (("says yes", yes), ("says no", no))]
+        api_rows = json.loads(self.ok("run", "results", ids[0], "--json"))["rows"]
+        header = self.ok("run", "results", ids[0]).splitlines()[0].split()
+        for column in ("success_rate", "pass_hat_1", "pass_hat_2", "detection_accuracy", "localization_accuracy",
+                       "mean_ttd", "mean_ttl", "mean_steps", "prompt_tokens", "completion_tokens", "in_tokens", "out_tokens"):
+            self.assertIn(column, header)
+        for key, value in api_rows[0].items():  # every field the api returns has its column(s)
+            if value is not None and not isinstance(value, dict):
+                self.assertTrue(key in header or f"{key}_low" in header, key)
+        chosen = list(csv.reader(io.StringIO(self.ok("run", "results", ids[0], "--columns", "agent_label,task_type,pass^2,success_rate", "--csv"))))
+        self.assertEqual(chosen[0], ["agent_label", "task_type", "pass_hat_2", "success_rate"])
+        self.assertEqual(chosen[1:], [["yes", "detection", "1", "1"], ["yes", "localization", "1", "1"], ["yes", "all", "1", "1"]])
+        refused = run_cli(["run", "results", ids[0], "--columns", "agent_label,nope", *auth])
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("unknown column(s) nope", refused.stderr)
+
+        comparison = json.loads(self.ok("run", "compare", ids[1], ids[0], "--json"))
+        report = self.ok("run", "compare", ids[1], ids[0])
+        self.assertEqual(comparison["pairs"], 2)
+        self.assertIn(f"a         {ids[1]} (says no) finished", report)
+        self.assertIn("pairs     2 by problem and agent (yes)", report)
+        self.assertIn(f"a - b     {comparison['difference'] * 100:+.1f} pp", report)
+        self.assertIn("solved only by b: ", report)
+        for warning in comparison.get("warnings") or []:
+            self.assertIn(warning if isinstance(warning, str) else warning.get("message", ""), report)
+        if "mcnemar_p" in comparison:
+            self.assertIn(f"mcnemar_p {comparison['mcnemar_p']}", report)
 
     def test_run_create_without_agents_is_refused_by_the_api(self) -> None:
         refused = run_cli(["run", "create", "--name", "x", "--problem", DETECTION, "--json", *auth])

@@ -6,7 +6,11 @@ import uuid
 
 from aiopslab_tasks import ApiError, Client
 from helpers import ANALYSIS, DETECTION
+
 from live_system import LiveSystem
+
+# POST /tasks requires agent_config (there is no default agent).
+AGENT = {"kind": "registry", "name": "gpt"}
 
 system: LiveSystem
 
@@ -25,7 +29,7 @@ class TaskTests(unittest.TestCase):
         self.client = Client(system.url, system.token)
 
     def test_a_submitted_task_can_be_fetched_and_its_logs_followed_until_it_ends(self) -> None:
-        submitted = self.client.submit_task(problem_id=DETECTION, max_steps=5, metadata={"test": "follow"})
+        submitted = self.client.submit_task(problem_id=DETECTION, agent_config=AGENT, max_steps=5, metadata={"test": "follow"})
         self.assertEqual(submitted["status"], "pending")
         lines = list(self.client.follow_logs(submitted["task_id"]))
         seqs = [line["seq"] for line in lines]
@@ -39,14 +43,14 @@ class TaskTests(unittest.TestCase):
         self.assertEqual([line["seq"] for line in self.client.task_logs(submitted["task_id"])], seqs)
 
     def test_following_from_a_sequence_number_resumes_after_it(self) -> None:
-        task_id = self.client.submit_task(problem_id=DETECTION)["task_id"]
+        task_id = self.client.submit_task(problem_id=DETECTION, agent_config=AGENT)["task_id"]
         everything = list(self.client.follow_logs(task_id))
         rest = list(self.client.follow_logs(task_id, after_seq=everything[2]["seq"]))
         self.assertEqual(rest, everything[3:])
 
     def test_list_tasks_walks_every_page(self) -> None:
         marker = str(uuid.uuid4())
-        answers = self.client.submit_tasks([{"problem_id": ANALYSIS, "metadata": {"marker": marker, "i": i}} for i in range(7)])
+        answers = self.client.submit_tasks([{"problem_id": ANALYSIS, "agent_config": AGENT, "metadata": {"marker": marker, "i": i}} for i in range(7)])
         submitted = {a["task_id"] for a in answers}
         listed = list(self.client.list_tasks(page_size=3, problem_id=ANALYSIS))
         ids = [t["task_id"] for t in listed]
@@ -77,7 +81,7 @@ class TaskTests(unittest.TestCase):
         self.assertEqual((caught.exception.status, caught.exception.code), (401, "unauthorized"))
 
     def test_cancelling_a_finished_task_is_a_409(self) -> None:
-        task_id = self.client.submit_task(problem_id=DETECTION)["task_id"]
+        task_id = self.client.submit_task(problem_id=DETECTION, agent_config=AGENT)["task_id"]
         list(self.client.follow_logs(task_id))
         with self.assertRaises(ApiError) as caught:
             self.client.cancel_task(task_id)

@@ -60,3 +60,5 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
 }
 
 export const PROBLEM = 'k8s_target_port-misconfig-detection-1';
+/** A scripted agent (no LLM, no cost): POST /tasks requires agent_config. */
+export const AGENT = { kind: 'scripted', actions: ['submit("Yes")'] };

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 /** Every bad request is a 4xx problem+json naming the field and the rule; nothing is stored. */
 describe('bad input to POST /tasks', () => {
@@ -27,26 +27,26 @@ describe('bad input to POST /tasks', () => {
   });
 
   it('wrong types, missing and unknown fields', async () => {
-    await expectRejected(post().send({ problem_id: 42 }), 400, 'problem_id', 'type');
+    await expectRejected(post().send({ problem_id: 42, agent_config: AGENT }), 400, 'problem_id', 'type');
     await expectRejected(post().send({ max_steps: 3 }), 400, 'problem_id', 'required');
-    await expectRejected(post().send({ problem_id: PROBLEM, max_steps: '30' }), 400, 'max_steps', 'type');
-    await expectRejected(post().send({ problem_id: PROBLEM, colour: 'red' }), 400, 'colour', 'additionalProperties');
-    await expectRejected(post().send([{ problem_id: PROBLEM }]), 400, '(body)', 'type');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, max_steps: '30' }), 400, 'max_steps', 'type');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, colour: 'red' }), 400, 'colour', 'additionalProperties');
+    await expectRejected(post().send([{ problem_id: PROBLEM, agent_config: AGENT }]), 400, '(body)', 'type');
     await expectRejected(post().set('Content-Type', 'application/json').send('null'), 400);
   });
 
   it('out-of-range numbers, including the deployment timeout cap', async () => {
-    await expectRejected(post().send({ problem_id: PROBLEM, priority: 10 }), 400, 'priority', 'maximum');
-    await expectRejected(post().send({ problem_id: PROBLEM, priority: -1 }), 400, 'priority', 'minimum');
-    await expectRejected(post().send({ problem_id: PROBLEM, max_steps: 1.5 }), 400, 'max_steps', 'type');
-    await expectRejected(post().send({ problem_id: PROBLEM, timeout_minutes: 121 }), 400, 'timeout_minutes', 'maximum');
-    await expectRejected(post().send({ problem_id: PROBLEM, max_retries: 1e9 }), 400, 'max_retries', 'maximum');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, priority: 10 }), 400, 'priority', 'maximum');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, priority: -1 }), 400, 'priority', 'minimum');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, max_steps: 1.5 }), 400, 'max_steps', 'type');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, timeout_minutes: 121 }), 400, 'timeout_minutes', 'maximum');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, max_retries: 1e9 }), 400, 'max_retries', 'maximum');
   });
 
   it('callback URLs that are not http(s)', async () => {
-    await expectRejected(post().send({ problem_id: PROBLEM, callback_url: 'file:///etc/passwd' }), 400, 'callback_url');
-    await expectRejected(post().send({ problem_id: PROBLEM, callback_url: 'javascript:alert(1)' }), 400, 'callback_url');
-    await expectRejected(post().send({ problem_id: PROBLEM, callback_url: 'not a url' }), 400, 'callback_url');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, callback_url: 'file:///etc/passwd' }), 400, 'callback_url');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, callback_url: 'javascript:alert(1)' }), 400, 'callback_url');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, callback_url: 'not a url' }), 400, 'callback_url');
   });
 
   it('agent configs of an unknown kind or missing fields', async () => {
@@ -58,14 +58,14 @@ describe('bad input to POST /tasks', () => {
     await expectRejected(post().set('Content-Type', 'application/json').send(`{"problem_id":"${PROBLEM}","priority":1,"priority":9}`), 400, 'priority', 'duplicateKey');
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 40; i++) deep = { d: deep };
-    await expectRejected(post().send({ problem_id: PROBLEM, metadata: deep }), 400, 'metadata', 'maxDepth');
-    await expectRejected(post().send({ problem_id: "x'; DROP TABLE tasks; --" }), 400, 'problem_id', 'pattern');
-    await expectRejected(post().send({ problem_id: '$(rm -rf /)' }), 400, 'problem_id', 'pattern');
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, metadata: deep }), 400, 'metadata', 'maxDepth');
+    await expectRejected(post().send({ problem_id: "x'; DROP TABLE tasks; --", agent_config: AGENT }), 400, 'problem_id', 'pattern');
+    await expectRejected(post().send({ problem_id: '$(rm -rf /)', agent_config: AGENT }), 400, 'problem_id', 'pattern');
   });
 
   it('oversized bodies and wrong content types', async () => {
-    await expectRejected(post().send({ problem_id: PROBLEM, metadata: { blob: 'x'.repeat(5000) } }), 413);
-    await expectRejected(post().set('Content-Type', 'text/plain').send(JSON.stringify({ problem_id: PROBLEM })), 415);
+    await expectRejected(post().send({ problem_id: PROBLEM, agent_config: AGENT, metadata: { blob: 'x'.repeat(5000) } }), 413);
+    await expectRejected(post().set('Content-Type', 'text/plain').send(JSON.stringify({ problem_id: PROBLEM, agent_config: AGENT })), 415);
     await expectRejected(post().set('Content-Type', 'application/x-www-form-urlencoded').send('problem_id=x'), 415);
     await expectRejected(post().set('Content-Type', 'application/json; charset=klingon').send('{}'), 415);
   });

@@ -4,7 +4,7 @@ import { freePort } from '../../../tests/support/service-process';
 import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { TEST_MANAGEMENT_URL } from '../../../tests/support/test-services';
 import { readQueues } from '../src/use-cases/read-queues';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 const TASK_ID = '3f1c9a4e-0000-4000-8000-000000000001';
 
@@ -99,7 +99,7 @@ describe('GET /queues', () => {
   afterAll(() => h.close());
 
   it("shows Ready per queue of this deployment's prefix only, and the outbox backlog", async () => {
-    for (let i = 0; i < 2; i++) await request(h.app).post('/tasks').send({ problem_id: PROBLEM }).expect(201);
+    for (let i = 0; i < 2; i++) await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
     await h.db.$executeRaw`
       INSERT INTO outbox (message_id, exchange, routing_key, payload, available_at)
       VALUES (gen_random_uuid(), ${h.topology.exchanges.tasks}, 'dispatch', '{}'::jsonb, now() + interval '1 hour')`;

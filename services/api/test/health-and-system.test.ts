@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 describe('health, metrics, problems and docs', () => {
   let h: ApiHarness;
@@ -14,7 +14,7 @@ describe('health, metrics, problems and docs', () => {
   });
 
   it('counts submissions and exports request durations and the outbox backlog', async () => {
-    await request(h.app).post('/tasks').send({ problem_id: PROBLEM }).expect(201);
+    await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
     const text = (await request(h.app).get('/metrics').expect(200)).text;
     expect(text).toMatch(/aiopslab_api_tasks_submitted_total\{mode="single"\} 1/);
     expect(text).toMatch(/aiopslab_api_request_duration_seconds_count\{method="POST",route="\/tasks",status="201"\} 1/);
@@ -50,7 +50,7 @@ describe('health while a dependency is down', () => {
     try {
       const health = await request(h.app).get('/health').expect(200);
       expect(health.body).toMatchObject({ status: 'degraded', database_status: 'up', queue_status: 'down', accepting_tasks: true });
-      const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM }).expect(201);
+      const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
       expect(await h.db.outboxMessage.count({ where: { publishedAt: null, payload: { path: ['task_id'], equals: res.body.task_id } } })).toBe(2);
       expect((await request(h.app).get('/health')).body.outbox_backlog).toBeGreaterThanOrEqual(2);
     } finally {
@@ -63,7 +63,7 @@ describe('health while a dependency is down', () => {
     try {
       const res = await request(h.app).get('/health').expect(503);
       expect(res.body).toMatchObject({ status: 'degraded', database_status: 'down', queue_status: 'up', accepting_tasks: false });
-      const submit = await request(h.app).post('/tasks').send({ problem_id: PROBLEM });
+      const submit = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT });
       expect({ status: submit.status, code: submit.body.code, retryAfter: submit.headers['retry-after'] }).toEqual({ status: 503, code: 'database_unavailable', retryAfter: '5' });
       expect(submit.body.detail).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|prisma/i);
     } finally {

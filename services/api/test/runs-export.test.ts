@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ApiHarness, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, startApiHarness } from './api-harness';
 import { createRun, DETECTION, finishRunTasks, workerResult } from './support/run-fixtures';
 
 const parseLines = (text: string) => text.trim().split('\n').map((line) => JSON.parse(line));
@@ -52,7 +52,7 @@ describe('GET /runs/{id}/export and GET /tasks/export', () => {
   it('GET /tasks/export takes the task list filters, finished tasks by default', async () => {
     const problem = 'revoke_auth_mongodb-analysis-2';
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await request(h.app).post('/tasks').send({ problem_id: problem }).expect(201)).body.task_id);
+    for (let i = 0; i < 3; i++) ids.push((await request(h.app).post('/tasks').send({ problem_id: problem, agent_config: AGENT }).expect(201)).body.task_id);
     await h.db.$executeRaw`UPDATE tasks SET status = 'failed', completed_at = now() WHERE id = ${ids[0]}::uuid`;
     await h.db.$executeRaw`UPDATE tasks SET status = 'completed', completed_at = now() WHERE id = ${ids[1]}::uuid`;
     const finished = parseLines((await request(h.app).get('/tasks/export').query({ problem_id: problem }).expect(200)).text);

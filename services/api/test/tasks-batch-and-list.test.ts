@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { insertTask } from '../../../tests/support/builders';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 describe('POST /tasks/batch and GET /tasks', () => {
   let h: ApiHarness;
@@ -10,7 +10,7 @@ describe('POST /tasks/batch and GET /tasks', () => {
   afterAll(() => h.close());
 
   it('stores 1000 tasks in one call, each with its events', async () => {
-    const tasks = Array.from({ length: 1000 }, (_, i) => ({ problem_id: PROBLEM, metadata: { i } }));
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({ problem_id: PROBLEM, agent_config: AGENT, metadata: { i } }));
     const res = await request(h.app).post('/tasks/batch').send({ tasks }).expect(201);
     expect(res.body.tasks).toHaveLength(1000);
     expect(new Set(res.body.tasks.map((t: { task_id: string }) => t.task_id)).size).toBe(1000);
@@ -19,32 +19,32 @@ describe('POST /tasks/batch and GET /tasks', () => {
 
   it('stores nothing when any item is invalid and names every bad index', async () => {
     const before = await h.db.task.count();
-    const tasks = [{ problem_id: PROBLEM }, { problem_id: PROBLEM, max_steps: 0 }, { problem_id: PROBLEM }, { max_steps: 3 }];
+    const tasks = [{ problem_id: PROBLEM, agent_config: AGENT }, { problem_id: PROBLEM, agent_config: AGENT, max_steps: 0 }, { problem_id: PROBLEM, agent_config: AGENT }, { max_steps: 3 }];
     const res = await request(h.app).post('/tasks/batch').send({ tasks }).expect(400);
     expect(res.body.invalid_indexes).toEqual([1, 3]);
     expect(res.body.errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: 'tasks[1].max_steps', rule: 'minimum' }), expect.objectContaining({ field: 'tasks[3].problem_id', rule: 'required' })]),
     );
-    const unknown = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM }, { problem_id: 'nope' }] }).expect(400);
+    const unknown = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, agent_config: AGENT }, { problem_id: 'nope', agent_config: AGENT }] }).expect(400);
     expect(unknown.body.invalid_indexes).toEqual([1]);
     expect(await h.db.task.count()).toBe(before);
   });
 
   it('replays known keys inside a batch, and rolls the whole batch back when a key is reused with another request', async () => {
-    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'batch-k1').send({ problem_id: PROBLEM }).expect(201);
-    const replay = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'batch-k1' }, { problem_id: PROBLEM, idempotency_key: 'batch-k2' }] }).expect(201);
+    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'batch-k1').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
+    const replay = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, agent_config: AGENT, idempotency_key: 'batch-k1' }, { problem_id: PROBLEM, agent_config: AGENT, idempotency_key: 'batch-k2' }] }).expect(201);
     expect(replay.body.tasks[0]).toMatchObject({ task_id: first.body.task_id, replayed: true });
     expect(replay.body.tasks[1].replayed).toBeUndefined();
     const before = await h.db.task.count();
-    const reused = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'batch-k3' }, { problem_id: PROBLEM, max_steps: 7, idempotency_key: 'batch-k1' }] }).expect(409);
+    const reused = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, agent_config: AGENT, idempotency_key: 'batch-k3' }, { problem_id: PROBLEM, agent_config: AGENT, max_steps: 7, idempotency_key: 'batch-k1' }] }).expect(409);
     expect(reused.body).toMatchObject({ code: 'idempotency_key_reused', task_id: first.body.task_id });
     expect(await h.db.task.count()).toBe(before);
     expect(await h.db.task.count({ where: { idempotencyKey: 'batch-k3' } })).toBe(0);
   });
 
   it('refuses more than 1000 tasks and repeated keys within a batch', async () => {
-    await request(h.app).post('/tasks/batch').send({ tasks: Array.from({ length: 1001 }, () => ({ problem_id: PROBLEM })) }).expect(400);
-    const dup = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, idempotency_key: 'k' }, { problem_id: PROBLEM, idempotency_key: 'k' }] }).expect(400);
+    await request(h.app).post('/tasks/batch').send({ tasks: Array.from({ length: 1001 }, () => ({ problem_id: PROBLEM, agent_config: AGENT })) }).expect(400);
+    const dup = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, agent_config: AGENT, idempotency_key: 'k' }, { problem_id: PROBLEM, agent_config: AGENT, idempotency_key: 'k' }] }).expect(400);
     expect(dup.body.errors[0]).toMatchObject({ field: 'tasks[1].idempotency_key', rule: 'unique' });
   });
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { assertControlQueue } from '@aiopslab/shared/amqp/topology';
 import { insertTask } from '../../../tests/support/builders';
 import { collectMessages } from '../../../tests/support/amqp-helpers';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 describe('DELETE /tasks/{id}, GET /tasks/{id} and logs', () => {
   let h: ApiHarness;
@@ -13,7 +13,7 @@ describe('DELETE /tasks/{id}, GET /tasks/{id} and logs', () => {
   afterAll(() => h.close());
 
   it('cancels a pending task at once and records the transition', async () => {
-    const { body } = await request(h.app).post('/tasks').send({ problem_id: PROBLEM }).expect(201);
+    const { body } = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
     const res = await request(h.app).delete(`/tasks/${body.task_id}`).expect(200);
     expect(res.body).toEqual({ task_id: body.task_id, status: 'cancelled' });
     const task = await h.db.task.findUniqueOrThrow({ where: { id: body.task_id } });

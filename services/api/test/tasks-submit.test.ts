@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 describe('POST /tasks', () => {
   let h: ApiHarness;
@@ -11,11 +11,11 @@ describe('POST /tasks', () => {
 
   it('stores the task with defaults, its pending event and its dispatch message in one go', async () => {
     const dispatch = await collectMessages(h.topology.queues.dispatch);
-    const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, priority: 7, metadata: { run: 'a' } }).expect(201);
+    const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT, priority: 7, metadata: { run: 'a' } }).expect(201);
     expect(res.body).toEqual({ task_id: expect.any(String), status: 'pending', submitted_at: expect.any(String) });
     expect(res.headers.location).toBe(`/tasks/${res.body.task_id}`);
     const task = await h.db.task.findUniqueOrThrow({ where: { id: res.body.task_id } });
-    expect(task).toMatchObject({ status: 'pending', priority: 7, maxSteps: 30, timeoutMinutes: 30, maxRetries: 2, attempt: 0, agentConfig: { kind: 'registry', name: 'gpt', params: {} } });
+    expect(task).toMatchObject({ status: 'pending', priority: 7, maxSteps: 30, timeoutMinutes: 30, maxRetries: 2, attempt: 0, agentConfig: AGENT });
     const outbox = await h.db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: task.id } }, orderBy: { id: 'asc' } });
     expect(outbox.map((o) => o.routingKey)).toEqual(['task.pending', 'dispatch']);
     expect(outbox[0].payload).toMatchObject({ from_status: null, to_status: 'pending', attempt: 0, notes: 'submitted' });
@@ -29,8 +29,17 @@ describe('POST /tasks', () => {
     await dispatch.close();
   });
 
+  it('refuses a task without agent_config with a 400 that names the field and how to fix it (no default agent)', async () => {
+    const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM }).expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'agent_config', rule: 'required', message: expect.stringContaining('"kind":"scripted"') })]);
+    expect(res.body.detail).toContain('there is no default agent');
+    const batch = await request(h.app).post('/tasks/batch').send({ tasks: [{ problem_id: PROBLEM, agent_config: AGENT }, { problem_id: PROBLEM }] }).expect(400);
+    expect(batch.body.errors).toEqual([expect.objectContaining({ field: 'tasks[1].agent_config', rule: 'required' })]);
+    expect(Number((await h.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM tasks WHERE problem_id = ${PROBLEM} AND agent_config->>'kind' = 'registry'`)[0].n)).toBe(0);
+  });
+
   it('returns the first task for a repeated Idempotency-Key instead of a duplicate', async () => {
-    const body = { problem_id: PROBLEM, max_steps: 5 };
+    const body = { problem_id: PROBLEM, agent_config: AGENT, max_steps: 5 };
     const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-42').send(body).expect(201);
     const again = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-42').send(body).expect(200);
     expect(again.body).toMatchObject({ task_id: first.body.task_id, replayed: true });
@@ -41,33 +50,33 @@ describe('POST /tasks', () => {
   });
 
   it('refuses a reused key with a different request, naming the first task', async () => {
-    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-43').send({ problem_id: PROBLEM }).expect(201);
-    const res = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-43').send({ problem_id: PROBLEM, max_steps: 9 }).expect(409);
+    const first = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-43').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
+    const res = await request(h.app).post('/tasks').set('Idempotency-Key', 'run-43').send({ problem_id: PROBLEM, agent_config: AGENT, max_steps: 9 }).expect(409);
     expect(res.body).toMatchObject({ code: 'idempotency_key_reused', task_id: first.body.task_id });
   });
 
   it('creates one task when the same key arrives concurrently', async () => {
-    const responses = await Promise.all(Array.from({ length: 10 }, () => request(h.app).post('/tasks').set('Idempotency-Key', 'race-1').send({ problem_id: PROBLEM })));
+    const responses = await Promise.all(Array.from({ length: 10 }, () => request(h.app).post('/tasks').set('Idempotency-Key', 'race-1').send({ problem_id: PROBLEM, agent_config: AGENT })));
     expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(responses.map((r) => r.body.task_id)).size).toBe(1);
     expect(await h.db.task.count({ where: { idempotencyKey: 'race-1' } })).toBe(1);
   });
 
   it('rejects a header key that differs from the body key', async () => {
-    const res = await request(h.app).post('/tasks').set('Idempotency-Key', 'a').send({ problem_id: PROBLEM, idempotency_key: 'b' }).expect(400);
+    const res = await request(h.app).post('/tasks').set('Idempotency-Key', 'a').send({ problem_id: PROBLEM, agent_config: AGENT, idempotency_key: 'b' }).expect(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'idempotency_key', rule: 'consistent' });
   });
 
   it('rejects a problem id missing from the catalog and stores nothing', async () => {
     const before = await h.db.task.count();
-    const res = await request(h.app).post('/tasks').send({ problem_id: 'no_such_problem-detection-1' }).expect(400);
+    const res = await request(h.app).post('/tasks').send({ problem_id: 'no_such_problem-detection-1', agent_config: AGENT }).expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'problem_id', rule: 'catalog' })]);
     expect(await h.db.task.count()).toBe(before);
   });
 
   it('refuses a problem the service does not run, saying why, and lists it apart in GET /problems', async () => {
-    const res = await request(h.app).post('/tasks').send({ problem_id: 'flower_node_stop-detection' }).expect(400);
+    const res = await request(h.app).post('/tasks').send({ problem_id: 'flower_node_stop-detection', agent_config: AGENT }).expect(400);
     expect(res.body.detail).toMatch(/problem "flower_node_stop-detection" is not run by this service: deployed with docker compose/);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'problem_id', rule: 'catalog' })]);
     const catalog = (await request(h.app).get('/problems').expect(200)).body;

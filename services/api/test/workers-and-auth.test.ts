@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { insertTask } from '../../../tests/support/builders';
-import { ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
 
 describe('workers registry endpoints', () => {
   let h: ApiHarness;
@@ -40,9 +40,9 @@ describe('bearer-token auth', () => {
   afterAll(() => h.close());
 
   it('requires the API token for tasks and leaves health, metrics and docs open', async () => {
-    expect((await request(h.app).post('/tasks').send({ problem_id: PROBLEM }).expect(401)).body.code).toBe('unauthorized');
+    expect((await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(401)).body.code).toBe('unauthorized');
     await request(h.app).get('/tasks').set('Authorization', 'Bearer wrong-token-0123456789').expect(401);
-    await request(h.app).post('/tasks').set('Authorization', `Bearer ${API_TOKEN}`).send({ problem_id: PROBLEM }).expect(201);
+    await request(h.app).post('/tasks').set('Authorization', `Bearer ${API_TOKEN}`).send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
     await request(h.app).get('/health').expect(200);
     await request(h.app).get('/metrics').expect(200);
     await request(h.app).get('/openapi.json').expect(200);
@@ -52,7 +52,7 @@ describe('bearer-token auth', () => {
     const body = { worker_id: 'w-auth', hostname: 'h', backend: 'none', version: '1' };
     await request(h.app).post('/workers/register').set('Authorization', `Bearer ${API_TOKEN}`).send(body).expect(401);
     await request(h.app).post('/workers/register').set('Authorization', `Bearer ${WORKER_TOKEN}`).send(body).expect(201);
-    await request(h.app).post('/tasks').set('Authorization', `Bearer ${WORKER_TOKEN}`).send({ problem_id: PROBLEM }).expect(401);
+    await request(h.app).post('/tasks').set('Authorization', `Bearer ${WORKER_TOKEN}`).send({ problem_id: PROBLEM, agent_config: AGENT }).expect(401);
   });
 });
 

@@ -64,14 +64,16 @@ export const agentConfigSchema = {
   ],
 } as const;
 
-export const DEFAULT_AGENT_CONFIG = { kind: 'registry', name: 'gpt', params: {} } as const;
+/** How to fix a submission without agent_config: there is no default agent (a default spent money silently). */
+export const AGENT_CONFIG_REQUIRED_HINT =
+  'is required: name the agent that solves the problem, e.g. {"kind":"scripted","actions":["submit(\\"Yes\\")"]} (no LLM, no cost) or {"kind":"registry","name":"gpt"}; there is no default agent';
 
 export function taskSubmissionSchema(maxTimeoutMinutes: number) {
   return {
     type: 'object',
     properties: {
       problem_id: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$', description: 'an AIOpsLab problem id (GET /problems)' },
-      agent_config: { ...agentConfigSchema, default: DEFAULT_AGENT_CONFIG },
+      agent_config: agentConfigSchema,
       max_steps: { type: 'integer', minimum: 1, maximum: 1000, default: 30 },
       timeout_minutes: { type: 'integer', minimum: 1, maximum: maxTimeoutMinutes, default: Math.min(30, maxTimeoutMinutes), description: `at most ${maxTimeoutMinutes}, this deployment's MAX_TASK_TIMEOUT_MINUTES (the workers run nothing longer)` },
       max_retries: { type: 'integer', minimum: 0, maximum: 10, default: 2 },
@@ -81,7 +83,7 @@ export function taskSubmissionSchema(maxTimeoutMinutes: number) {
       parameters: { type: 'object', maxProperties: 128, maxDepth: JSON_DEPTH_LIMIT, default: {} },
       idempotency_key: { ...printableKey, description: 'same key, same task: a repeated submission returns the first task' },
     },
-    required: ['problem_id'],
+    required: ['problem_id', 'agent_config'],
     additionalProperties: false,
   } as const;
 }

@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { FieldError, ValidationError } from '../errors/app-error';
+import { AGENT_CONFIG_REQUIRED_HINT } from './task-submission';
 
 function depthOf(value: unknown, limit: number, depth = 0): number {
   if (depth > limit || value === null || typeof value !== 'object') return depth;
@@ -40,7 +41,7 @@ function messageOf(error: ErrorObject): string {
     case 'additionalProperties':
       return 'is not a known field; remove it (see GET /openapi.json for the accepted fields)';
     case 'required':
-      return 'is required';
+      return error.params.missingProperty === 'agent_config' ? AGENT_CONFIG_REQUIRED_HINT : 'is required';
     case 'discriminator': {
       const options = ((error.parentSchema?.oneOf ?? []) as { properties?: Record<string, { const?: unknown }> }[])
         .map((branch) => branch.properties?.[String(error.params.tag)]?.const)
