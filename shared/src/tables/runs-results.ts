@@ -118,3 +118,37 @@ export async function runAggregates(db: SqlClient, runId: string, problems: RunP
   const [row] = await db.$queryRawUnsafe<RunAggregates[]>(RESULTS_SQL, runId, JSON.stringify(problems));
   return row;
 }
+
+/** One problem × agent cell of a run over its repeats (each repeat by its latest task), as GET /runs/{id}/results?by=problem reads it. */
+export interface ProblemAgentCell {
+  problem_id: string;
+  task_type: string;
+  agent_label: string;
+  n: number;
+  scored: number;
+  solved: number;
+  failed: number;
+  timed_out: number;
+  cancelled: number;
+  unfinished: number;
+  mean_ttd: number | null;
+  mean_ttl: number | null;
+  mean_tta: number | null;
+  mean_ttm: number | null;
+  mean_steps: number | null;
+}
+
+/** The problem × agent cells of a run in one statement over LATEST_TASKS_CTE (means over completed tasks, as in the results table). */
+export async function problemAgentCells(db: SqlClient, runId: string, problems: RunProblem[]): Promise<ProblemAgentCell[]> {
+  return db.$queryRawUnsafe(
+    `${LATEST_TASKS_CTE}
+     SELECT problem_id, task_type, agent_label, count(*)::int AS n, count(*) FILTER (WHERE scored)::int AS scored,
+            count(*) FILTER (WHERE solved)::int AS solved, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+            count(*) FILTER (WHERE status = 'timed_out')::int AS timed_out, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+            count(*) FILTER (WHERE status IN ('pending', 'processing', 'retrying'))::int AS unfinished,
+            ${['ttd', 'ttl', 'tta', 'ttm', 'steps'].map((c) => avg(c)).join(', ')}
+     FROM latest GROUP BY problem_id, task_type, agent_label`,
+    runId,
+    JSON.stringify(problems),
+  );
+}

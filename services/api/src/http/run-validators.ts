@@ -7,7 +7,7 @@ export interface RunValidators {
   runId(value: string): string;
   runCreation(body: unknown): RunCreation;
   listRunsQuery(query: unknown): { limit: number; cursor?: string };
-  resultsQuery(query: unknown): { format: 'json' | 'csv' };
+  resultsQuery(query: unknown): { format: 'json' | 'csv'; by: 'task_type' | 'problem' };
   compareQuery(query: unknown): { a: string; b: string };
   exportTasksQuery(query: unknown): ExportTasksQuery;
 }

@@ -2,6 +2,7 @@ import type { CellTally, GroupAggregate, RunAggregates, TaskMetricMeans } from '
 import type { RunAgent } from '@aiopslab/shared/tables/runs';
 import { estimateCost, PriceTable, priceOf } from './price-table';
 import { passHatK, round, stderrOverRepeats } from './run-statistics';
+import { BootstrapInterval, clusterBootstrapRate } from './statistics/cluster-bootstrap';
 
 export const OVERALL = 'all';
 
@@ -13,7 +14,11 @@ export interface ResultsRow extends TaskMetricMeans {
   scored: number;
   solved: number;
   success_rate: number | null;
+  /** 95% cluster-bootstrap interval of success_rate (problems, then repeats); null when nothing is scored. */
+  success_rate_ci: BootstrapInterval | null;
   success_rate_stderr: number | null;
+  /** The same number as success_rate_stderr, under a name that says what it is: the spread over repeats only. */
+  repeat_spread_stderr: number | null;
   pass_hat_k: Record<string, number | null>;
   completed: number;
   failed: number;
@@ -36,7 +41,13 @@ function tallies(cells: CellTally[], agent: string, taskType: string): { n: numb
     entry.solved += cell.solved;
     byKey.set(cell.key, entry);
   }
-  return [...byKey.values()];
+  // Sorted by key (code-unit order, not locale) so the bootstrap sees the problems in one order whatever order SQL returned.
+  return [...byKey.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+}
+
+/** An interval with its limits rounded for display like every other statistic. */
+export function roundInterval<T extends { low: number; high: number }>(interval: T | null): T | null {
+  return interval && { ...interval, low: round(interval.low)!, high: round(interval.high)! };
 }
 
 function toRow(group: GroupAggregate, aggregates: RunAggregates, repeats: number, agent: RunAgent | undefined, prices: PriceTable): ResultsRow {
@@ -49,6 +60,7 @@ function toRow(group: GroupAggregate, aggregates: RunAggregates, repeats: number
     byProblem.map((p) => ({ k: p.n, c: p.solved })),
     repeats,
   );
+  const repeatSpread = round(stderrOverRepeats(tallies(aggregates.repeats, group.agent_label, taskType)));
   return {
     agent_label: group.agent_label,
     task_type: taskType,
@@ -56,7 +68,9 @@ function toRow(group: GroupAggregate, aggregates: RunAggregates, repeats: number
     scored: group.scored,
     solved: group.solved,
     success_rate: group.scored > 0 ? round(group.solved / group.scored) : null,
-    success_rate_stderr: round(stderrOverRepeats(tallies(aggregates.repeats, group.agent_label, taskType))),
+    success_rate_ci: roundInterval(clusterBootstrapRate(byProblem)),
+    success_rate_stderr: repeatSpread,
+    repeat_spread_stderr: repeatSpread,
     pass_hat_k: Object.fromEntries(Object.entries(passK).map(([k, v]) => [k, round(v)])),
     completed: group.completed,
     failed: group.failed,
@@ -105,7 +119,10 @@ export const RESULTS_DEFINITIONS = {
   rows: "one per agent × task type, then one per agent overall (task_type 'all'); each grid cell (problem × agent × repeat) counts once, by its latest task",
   scored: 'latest tasks that ended completed, failed or timed_out; failed and timed-out tasks count as unsolved; cancelled and unfinished ones are not scored',
   solved: "detection: results['Detection Accuracy'] == 'Correct'; localization, analysis, mitigation: results.success == true (completed tasks only)",
-  success_rate_stderr: 'sd of the per-repeat success rates / √repeats; null with fewer than two repeats',
+  success_rate_ci:
+    '95% percentile interval of success_rate from a two-level (cluster) bootstrap: B resamples of the scored problems with replacement, then of each drawn problem\'s repeats with replacement (mulberry32 PRNG, seed stated); it treats the problems as a sample of possible problems and the repeats as a sample of the agent\'s behaviour on each',
+  success_rate_stderr: 'sd of the per-repeat success rates / √repeats; null with fewer than two repeats (the spread over repeats only: it says nothing about the problems being a sample; repeat_spread_stderr is the same number)',
+  repeat_spread_stderr: 'sd of the per-repeat success rates / √repeats (the spread over repeats only); null with fewer than two repeats',
   pass_hat_k: 'tau-bench pass^k for k = 1…repeats: mean over problems of C(solved, k) / C(scored, k)',
   detection_accuracy: 'Correct / scored detection tasks',
   localization_accuracy: "mean 'Localization Accuracy' (0-100) over scored localization tasks, 0 for unsolved ones",

@@ -58,7 +58,10 @@ export const listRunsQuerySchema = {
 
 export const resultsQuerySchema = {
   type: 'object',
-  properties: { format: { type: 'string', enum: ['json', 'csv'], default: 'json' } },
+  properties: {
+    format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+    by: { type: 'string', enum: ['task_type', 'problem'], default: 'task_type', description: 'task_type: the table per agent × task type and per agent overall; problem: the problem × agent matrix' },
+  },
   additionalProperties: false,
 } as const;
 

@@ -4,20 +4,21 @@ import { runAggregates } from '@aiopslab/shared/tables/runs-results';
 import type { PriceTable } from '../runs/price-table';
 import { presentRunSummary } from '../runs/run-presenter';
 import { countsFingerprint, ResultsCache } from '../runs/results-cache';
-import { buildResultsRows, RESULTS_DEFINITIONS } from '../runs/results-table';
+import { buildResultsRows, RESULTS_DEFINITIONS, ResultsRow } from '../runs/results-table';
 
 /**
  * GET /runs/{id}/results: the evaluation table of the run's latest task per grid cell. The
- * counts are read first, so cached aggregates are never older than the fingerprint they answer.
+ * counts are read first, so cached rows are never older than the fingerprint they answer. The
+ * rows (bootstrap intervals included) are what is cached: they depend on the aggregates alone.
  */
-export async function runResults(db: SqlClient, runId: string, prices: PriceTable, cache: ResultsCache) {
+export async function runResults(db: SqlClient, runId: string, prices: PriceTable, cache: ResultsCache<ResultsRow[]>) {
   const run = await findRun(db, runId);
   const counts = await countRunTasks(db, [runId]);
   const fingerprint = countsFingerprint(counts);
-  let aggregates = cache.get(runId, fingerprint);
-  if (!aggregates) {
-    aggregates = await runAggregates(db, runId, run.problems);
-    cache.set(runId, fingerprint, aggregates);
+  let rows = cache.get(runId, fingerprint);
+  if (!rows) {
+    rows = buildResultsRows(await runAggregates(db, runId, run.problems), run.agents, run.repeats, prices);
+    cache.set(runId, fingerprint, rows);
   }
   const summary = presentRunSummary(run, counts);
   return {
@@ -26,7 +27,7 @@ export async function runResults(db: SqlClient, runId: string, prices: PriceTabl
     status: summary.status,
     repeats: run.repeats,
     counts: summary.counts,
-    rows: buildResultsRows(aggregates, run.agents, run.repeats, prices),
+    rows,
     definitions: RESULTS_DEFINITIONS,
   };
 }

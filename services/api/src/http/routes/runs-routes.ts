@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Response, Router } from 'express';
 import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
 import type { ApiDeps } from '../api-deps';
 import { jsonBody } from '../middleware/json-body';
@@ -8,18 +8,28 @@ import { cancelRun } from '../../use-cases/cancel-run';
 import { retryRun, retryTask } from '../../use-cases/retry-tasks';
 import { runResults } from '../../use-cases/run-results';
 import { resultsCsv } from '../../runs/results-csv';
+import { problemMatrixCsv } from '../../runs/results-by-problem';
+import { runResultsByProblem } from '../../use-cases/run-results-by-problem';
 import { ResultsCache } from '../../runs/results-cache';
+import type { ResultsRow } from '../../runs/results-table';
+import type { ProblemAgentCell } from '@aiopslab/shared/tables/runs-results';
 import { exportTaskLines } from '../../use-cases/export-tasks';
 import { findRun } from '@aiopslab/shared/tables/runs';
 import { streamNdjson } from '../ndjson-stream';
 import { compareRuns } from '../../use-cases/compare-runs';
+
+function sendCsv(res: Response, filename: string, csv: string): void {
+  res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.send(csv);
+}
 
 /** Runs (experiments): problems × agents × repeats, their progress, results, retries and export. */
 export function runsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
   const runDeps = { tasks: deps.tasks, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
-  const resultsCache = new ResultsCache();
+  const resultsCache = new ResultsCache<ResultsRow[]>();
+  const problemCellsCache = new ResultsCache<ProblemAgentCell[]>();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
     const body = v.runCreation(req.body);
@@ -46,14 +56,17 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/runs/:id/results', async (req, res) => {
-    const { format } = v.resultsQuery(req.query);
-    const table = await runResults(deps.db, v.runId(req.params.id), deps.config.PRICES, resultsCache);
-    if (format === 'csv') {
-      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="run-${table.run_id}-results.csv"`);
-      res.send(resultsCsv(table.rows, table.repeats));
+    const { format, by } = v.resultsQuery(req.query);
+    const id = v.runId(req.params.id);
+    if (by === 'problem') {
+      const matrix = await runResultsByProblem(deps.db, id, problemCellsCache);
+      if (format === 'csv') sendCsv(res, `run-${matrix.run_id}-results-by-problem.csv`, problemMatrixCsv(matrix.problems));
+      else res.json(matrix);
       return;
     }
-    res.json(table);
+    const table = await runResults(deps.db, id, deps.config.PRICES, resultsCache);
+    if (format === 'csv') sendCsv(res, `run-${table.run_id}-results.csv`, resultsCsv(table.rows, table.repeats));
+    else res.json(table);
   });
 
   router.get('/runs/:id/export', async (req, res) => {
