@@ -2,6 +2,7 @@ import { CommonConfig, commonEnvProperties, ConfigError, loadConfig } from '@aio
 import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 import { parsePriceTable, PriceTable } from './runs/price-table';
+import { withDefaultPrices } from './runs/default-prices';
 
 export interface ApiConfig extends CommonConfig {
   PORT: number;
@@ -17,7 +18,9 @@ export interface ApiConfig extends CommonConfig {
   API_BIND?: string;
   RATE_LIMIT_PER_MINUTE: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
-  /** Parsed from PRICE_TABLE. */
+  /** Runs above this many tasks need `confirm: true` (RUN_CONFIRM_LIMIT). */
+  RUN_CONFIRM_LIMIT: number;
+  /** The shipped prices (runs/default-prices.ts) with PRICE_TABLE over them. */
   PRICES: PriceTable;
   RABBITMQ_MANAGEMENT_URL: string;
   RABBITMQ_MANAGEMENT_UI_URL?: string;
@@ -43,6 +46,7 @@ const schema = {
     WORKER_TOKEN: { type: 'string', minLength: 16, description: 'bearer token for /workers/register and /workers/heartbeat; unset = API_TOKEN' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
     SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
+    RUN_CONFIRM_LIMIT: { type: 'integer', minimum: 1, default: 5000, description: 'POST /runs over this many tasks (problems × agents × repeats) needs confirm: true' },
     PRICE_TABLE: {
       type: 'string',
       description: 'JSON: agent label or model name → {"input_per_million": USD, "output_per_million": USD}; prices the runs\' results (estimated cost)',
@@ -74,5 +78,5 @@ export function loadApiConfig(env: Record<string, string | undefined>): Readonly
   const exposure = exposureProblems(config);
   if (exposure.length > 0) throw new ConfigError(exposure);
   const { PRICE_TABLE: priceTable, ...rest } = config;
-  return Object.freeze({ ...rest, PRICES: parsePriceTable(priceTable) });
+  return Object.freeze({ ...rest, PRICES: withDefaultPrices(parsePriceTable(priceTable)) });
 }
