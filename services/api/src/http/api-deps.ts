@@ -9,7 +9,7 @@ import type { Validators } from './validators';
 
 /** Everything the HTTP layer needs, built once in main.ts (or by a test). */
 export interface ApiDeps {
-  config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TASK_TIMEOUT_MINUTES' | 'CALLBACK_ALLOW_PRIVATE' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE' | 'PRICES'>;
+  config: Pick<ApiConfig, 'BODY_LIMIT_BYTES' | 'BATCH_BODY_LIMIT_BYTES' | 'VALIDATE_PROBLEM_IDS' | 'MAX_TASK_TIMEOUT_MINUTES' | 'CALLBACK_ALLOW_PRIVATE' | 'API_TOKEN' | 'WORKER_TOKEN' | 'RATE_LIMIT_PER_MINUTE' | 'PRICES' | 'RUN_CONFIRM_LIMIT'>;
   /** The api's one database client (Prisma over @prisma/adapter-pg, one pool): reads, writes, outbox. */
   db: Db;
   /** Every task write: it commits, then publishes what it wrote. */

@@ -44,6 +44,7 @@ export function runCreationSchema(maxTimeoutMinutes: number) {
       max_retries: task.max_retries,
       metadata: task.metadata,
       callback_url: task.callback_url,
+      confirm: { type: 'boolean', default: false, description: 'required (true) when the run has more tasks than RUN_CONFIRM_LIMIT (default 5000); POST /runs?dry_run=true shows the size and cost first' },
     },
     required: ['name', 'agents'],
     additionalProperties: false,
@@ -94,6 +95,7 @@ export interface RunCreation extends RunTaskFields {
   problem_filter?: { task_type?: (typeof TASK_TYPES)[number]; app?: string };
   agents: RunAgent[];
   repeats: number;
+  confirm?: boolean;
 }
 
 export interface ExportTasksQuery {

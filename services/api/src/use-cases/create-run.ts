@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type ProblemCatalog, unknownProblemMessage } from '@aiopslab/shared/catalog/problem-catalog';
 import type { SqlClient } from '@aiopslab/shared/db/sql';
-import { ConflictError } from '@aiopslab/shared/errors/app-error';
+import { ConflictError, ValidationError } from '@aiopslab/shared/errors/app-error';
+import { pastTaskMeans } from '@aiopslab/shared/tables/tasks-estimates';
+import type { PriceTable } from '../runs/price-table';
+import { estimateRun, RunEstimate } from '../runs/run-estimate';
 import { findRunByIdempotencyKey, insertRun } from '@aiopslab/shared/tables/runs';
 import type { TaskStore } from '@aiopslab/shared/task-store/task-store';
 import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
@@ -16,6 +19,8 @@ export interface RunDeps {
   validateProblemIds: boolean;
   /** CALLBACK_ALLOW_PRIVATE: skip the callback_url address check. */
   allowPrivateCallbacks: boolean;
+  /** RUN_CONFIRM_LIMIT: above this many tasks a run needs `confirm: true`. */
+  confirmLimit: number;
 }
 
 export interface CreatedRun {
@@ -42,6 +47,7 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
   const problems = resolveProblems(body, catalog.problems, deps.validateProblemIds, (id) => unknownProblemMessage(id, unsupported));
   if (!deps.allowPrivateCallbacks) await checkCallbackTargets([body]);
   const taskCount = checkGridSize(problems.length, body);
+  checkConfirmed(taskCount, problems.length, body, deps.confirmLimit);
   const fingerprint = idempotencyKey ? requestFingerprint(body) : null;
   const runId = randomUUID();
   const fields = taskFieldsOf(body);
@@ -52,6 +58,26 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
     await tx.submit(expandGrid(runId, problems, body, fields), correlationId);
     return { run_id: runId, ...summary, created_at: createdAt.toISOString(), replayed: false };
   });
+}
+
+/** A run above the confirm limit must say `confirm: true`: 32,000 tasks are never created by accident. */
+export function checkConfirmed(taskCount: number, problemCount: number, body: RunCreation, limit: number): void {
+  if (taskCount <= limit || body.confirm === true) return;
+  const grid = `${taskCount} tasks (${problemCount} problems × ${body.agents.length} agents × ${body.repeats} repeats)`;
+  throw new ValidationError(`the run would have ${grid}, more than ${limit}: send "confirm": true to create it (POST /runs?dry_run=true shows the estimated cost first)`, [
+    { field: 'confirm', rule: 'required', message: `must be true for a run of ${taskCount} tasks (more than RUN_CONFIRM_LIMIT ${limit}); check the grid with ?dry_run=true first` },
+  ]);
+}
+
+/** POST /runs?dry_run=true: the grid and its estimated tokens, cost and time; creates nothing. */
+export async function dryRunRun(deps: RunDeps & { db: SqlClient; prices: PriceTable }, body: RunCreation): Promise<RunEstimate> {
+  checkAgentLabels(body);
+  const catalog = await deps.listCatalog();
+  const unsupported = new Map(catalog.unsupported.map((p) => [p.id, p.reason]));
+  const problems = resolveProblems(body, catalog.problems, deps.validateProblemIds, (id) => unknownProblemMessage(id, unsupported));
+  checkGridSize(problems.length, body);
+  const past = await pastTaskMeans(deps.db, body.agents.map((a) => a.agent_config));
+  return estimateRun(problems, body.agents, body.repeats, past, deps.prices, deps.confirmLimit);
 }
 
 /** Same key and same body: the earlier run. Same key, another body: a 409. */

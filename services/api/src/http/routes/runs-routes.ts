@@ -2,7 +2,7 @@ import { Response, Router } from 'express';
 import { listProblems } from '@aiopslab/shared/catalog/problem-catalog';
 import type { ApiDeps } from '../api-deps';
 import { jsonBody } from '../middleware/json-body';
-import { createRun } from '../../use-cases/create-run';
+import { createRun, dryRunRun } from '../../use-cases/create-run';
 import { getRun, listRuns } from '../../use-cases/read-runs';
 import { cancelRun } from '../../use-cases/cancel-run';
 import { retryRun, retryTask } from '../../use-cases/retry-tasks';
@@ -27,12 +27,13 @@ function sendCsv(res: Response, filename: string, csv: string): void {
 export function runsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const runDeps = { tasks: deps.tasks, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE };
+  const runDeps = { tasks: deps.tasks, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE, confirmLimit: deps.config.RUN_CONFIRM_LIMIT };
   const resultsCache = new ResultsCache<ResultsRow[]>();
   const problemCellsCache = new ResultsCache<ProblemAgentCell[]>();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
     const body = v.runCreation(req.body);
+    if (req.query.dry_run === 'true') return void res.json(await dryRunRun({ ...runDeps, db: deps.db, prices: deps.config.PRICES }, body));
     const header = req.get('idempotency-key');
     if (header !== undefined) v.idempotencyKeyHeader(header);
     const { replayed, ...run } = await createRun(runDeps, body, header, res.locals.correlationId);
