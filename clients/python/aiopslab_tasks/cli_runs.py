@@ -1,4 +1,4 @@
-"""Run commands: run create / status / watch / results / retry / cancel, and export."""
+"""Run commands: run create / status / watch / retry / cancel, and export (list, results and compare: cli_run_reports)."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import sys
 from typing import Any, Dict
 
 from . import formatting
+from .cli_run_reports import add_run_report_commands
 from .cli_commands import UsageError, add_task_field_options, emit, json_argument, task_fields
 from .client import Client
 from .progress import ProgressReporter
@@ -79,15 +80,6 @@ def watch(client: Client, args: argparse.Namespace) -> int:
     return watch_run(client, args, args.run_id)
 
 
-def results(client: Client, args: argparse.Namespace) -> int:
-    if args.csv:
-        sys.stdout.write(client.run_results_csv(args.run_id))
-        return 0
-    table = client.run_results(args.run_id)
-    emit(args, table, formatting.table(table.rows, formatting.RESULT_COLUMNS))
-    return 0
-
-
 def retry(client: Client, args: argparse.Namespace) -> int:
     answer = client.retry_run(args.run_id)
     emit(args, answer, f"run {args.run_id}: {answer['retried']} tasks retried")
@@ -114,7 +106,7 @@ def export(client: Client, args: argparse.Namespace) -> int:
 
 
 def add_run_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    run = commands.add_parser("run", help="runs (experiments): create, status, watch, results, retry, cancel")
+    run = commands.add_parser("run", help="runs (experiments): create, list, status, watch, results, compare, retry, cancel")
     subcommands = run.add_subparsers(dest="run_command", metavar="RUN_COMMAND", required=True)
 
     def command(name: str, handler: Any, help_text: str, takes_id: bool = True) -> argparse.ArgumentParser:
@@ -141,9 +133,9 @@ def add_run_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     add_task_field_options(p)
     watch_options(p)
 
-    command("status", status, "show a run's progress")
+    command("status", status, "show a run's progress: grid cells finished (a retried cell counts once), then its tasks")
     watch_options(command("watch", watch, "wait for a run to finish, with progress on stderr"))
-    command("results", results, "the run's results table").add_argument("--csv", action="store_true", help="CSV instead of a table")
+    add_run_report_commands(subcommands, common)
     command("retry", retry, "retry the run's failed, timed-out and cancelled tasks")
     command("cancel", cancel, "cancel every unfinished task of the run")
 

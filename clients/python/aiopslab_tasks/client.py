@@ -122,13 +122,22 @@ class Client:
         return self.http.json("GET", f"/runs/{_path_id(run_id)}")
 
     def list_runs(self, page_size: int = 100) -> Iterator[Dict[str, Any]]:
+        """Every run, newest first, following the keyset cursor page by page."""
         cursor: Optional[str] = None
         while True:
-            page = self.http.json("GET", "/runs", params={"limit": page_size, "cursor": cursor})
+            page = self.list_runs_page(limit=page_size, cursor=cursor)
             yield from page["runs"]
             cursor = page.get("next_cursor")
             if not cursor:
                 return
+
+    def list_runs_page(self, limit: int = 20, cursor: Optional[str] = None) -> Dict[str, Any]:
+        """One page of GET /runs: {runs, next_cursor}; pass next_cursor back for the next page."""
+        return self.http.json("GET", "/runs", params={"limit": limit, "cursor": cursor})
+
+    def compare_runs(self, a: str, b: str) -> Dict[str, Any]:
+        """GET /runs/compare?a=&b=: the paired difference of b against a, with the api's warnings."""
+        return self.http.json("GET", "/runs/compare", params={"a": a, "b": b})
 
     def wait_run(self, run_id: str, timeout: Optional[float] = None, progress: bool = True, poll_interval: float = 0.5,
                  max_poll_interval: float = 5.0, reporter: Optional[ProgressReporter] = None) -> Dict[str, Any]:

@@ -78,10 +78,14 @@ class RunWaitTimeout(AiopslabTasksError, TimeoutError):
         self.timeout = timeout
         self.run = run
         counts = run.get("counts") or {}
-        done = sum(n for s, n in counts.items() if s in TERMINAL_STATUSES)
+        progress = run.get("progress") or {}
+        if "cells" in progress and "finished_cells" in progress:
+            done_text = f"{progress['finished_cells']}/{progress['cells']} cells finished"
+        else:
+            done_text = f"{sum(n for s, n in counts.items() if s in TERMINAL_STATUSES)}/{run.get('task_count', '?')} tasks finished"
         super().__init__(
             f"run {run_id} is still {run.get('status', 'running')} after {timeout:g} s "
-            f"({done}/{run.get('task_count', '?')} tasks finished); wait again, or cancel it with cancel_run"
+            f"({done_text}); wait again, or cancel it with cancel_run"
         )
 
 

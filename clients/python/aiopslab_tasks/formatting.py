@@ -3,12 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
-RESULT_COLUMNS = (
-    "agent_label", "task_type", "n", "scored", "solved", "success_rate", "success_rate_stderr",
-    "completed", "failed", "timed_out", "cancelled", "unfinished", "mean_steps", "mean_duration_s", "estimated_cost_usd",
-)
-
-
 def cell(value: Any) -> str:
     if value is None:
         return "-"

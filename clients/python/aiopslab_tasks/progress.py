@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from typing import Any, Dict, Optional, TextIO
+from typing import Any, Dict, Optional, TextIO, Tuple
 
 from .errors import TERMINAL_STATUSES
 
@@ -15,13 +15,25 @@ def finished_count(run: Dict[str, Any]) -> int:
     return sum(int(counts.get(status, 0)) for status in TERMINAL_STATUSES)
 
 
+def cell_progress(run: Dict[str, Any]) -> Tuple[int, int]:
+    """(finished, all) grid cells from GET /runs/{id}'s `progress`: a cell is finished when its
+    latest task has ended, so a retried cell counts once and is unfinished again while its retry
+    waits. A run without `progress` (the GET /runs list) falls back to its task counts."""
+    progress = run.get("progress") or {}
+    if "cells" in progress and "finished_cells" in progress:
+        return int(progress["finished_cells"]), int(progress["cells"])
+    return finished_count(run), int(run.get("task_count") or 0)
+
+
 def summary_text(run: Dict[str, Any]) -> str:
-    """`12/40 finished (completed 10, failed 2), 3 processing` from a run's counts."""
+    """`4/6 cells finished; 8 tasks (completed 5, cancelled 3), 2 pending` from a run's progress and counts."""
     counts = run.get("counts") or {}
-    total = int(run.get("task_count") or 0)
+    done, cells = cell_progress(run)
     ends = ", ".join(f"{s} {counts[s]}" for s in TERMINAL_STATUSES if counts.get(s))
     waiting = ", ".join(f"{counts[s]} {s}" for s in ("processing", "retrying", "pending") if counts.get(s))
-    text = f"{finished_count(run)}/{total} finished"
+    text = f"{done}/{cells} cells finished" if run.get("progress") else f"{done}/{cells} finished"
+    tasks = int(run.get("task_count") or 0)
+    text += f"; {tasks} tasks" if run.get("progress") else ""
     if ends:
         text += f" ({ends})"
     if waiting:
@@ -30,8 +42,7 @@ def summary_text(run: Dict[str, Any]) -> str:
 
 
 def render_bar(run: Dict[str, Any], width: int = BAR_WIDTH) -> str:
-    total = int(run.get("task_count") or 0)
-    done = finished_count(run)
+    done, total = cell_progress(run)
     filled = width if total == 0 else int(width * done / total)
     name = run.get("name") or run.get("run_id", "")
     return f"{name} [{'#' * filled}{'.' * (width - filled)}] {summary_text(run)} · {run.get('status', '?')}"

@@ -88,6 +88,12 @@ class CancelRetryTests(unittest.TestCase):
         self.assertEqual(retried["retried"], 2)
         again = client.get_run(run["run_id"])
         self.assertEqual((again["status"], again["task_count"]), ("running", 4))
+        self.assertEqual(again["progress"], {"cells": 2, "finished_cells": 0})
+        # `run status` counts the grid's cells, as the api does, not the 2 ended tasks of 4
+        shown = run_cli(["run", "status", run["run_id"], *system.cli_auth])
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("0/2 cells finished; 4 tasks (cancelled 2)", shown.stdout)
+        self.assertNotIn("2/4", shown.stdout)
         replaced = {t["task_id"]: t for t in client.list_tasks(run_id=run["run_id"])}
         self.assertEqual({replaced[i]["retry_of"] is not None for i in retried["task_ids"]}, {True})
 

@@ -124,10 +124,11 @@ class CliTests(unittest.TestCase):
         self.assertIn("more runs: --cursor=", shown.stderr)
 
     def test_run_results_shows_every_column_and_columns_chooses_them_and_compare_pairs_two_runs(self) -> None:
-        yes, no = ('yes=' + json.dumps({"kind": "scripted", "actions": ['submit("Yes")']}),
-                   'yes=' + json.dumps({"kind": "scripted", "actions": ['submit("No")']}))
+        # the same label, two behaviours: "Yes" solves detection only, a service list localization only
+        yes, lists = ('yes=' + json.dumps({"kind": "scripted", "actions": ['submit("Yes")']}),
+                      'yes=' + json.dumps({"kind": "scripted", "actions": ['submit(["user-service"])']}))
         ids = [json.loads(self.ok("run", "create", "--name", name, "--agent", agent, "--problem", DETECTION, "--problem", LOCALIZATION,
-                                  "--repeats", "2", "--wait", "--quiet", "--json"))["run_id"] for name, agent in (("says yes", yes), ("says no", no))]
+                                  "--repeats", "2", "--wait", "--quiet", "--json"))["run_id"] for name, agent in (("says yes", yes), ("lists", lists))]
         api_rows = json.loads(self.ok("run", "results", ids[0], "--json"))["rows"]
         header = self.ok("run", "results", ids[0]).splitlines()[0].split()
         for column in ("success_rate", "pass_hat_1", "pass_hat_2", "detection_accuracy", "localization_accuracy",
@@ -138,7 +139,8 @@ class CliTests(unittest.TestCase):
                 self.assertTrue(key in header or f"{key}_low" in header, key)
         chosen = list(csv.reader(io.StringIO(self.ok("run", "results", ids[0], "--columns", "agent_label,task_type,pass^2,success_rate", "--csv"))))
         self.assertEqual(chosen[0], ["agent_label", "task_type", "pass_hat_2", "success_rate"])
-        self.assertEqual(chosen[1:], [["yes", "detection", "1", "1"], ["yes", "localization", "1", "1"], ["yes", "all", "1", "1"]])
+        # "Yes" is right for detection and a wrong localization; the demo grades both
+        self.assertEqual(chosen[1:], [["yes", "detection", "1", "1"], ["yes", "localization", "0", "0"], ["yes", "all", "0.5", "0.5"]])
         refused = run_cli(["run", "results", ids[0], "--columns", "agent_label,nope", *auth])
         self.assertEqual(refused.returncode, 2)
         self.assertIn("unknown column(s) nope", refused.stderr)
@@ -146,10 +148,11 @@ class CliTests(unittest.TestCase):
         comparison = json.loads(self.ok("run", "compare", ids[1], ids[0], "--json"))
         report = self.ok("run", "compare", ids[1], ids[0])
         self.assertEqual(comparison["pairs"], 2)
-        self.assertIn(f"a         {ids[1]} (says no) finished", report)
+        self.assertIn(f"a         {ids[1]} (lists) finished: 50.0 %", report)
         self.assertIn("pairs     2 by problem and agent (yes)", report)
         self.assertIn(f"a - b     {comparison['difference'] * 100:+.1f} pp", report)
-        self.assertIn("solved only by b: ", report)
+        self.assertIn(f"solved only by a: {LOCALIZATION} (yes)", report)
+        self.assertIn(f"solved only by b: {DETECTION} (yes)", report)
         for warning in comparison.get("warnings") or []:
             self.assertIn(warning if isinstance(warning, str) else warning.get("message", ""), report)
         if "mcnemar_p" in comparison:

@@ -46,7 +46,7 @@ class RunTests(unittest.TestCase):
         self.assertEqual(finished["counts"]["completed"], 8)
         lines = progress.getvalue().splitlines()
         self.assertTrue(lines)
-        self.assertIn("8/8 finished (completed 8)", lines[-1])
+        self.assertIn("8/8 cells finished; 8 tasks (completed 8)", lines[-1])
         self.assertNotIn("\r", progress.getvalue())
 
     def test_the_results_table_scores_each_agent(self) -> None:
