@@ -40,7 +40,7 @@ describe('POST /runs, GET /runs, GET /runs/{id}, GET /tasks?run_id= and DELETE /
     expect(new Set(seen).size).toBe(8);
     const single = await request(h.app).get(`/tasks/${seen[0]}`).expect(200);
     expect(single.body).toMatchObject({ run_id: run.run_id, agent_label: expect.any(String) });
-    const standalone = await request(h.app).post('/tasks').send({ problem_id: DETECTION[0] }).expect(201);
+    const standalone = await request(h.app).post('/tasks').send({ problem_id: DETECTION[0], agent_config: AGENTS[1].agent_config }).expect(201);
     expect((await request(h.app).get(`/tasks/${standalone.body.task_id}`).expect(200)).body).toMatchObject({ run_id: null, agent_label: null });
   });
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ApiHarness, startApiHarness } from './api-harness';
-import { createRun, DETECTION, finishRunTasks, LOCALIZATION, workerResult } from './support/run-fixtures';
+import { AGENTS, createRun, DETECTION, finishRunTasks, LOCALIZATION, workerResult } from './support/run-fixtures';
 
 const [D1, D2] = DETECTION;
 const L1 = LOCALIZATION;
@@ -79,7 +79,7 @@ describe('GET /runs/{id}/results and retries', () => {
     await finishRunTasks(h, single.run_id, () => ({ status: 'completed' }));
     expect((await request(h.app).post(`/tasks/${res.body.task_id}/retry`).expect(409)).body.code).toBe('task_not_retryable');
 
-    const standalone = await request(h.app).post('/tasks').send({ problem_id: D2, max_steps: 4 }).expect(201);
+    const standalone = await request(h.app).post('/tasks').send({ problem_id: D2, agent_config: AGENTS[1].agent_config, max_steps: 4 }).expect(201);
     await h.db.$executeRaw`UPDATE tasks SET status = 'timed_out', completed_at = now() WHERE id = ${standalone.body.task_id}::uuid`;
     const retried = await request(h.app).post(`/tasks/${standalone.body.task_id}/retry`).expect(202);
     expect((await request(h.app).get(`/tasks/${retried.body.task_id}`).expect(200)).body).toMatchObject({ run_id: null, retry_of: standalone.body.task_id, max_steps: 4, status: 'pending' });
