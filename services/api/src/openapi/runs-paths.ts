@@ -35,7 +35,10 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
       '/runs': {
         post: {
           summary: 'Create a run: one task per problem × agent × repeat, in one transaction',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } },
+            { name: 'dry_run', in: 'query', required: false, schema: { type: 'boolean' }, description: 'true: answer 200 with the grid size and estimated tokens, cost (USD) and task-seconds from past finished tasks of the same problem × agent config; nothing is created' },
+          ],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RunCreation' } } } },
           responses: { 201: json('RunCreated', 'Created'), 200: json('RunCreated', 'Idempotent replay: the run first created with this key'), 409: problem, 413: problem, 415: problem, ...errors },
         },
