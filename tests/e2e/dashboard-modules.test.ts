@@ -83,6 +83,36 @@ describe('dashboard modules in the browser', () => {
     });
   });
 
+  it('writes every time with its date, and intervals and task answers as the results table does', async () => {
+    const result = await inBrowser(`
+      const { formatTime } = await import('/ui/js/lib/format.js');
+      const { formatInterval } = await import('/ui/js/views/run-results-table.js');
+      const { taskOutcome } = await import('/ui/js/lib/task-outcome.js');
+      const noon = new Date(2026, 0, 5, 12, 3, 4).toISOString();
+      const done = { status: 'completed' };
+      return {
+        times: [formatTime(noon), formatTime(new Date().toISOString()).length, formatTime(null)],
+        intervals: [formatInterval([0.621, 0.974]), formatInterval({ low: 0, high: 0.5, method: 'bootstrap' }), formatInterval(null)],
+        answers: [
+          taskOutcome(done, 'detection', { 'Detection Accuracy': 'Correct' }),
+          taskOutcome(done, 'detection', { 'Detection Accuracy': 'Incorrect', success: true }),
+          taskOutcome(done, 'localization', { success: true }),
+          taskOutcome(done, 'mitigation', null),
+          taskOutcome(done, 'mitigation', undefined),
+          taskOutcome({ status: 'timed_out' }, 'analysis', undefined),
+          taskOutcome({ status: 'cancelled' }, 'analysis', undefined),
+          taskOutcome({ status: 'pending' }, 'analysis', undefined),
+          taskOutcome({ status: 'completed', solved: false, outcome_class: 'infra_error' }, 'analysis', undefined),
+          taskOutcome({ status: 'completed', solved: true }, 'analysis', undefined),
+        ].map((o) => o && o.key),
+      };`);
+    expect(result).toEqual({
+      times: ['2026-01-05 12:03:04', 19, ''],
+      intervals: ['[62.1 %, 97.4 %]', '[0.0 %, 50.0 %]', ''],
+      answers: ['correct', 'incorrect', 'correct', 'incorrect', null, 'incorrect', 'not_scored', null, 'infra_error', 'correct'],
+    });
+  });
+
   it('formats durations as a person reads them', async () => {
     const result = await inBrowser(`
       const { formatDuration } = await import('/ui/js/lib/format.js');
@@ -108,8 +138,8 @@ describe('dashboard modules in the browser', () => {
       };`);
     expect(result).toEqual({
       rates: ['83.3 % ± 8.3', '100.0 %', '—'],
-      short: '0.5 · 0.25',
-      long: '1 · 0.5 … k=20: 0.05',
+      short: 'k=1: 0.5 · k=2: 0.25',
+      long: 'k=1: 1 · k=2: 0.5 … k=20: 0.05',
       bars: [{ label: 'a', rate: 0.75, stderr: null }, { label: 'b', rate: null, stderr: null }],
     });
   });

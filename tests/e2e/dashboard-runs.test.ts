@@ -111,7 +111,7 @@ describe('dashboard runs views in a real browser', () => {
     expect(await success('yes', 'detection')).toBe('100.0 % ± 0.0');
     expect(await success('yes', 'all')).toBe('100.0 % ± 0.0');
     expect(await success('alt', 'all')).toBe('0.0 % ± 0.0');
-    expect(await page.textContent('table[data-table="success"] tr[data-agent="yes"][data-task-type="all"] [data-cell="pass-k"]')).toBe('1 · 1');
+    expect(await page.textContent('table[data-table="success"] tr[data-agent="yes"][data-task-type="all"] [data-cell="pass-k"]')).toBe('k=1: 1 · k=2: 1');
     expect(await page.textContent('table[data-table="cost"]')).toMatch(/\$0\.\d{4}/);
     expect(await page.textContent('.chart-value[data-agent="yes"]')).toBe('yes 100.0 % ± 0.0');
     // The bars are drawn: the canvas holds many pixels of the bar colour.
@@ -136,7 +136,7 @@ describe('dashboard runs views in a real browser', () => {
     await page.press('input[name=agent_label]', 'Enter');
     await page.waitForURL(/agent_label=alt/);
     await waitUntil(async () => (await page.locator('tr[data-task-id]').count()) === 4, 15_000, "the agent's 4 tasks");
-    const agents = await page.$$eval('tr[data-task-id] td:nth-child(6)', (cells) => [...new Set(cells.map((c) => c.textContent))]);
+    const agents = await page.$$eval('tr[data-task-id] td[data-cell="agent"]', (cells) => [...new Set(cells.map((c) => c.textContent))]);
     expect(agents).toEqual(['alt']);
     await shot('tasks-of-run');
   });

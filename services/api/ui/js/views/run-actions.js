@@ -15,10 +15,20 @@ function describeCancel(answer) {
 }
 
 /**
+ * Grid cells "Retry failed" would retry: those whose latest task failed, timed out or was
+ * cancelled, read from the results' overall rows (each cell counts once, by its latest task; the
+ * run's `counts` still hold the tasks a retry replaced). 0 until the results are loaded.
+ */
+export function retryableCells(results) {
+  const overall = (results?.rows ?? []).filter((row) => row.task_type === 'all');
+  return overall.reduce((sum, row) => sum + (row.failed ?? 0) + (row.timed_out ?? 0) + (row.cancelled ?? 0), 0);
+}
+
+/**
  * "Retry failed" (POST /runs/{id}/retry) and "Cancel run" (DELETE /runs/{id}), each after a
  * confirm; says what happened in words, then `onDone` reloads the run.
  */
-export function useRunActions(run, onDone) {
+export function useRunActions(run, onDone, results) {
   const [state, setState] = useState({ busy: false, error: null, message: null });
   const act = async (request, describe) => {
     setState({ busy: true, error: null, message: null });
@@ -29,14 +39,14 @@ export function useRunActions(run, onDone) {
     }
     onDone();
   };
-  const unsuccessful = (run.counts.failed ?? 0) + (run.counts.timed_out ?? 0) + (run.counts.cancelled ?? 0);
+  const unsuccessful = retryableCells(results);
   const retry = () => window.confirm(`Retry every failed, timed-out or cancelled task of "${run.name}"?`)
     && act(() => api(`/runs/${run.run_id}/retry`, { method: 'POST' }), describeRetry);
   const cancel = () => window.confirm(`Cancel "${run.name}"? Waiting tasks are cancelled at once and running ones are stopped.`)
     && act(() => api(`/runs/${run.run_id}`, { method: 'DELETE' }), describeCancel);
 
   const buttons = html`
-    <button type="button" class="primary" disabled=${state.busy || unsuccessful === 0} title=${unsuccessful === 0 ? 'no failed, timed-out or cancelled task' : ''} onClick=${retry}>Retry failed</button>
+    <button type="button" class="primary" disabled=${state.busy || unsuccessful === 0} title=${unsuccessful === 0 ? 'nothing to retry: no grid cell ends in a failed, timed-out or cancelled task' : `${unsuccessful} ${unsuccessful === 1 ? 'cell' : 'cells'} to retry`} data-retryable=${unsuccessful} onClick=${retry}>Retry failed</button>
     <button type="button" class="danger" disabled=${state.busy || run.status !== 'running'} title=${run.status !== 'running' ? `the run is ${run.status}` : ''} onClick=${cancel}>Cancel run</button>`;
   const notices = html`
     ${state.message ? html`<div class="notice ok" role="status" data-action-result>${state.message}</div>` : null}

@@ -70,7 +70,8 @@ function RunPage({ params, location }) {
   const lastResults = useRef(null);
   if (results.data) lastResults.current = results.data;
   const table = results.data ?? lastResults.current;
-  const actions = useRunActions(r ?? { counts: {}, status: 'loading' }, run.refresh);
+  // Results that match the run's current counts, or none: stale ones would offer a retry already made.
+  const actions = useRunActions(r ?? { counts: {}, status: 'loading' }, run.refresh, results.data);
   const otherId = location.params.get('compare');
   const pick = (other) => navigate(`/ui/runs/${id}${query({ compare: other })}`, { replace: true });
 

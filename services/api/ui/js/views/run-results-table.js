@@ -11,16 +11,29 @@ export function rateWithError(rate, stderr) {
   return stderr === null || stderr === undefined ? formatPercent(rate) : `${formatPercent(rate)} ± ${(stderr * 100).toFixed(1)}`;
 }
 
+/** The header of pass^k names its k: "pass^k (k = 1…3)". */
+function passKHead(rows) {
+  const ks = rows.flatMap((r) => Object.keys(r.pass_hat_k ?? {}).map(Number)).filter(Number.isFinite);
+  return ks.length === 0 ? 'pass^k' : `pass^k (k = 1…${Math.max(...ks)})`;
+}
+
 function seconds(s) {
   return s === null || s === undefined ? '' : `${formatDecimal(s, 2)} s`;
 }
 
-/** pass^1 · pass^2 · …; a k no problem had enough scored repeats for is left out. */
+/** "k=1: 1 · k=2: 0.83"; a k no problem had enough scored repeats for is left out. */
 export function passHatK(passK) {
   const known = Object.entries(passK ?? {}).filter(([, v]) => v !== null);
-  const show = (entries) => entries.map(([, v]) => formatDecimal(v, 2)).join(' · ');
+  const show = (entries) => entries.map(([k, v]) => `k=${k}: ${formatDecimal(v, 2)}`).join(' · ');
   if (known.length <= PASS_K_SHOWN) return show(known);
-  return `${show(known.slice(0, 2))} … k=${known[known.length - 1][0]}: ${show(known.slice(-1))}`;
+  return `${show(known.slice(0, 2))} … ${show(known.slice(-1))}`;
+}
+
+/** "[62.1 %, 97.4 %]" from an interval the api sends as [low, high] or { low, high }. */
+export function formatInterval(ci) {
+  const [low, high] = Array.isArray(ci) ? ci : [ci?.low ?? ci?.lower, ci?.high ?? ci?.upper];
+  if (low === null || low === undefined || high === null || high === undefined) return '';
+  return `[${formatPercent(low)}, ${formatPercent(high)}]`;
 }
 
 /**
@@ -30,22 +43,23 @@ export function passHatK(passK) {
 const SUCCESS_COLUMNS = [
   { head: 'Scored / n', def: 'scored', cell: (r) => `${r.scored} / ${r.n}` },
   { head: 'Success ± SE', def: 'success_rate_stderr', id: 'success', cell: (r) => rateWithError(r.success_rate, r.success_rate_stderr) },
+  { head: '95 % interval', def: 'success_rate_ci', key: 'success_rate_ci', id: 'success-ci', optional: true, cell: (r) => formatInterval(r.success_rate_ci) },
   { head: 'pass^k', def: 'pass_hat_k', id: 'pass-k', cell: (r) => passHatK(r.pass_hat_k), title: (r) => JSON.stringify(r.pass_hat_k) },
   { head: 'Detection acc.', def: 'detection_accuracy', key: 'detection_accuracy', optional: true, cell: (r) => formatPercent(r.detection_accuracy) },
-  { head: 'Localization acc.', def: 'localization_accuracy', key: 'localization_accuracy', optional: true, cell: (r) => (r.localization_accuracy === null ? '' : formatDecimal(r.localization_accuracy, 1)) },
+  { head: 'Localization acc.', def: 'localization_accuracy', key: 'localization_accuracy', optional: true, id: 'localization', cell: (r) => (r.localization_accuracy === null ? '' : formatPercent(r.localization_accuracy / 100)) },
   { head: 'Failed', id: 'failed', bad: (r) => r.failed > 0, cell: (r) => r.failed },
   { head: 'Timed out', bad: (r) => r.timed_out > 0, cell: (r) => r.timed_out },
-  { head: 'Not scored', hint: 'cancelled and unfinished cells are not scored', muted: true, cell: (r) => r.cancelled + r.unfinished || '' },
+  { head: 'Not scored', hint: 'cancelled and unfinished cells are not scored', id: 'not-scored', muted: true, cell: (r) => r.cancelled + r.unfinished },
 ];
 
 const COST_COLUMNS = [
   ...['ttd', 'ttl', 'tta', 'ttm'].map((t) => ({ head: t.toUpperCase(), def: 'means', key: `mean_${t}`, optional: true, cell: (r) => seconds(r[`mean_${t}`]) })),
   { head: 'Mean steps', def: 'means', cell: (r) => formatDecimal(r.mean_steps, 1) },
   { head: 'Mean run time', def: 'means', cell: (r) => seconds(r.mean_duration_s) },
-  { head: 'Prompt tokens', def: 'tokens', cell: (r) => formatNumber(r.prompt_tokens) },
-  { head: 'Completion tokens', def: 'tokens', cell: (r) => formatNumber(r.completion_tokens) },
+  { head: 'Prompt tokens (total)', def: 'tokens', id: 'prompt-tokens', cell: (r) => formatNumber(r.prompt_tokens) },
+  { head: 'Completion tokens (total)', def: 'tokens', id: 'completion-tokens', cell: (r) => formatNumber(r.completion_tokens) },
   {
-    head: 'Est. cost',
+    head: 'Est. cost (total)',
     def: 'estimated_cost_usd',
     cell: (r) => formatUsd(r.estimated_cost_usd) || '—',
     title: (r) => (r.cost_basis ? `from ${r.cost_basis === 'usage' ? 'reported usage' : "AIOpsLab's token estimates"}` : 'no PRICE_TABLE entry for this agent'),
@@ -68,7 +82,7 @@ function ResultsGrid({ name, columns, rows, runId, definitions, link }) {
   const heading = (c) => (c.def ? definitions?.[c.def] : c.hint) ?? '';
   return html`
     <table class="data results" data-table=${name}>
-      <thead><tr><th>Agent</th><th>Task type</th>${shown.map((c) => html`<th class="num" title=${heading(c)}>${c.head}</th>`)}</tr></thead>
+      <thead><tr><th>Agent</th><th>Task type</th>${shown.map((c) => html`<th class="num" title=${heading(c)}>${c.id === 'pass-k' ? passKHead(rows) : c.head}</th>`)}</tr></thead>
       <tbody>${rows.map((row, i) => {
         const first = i === 0 || rows[i - 1].agent_label !== row.agent_label;
         return html`
@@ -88,6 +102,6 @@ export function RunResultsTable({ table, runId }) {
   return html`
     <h3>Success</h3>
     <div class="table-scroll"><${ResultsGrid} name="success" columns=${SUCCESS_COLUMNS} rows=${table.rows} runId=${runId} definitions=${table.definitions} link /></div>
-    <h3>Time, tokens and cost <span class="muted small">(means over completed tasks)</span></h3>
+    <h3>Time, tokens and cost <span class="muted small" data-note="cost">(TT*, steps: means over completed tasks · run time: mean over scored tasks · tokens and cost: totals over each cell's latest task)</span></h3>
     <div class="table-scroll"><${ResultsGrid} name="cost" columns=${COST_COLUMNS} rows=${table.rows} runId=${runId} definitions=${table.definitions} /></div>`;
 }

@@ -6,6 +6,7 @@ import { api, query } from '../lib/api.js';
 import { between, formatDuration, formatTime, shortId } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/poll.js';
+import { RunSuccessCell } from './run-success-cell.js';
 
 const PAGE_SIZE = 25;
 const LIVE_MS = 3000;
@@ -16,7 +17,7 @@ function RunRow({ run }) {
       <td class="wrap"><a href=${`/ui/runs/${run.run_id}`}>${run.name}</a><div class="mono muted small" title=${run.run_id}>${shortId(run.run_id)}</div></td>
       <td><${StatusBadge} status=${run.status} /></td>
       <td class="progress-cell"><${ProgressBar} counts=${run.counts} total=${run.task_count} compact /></td>
-      <td class="wrap">${run.agent_labels.join(', ')}</td>
+      <td class="wrap" data-cell="success"><${RunSuccessCell} run=${run} /></td>
       <td class="num" title="problems × agents × repeats">${run.problem_count} × ${run.agent_labels.length} × ${run.repeats}</td>
       <td class="num" title="tasks, retries included">${run.task_count}</td>
       <td title=${run.created_at}>${formatTime(run.created_at)}</td>
@@ -41,7 +42,7 @@ function RunsList() {
       ${page.data && runs.length === 0 ? html`<p class="empty">No runs yet. Start one with POST /runs (see the README's "Runs" section).</p>` : null}
       ${runs.length > 0 ? html`
         <table class="data runs">
-          <thead><tr><th>Run</th><th>Status</th><th>Progress</th><th>Agents</th><th class="num">Grid</th><th class="num">Tasks</th><th>Created</th><th class="num">Took</th></tr></thead>
+          <thead><tr><th>Run</th><th>Status</th><th>Progress</th><th title="per agent: solved / scored over each grid cell's latest task (GET /runs/{id}/results)">Success by agent</th><th class="num">Grid</th><th class="num">Tasks</th><th>Created</th><th class="num">Took</th></tr></thead>
           <tbody>${runs.map((run) => html`<${RunRow} key=${run.run_id} run=${run} />`)}</tbody>
         </table>` : null}
       <div class="pager">

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/error-notice.js';
+import { OutcomeBadge } from '../components/outcome-badge.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { api } from '../lib/api.js';
 import { between, describeAgentConfig, formatDuration, formatTime, TERMINAL_STATUSES } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/poll.js';
+import { taskOutcome } from '../lib/task-outcome.js';
 import { TaskLogs } from './task-logs.js';
 import { TaskResult } from './task-result.js';
 import { TaskSession } from './task-session.js';
@@ -13,9 +15,10 @@ import { TaskTrajectory } from './task-trajectory.js';
 
 const RETRYABLE = ['failed', 'timed_out', 'cancelled'];
 
-function Facts({ task }) {
+function Facts({ task, taskType }) {
   const rows = [
-    ['Problem', task.problem_id],
+    ['Problem', `${task.problem_id}${taskType ? ` (${taskType})` : ''}`],
+    ['Answer', html`<${OutcomeBadge} outcome=${taskOutcome(task, taskType, task.result?.results ?? null)} />`],
     ['Agent', task.agent_label ? html`<a href=${`/ui/tasks?run_id=${task.run_id}&agent_label=${encodeURIComponent(task.agent_label)}`}>${task.agent_label}</a> <span class="muted">(${describeAgentConfig(task.agent_config)})</span>` : describeAgentConfig(task.agent_config)],
     task.run_id ? ['Run', html`<a class="mono" href=${`/ui/runs/${task.run_id}`}>${task.run_id}</a>${task.repeat_index ? html` <span class="muted small">repeat ${task.repeat_index}</span>` : null}`] : null,
     task.retry_of ? ['Retry of', html`<a class="mono" href=${`/ui/tasks/${task.retry_of}`}>${task.retry_of}</a>`] : null,
@@ -37,6 +40,7 @@ function TaskPage({ params }) {
   // lags a moment); a finished task never changes again (a retry is a new task).
   const [settled, setSettled] = useState(false);
   const task = usePoll((signal) => api(`/tasks/${encodeURIComponent(id)}`, { signal }), settled ? 0 : 2000, [id]);
+  const catalog = usePoll((signal) => api('/problems', { signal }), 0, []);
   const [action, setAction] = useState({ busy: false, error: null, message: null });
   const t = task.data;
   const lastRecorded = t?.status_history?.[t.status_history.length - 1]?.to_status;
@@ -73,7 +77,7 @@ function TaskPage({ params }) {
       <${ErrorNotice} error=${action.error} action=${action.error ? 'Action failed' : ''} />
       <${ErrorNotice} error=${task.error} action="Refreshing the task failed" />
       <div class="grid-2">
-        <div class="card"><h2>Details</h2><${Facts} task=${t} /></div>
+        <div class="card"><h2>Details</h2><${Facts} task=${t} taskType=${catalog.data?.problems?.find((p) => p.id === t.problem_id)?.task_type} /></div>
         <div class="card"><h2>Status timeline</h2><${TaskTimeline} history=${t.status_history} /></div>
       </div>
       <div class="card"><h2>Result</h2><${TaskResult} task=${t} /></div>

@@ -1,25 +1,14 @@
 import { useState } from 'preact/hooks';
-import { formatDuration, formatNumber } from '../lib/format.js';
+import { formatNumber } from '../lib/format.js';
 import { html } from '../lib/html.js';
+import { TrajectoryStep } from './trajectory-step.js';
+import { TrajectoryWhole } from './trajectory-whole.js';
 
 /** Past this many steps a slider replaces the row of step buttons. */
 const MAX_DOTS = 40;
 
-function text(value) {
-  if (value === null || value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-}
-
-function Tokens({ usage }) {
-  if (!usage) return html`<span class="muted">no token usage reported</span>`;
-  return html`<span>${formatNumber(usage.prompt_tokens)} in · ${formatNumber(usage.completion_tokens)} out · <strong>${formatNumber(usage.total_tokens)}</strong> total</span>`;
-}
-
-/** The agent's trajectory (result.trajectory), one step at a time: action, observation, tokens. */
-export function TaskTrajectory({ result, finished }) {
-  const steps = result?.trajectory ?? [];
+function Stepper({ steps }) {
   const [index, setIndex] = useState(0);
-  if (steps.length === 0) return html`<p class="muted">${finished ? 'No steps were recorded.' : 'No steps yet: the trajectory is stored when the attempt ends.'}</p>`;
   const at = Math.min(index, steps.length - 1);
   const step = steps[at];
   return html`
@@ -36,13 +25,25 @@ export function TaskTrajectory({ result, finished }) {
           ? html`<span class="step-dots">${steps.map((s, i) => html`<button type="button" class=${i === at ? 'dot current' : 'dot'} title=${`step ${s.n ?? i + 1}`} onClick=${() => setIndex(i)}>${s.n ?? i + 1}</button>`)}</span>`
           : html`<input type="range" class="step-range" aria-label="step" min="0" max=${steps.length - 1} value=${at} onInput=${(e) => setIndex(Number(e.currentTarget.value))} />`}
       </div>
-      <div class="step">
-        <h3>Action</h3>
-        <pre class="action">${text(step.action) || '(none)'}</pre>
-        <h3>Observation${step.observation_truncated ? html` <span class="muted small">(shortened)</span>` : null}</h3>
-        <pre class="observation">${text(step.observation) || '(none)'}</pre>
-        <div class="step-meta"><span>Tokens: <${Tokens} usage=${step.usage} /></span>${step.duration_s !== null && step.duration_s !== undefined ? html`<span>Took ${formatDuration(step.duration_s * 1000)}</span>` : null}</div>
+      <${TrajectoryStep} step=${step} />
+    </div>`;
+}
+
+/**
+ * The agent's trajectory (result.trajectory): step by step (action, observation, tokens), or the
+ * whole trajectory on one page.
+ */
+export function TaskTrajectory({ result, finished }) {
+  const steps = result?.trajectory ?? [];
+  const [whole, setWhole] = useState(false);
+  if (steps.length === 0) return html`<p class="muted">${finished ? 'No steps were recorded.' : 'No steps yet: the trajectory is stored when the attempt ends.'}</p>`;
+  return html`
+    <div class="trajectory-view">
+      <div class="trajectory-modes" role="group" aria-label="trajectory view">
+        <button type="button" aria-pressed=${String(!whole)} onClick=${() => setWhole(false)}>Step by step</button>
+        <button type="button" aria-pressed=${String(whole)} onClick=${() => setWhole(true)}>Whole trajectory (${steps.length} steps)</button>
       </div>
+      ${whole ? html`<${TrajectoryWhole} steps=${steps} />` : html`<${Stepper} steps=${steps} />`}
       ${result.usage ? html`<p class="muted small">Whole attempt: ${formatNumber(result.usage.total_tokens)} tokens over ${result.usage.steps_with_usage} steps with usage${result.trajectory_truncated ? '; later observations were shortened' : ''}.</p>` : null}
     </div>`;
 }

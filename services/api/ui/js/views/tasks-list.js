@@ -1,17 +1,21 @@
 import { useMemo, useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/error-notice.js';
+import { OutcomeBadge } from '../components/outcome-badge.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { api, query } from '../lib/api.js';
 import { between, formatDuration, formatTime, shortId } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { navigate } from '../lib/router.js';
 import { usePoll } from '../lib/poll.js';
+import { taskOutcome } from '../lib/task-outcome.js';
+import { useTaskResults } from '../lib/task-results-cache.js';
 import { filtersFrom, TaskFilters } from './task-filters.js';
 
 const PAGE_SIZE = 50;
 const LIVE_MS = 3000;
 
-function TaskRow({ task, typeOf, extra }) {
+function TaskRow({ task, typeOf, extra, resultsOf }) {
+  const outcome = taskOutcome(task, typeOf.get(task.problem_id), resultsOf(task.task_id));
   const error = task.error ? `${task.error.kind ?? 'error'}: ${task.error.message ?? ''}` : '';
   return html`
     <tr data-task-id=${task.task_id}>
@@ -19,8 +23,10 @@ function TaskRow({ task, typeOf, extra }) {
       <td class="wrap">${task.problem_id}</td>
       <td>${typeOf.get(task.problem_id) ?? ''}</td>
       <td><${StatusBadge} status=${task.status} /></td>
+      <td data-cell="answer"><${OutcomeBadge} outcome=${outcome} /></td>
       ${extra.run ? html`<td>${task.run_id ? html`<a class="mono" href=${`/ui/runs/${task.run_id}`} title=${task.run_id}>${shortId(task.run_id)}</a>` : ''}</td>` : null}
-      ${extra.agent ? html`<td>${task.agent_label ?? ''}</td>` : null}
+      ${extra.agent ? html`<td data-cell="agent">${task.agent_label ?? ''}</td>` : null}
+      ${extra.run ? html`<td class="num" data-cell="repeat">${task.repeat_index ?? ''}</td>` : null}
       <td class="num">${task.attempt}/${task.max_retries + 1}</td>
       <td>${task.worker_id ?? ''}</td>
       <td title=${task.created_at}>${formatTime(task.created_at)}</td>
@@ -31,14 +37,16 @@ function TaskRow({ task, typeOf, extra }) {
 
 function TasksTable({ tasks, typeOf }) {
   const extra = { run: tasks.some((t) => t.run_id), agent: tasks.some((t) => t.agent_label) };
+  const resultsOf = useTaskResults(tasks);
   return html`
     <table class="data">
       <thead><tr>
         <th>Task</th><th>Problem</th><th>Type</th><th>Status</th>
-        ${extra.run ? html`<th>Run</th>` : null}${extra.agent ? html`<th>Agent</th>` : null}
+        <th title="correct or incorrect by the results table's rule (detection: Detection Accuracy is Correct; others: success); failed and timed-out tasks count as incorrect, cancelled ones are not scored">Answer</th>
+        ${extra.run ? html`<th>Run</th>` : null}${extra.agent ? html`<th>Agent</th>` : null}${extra.run ? html`<th class="num" title="the repeat of this grid cell (problem × agent)">Repeat</th>` : null}
         <th class="num">Attempt</th><th>Worker</th><th>Created</th><th class="num">Ran</th><th>Error</th>
       </tr></thead>
-      <tbody>${tasks.map((task) => html`<${TaskRow} key=${task.task_id} task=${task} typeOf=${typeOf} extra=${extra} />`)}</tbody>
+      <tbody>${tasks.map((task) => html`<${TaskRow} key=${task.task_id} task=${task} typeOf=${typeOf} extra=${extra} resultsOf=${resultsOf} />`)}</tbody>
     </table>`;
 }
 
