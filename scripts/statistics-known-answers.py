@@ -81,16 +81,19 @@ def cluster_bootstrap(problems, samples, seed):
 
 
 def paired_bootstrap(pairs, samples, seed):
-    """pairs: [((n_a, s_a), (n_b, s_b))]; resample problems, then each side's repeats."""
+    """pairs: [((n_a, s_a), (n_b, s_b))]; resample problems, then each side's repeats;
+    statistic: solved_a / scored_a - solved_b / scored_b over the drawn problems."""
     rng = mulberry32(seed)
     reps = []
     for _ in range(samples):
-        total = 0.0
+        solved_a = total_a = solved_b = total_b = 0
         for _ in range(len(pairs)):
             (na, sa), (nb, sb) = pairs[draw(rng, len(pairs))]
-            rate_a = resampled(rng, na, sa) / na
-            total += rate_a - resampled(rng, nb, sb) / nb
-        reps.append(total / len(pairs))
+            solved_a += resampled(rng, na, sa)
+            total_a += na
+            solved_b += resampled(rng, nb, sb)
+            total_b += nb
+        reps.append(solved_a / total_a - solved_b / total_b)
     return percentile(reps)
 
 

@@ -1,6 +1,7 @@
 import type Ajv from 'ajv';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import { createValidator } from '@aiopslab/shared/schemas/validator';
+import type { ComparisonQuery } from '../runs/comparison-selection';
 import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema } from '../runs/run-schemas';
 
 export interface RunValidators {
@@ -8,7 +9,7 @@ export interface RunValidators {
   runCreation(body: unknown): RunCreation;
   listRunsQuery(query: unknown): { limit: number; cursor?: string };
   resultsQuery(query: unknown): { format: 'json' | 'csv'; by: 'task_type' | 'problem' };
-  compareQuery(query: unknown): { a: string; b: string };
+  compareQuery(query: unknown): ComparisonQuery;
   exportTasksQuery(query: unknown): ExportTasksQuery;
 }
 

@@ -1,3 +1,4 @@
+import { runsEvaluationSchemas } from './runs-evaluation-schemas';
 import { compareQuerySchema, exportTasksQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema } from '../runs/run-schemas';
 
 /** The runs (experiments) part of the OpenAPI document: schemas and paths. */
@@ -27,8 +28,7 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
       },
       Run: { allOf: [{ $ref: '#/components/schemas/RunSummary' }], description: 'plus problems, task_fields, agents (per-agent counts, tokens, estimated_cost), tokens and estimated_cost_usd' },
       RunPage: { type: 'object', properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/RunSummary' } }, next_cursor: { type: ['string', 'null'] } } },
-      RunResults: { type: 'object', additionalProperties: true, properties: { run_id: { type: 'string' }, status: { type: 'string' }, repeats: { type: 'integer' }, rows: { type: 'array', items: { type: 'object', additionalProperties: true } }, definitions: { type: 'object' } } },
-      RunComparison: { type: 'object', additionalProperties: true, properties: { pairing: { enum: ['problem_and_agent', 'problem'] }, pairs: { type: 'integer' }, difference: { type: ['number', 'null'] }, difference_stderr: { type: ['number', 'null'] }, solved_only_by_a: { type: 'array' }, solved_only_by_b: { type: 'array' } } },
+      ...runsEvaluationSchemas,
       ExportLine: { type: 'object', additionalProperties: true, description: 'task_id, run_id, agent_label, repeat_index, retry_of, problem_id, task_type, status, attempt, results, usage, metrics, durations, error, trajectory (steps: n, action, observation, duration_s, usage, ts), agent_config without secret-looking keys' },
     },
     paths: {
@@ -44,16 +44,29 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
         },
         get: { summary: 'List runs, newest first (keyset pagination)', parameters: queryParameters(listRunsQuerySchema), responses: { 200: json('RunPage'), ...errors } },
       },
-      '/runs/compare': { get: { summary: 'Two runs paired problem by problem', parameters: queryParameters(compareQuerySchema).map((p) => ({ ...(p as object), required: true })), responses: { 200: json('RunComparison'), ...errors } } },
+      '/runs/compare': {
+        get: {
+          summary: 'Two runs paired problem by problem (per agent label: paired-bootstrap difference and exact McNemar p), or two agents of one run (a, agent_a, agent_b; b omitted)',
+          description: 'Always 200 when both runs exist; `warnings` says when a run is unfinished or cancelled, or when the grids differ (which problems, agents, repeats are missing).',
+          parameters: queryParameters(compareQuerySchema).map((p) => ({ ...(p as { name: string }), required: (p as { name: string }).name === 'a' })),
+          responses: { 200: json('RunComparison'), ...errors },
+        },
+      },
       '/runs/{id}': {
         get: { summary: 'A run: status and counts from its tasks, per-agent progress, tokens and estimated cost', parameters: [runId], responses: { 200: json('Run'), ...errors } },
         delete: { summary: 'Cancel every unfinished task of the run', parameters: [runId], responses: { 200: { description: 'Every unfinished task was waiting and is cancelled' }, 202: { description: 'Running tasks were asked to stop' }, 409: problem, ...errors } },
       },
       '/runs/{id}/results': {
         get: {
-          summary: 'The evaluation table: per agent × task type and per agent overall',
+          summary: 'The evaluation table: per agent × task type and per agent overall (by=task_type), or per problem × agent (by=problem); every rate with its interval',
           parameters: [runId, ...queryParameters(resultsQuerySchema)],
-          responses: { 200: { description: 'The table', content: { 'application/json': { schema: { $ref: '#/components/schemas/RunResults' } }, 'text/csv': {} } }, ...errors },
+          responses: {
+            200: {
+              description: 'by=task_type (default): the table (RunResults); by=problem: the problem × agent matrix (ProblemMatrix); format=csv: either as CSV (by=problem: one line per problem × agent)',
+              content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/RunResults' }, { $ref: '#/components/schemas/ProblemMatrix' }] } }, 'text/csv': {} },
+            },
+            ...errors,
+          },
         },
       },
       '/runs/{id}/export': { get: { summary: "The run's finished tasks as NDJSON (trajectory dataset)", parameters: [runId], responses: { 200: ndjson, ...errors } } },

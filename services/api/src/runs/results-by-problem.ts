@@ -1,7 +1,7 @@
 import type { ProblemAgentCell } from '@aiopslab/shared/tables/runs-results';
 import type { RunAgent, RunProblem } from '@aiopslab/shared/tables/runs';
 import { csvCell } from './results-csv';
-import { round } from './run-statistics';
+import { round, roundInterval } from './run-statistics';
 import { wilsonInterval, WilsonInterval } from './statistics/wilson-interval';
 
 /** One problem × agent cell: its repeats (each by its latest task), solved/scored with a Wilson interval, mean TT* and steps. */
@@ -32,14 +32,13 @@ export interface ProblemRowView {
 
 function presentCell(agent: string, cell: ProblemAgentCell | undefined): ProblemCellView {
   const c = cell ?? { n: 0, scored: 0, solved: 0, failed: 0, timed_out: 0, cancelled: 0, unfinished: 0, mean_ttd: null, mean_ttl: null, mean_tta: null, mean_ttm: null, mean_steps: null };
-  const interval = wilsonInterval(c.solved, c.scored);
   return {
     agent_label: agent,
     n: c.n,
     scored: c.scored,
     solved: c.solved,
     success_rate: c.scored > 0 ? round(c.solved / c.scored) : null,
-    success_rate_ci: interval && { ...interval, low: round(interval.low)!, high: round(interval.high)! },
+    success_rate_ci: roundInterval(wilsonInterval(c.solved, c.scored)),
     failed: c.failed,
     timed_out: c.timed_out,
     cancelled: c.cancelled,

@@ -1,7 +1,7 @@
 import type { CellTally, GroupAggregate, RunAggregates, TaskMetricMeans } from '@aiopslab/shared/tables/runs-results';
 import type { RunAgent } from '@aiopslab/shared/tables/runs';
 import { estimateCost, PriceTable, priceOf } from './price-table';
-import { passHatK, round, stderrOverRepeats } from './run-statistics';
+import { passHatK, round, roundInterval, stderrOverRepeats } from './run-statistics';
 import { BootstrapInterval, clusterBootstrapRate } from './statistics/cluster-bootstrap';
 
 export const OVERALL = 'all';
@@ -43,11 +43,6 @@ function tallies(cells: CellTally[], agent: string, taskType: string): { n: numb
   }
   // Sorted by key (code-unit order, not locale) so the bootstrap sees the problems in one order whatever order SQL returned.
   return [...byKey.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-}
-
-/** An interval with its limits rounded for display like every other statistic. */
-export function roundInterval<T extends { low: number; high: number }>(interval: T | null): T | null {
-  return interval && { ...interval, low: round(interval.low)!, high: round(interval.high)! };
 }
 
 function toRow(group: GroupAggregate, aggregates: RunAggregates, repeats: number, agent: RunAgent | undefined, prices: PriceTable): ResultsRow {

@@ -71,3 +71,15 @@ export function compareTallies(a: ProblemTally[], b: ProblemTally[], pairing: { 
     unpaired: { a: unpairedA, b: bByKey.size },
   };
 }
+
+/** What each field of GET /runs/compare means: returned with the comparison. */
+export const COMPARISON_DEFINITIONS = {
+  pairing: "problem_and_agent: each label both runs have, with itself, problem by problem; problem: two single-agent runs, agent against agent; agents: agent_a of run a against agent_b of run b (or of run a when b is omitted)",
+  difference: 'pooled over every pair: mean of the per-pair differences of success rates, with difference_stderr = sd / √pairs and difference_ci95 = ± 1.96 stderr (normal approximation)',
+  mcnemar_p: 'exact two-sided McNemar test (binomial, p = ½) on the discordant pairs of the pooled comparison: solved_only_by_a against solved_only_by_b; null when there is none',
+  by_agent:
+    'one entry per agent pair, over the problems both sides scored: success_rate_a/b = solved / scored with a cluster-bootstrap interval (problems, then repeats); difference = success_rate_a − success_rate_b with a paired-bootstrap interval (problems drawn with both sides together, then each side’s repeats); mcnemar_p = exact McNemar on the discordant problems',
+  mcnemar_unit:
+    'problem: a side solves a problem when more than half of its scored repeats succeeded. Problems, not (problem, repeat) pairs, are paired because the problems are the sample and repeat i of one side has no natural partner in the other (repeat numbers are labels, not shared conditions): pairing repeats would make p depend on an arbitrary matching and count correlated repeats of one problem as independent evidence',
+  warnings: 'the answer is given anyway; each warning names what is missing: an unfinished or cancelled run, problems or agents only one grid has, different repeats, problems one side has not scored',
+};

@@ -66,10 +66,18 @@ export const resultsQuerySchema = {
   additionalProperties: false,
 } as const;
 
+const agentLabel = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+/** GET /runs/compare: b, or agent_a and agent_b (then b defaults to a: two agents of one run); comparison-selection.ts names what is missing. */
 export const compareQuerySchema = {
   type: 'object',
-  properties: { a: uuid, b: uuid },
-  required: ['a', 'b'],
+  properties: {
+    a: { ...uuid, description: 'run_id of the first run' },
+    b: { ...uuid, description: 'run_id of the second run; omit it (with agent_a and agent_b) to compare two agents of run a' },
+    agent_a: { ...agentLabel, description: 'an agent label of run a; with agent_b, compares just these two agents' },
+    agent_b: { ...agentLabel, description: 'an agent label of run b (of run a when b is omitted)' },
+  },
+  required: ['a'],
   additionalProperties: false,
 } as const;
 

@@ -86,3 +86,13 @@ export function pairedDifference(pairs: { a: number; b: number }[]): PairedDiffe
 export function round(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : Math.round(value * 1e6) / 1e6;
 }
+
+/** An interval with its limits rounded like every other statistic (its other fields kept). */
+export function roundInterval<T extends { low: number; high: number }>(interval: T | null): T | null {
+  return interval && { ...interval, low: round(interval.low)!, high: round(interval.high)! };
+}
+
+/** A p-value for display: six significant digits (fixed decimals would turn a small p into 0). */
+export function roundP(value: number | null): number | null {
+  return value === null ? null : Number(value.toPrecision(6));
+}

@@ -48,8 +48,7 @@ export function runsRouter(deps: ApiDeps): Router {
 
   // Before /runs/:id, which would take "compare" for an id.
   router.get('/runs/compare', async (req, res) => {
-    const { a, b } = v.compareQuery(req.query);
-    res.json(await compareRuns(deps.db, a, b));
+    res.json(await compareRuns(deps.db, v.compareQuery(req.query)));
   });
 
   router.get('/runs/:id', async (req, res) => {
