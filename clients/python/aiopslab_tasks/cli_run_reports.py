@@ -50,7 +50,11 @@ def results(client: Client, args: argparse.Namespace) -> int:
 
 
 def compare(client: Client, args: argparse.Namespace) -> int:
-    comparison = client.compare_runs(args.run_a, args.run_b)
+    if (args.agent_a is None) != (args.agent_b is None):
+        raise UsageError("--agent-a and --agent-b go together")
+    if args.run_b is None and args.agent_a is None:
+        raise UsageError("give a second run, or --agent-a and --agent-b to compare two agents of one run")
+    comparison = client.compare_runs(args.run_a, args.run_b, agent_a=args.agent_a, agent_b=args.agent_b)
     emit(args, comparison, run_reports.comparison_report(comparison))
     if args.json:  # the text report leads with them; a script reading JSON still sees them
         for warning in comparison.get("warnings") or []:
@@ -74,6 +78,8 @@ def add_run_report_commands(subcommands: Any, common: argparse.ArgumentParser) -
     p.add_argument("--columns", metavar="A,B,C", help="only these columns, in this order (e.g. agent_label,task_type,success_rate,pass_hat_2)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
 
-    p = command("compare", compare, "compare two runs: paired difference (a - b), per-agent rows, McNemar p, warnings")
+    p = command("compare", compare, "compare two runs, or two agents: paired difference (a - b), per-agent rows, McNemar p, warnings")
     p.add_argument("run_a")
-    p.add_argument("run_b")
+    p.add_argument("run_b", nargs="?", help="omit it with --agent-a/--agent-b to compare two agents of run_a")
+    p.add_argument("--agent-a", help="the agent of run_a to compare")
+    p.add_argument("--agent-b", help="the agent of run_b (or of run_a) to compare it with")

@@ -135,9 +135,11 @@ class Client:
         """One page of GET /runs: {runs, next_cursor}; pass next_cursor back for the next page."""
         return self.http.json("GET", "/runs", params={"limit": limit, "cursor": cursor})
 
-    def compare_runs(self, a: str, b: str) -> Dict[str, Any]:
-        """GET /runs/compare?a=&b=: the paired difference of b against a, with the api's warnings."""
-        return self.http.json("GET", "/runs/compare", params={"a": a, "b": b})
+    def compare_runs(self, a: str, b: Optional[str] = None, agent_a: Optional[str] = None, agent_b: Optional[str] = None) -> Dict[str, Any]:
+        """GET /runs/compare: run a against run b (a - b), paired by problem and agent; or agent_a of
+        run a against agent_b of run b (or of run a when b is None). With by_agent rows, intervals,
+        mcnemar_p and the api's warnings when it returns them."""
+        return self.http.json("GET", "/runs/compare", params={"a": a, "b": b, "agent_a": agent_a, "agent_b": agent_b})
 
     def wait_run(self, run_id: str, timeout: Optional[float] = None, progress: bool = True, poll_interval: float = 0.5,
                  max_poll_interval: float = 5.0, reporter: Optional[ProgressReporter] = None) -> Dict[str, Any]:

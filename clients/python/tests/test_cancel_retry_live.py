@@ -29,7 +29,7 @@ def new_run(name: str) -> dict:
 
 class CancelRetryTests(unittest.TestCase):
     def test_a_cancelled_task_ends_cancelled(self) -> None:
-        task_id = client.submit_task(problem_id=DETECTION)["task_id"]
+        task_id = client.submit_task(problem_id=DETECTION, agent_config=GPT)["task_id"]
         answer = client.cancel_task(task_id)
         self.assertEqual(answer["task_id"], task_id)
         task = wait_for("the task to end", lambda: (lambda t: t if t["status"] not in ("pending", "processing", "retrying") else None)(client.get_task(task_id)))
@@ -37,7 +37,7 @@ class CancelRetryTests(unittest.TestCase):
 
     def test_the_cancel_command_cancels_a_task_and_the_tasks_command_lists_it(self) -> None:
         auth = system.cli_auth
-        task_id = client.submit_task(problem_id=MITIGATION, metadata={"via": "cli-cancel"})["task_id"]
+        task_id = client.submit_task(problem_id=MITIGATION, agent_config=GPT, metadata={"via": "cli-cancel"})["task_id"]
         cancelled = run_cli(["cancel", task_id, *auth])
         self.assertEqual(cancelled.returncode, 0, cancelled.stderr)
         self.assertTrue(cancelled.stdout.startswith(f"task {task_id}: "))

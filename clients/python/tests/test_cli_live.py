@@ -153,10 +153,28 @@ class CliTests(unittest.TestCase):
         self.assertIn(f"a - b     {comparison['difference'] * 100:+.1f} pp", report)
         self.assertIn(f"solved only by a: {LOCALIZATION} (yes)", report)
         self.assertIn(f"solved only by b: {DETECTION} (yes)", report)
-        for warning in comparison.get("warnings") or []:
-            self.assertIn(warning if isinstance(warning, str) else warning.get("message", ""), report)
-        if "mcnemar_p" in comparison:
-            self.assertIn(f"mcnemar_p {comparison['mcnemar_p']}", report)
+        self.assertEqual(comparison["warnings"], [])
+        self.assertIn(f"mcnemar_p {comparison['mcnemar_p']}", report)
+        by_agent = report[report.index("by_agent:"):].splitlines()
+        for column in ("agent_a", "agent_b", "difference", "difference_ci_low", "difference_ci_high", "mcnemar_p"):
+            self.assertIn(column, by_agent[1].split())
+        self.assertEqual(by_agent[2].split()[:2], ["yes", "yes"])
+
+        # a grid that differs: the answer comes with a warning that leads the report
+        narrow = json.loads(self.ok("run", "create", "--name", "detection only", "--agent", yes, "--problem", DETECTION, "--wait", "--quiet", "--json"))["run_id"]
+        warned = json.loads(self.ok("run", "compare", ids[0], narrow, "--json"))
+        codes = [w["code"] for w in warned["warnings"]]
+        self.assertIn("problems_differ", codes)
+        lines = self.ok("run", "compare", ids[0], narrow).splitlines()
+        self.assertEqual(lines[:len(codes)], [f"warning   {w['message']}" for w in warned["warnings"]])
+        as_json = run_cli(["run", "compare", ids[0], narrow, "--json", *auth])
+        self.assertIn("warning: the runs' problems differ", as_json.stderr)
+
+        # one agent against another, named: here "yes" of each run; the api refuses an agent against itself
+        agents = json.loads(self.ok("run", "compare", ids[0], ids[1], "--agent-a", "yes", "--agent-b", "yes", "--json"))
+        self.assertEqual((agents["pairing"], [(p["agent_a"], p["agent_b"]) for p in agents["by_agent"]]), ("agents", [("yes", "yes")]))
+        self.assertEqual(run_cli(["run", "compare", ids[0], "--agent-a", "yes", "--agent-b", "yes", *auth]).returncode, 1)
+        self.assertEqual(run_cli(["run", "compare", ids[0], "--agent-a", "yes", *auth]).returncode, 2)
 
     def test_run_create_without_agents_is_refused_by_the_api(self) -> None:
         refused = run_cli(["run", "create", "--name", "x", "--problem", DETECTION, "--json", *auth])
