@@ -97,7 +97,7 @@ describe('dashboard in a real browser', () => {
     await page.goto(`${base}/`);
     await page.waitForURL(`${base}/ui/tasks`);
     await page.locator(`tr[data-task-id="${quick.detection}"]`).waitFor();
-    expect(await page.locator(`tr[data-task-id="${quick.detection}"] .badge`).textContent()).toBe('completed');
+    expect(await page.locator(`tr[data-task-id="${quick.detection}"] .badge[data-status]`).textContent()).toBe('completed');
     expect(await page.locator(`tr[data-task-id="${quick.localization}"] td:nth-child(3)`).textContent()).toBe('localization');
     const fresh = await submit({ problem_id: DETECTION, agent_config: { kind: 'scripted', actions: SCRIPT } });
     await page.locator(`tr[data-task-id="${fresh}"]`).waitFor();

@@ -56,14 +56,14 @@ class RunReportTests(unittest.TestCase):
             "pairing": "problem_and_agent", "agent_labels": ["yes"], "pairs": 4, "unpaired": {"a": 0, "b": 1},
             "success_rate_a": 0.5, "success_rate_b": 1.0, "difference": -0.5, "difference_stderr": 0.289, "difference_ci95": [-1.0, 0.0],
             "mcnemar_p": 0.125, "warnings": [{"code": "unfinished", "message": "run A is still running"}, "grids differ: B has 1 more problem"],
-            "per_agent": [{"agent_label": "yes", "pairs": 4, "difference": -0.5, "difference_ci95": [-1.0, 0.0], "mcnemar_p": 0.125}],
+            "by_agent": [{"agent_label": "yes", "pairs": 4, "difference": -0.5, "difference_ci95": [-1.0, 0.0], "mcnemar_p": 0.125}],
             "solved_only_by_a": [], "solved_only_by_b": [{"problem_id": "p1", "agent_label": "yes"}],
         })
         lines = report.splitlines()
         self.assertEqual(lines[:2], ["warning   run A is still running", "warning   grids differ: B has 1 more problem"])
         self.assertIn("a - b     -50.0 pp ± 28.9; 95 % interval -100.0 pp to +0.0 pp", report)
         self.assertIn("mcnemar_p 0.125", report)
-        per_agent = report[report.index("per_agent:"):].splitlines()
+        per_agent = report[report.index("by_agent:"):].splitlines()
         self.assertEqual(per_agent[1].split(), ["agent_label", "pairs", "difference", "difference_ci95_low", "difference_ci95_high", "mcnemar_p"])
         self.assertEqual(per_agent[2].split(), ["yes", "4", "-0.5", "-1", "0", "0.125"])
         self.assertIn("solved only by b: p1 (yes)", report)
