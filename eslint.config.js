@@ -4,12 +4,15 @@
 // - no service imports another;
 // - every SQL statement lives in the module of its table (shared/src/tables/<table>*.ts);
 // - no source file grows past 300 lines;
+// - only config modules and entry points read process.env (everything else is handed its settings);
+// - no import cycles, and shared/src/tables knows rows and statements only (no broker, no task store);
 // - no test is focused or skipped (.only, .skip, xit, xdescribe);
 // - scripts, test fixtures and the dashboard pass eslint's recommended rules, with Node's or the
 //   browser's globals.
 const js = require('@eslint/js');
 const jest = require('eslint-plugin-jest');
 const globals = require('globals');
+const importPlugin = require('eslint-plugin-import');
 const tseslint = require('typescript-eslint');
 
 const TEST_FILES = ['tests/**/*.ts', 'services/*/test/**/*.ts', '**/*.test.ts'];
@@ -40,6 +43,11 @@ const shared = (otherServices) => ({
 
 const SERVICES = ['api', 'worker', 'history'];
 
+const ENV_MESSAGE = 'only config modules read process.env: add the variable to the config schema and pass the value in';
+const processEnvOnlyInConfig = [{ selector: "MemberExpression[object.name='process'][property.name='env']", message: ENV_MESSAGE }];
+/** Where the environment is read: the config modules and the entry points that hand it to them. */
+const CONFIG_MODULES = ['shared/src/config/**/*.ts', '**/config.ts', '**/*-config.ts', '**/main.ts', '**/*-cli.ts'];
+
 const STATEMENT_MESSAGE = 'statements live in the module of their table: add a function to shared/src/tables/<table>.ts and call it';
 /** Raw statements and Prisma model calls, allowed only in shared/src/tables (and the client code in shared/src/db). */
 const statementsOnlyInTables = [
@@ -56,11 +64,29 @@ module.exports = tseslint.config(
   {
     files: ['shared/src/**/*.ts', 'services/*/src/**/*.ts', ...TEST_FILES],
     languageOptions: { parser: tseslint.parser },
-    plugins: { '@typescript-eslint': tseslint.plugin },
+    plugins: { '@typescript-eslint': tseslint.plugin, import: importPlugin },
+    // Relative imports are enough to find cycles (within shared, within a service); node resolution, no extra resolver.
+    settings: { 'import/parsers': { '@typescript-eslint/parser': ['.ts'] }, 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
     rules: {
       'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
       '@typescript-eslint/no-require-imports': 'error', // one import style; a lazy require says why
-      'no-restricted-syntax': ['error', ...statementsOnlyInTables],
+      'no-restricted-syntax': ['error', ...statementsOnlyInTables, ...processEnvOnlyInConfig],
+      'import/no-cycle': 'error',
+    },
+  },
+  {
+    // One rule setting per file wins in flat config: the config modules keep the statement rule only.
+    files: CONFIG_MODULES,
+    ignores: TEST_FILES,
+    rules: { 'no-restricted-syntax': ['error', ...statementsOnlyInTables] },
+  },
+  {
+    // The tables know rows and statements: what a row announces (the broker's vocabulary) and how
+    // a task changes (the task store) are built above them and passed in.
+    files: ['shared/src/tables/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['../amqp/*', '../task-store/*', '../outbox/*'], message: 'shared/src/tables knows rows and statements only: build messages and transitions in the task store and pass them in' }] }],
     },
   },
   {
@@ -103,7 +129,7 @@ module.exports = tseslint.config(
   },
   {
     // One rule setting per file wins in flat config, so the worker's pure folders carry both sets.
-    files: ['services/worker/src/run/**/*.ts', 'services/worker/src/protocol/**/*.ts'],
+    files: ['services/worker/src/tasks/run/**/*.ts', 'services/worker/src/tasks/protocol/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', both(pureCore, shared(['api', 'history']))] },
   },

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { commonEnvProperties, CommonConfig, ConfigError, EnvSchema, loadConfig } from '@aiopslab/shared/config/load-config';
 import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
-import { RetentionPolicy, retentionEnvProperties } from './retention/retention';
+import { RetentionPolicy, retentionEnvProperties } from './maintenance/retention';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
-import { credentialName } from './executors/secret-redactor';
+import { credentialName } from './tasks/executors/secret-redactor';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
 export interface WorkerEnv extends CommonConfig, ClusterConfig {
@@ -120,6 +120,8 @@ export interface WorkerSettings {
   env: Readonly<WorkerEnv>;
   /** Variables handed to the runner, already filtered by RUNNER_ENV_PASSTHROUGH. */
   runnerEnv: Readonly<Record<string, string>>;
+  /** The worker's own environment, for the tools it runs itself (kind, kubectl, helm, docker: its PATH finds them). */
+  toolEnv: Readonly<Record<string, string | undefined>>;
   hostname: string;
   version: string;
   leaseMs: number;
@@ -134,7 +136,7 @@ export interface WorkerSettings {
   /** ARTIFACT_DIR, resolved: <artifactDir>/<task id>/<attempt>/ holds an attempt's kept files. */
   artifactDir: string;
   callbackRetryPolicy: { baseMs: number; capMs: number };
-  /** What the reaper leader prunes, and how often (services/worker/src/retention/). */
+  /** What the reaper leader prunes, and how often (services/worker/src/maintenance/retention.ts). */
   retention: RetentionPolicy;
   /** How long one "minute" of timeout_minutes lasts; tests shorten it. */
   timeoutMinuteMs: number;
@@ -211,6 +213,7 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
   return Object.freeze({
     env: config,
     runnerEnv: Object.freeze(runnerEnv),
+    toolEnv: Object.freeze({ ...env }),
     hostname,
     version: WORKER_VERSION,
     leaseMs: ms(config.LEASE_SECONDS),

@@ -6,11 +6,11 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterProvider } from './clusters/cluster-provider';
 import { createClusterProvider, newDockerClient } from './clusters/create-cluster-provider';
 import type { WorkerSettings } from './config';
-import type { Executor } from './executors/executor';
-import { createProblemCleanup } from './executors/problem-cleanup';
-import { ProcessExecutor } from './executors/process-executor';
+import type { Executor } from './tasks/executors/executor';
+import { createProblemCleanup } from './tasks/executors/problem-cleanup';
+import { ProcessExecutor } from './tasks/executors/process-executor';
 import { hostPreflight } from './health/host-preflight';
-import { WorkerMetrics } from './http/worker-metrics';
+import { WorkerMetrics } from './worker-metrics';
 import type { WorkerClients } from './worker-service';
 
 export interface WorkerClientOptions {
@@ -39,6 +39,7 @@ export function createWorkerClients(settings: WorkerSettings, baseLogger: Logger
       metricsRegistry: metrics.registry,
       workerId: env.WORKER_ID,
       workDir: path.join(env.WORK_DIR, 'cluster'),
+      commandEnv: settings.toolEnv,
       isWorkerActive: async (id) => ((await findWorker(db, id))?.status ?? 'offline') !== 'offline',
       cleanupProblem: createProblemCleanup({ command: env.RUNNER_COMMAND, passthroughEnv: settings.runnerEnv, workRoot: env.WORK_DIR, killGraceMs: settings.killGraceMs }),
     });
@@ -47,7 +48,7 @@ export function createWorkerClients(settings: WorkerSettings, baseLogger: Logger
     new ProcessExecutor({ command: env.RUNNER_COMMAND, killGraceMs: settings.killGraceMs, maxLineBytes: env.LOG_MAX_LINE_BYTES, keepWorkDirs: env.KEEP_WORK_DIRS, passthroughEnv: settings.runnerEnv });
   // The host checks belong to the real kind provider: an injected provider (tests) has its own tools.
   const hostChecks =
-    !options.clusterProvider && env.CLUSTER_PROVIDER === 'kind' ? hostPreflight({ settings, env: settings.runnerEnv, docker: newDockerClient, logger }) : undefined;
+    !options.clusterProvider && env.CLUSTER_PROVIDER === 'kind' ? hostPreflight({ settings, env: settings.toolEnv, docker: newDockerClient, logger }) : undefined;
   const close = async () => {
     await connection.close();
     await db.$disconnect();

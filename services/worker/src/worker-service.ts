@@ -9,26 +9,28 @@ import type { Logger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import { createTaskStore } from '@aiopslab/shared/task-store/task-store';
 import type { ClusterProvider } from './clusters/cluster-provider';
-import { refreshProblemCatalog } from './catalog/refresh-problem-catalog';
+import { refreshProblemCatalog } from './maintenance/refresh-problem-catalog';
 import type { WorkerSettings } from './config';
-import type { Executor } from './executors/executor';
+import type { Executor } from './tasks/executors/executor';
 import { runnerPreflight } from './health/runner-preflight';
 import { WorkerHealth, type CheckResult } from './health/worker-health';
-import type { WorkerMetrics } from './http/worker-metrics';
-import { createDispatchHandler } from './messaging/dispatch-handler';
-import { createWorkerConsumers } from './messaging/worker-consumers';
+import type { WorkerMetrics } from './worker-metrics';
+import { createDispatchHandler } from './tasks/dispatch-handler';
+import { createWorkerConsumers } from './worker-consumers';
 import { WorkerActivity } from './presence/worker-activity';
 import { WorkerIdLock } from './presence/worker-id-lock';
 import { WorkerPresence } from './presence/worker-presence';
-import { createProtocolParser } from './protocol/protocol-parser';
-import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './reaper/advisory-lock-leader';
-import { Reaper } from './reaper/reaper';
-import { Retention } from './retention/retention';
-import { ActiveRun } from './run/run-control';
-import { handleCallbackEvent } from './use-cases/handle-callback-event';
-import { reapExpiredLeases } from './use-cases/reap-expired-leases';
-import type { ProcessTaskDeps } from './use-cases/process-task';
-import { drainDispatch } from './worker-drain';
+import { createProtocolParser } from './tasks/protocol/protocol-parser';
+import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './maintenance/advisory-lock-leader';
+import { Reaper } from './maintenance/reaper';
+import { Retention } from './maintenance/retention';
+import { ActiveRun } from './tasks/run/run-control';
+import { handleCallbackEvent } from './callbacks/handle-callback-event';
+import { callbackSettings } from './callbacks/deliver-callback';
+import { taskSettings } from './tasks/task-settings';
+import { reapExpiredLeases } from './maintenance/reap-expired-leases';
+import type { ProcessTaskDeps } from './tasks/process-task';
+import { drainDispatch } from './tasks/drain-dispatch';
 
 /**
  * What main.ts (or a test) builds and owns. The service starts the connection itself, once it holds
@@ -81,7 +83,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     await channel.close();
   });
   const relay = new OutboxRelay(db, new ConfirmPublisher(connection), logger, { pollIntervalMs: 1000 });
-  const context = { tasks: createTaskStore({ db, topology, outbox: relay }), db, settings, logger, metrics };
+  const context = { tasks: createTaskStore({ db, topology, outbox: relay }), db, logger, metrics };
   const idLock = new WorkerIdLock(env.DATABASE_URL, workerId, db, logger);
   const presence = new WorkerPresence(db, { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version }, activity, settings.heartbeatMs, logger);
   const runnerCheck = env.RUNNER_PREFLIGHT
@@ -104,7 +106,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     recheck: settings.healthRecheckPolicy,
     onChange: (unhealthy) => metrics.unhealthy.set(unhealthy ? 1 : 0),
   });
-  const taskDeps: ProcessTaskDeps = { ...context, executor, clusters, parser: createProtocolParser(), active, activity, health: workerHealth, beat: () => presence.beatSoon() };
+  const taskDeps: ProcessTaskDeps = { ...context, settings: taskSettings(settings), executor, clusters, parser: createProtocolParser(), active, activity, health: workerHealth, beat: () => presence.beatSoon() };
   const onCancel = (taskId: string, attempt: number) => {
     const stopped = active.cancel(taskId);
     logger.info(stopped ? 'cancel request received; stopping the run' : 'cancel request for a task not running here; ignored', { task_id: taskId, attempt });
@@ -117,13 +119,14 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     onDeadLettered: () => metrics.deadLettered.inc(),
     dispatch: createDispatchHandler(taskDeps),
     cancel: (message) => onCancel(message.task_id, message.attempt),
-    callback: (event, signal, mayHaveCallback) => handleCallbackEvent(context, event, signal, mayHaveCallback),
+    callback: (event, signal, mayHaveCallback) => handleCallbackEvent({ ...context, settings: callbackSettings(settings) }, event, signal, mayHaveCallback),
   });
   const leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, logger);
   // Retention prunes under the same leadership, after the leases: one worker at a time.
   const retention = new Retention(db, settings.retention, logger);
+  const reaperContext = { ...context, settings: { workerId, staleWorkerMs: settings.staleWorkerMs, retryPolicy: settings.retryPolicy } };
   const reaperPass = async () => {
-    await reapExpiredLeases(context);
+    await reapExpiredLeases(reaperContext);
     await retention.runIfDue();
   };
   const reaper = new Reaper(leader, reaperPass, settings.reaperIntervalMs, logger, (isLeader) => metrics.leader.set(isLeader ? 1 : 0));

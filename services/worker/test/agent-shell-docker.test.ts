@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { agentShellFor } from '../src/executors/agent-shell';
+import { agentShellFor } from '../src/tasks/executors/agent-shell';
 import { DEFAULT_CLUSTER_CONFIG } from '../src/clusters/cluster-config';
 import { realDockerCli, StandinWorld } from './fixtures/cluster-standins/standin-world';
 

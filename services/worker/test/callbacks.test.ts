@@ -3,7 +3,7 @@ import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { createTaskStore } from '../../../shared/src/task-store/task-store';
 import { postCallback } from '../src/callbacks/callback-http';
 import { loadWorkerSettings } from '../src/config';
-import { deliverCallback } from '../src/use-cases/deliver-callback';
+import { callbackSettings, deliverCallback } from '../src/callbacks/deliver-callback';
 import { CallbackServer } from './support/callback-server';
 import { WorkerHarness } from './support/worker-harness';
 
@@ -98,7 +98,7 @@ describe('worker: callbacks when a task ends', () => {
     it('gives up at once on a refused target instead of retrying', async () => {
       const task = { id: randomUUID(), callbackUrl: server.url('/private') } as never;
       const event = { event_id: randomUUID(), task_id: randomUUID(), from_status: 'processing', to_status: 'completed', attempt: 1, worker_id: 'w', occurred_at: new Date().toISOString(), notes: '' } as const;
-      const outcome = await deliverCallback({ settings, logger: h.logger }, { ...(task as object), createdAt: new Date(), startedAt: null, completedAt: null } as never, event);
+      const outcome = await deliverCallback({ settings: callbackSettings(settings), logger: h.logger }, { ...(task as object), createdAt: new Date(), startedAt: null, completedAt: null } as never, event);
       expect(outcome).toEqual({ delivered: false, attempts: 1, reason: expect.stringMatching(/^refused target: 127\.0\.0\.1 is loopback/) });
       expect(server.on('/private')).toHaveLength(0);
     });

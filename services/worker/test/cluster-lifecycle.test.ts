@@ -3,7 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { Registry } from 'prom-client';
 import { createClusterProvider } from '../src/clusters/create-cluster-provider';
-import { createProblemCleanup } from '../src/executors/problem-cleanup';
+import { createProblemCleanup } from '../src/tasks/executors/problem-cleanup';
 import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { fixtureCommand, TestWorker, WorkerHarness } from './support/worker-harness';
 import { StandinWorld } from './fixtures/cluster-standins/standin-world';

@@ -5,7 +5,7 @@ import { processExists, waitForRunnerPids } from './support/process-checks';
 import { WorkerHarness } from './support/worker-harness';
 import type { TestWorker } from './support/worker-harness';
 import { createLogger } from '@aiopslab/shared/logging/logger';
-import { AdvisoryLockLeader } from '../src/reaper/advisory-lock-leader';
+import { AdvisoryLockLeader } from '../src/maintenance/advisory-lock-leader';
 
 async function ghostTask(h: WorkerHarness, fields: { attempt?: number; maxRetries?: number; cancelRequestedAt?: Date } = {}) {
   return h.db.task.create({

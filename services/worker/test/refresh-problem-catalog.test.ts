@@ -5,7 +5,7 @@ import { createTestEnv, type TestEnv } from '../../../tests/support/test-env';
 import { createPrismaClient, type Db } from '../../../shared/src/db/prisma-client';
 import { listProblems, replaceProblems, DEFAULT_PROBLEMS, DEFAULT_UNSUPPORTED } from '../../../shared/src/catalog/problem-catalog';
 import defaultCatalog from '../../../shared/src/catalog/default-problems.json';
-import { listProblemsFromRunner, refreshProblemCatalog, parseProblemsOutput } from '../src/catalog/refresh-problem-catalog';
+import { listProblemsFromRunner, refreshProblemCatalog, parseProblemsOutput } from '../src/maintenance/refresh-problem-catalog';
 import { memoryLogger } from './fixtures/cluster-standins/test-kit';
 
 /** The worker-side catalog refresh against real PostgreSQL and a stand-in runner. */

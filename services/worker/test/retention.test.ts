@@ -1,7 +1,7 @@
 import { createSqlDb, PgSql } from '../../../shared/src/db/sql';
 import { createLogger } from '../../../shared/src/logging/logger';
 import { pruneFinishedTasks } from '../../../shared/src/tables/tasks-retention';
-import { Retention, RetentionPolicy } from '../src/retention/retention';
+import { Retention, RetentionPolicy } from '../src/maintenance/retention';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { expectedPrunable, SEED_HISTORY_ROWS, SEED_LOG_LINES, seedTasks } from './support/retention-seed';
 import { WorkerHarness } from './support/worker-harness';

@@ -5,7 +5,7 @@
  * (setup failed, the worker was lost, a timeout before the agent got the problem), which the
  * results keep out of the denominators and the api retries on the run's own budget.
  *
- * The inputs are what the worker writes (services/worker/src/run/run-outcome.ts, finish-plan.ts,
+ * The inputs are what the worker writes (services/worker/src/tasks/run/run-outcome.ts, finish-plan.ts,
  * claim-task.ts, reap-expired-leases.ts): `error.kind` is runner_error (with the runner's
  * `phase` and `error_type`), runner_crashed, timeout, cancelled, lost_worker or
  * timeout_exceeds_broker_limit; cluster_unavailable / runner_start_failed and runner errors of

@@ -32,7 +32,7 @@ export async function finishRunTasks(h: ApiHarness, runId: string, decide: (task
   return tasks;
 }
 
-/** A worker's result in the shape of services/worker/src/run/run-record.ts. */
+/** A worker's result in the shape of services/worker/src/tasks/run/run-record.ts. */
 export function workerResult(results: Record<string, unknown>, usage = { prompt: 300, completion: 40 }, steps = 2) {
   return {
     results,

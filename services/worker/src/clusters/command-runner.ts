@@ -36,13 +36,12 @@ const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /**
  * The real runner: execFile with a timeout (SIGKILL, so a wedged `kind create` cannot outlive it).
- * `baseEnv` is the environment of every child (PATH decides which kind/kubectl run); without it,
- * children inherit the worker's environment.
+ * `baseEnv` is the environment of every child (PATH decides which kind/kubectl run).
  */
-export function createCommandRunner(baseEnv?: Record<string, string | undefined>): CommandRunner {
+export function createCommandRunner(baseEnv: Readonly<Record<string, string | undefined>>): CommandRunner {
   return (file, args, options) =>
     new Promise((resolve, reject) => {
-      const env = { ...(baseEnv ?? process.env), ...options.env };
+      const env = { ...baseEnv, ...options.env };
       const command = [file, ...args].join(' ');
       execFile(file, args, { env, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8', signal: options.signal }, (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });

@@ -22,8 +22,8 @@ export interface ClusterProviderDeps {
   isWorkerActive: (workerId: string) => Promise<boolean>;
   /** Docker Engine client; default: dockerode's default (DOCKER_HOST or /var/run/docker.sock). */
   docker?: Docker;
-  /** Environment of the kind/kubectl child processes (its PATH picks the binaries); default: the worker's. */
-  commandEnv?: Record<string, string | undefined>;
+  /** Environment of the kind/kubectl child processes (its PATH picks the binaries): the worker's (settings.toolEnv). */
+  commandEnv: Readonly<Record<string, string | undefined>>;
   /** Replaces the execFile runner (tests). */
   runCommand?: CommandRunner;
   /** Host directory the kind nodes mount; default /run/udev. */
@@ -48,8 +48,7 @@ export function createClusterProvider(config: ClusterProviderName | Partial<Clus
   if (provider !== 'kind' && provider !== 'existing') throw new Error(`CLUSTER_PROVIDER=${String(provider)} is unknown; use kind, existing or none`);
   if (!deps) throw new Error(`CLUSTER_PROVIDER=${provider} needs the worker's dependencies (logger, metricsRegistry, workerId, workDir, isWorkerActive)`);
 
-  // The worker's own environment is the default for its child processes (as execFile would inherit).
-  const commandEnv = deps.commandEnv ?? process.env;
+  const commandEnv = deps.commandEnv;
   const run = deps.runCommand ?? createCommandRunner(commandEnv);
   const metrics = createClusterMetrics(deps.metricsRegistry);
   const healthTimeoutMs = settings.CLUSTER_HEALTH_TIMEOUT_SECONDS * 1000;

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import { listProblemsFromRunner } from '../catalog/refresh-problem-catalog';
+import { listProblemsFromRunner } from '../maintenance/refresh-problem-catalog';
 import { type HostCheck, ok, problem, skip } from './host-check';
 
 export type RunnerProbe = { listed: true; problems: number; unsupported: number; source: string } | { listed: false; error: string };

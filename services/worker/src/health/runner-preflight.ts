@@ -1,6 +1,6 @@
 import type { SqlDb } from '@aiopslab/shared/db/sql';
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import { listProblemsFromRunner, storeProblemCatalog } from '../catalog/refresh-problem-catalog';
+import { listProblemsFromRunner, storeProblemCatalog } from '../maintenance/refresh-problem-catalog';
 import type { CheckResult } from './worker-health';
 
 export interface RunnerPreflightDeps {

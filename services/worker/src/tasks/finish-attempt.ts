@@ -1,9 +1,12 @@
 import type { TaskChanges, TransitionRequest } from '@aiopslab/shared/task-store/transition-request';
 import { isTaskStateConflict } from '@aiopslab/shared/task-store/task-state-conflict';
 import { isNotFound } from '@aiopslab/shared/errors/app-error';
-import { FinishPlan, planFinish } from '../run/finish-plan';
+import { FinishPlan, planFinish } from './run/finish-plan';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
 import type { WorkerContext } from '../worker-context';
+import type { FinishSettings } from './task-settings';
+
+type FinishContext = WorkerContext & { settings: FinishSettings };
 import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 export interface FinishOptions {
@@ -17,7 +20,7 @@ export interface FinishOptions {
  * assumes no cancel arrived; if one did, it is planned again as a cancel. Returns null when the
  * attempt no longer owned the task, in which case nothing was written.
  */
-export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
+export async function finishAttempt(ctx: FinishContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions): Promise<FinishPlan | null> {
   if (report.outcome.status === 'fenced') return null;
   let cancelRequested = false;
   for (let tries = 1; ; tries++) {
@@ -37,10 +40,10 @@ export async function finishAttempt(ctx: WorkerContext, claimed: ClaimedAttempt,
 }
 
 /** The plan follows from what the claim read (retries, timeout and priority never change). */
-async function applyFinish(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<FinishPlan | null> {
+async function applyFinish(ctx: FinishContext, claimed: ClaimedAttempt, report: AttemptReport, options: FinishOptions, cancelRequested: boolean): Promise<FinishPlan | null> {
   const { settings } = ctx;
   const { task, attempt } = claimed;
-  const workerId = settings.env.WORKER_ID;
+  const { workerId } = settings;
   const plan = planFinish(report.outcome, report.result, { attempt, maxRetries: task.maxRetries, workerId, timeoutMinutes: task.timeoutMinutes, cancelRequested }, settings.retryPolicy);
   if (!plan) return null;
   await ctx.tasks.transition({

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { RUNNER_PROTOCOL_VERSION } from '@aiopslab/shared/schemas/runner-protocol';
-import type { ClusterHandle } from '../clusters/cluster-provider';
+import type { ClusterHandle } from '../../clusters/cluster-provider';
 import type { AgentShellSpec } from './agent-shell';
 
 /** The task spec file handed to the runner (docs/runner-protocol.md "Inputs"). */

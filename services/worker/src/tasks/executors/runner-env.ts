@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ClusterHandle } from '../clusters/cluster-provider';
+import type { ClusterHandle } from '../../clusters/cluster-provider';
 
 export const PROTOCOL_FD = 3;
 export const SPEC_FILE_NAME = 'task-spec.json';

@@ -1,7 +1,7 @@
 import { keepTaskSession } from '@aiopslab/shared/tables/task-sessions';
-import { secretValues } from '../executors/secret-redactor';
-import { collectSession } from '../sessions/collect-session';
+import { collectSession } from './sessions/collect-session';
 import type { WorkerContext } from '../worker-context';
+import type { SessionSettings } from './task-settings';
 import type { AttemptReport, ClaimedAttempt } from './run-attempt';
 import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
@@ -11,10 +11,11 @@ import { sleep } from '@aiopslab/shared/lifecycle/sleep';
  * attempt that lost its lease or was handed back: it writes nothing, or is run again under the
  * same attempt number. A database that stays down fails the attempt's finish the same way.
  */
-export async function keepAttemptSession(ctx: WorkerContext, claimed: ClaimedAttempt, report: AttemptReport): Promise<void> {
+export async function keepAttemptSession(ctx: WorkerContext & { settings: { sessions: SessionSettings } }, claimed: ClaimedAttempt, report: AttemptReport): Promise<void> {
   const { outcome, request, result } = report;
   if (!request || outcome.status === 'fenced' || outcome.status === 'handed_back') return;
-  const { settings, logger } = ctx;
+  const { logger } = ctx;
+  const { sessions } = ctx.settings;
   let session;
   try {
     session = await collectSession({
@@ -22,13 +23,13 @@ export async function keepAttemptSession(ctx: WorkerContext, claimed: ClaimedAtt
       attempt: claimed.attempt,
       workDir: request.workDir,
       resultsDir: request.spec.results_dir,
-      artifactRoot: settings.artifactDir,
+      artifactRoot: sessions.artifactRoot,
       sessionId: result.session_id,
       resultSession: result.session,
       trajectoryTruncated: result.trajectory_truncated,
-      maxSessionBytes: settings.env.SESSION_MAX_BYTES,
-      copy: settings.env.KEEP_WORK_DIRS,
-      secrets: secretValues(settings.runnerEnv),
+      maxSessionBytes: sessions.maxSessionBytes,
+      copy: sessions.copy,
+      secrets: sessions.secrets,
       warn: (message) => logger.warn(message),
     });
   } catch (error) {

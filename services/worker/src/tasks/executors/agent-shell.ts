@@ -1,5 +1,5 @@
-import type { ClusterConfig } from '../clusters/cluster-config';
-import type { ClusterHandle } from '../clusters/cluster-provider';
+import type { ClusterConfig } from '../../clusters/cluster-config';
+import type { ClusterHandle } from '../../clusters/cluster-provider';
 
 /** Where the agent's exec_shell runs (docs/runner-protocol.md, `agent_shell` in the spec). */
 export type AgentShellSpec =

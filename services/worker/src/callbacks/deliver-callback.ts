@@ -2,15 +2,25 @@ import { retryDelayMs } from '@aiopslab/shared/domain/backoff';
 import type { Task } from '@aiopslab/shared/tables/tasks';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
-import { callbackBody } from '../callbacks/callback-body';
-import { CallbackRequest, CallbackResponse, postCallback } from '../callbacks/callback-http';
-import type { WorkerSettings } from '../config';
+import { callbackBody } from './callback-body';
+import { CallbackRequest, CallbackResponse, postCallback } from './callback-http';
+import type { BackoffPolicy } from '@aiopslab/shared/domain/backoff';
 import { sleep } from '@aiopslab/shared/lifecycle/sleep';
 
 export type CallbackOutcome = { delivered: true; attempts: number } | { delivered: false; attempts: number; reason: string; aborted?: boolean };
 
+/** What delivering a callback reads. */
+export interface CallbackSettings {
+  /** CALLBACK_MAX_ATTEMPTS */
+  maxAttempts: number;
+  timeoutMs: number;
+  /** CALLBACK_ALLOW_PRIVATE */
+  allowPrivate: boolean;
+  retryPolicy: BackoffPolicy;
+}
+
 export interface CallbackDeps {
-  settings: WorkerSettings;
+  settings: CallbackSettings;
   logger: Logger;
   post?: (request: CallbackRequest) => Promise<CallbackResponse>;
   /** Told how each attempt ended (shown on the task); absent = not recorded. */
@@ -38,7 +48,7 @@ export async function deliverCallback(deps: CallbackDeps, task: Task, event: Tas
   const { settings } = deps;
   const post = deps.post ?? postCallback;
   const body = callbackBody(task, event);
-  const maxAttempts = settings.env.CALLBACK_MAX_ATTEMPTS;
+  const { maxAttempts } = settings;
   let reason = 'not attempted';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (signal?.aborted) return { delivered: false, attempts: attempt - 1, reason: 'worker shutting down', aborted: true };
@@ -46,8 +56,8 @@ export async function deliverCallback(deps: CallbackDeps, task: Task, event: Tas
       url: task.callbackUrl ?? '',
       body,
       headers: { 'x-event-id': event.event_id, 'idempotency-key': event.event_id, 'x-task-id': task.id },
-      timeoutMs: Math.round(settings.env.CALLBACK_TIMEOUT_SECONDS * 1000),
-      allowPrivate: settings.env.CALLBACK_ALLOW_PRIVATE,
+      timeoutMs: settings.timeoutMs,
+      allowPrivate: settings.allowPrivate,
       signal,
     });
     if (response.kind === 'response' && response.status >= 200 && response.status < 300) {
@@ -60,7 +70,13 @@ export async function deliverCallback(deps: CallbackDeps, task: Task, event: Tas
     await deps.recordAttempt?.(final ? 'failed' : 'retrying', reason);
     if (!isTransient(response)) return { delivered: false, attempts: attempt, reason };
     deps.logger.info('callback attempt failed', { attempt, reason });
-    if (attempt < maxAttempts) await sleep(retryDelayMs(attempt, settings.callbackRetryPolicy), signal);
+    if (attempt < maxAttempts) await sleep(retryDelayMs(attempt, settings.retryPolicy), signal);
   }
   return { delivered: false, attempts: maxAttempts, reason };
+}
+
+/** The callback settings out of the worker's settings. */
+export function callbackSettings(settings: { env: { CALLBACK_MAX_ATTEMPTS: number; CALLBACK_TIMEOUT_SECONDS: number; CALLBACK_ALLOW_PRIVATE: boolean }; callbackRetryPolicy: BackoffPolicy }): CallbackSettings {
+  const { env } = settings;
+  return { maxAttempts: env.CALLBACK_MAX_ATTEMPTS, timeoutMs: Math.round(env.CALLBACK_TIMEOUT_SECONDS * 1000), allowPrivate: env.CALLBACK_ALLOW_PRIVATE, retryPolicy: settings.callbackRetryPolicy };
 }

@@ -4,14 +4,12 @@ import { isTerminal } from '@aiopslab/shared/domain/task-status';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { runWithLogContext } from '@aiopslab/shared/logging/correlation';
 import type { TaskEvent } from '@aiopslab/shared/schemas/messages';
-import type { WorkerSettings } from '../config';
-import type { WorkerMetrics } from '../http/worker-metrics';
+import type { WorkerMetrics } from '../worker-metrics';
 import { recordCallbackAttempt } from '@aiopslab/shared/tables/task-callbacks';
 import { CallbackDeps, deliverCallback } from './deliver-callback';
 
 export interface CallbackEventDeps extends CallbackDeps {
   db: SqlDb;
-  settings: WorkerSettings;
   logger: Logger;
   metrics: WorkerMetrics;
 }

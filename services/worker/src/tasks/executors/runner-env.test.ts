@@ -1,7 +1,7 @@
 import { buildRunnerEnv } from './runner-env';
 import { buildTaskSpec } from './task-spec';
 import { agentShellFor } from './agent-shell';
-import { DEFAULT_CLUSTER_CONFIG } from '../clusters/cluster-config';
+import { DEFAULT_CLUSTER_CONFIG } from '../../clusters/cluster-config';
 
 const none = { provider: 'none' as const, name: null, kubeconfig: null, context: null };
 const kind = { provider: 'kind' as const, name: 'worker-w1-kind', kubeconfig: '/k/config', context: 'kind-worker-w1-kind' };

@@ -2,8 +2,19 @@ import { findExpiredLeases, lockExpiredLease } from '@aiopslab/shared/tables/tas
 import { markStaleWorkersOffline } from '@aiopslab/shared/tables/workers';
 import type { TaskStatus } from '@aiopslab/shared/domain/task-status';
 import { isTaskStateConflict } from '@aiopslab/shared/task-store/task-state-conflict';
-import { decideRetry } from '../run/retry-decision';
+import { decideRetry } from '../tasks/run/retry-decision';
+import type { BackoffPolicy } from '@aiopslab/shared/domain/backoff';
 import type { WorkerContext } from '../worker-context';
+
+/** What a reaper pass reads. */
+export interface ReaperSettings {
+  /** This worker, the reaping leader (named in the history notes). */
+  workerId: string;
+  staleWorkerMs: number;
+  retryPolicy: BackoffPolicy;
+}
+
+type ReaperContext = WorkerContext & { settings: ReaperSettings };
 
 const BATCH = 100;
 
@@ -13,7 +24,7 @@ const BATCH = 100;
  * without heartbeats become offline. Each task is re-checked under its row lock, so a worker
  * that renewed at the last moment keeps its task.
  */
-export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: number; offline: string[] }> {
+export async function reapExpiredLeases(ctx: ReaperContext): Promise<{ reaped: number; offline: string[] }> {
   const candidates = await findExpiredLeases(ctx.db, BATCH);
   let reaped = 0;
   for (const id of candidates) {
@@ -32,8 +43,8 @@ export async function reapExpiredLeases(ctx: WorkerContext): Promise<{ reaped: n
   return { reaped, offline };
 }
 
-async function reapTask(ctx: WorkerContext, taskId: string): Promise<TaskStatus | null> {
-  const reaperId = ctx.settings.env.WORKER_ID;
+async function reapTask(ctx: ReaperContext, taskId: string): Promise<TaskStatus | null> {
+  const reaperId = ctx.settings.workerId;
   return ctx.tasks.inTransaction(async (tx) => {
     const row = await lockExpiredLease(tx.sql, taskId);
     if (!row) return null;

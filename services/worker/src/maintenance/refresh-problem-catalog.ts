@@ -14,8 +14,8 @@ export interface RefreshProblemCatalogDeps {
   logger: Logger;
   /** RUNNER_COMMAND; `--list-problems` is appended and the line run through /bin/sh -c. */
   runnerCommand: string;
-  /** Environment of the runner (default: the worker's); PROTOCOL_FD=3 is added. */
-  env?: Record<string, string | undefined>;
+  /** Environment of the runner (the worker's RUNNER_ENV_PASSTHROUGH selection); PROTOCOL_FD=3 is added. */
+  env: Record<string, string | undefined>;
   cwd?: string;
   /** Importing AIOpsLab is slow (tiktoken, kubernetes client): default 120 s. */
   timeoutMs?: number;
@@ -116,7 +116,7 @@ export function listProblemsFromRunner(deps: Omit<RefreshProblemCatalogDeps, 'db
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', `${deps.runnerCommand} --list-problems`], {
       cwd: deps.cwd,
-      env: { ...(deps.env ?? process.env), PROTOCOL_FD: String(PROTOCOL_FD) },
+      env: { ...deps.env, PROTOCOL_FD: String(PROTOCOL_FD) },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout kills the whole runner
     });

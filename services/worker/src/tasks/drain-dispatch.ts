@@ -1,8 +1,8 @@
 import type { QueueConsumer } from '@aiopslab/shared/amqp/queue-consumer';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { DispatchMessage } from '@aiopslab/shared/schemas/messages';
-import type { WorkerActivity } from './presence/worker-activity';
-import type { WorkerPresence } from './presence/worker-presence';
+import type { WorkerActivity } from '../presence/worker-activity';
+import type { WorkerPresence } from '../presence/worker-presence';
 import type { ActiveRun } from './run/run-control';
 
 export interface DrainDeps {

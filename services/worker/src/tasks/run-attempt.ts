@@ -1,18 +1,21 @@
 import type { Task } from '@aiopslab/shared/tables/tasks';
 import { MAX_PROTOCOL_LINE_BYTES } from '@aiopslab/shared/schemas/runner-protocol';
 import type { ClusterHandle, ClusterUsage } from '../clusters/cluster-provider';
-import { agentShellFor } from '../executors/agent-shell';
-import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from '../executors/executor';
-import { attemptWorkDir, buildTaskSpec } from '../executors/task-spec';
+import { agentShellFor } from './executors/agent-shell';
+import type { ExecutionRequest, ExecutorExit, OutputStream, RunningProcess } from './executors/executor';
+import { attemptWorkDir, buildTaskSpec } from './executors/task-spec';
 import type { LogLine, LogUsage } from '@aiopslab/shared/tables/task-logs';
-import { TaskLogWriter } from '../logs/task-log-writer';
-import { describeEvent } from '../protocol/event-log-line';
-import { LeaseKeeper } from '../leases/lease-keeper';
-import type { RunControl } from '../run/run-control';
-import { clusterUsage } from '../run/cluster-usage';
-import { decideOutcome, RunOutcome, RunSummary, StopReason } from '../run/run-outcome';
-import { RunRecord, TaskResult } from '../run/run-record';
+import { TaskLogWriter } from './logs/task-log-writer';
+import { describeEvent } from './protocol/event-log-line';
+import { LeaseKeeper } from './lease-keeper';
+import type { RunControl } from './run/run-control';
+import { clusterUsage } from './run/cluster-usage';
+import { decideOutcome, RunOutcome, RunSummary, StopReason } from './run/run-outcome';
+import { RunRecord, TaskResult } from './run/run-record';
 import type { RunnerContext } from '../worker-context';
+import type { AttemptSettings } from './task-settings';
+
+type AttemptContext = Omit<RunnerContext, 'settings'> & { settings: AttemptSettings };
 
 export interface ClaimedAttempt {
   task: Task;
@@ -46,11 +49,11 @@ const STOP_MESSAGES: Record<StopReason, string> = {
  * streams its output into task_logs and its events into the run record, and says how it ended.
  * Writes no status: finish-attempt.ts does, in one guarded transaction.
  */
-export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, control: RunControl): Promise<AttemptReport> {
+export async function runAttempt(ctx: AttemptContext, claimed: ClaimedAttempt, control: RunControl): Promise<AttemptReport> {
   const { settings, logger } = ctx;
   const { task, attempt } = claimed;
-  const owner = { taskId: task.id, attempt, workerId: settings.env.WORKER_ID };
-  const logs = new TaskLogWriter(ctx.db, owner, { maxLines: settings.env.LOG_MAX_LINES, maxBytes: settings.env.LOG_MAX_BYTES }, claimed.logUsage, logger);
+  const owner = { taskId: task.id, attempt, workerId: settings.workerId };
+  const logs = new TaskLogWriter(ctx.db, owner, settings.logLimits, claimed.logUsage, logger);
   const record = new RunRecord();
   logs.onFenced(() => control.stop('fenced'));
   control.onStop((reason) => {
@@ -117,9 +120,9 @@ export async function runAttempt(ctx: RunnerContext, claimed: ClaimedAttempt, co
   return { outcome, result, cluster, clusterUsage: usage, request, lastLogLines };
 }
 
-function executionRequest(ctx: RunnerContext, claimed: ClaimedAttempt, cluster: ClusterHandle): ExecutionRequest {
-  const workDir = attemptWorkDir(ctx.settings.env.WORK_DIR, claimed.task.id, claimed.attempt);
-  const spec = buildTaskSpec(claimed.task, claimed.attempt, cluster, workDir, agentShellFor(cluster, ctx.settings.env));
+function executionRequest(ctx: AttemptContext, claimed: ClaimedAttempt, cluster: ClusterHandle): ExecutionRequest {
+  const workDir = attemptWorkDir(ctx.settings.workDir, claimed.task.id, claimed.attempt);
+  const spec = buildTaskSpec(claimed.task, claimed.attempt, cluster, workDir, agentShellFor(cluster, ctx.settings.agentShell));
   return { taskId: claimed.task.id, attempt: claimed.attempt, correlationId: claimed.correlationId, spec, cluster, workDir };
 }
 
@@ -166,7 +169,7 @@ class LeaseLifeline {
   }
 }
 
-async function execute(ctx: RunnerContext, request: ExecutionRequest, logs: TaskLogWriter, record: RunRecord, control: RunControl, lifeline: LeaseLifeline, clock: AttemptClock): Promise<ExecutorExit> {
+async function execute(ctx: AttemptContext, request: ExecutionRequest, logs: TaskLogWriter, record: RunRecord, control: RunControl, lifeline: LeaseLifeline, clock: AttemptClock): Promise<ExecutorExit> {
   const output = {
     line: (stream: OutputStream, text: string, cutBytes: number): boolean => {
       if (stream !== 'protocol') return logs.output(stream, 'info', cutBytes > 0 ? `${text}… [${cutBytes} bytes cut]` : text);

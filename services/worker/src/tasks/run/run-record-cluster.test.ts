@@ -1,5 +1,5 @@
 import { RunRecord } from './run-record';
-import type { ClusterTiming } from '../clusters/cluster-provider';
+import type { ClusterTiming } from '../../clusters/cluster-provider';
 
 const context = { attempt: 1, workerId: 'worker-a', runSeconds: 2, clusterWaitSeconds: 0.5, exit: { code: 0, signal: null }, logs: { truncated: false, dropped: { lines: 0, bytes: 0 } } };
 

@@ -5,6 +5,9 @@ import { isTaskStateConflict } from '@aiopslab/shared/task-store/task-state-conf
 import type { Task, TransitionRequest } from '@aiopslab/shared/task-store/transition-request';
 import { LogUsage, taskLogUsage } from '@aiopslab/shared/tables/task-logs';
 import type { WorkerContext } from '../worker-context';
+import type { ClaimSettings } from './task-settings';
+
+type ClaimContext = WorkerContext & { settings: ClaimSettings };
 
 export type ClaimResult =
   | { kind: 'claimed'; task: Task; attempt: number; logUsage: LogUsage }
@@ -20,7 +23,7 @@ const NO_LOGS: LogUsage = { lines: 0, bytes: 0 };
  * whose cancel was requested is cancelled instead of started; a task longer than the broker
  * lets a message stay unacked is refused for good.
  */
-export async function claimTask(ctx: WorkerContext, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ClaimResult> {
+export async function claimTask(ctx: ClaimContext, taskId: string, correlationId: string, dispatchedAttempt?: number): Promise<ClaimResult> {
   let waitingAt = dispatchedAttempt ?? (await findTask(ctx.tasks.db, taskId))?.attempt;
   if (waitingAt === undefined) return { kind: 'unknown' };
   // A stale wake-up names an older attempt: claim again at the attempt the task waits at.
@@ -44,16 +47,16 @@ export async function claimTask(ctx: WorkerContext, taskId: string, correlationI
 }
 
 /** What a claim writes: owner, attempt + 1, start time, a lease on the database clock. */
-function claimRequest(ctx: WorkerContext, taskId: string, waitingAt: number, correlationId: string, checkTimeout = true): TransitionRequest {
+function claimRequest(ctx: ClaimContext, taskId: string, waitingAt: number, correlationId: string, checkTimeout = true): TransitionRequest {
   const { settings } = ctx;
-  const workerId = settings.env.WORKER_ID;
+  const { workerId } = settings;
   return {
     taskId,
     to: 'processing',
     from: CLAIMABLE_STATUSES,
     attempt: waitingAt,
     noCancelRequested: true,
-    timeoutAtMostMinutes: checkTimeout ? settings.env.MAX_TASK_TIMEOUT_MINUTES : undefined,
+    timeoutAtMostMinutes: checkTimeout ? settings.maxTaskTimeoutMinutes : undefined,
     data: { workerId, attempt: { increment: 1 }, startedAt: new Date(), leaseForMs: settings.leaseMs },
     notes: `claimed by ${workerId} (attempt ${waitingAt + 1})`,
     correlationId,
@@ -66,7 +69,7 @@ function whyNotClaimable(task: Task): string {
   return `the task is already ${status}`;
 }
 
-async function cancelBeforeStart(ctx: WorkerContext, task: Task, correlationId: string): Promise<ClaimResult> {
+async function cancelBeforeStart(ctx: ClaimContext, task: Task, correlationId: string): Promise<ClaimResult> {
   const message = 'cancelled by request before it started';
   await ctx.tasks.transition({
     taskId: task.id,
@@ -75,22 +78,22 @@ async function cancelBeforeStart(ctx: WorkerContext, task: Task, correlationId: 
     attempt: task.attempt,
     data: { error: { kind: 'cancelled', message } },
     notes: message,
-    eventWorkerId: ctx.settings.env.WORKER_ID,
+    eventWorkerId: ctx.settings.workerId,
     correlationId,
   }).catch(ignoreLostRace);
   return dropped('a cancel was requested before the task started');
 }
 
 /** Only a task stored before the limit was lowered gets here: the api refuses longer ones. */
-async function refuseTooLong(ctx: WorkerContext, task: Task, correlationId: string): Promise<ClaimResult> {
-  const limit = ctx.settings.env.MAX_TASK_TIMEOUT_MINUTES;
+async function refuseTooLong(ctx: ClaimContext, task: Task, correlationId: string): Promise<ClaimResult> {
+  const limit = ctx.settings.maxTaskTimeoutMinutes;
   const refusal = {
     kind: 'timeout_exceeds_broker_limit',
     message:
       `timeout_minutes ${task.timeoutMinutes} exceeds MAX_TASK_TIMEOUT_MINUTES (${limit}) of this worker: ` +
       'the broker would take the message back while the task runs; submit a shorter timeout, or raise MAX_TASK_TIMEOUT_MINUTES on api and workers together with consumer_timeout on the broker',
   };
-  const workerId = ctx.settings.env.WORKER_ID;
+  const { workerId } = ctx.settings;
   const attempt = task.attempt + 1;
   // Claimed and failed together, so the refusal is recorded as this attempt's.
   const refused = await ctx.tasks

@@ -1,7 +1,7 @@
 import type { ResultEvent, RunnerErrorEvent, RunnerEvent, SetupDoneEvent, StepUsage } from '@aiopslab/shared/schemas/runner-protocol';
 import { jsonbSafe } from './jsonb-safe';
 import type { RunExit } from './run-outcome';
-import type { ClusterTiming } from '../clusters/cluster-provider';
+import type { ClusterTiming } from '../../clusters/cluster-provider';
 
 /** One agent action and the environment's answer: the unit of a trajectory (online RL data). */
 export interface TrajectoryStep {

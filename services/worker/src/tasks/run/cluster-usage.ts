@@ -1,5 +1,5 @@
 import type { RunnerErrorEvent } from '@aiopslab/shared/schemas/runner-protocol';
-import type { ClusterUsage } from '../clusters/cluster-provider';
+import type { ClusterUsage } from '../../clusters/cluster-provider';
 import type { RunOutcome } from './run-outcome';
 
 export interface ClusterUsageEvidence {

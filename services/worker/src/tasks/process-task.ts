@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { SPEC_FILE_NAME } from '../executors/runner-env';
+import { SPEC_FILE_NAME } from './executors/runner-env';
 import type { AttemptReport } from './run-attempt';
-import type { ActiveRun } from '../run/run-control';
+import type { ActiveRun } from './run/run-control';
 import type { WorkerActivity } from '../presence/worker-activity';
 import type { RunnerContext } from '../worker-context';
 import { claimTask } from './claim-task';

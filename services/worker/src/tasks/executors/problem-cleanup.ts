@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClusterHandle } from '../clusters/cluster-provider';
-import type { ProblemCleanup } from '../clusters/cluster-reset';
+import type { ClusterHandle } from '../../clusters/cluster-provider';
+import type { ProblemCleanup } from '../../clusters/cluster-reset';
 import { terminateGroup } from './process-group';
 import { buildRunnerEnv, SPEC_FILE_NAME } from './runner-env';
 import { createWorkDir, removeWorkDir } from './work-dir';

@@ -1,4 +1,4 @@
-import type { ClusterHandle } from '../clusters/cluster-provider';
+import type { ClusterHandle } from '../../clusters/cluster-provider';
 import type { RunExit } from '../run/run-outcome';
 import type { TaskSpec } from './task-spec';
 

@@ -1,6 +1,6 @@
 import { agentShellFor } from './agent-shell';
-import { DEFAULT_CLUSTER_CONFIG } from '../clusters/cluster-config';
-import type { ClusterHandle } from '../clusters/cluster-provider';
+import { DEFAULT_CLUSTER_CONFIG } from '../../clusters/cluster-config';
+import type { ClusterHandle } from '../../clusters/cluster-provider';
 
 const kind: ClusterHandle = { provider: 'kind', name: 'worker-w7-kind', kubeconfig: '/k', context: 'kind-worker-w7-kind' };
 const existing: ClusterHandle = { provider: 'existing', name: null, kubeconfig: '/k', context: 'lab' };
