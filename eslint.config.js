@@ -35,6 +35,8 @@ const pureCore = {
 };
 
 const shared = (otherServices) => ({
+  // Nothing outside the task store writes an outbox row: it commits and publishes what it wrote.
+  paths: [{ name: '@aiopslab/shared/tables/outbox', importNames: ['enqueueOutbox', 'outboxInsert', 'outboxInsertFrom'], message: 'write tasks and their messages through the task store (@aiopslab/shared/task-store/task-store)' }],
   patterns: [
     { group: ['**/shared/src/*', '**/shared/src/**', '**/shared/dist/**'], message: "import shared through its published surface: '@aiopslab/shared/<module>'" },
     ...otherServices.map((service) => ({ group: [`**/services/${service}/**`, `../../${service}/**`, `@aiopslab/${service}`, `@aiopslab/${service}/**`], message: `services do not import each other: move what ${service} and this service share into shared/` })),
