@@ -64,6 +64,8 @@ describe('worker config', () => {
     const base = { CLUSTER_PROVIDER: 'existing', EXISTING_KUBECONFIG: '/etc/kube/config', EXISTING_AGENT_SHELL: 'localhost', OPENAI_API_KEY: 'sk-test-0123456789' };
     expect(() => loadWorkerSettings(base, { hostname: 'h' })).toThrow(/EXISTING_AGENT_SHELL=localhost .* OPENAI_API_KEY .* EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS=true/);
     expect(loadWorkerSettings({ ...base, EXISTING_LOCALHOST_SHELL_ALLOW_CREDENTIALS: 'true' }, { hostname: 'h' }).runnerEnv.OPENAI_API_KEY).toBe('sk-test-0123456789');
+    // a variable is a credential by its last word: TIKTOKEN_CACHE_DIR is not one
+    expect(() => loadWorkerSettings({ ...base, OPENAI_API_KEY: undefined, TIKTOKEN_CACHE_DIR: '/var/cache/tiktoken' }, { hostname: 'h' })).not.toThrow();
     // keys kept out of the runner's environment, or the ssh shell, are fine
     expect(() => loadWorkerSettings({ ...base, RUNNER_ENV_PASSTHROUGH: 'PATH,HOME' }, { hostname: 'h' })).not.toThrow();
     expect(() => loadWorkerSettings({ ...base, EXISTING_AGENT_SHELL: 'ssh', EXISTING_SSH_HOST: 'lab' }, { hostname: 'h' })).not.toThrow();

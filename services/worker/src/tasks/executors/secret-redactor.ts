@@ -4,8 +4,11 @@ export const REDACTED = '[REDACTED]';
 /** Names of variables whose values are credentials (LLM keys, tokens, passwords). */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i;
 
+/** A variable that holds a credential by its name's last word (OPENAI_API_KEY, HF_TOKEN); TIKTOKEN_CACHE_DIR is not one. */
+const CREDENTIAL_VARIABLE = /(^|_)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+
 export function credentialName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  return CREDENTIAL_VARIABLE.test(name);
 }
 /** Shorter values (flags, "1", "true") would redact ordinary words. */
 const MIN_SECRET_LENGTH = 8;
@@ -17,7 +20,7 @@ const MIN_SECRET_LENGTH = 8;
  */
 export function secretValues(env: Readonly<Record<string, string>>): string[] {
   const values = Object.entries(env)
-    .filter(([name, value]) => credentialName(name) && value.length >= MIN_SECRET_LENGTH)
+    .filter(([name, value]) => SECRET_NAME.test(name) && value.length >= MIN_SECRET_LENGTH)
     .map(([, value]) => value);
   // A JSON protocol line carries a value escaped; redact that spelling too. Longest first, so a
   // secret that contains another is replaced whole.
