@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the lint (house rules: eslint.config.js), every jest suite against real PostgreSQL
-// and RabbitMQ, then the fault suite on its own (it restarts both), then the Python unittest
+// and RabbitMQ, then the browser suites (apart from the Docker ones), then the fault suite on its
+// own (it restarts both), then the Python unittest
 // suites (the runner's; the client's, which starts api, worker and history itself through
 // scripts/start-local.js); one closing line with the combined counts, "tests: N passed, N failed,
 // N skipped". A skipped test (jest's pending and todo, unittest's skips and expected failures)
@@ -77,9 +78,16 @@ function lint() {
   record('lint (eslint.config.js)', { passed: 1 - failed, failed }, []);
 }
 
+/**
+ * The browser suites run after the others, on their own: the Docker suites add and remove bridge
+ * networks, which Chromium takes for a network change and fails its loads (ERR_NETWORK_CHANGED).
+ */
+const BROWSER_SUITES = '<rootDir>/tests/e2e/dashboard';
+
 if (args.length === 0) lint();
-jest('jest', args);
+jest('jest', args.length > 0 ? args : ['--testPathIgnorePatterns', '/node_modules/', '/dist/', '<rootDir>/tests/faults/', BROWSER_SUITES]);
 if (args.length === 0) {
+  jest('browser', ['tests/e2e/dashboard']);
   jest('faults (quick)', ['-c', 'jest.faults.config.js']);
   pythonUnittest('runner', 'services/worker/runner');
   pythonUnittest('client', 'clients/python');
