@@ -5,23 +5,10 @@ import { round, roundInterval } from './run-statistics';
 import { wilsonInterval, WilsonInterval } from './statistics/wilson-interval';
 
 /** One problem × agent cell: its repeats (each by its latest task), solved/scored with a Wilson interval, mean TT* and steps. */
-export interface ProblemCellView {
-  agent_label: string;
-  n: number;
-  scored: number;
-  solved: number;
+export type ProblemCellView = Omit<ProblemAgentCell, 'problem_id' | 'task_type'> & {
   success_rate: number | null;
   success_rate_ci: WilsonInterval | null;
-  failed: number;
-  timed_out: number;
-  cancelled: number;
-  unfinished: number;
-  mean_ttd: number | null;
-  mean_ttl: number | null;
-  mean_tta: number | null;
-  mean_ttm: number | null;
-  mean_steps: number | null;
-}
+};
 
 /** One row of the matrix: a problem of the run, with one cell per agent in the run's agent order. */
 export interface ProblemRowView {
