@@ -2,7 +2,11 @@
  * The JSON Schemas of task submission: one source for ajv validation and for the OpenAPI
  * document. `maxTimeoutMinutes` is the deployment's cap (MAX_TASK_TIMEOUT_MINUTES).
  */
-export const AGENT_KINDS = ['registry', 'openai_compatible', 'scripted'] as const;
+export const AGENT_KINDS = ['registry', 'openai_compatible', 'scripted', 'reference'] as const;
+
+/** The runner's built-in baselines (services/worker/runner/aiopslab_runner/reference_agent.py). */
+export const REFERENCE_AGENT_NAMES = ['do_nothing', 'constant_yes'] as const;
+export type ReferenceAgentName = (typeof REFERENCE_AGENT_NAMES)[number];
 
 const JSON_DEPTH_LIMIT = 16;
 const printableKey = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' } as const;
@@ -61,6 +65,18 @@ export const agentConfigSchema = {
       required: ['kind', 'actions'],
       additionalProperties: false,
     },
+    {
+      type: 'object',
+      title: 'Reference agent (problem health)',
+      description:
+        'do_nothing takes no action and submits the empty answer of the task type ("No", [], {}, a bare submit()); constant_yes submits "Yes" to a detection problem (other task types fail as agent_config errors). No LLM, no cost.',
+      properties: {
+        kind: { const: 'reference' },
+        name: { enum: REFERENCE_AGENT_NAMES },
+      },
+      required: ['kind', 'name'],
+      additionalProperties: false,
+    },
   ],
 } as const;
 
@@ -104,7 +120,8 @@ export const idempotencyKeyHeaderSchema = printableKey;
 export type AgentConfig =
   | { kind: 'registry'; name: string; params: Record<string, unknown> }
   | { kind: 'openai_compatible'; base_url: string; model: string; api_key_env?: string; temperature?: number; top_p?: number; max_tokens?: number; extra_body?: Record<string, unknown>; prompt_template?: 'shell_only' | 'all_apis'; history_token_limit?: number }
-  | { kind: 'scripted'; actions: string[] };
+  | { kind: 'scripted'; actions: string[] }
+  | { kind: 'reference'; name: ReferenceAgentName };
 
 export interface TaskSubmission {
   problem_id: string;

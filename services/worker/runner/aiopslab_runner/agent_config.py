@@ -1,10 +1,11 @@
-"""The three `agent_config` kinds of the task spec, validated into frozen dataclasses."""
+"""The four `agent_config` kinds of the task spec, validated into frozen dataclasses."""
 
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional, Union
 
 from aiopslab_runner.errors import InvalidAgentConfig
+from aiopslab_runner.reference_agent import REFERENCE_AGENT_NAMES
 from aiopslab_runner.prompt_templates import PROMPT_TEMPLATES, SHELL_ONLY
 from aiopslab_runner.upstream_gpt_defaults import HISTORY_TOKEN_LIMIT, MESSAGE_OVERHEAD_TOKENS
 
@@ -38,7 +39,15 @@ class ScriptedAgentConfig:
     actions: tuple
 
 
-AgentConfig = Union[RegistryAgentConfig, OpenAICompatibleAgentConfig, ScriptedAgentConfig]
+@dataclass(frozen=True)
+class ReferenceAgentConfig:
+    """A built-in baseline (reference_agent.py): do_nothing or constant_yes."""
+
+    kind: ClassVar[str] = "reference"
+    name: str
+
+
+AgentConfig = Union[RegistryAgentConfig, OpenAICompatibleAgentConfig, ScriptedAgentConfig, ReferenceAgentConfig]
 
 
 def parse_agent_config(raw: Any) -> AgentConfig:
@@ -49,6 +58,7 @@ def parse_agent_config(raw: Any) -> AgentConfig:
         RegistryAgentConfig.kind: _parse_registry,
         OpenAICompatibleAgentConfig.kind: _parse_openai_compatible,
         ScriptedAgentConfig.kind: _parse_scripted,
+        ReferenceAgentConfig.kind: _parse_reference,
     }
     if kind not in parsers:
         raise InvalidAgentConfig(f"agent_config.kind must be one of {sorted(parsers)}, got {kind!r}")
@@ -117,6 +127,16 @@ def _parse_scripted(raw: dict, problems: list) -> Optional[ScriptedAgentConfig]:
         problems.append("agent_config.actions must be a non-empty list of strings")
         return None
     return ScriptedAgentConfig(actions=tuple(actions))
+
+
+def _parse_reference(raw: dict, problems: list) -> Optional[ReferenceAgentConfig]:
+    name = raw.get("name")
+    if name not in REFERENCE_AGENT_NAMES:
+        problems.append(f"agent_config.name of a reference agent must be one of {list(REFERENCE_AGENT_NAMES)}, got {name!r}")
+    unknown = sorted(set(raw) - {"kind", "name"})
+    if unknown:
+        problems.append(f"a reference agent takes only kind and name; remove {unknown}")
+    return None if problems else ReferenceAgentConfig(name=name)
 
 
 def is_http_url(value: Any) -> bool:

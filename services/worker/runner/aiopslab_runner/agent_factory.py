@@ -3,17 +3,19 @@
 import importlib
 import inspect
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 from aiopslab_runner.agent_config import (
     AgentConfig,
     OpenAICompatibleAgentConfig,
+    ReferenceAgentConfig,
     RegistryAgentConfig,
     ScriptedAgentConfig,
 )
 from aiopslab_runner.chat_completions import ChatCompletionsClient
 from aiopslab_runner.errors import AIOpsLabNotFound, AgentDependencyMissing, InvalidAgentConfig
 from aiopslab_runner.openai_compatible_agent import OpenAICompatibleAgent
+from aiopslab_runner.reference_agent import ReferenceAgent
 from aiopslab_runner.scripted_agent import ScriptedAgent
 from aiopslab_runner.token_counting import load_token_counter
 from aiopslab_runner.vllm_base_url import LLM_MODULE, VLLM_AGENT, redirect_llm_clients, take_vllm_base_url
@@ -28,7 +30,8 @@ class BuiltAgent:
     notes: tuple = ()
 
 
-def build_agent(config: AgentConfig, environ: Mapping[str, str]) -> BuiltAgent:
+def build_agent(config: AgentConfig, environ: Mapping[str, str], task_type: Optional[str] = None) -> BuiltAgent:
+    """`task_type` is the problem's (problem_task_type.py); only the reference agents read it."""
     if isinstance(config, RegistryAgentConfig):
         return BuiltAgent(_build_registry_agent(config, environ), config.name)
     if isinstance(config, OpenAICompatibleAgentConfig):
@@ -38,6 +41,9 @@ def build_agent(config: AgentConfig, environ: Mapping[str, str]) -> BuiltAgent:
         return BuiltAgent(OpenAICompatibleAgent(config, client, counter), config.model, (note,))
     if isinstance(config, ScriptedAgentConfig):
         return BuiltAgent(ScriptedAgent(config.actions), "scripted")
+    if isinstance(config, ReferenceAgentConfig):
+        agent = ReferenceAgent(config.name, task_type)
+        return BuiltAgent(agent, f"reference-{config.name}", (f"reference agent {config.name}: {agent.action}",))
     raise InvalidAgentConfig(f"unsupported agent config {type(config).__name__}")
 
 

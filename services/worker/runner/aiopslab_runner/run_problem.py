@@ -16,6 +16,7 @@ from aiopslab_runner.aiopslab_loader import load_aiopslab
 from aiopslab_runner.environment import prepare_environment
 from aiopslab_runner.events import EventWriter
 from aiopslab_runner.problem_support import require_known_problem
+from aiopslab_runner.problem_task_type import task_type_of
 from aiopslab_runner.run_phases import DONE, LOOP, TEARDOWN, RunPhases
 from aiopslab_runner.session_export import export_session, session_history
 from aiopslab_runner.signals import termination_held
@@ -30,8 +31,9 @@ def run_problem(spec: TaskSpec, events: EventWriter, phases: RunPhases, environ:
     for warning in prepare_environment(spec, environ):
         events.log("warning", warning)
     lab = _timed_import(spec, events, environ)
-    require_known_problem(lab.ProblemRegistry(), spec.problem_id)
-    built = build_agent(spec.agent, environ)
+    registry = lab.ProblemRegistry()
+    require_known_problem(registry, spec.problem_id)
+    built = build_agent(spec.agent, environ, task_type_of(registry, spec.problem_id))
     for note in built.notes:
         events.log("info", note)
     recorder = StepRecorder(built.agent, events)
