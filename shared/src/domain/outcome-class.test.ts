@@ -66,4 +66,10 @@ describe('outcomeOfTask and the infra retry rule', () => {
     expect(isRetryableInfraError({ solved: false, outcome_class: 'infra_error', outcome_origin: 'deployment_limit' })).toBe(false);
     expect(isRetryableInfraError({ solved: false, outcome_class: 'agent_error', outcome_origin: 'agent' })).toBe(false);
   });
+
+  it('a runner error the runner blames on the environment is infrastructure, whatever its phase', () => {
+    const input = { status: 'failed', taskType: 'detection', results: null, setupReached: true, error: { kind: 'runner_error', phase: 'loop', error_type: 'KubeconfigUnavailable', origin: 'environment' } };
+    expect(classifyOutcome(input)).toEqual({ solved: false, outcome_class: 'infra_error', outcome_origin: 'environment' });
+    expect(classifyOutcome({ ...input, error: { ...input.error, origin: 'task' } })).toMatchObject({ outcome_class: 'agent_error' });
+  });
 });

@@ -10,8 +10,9 @@
  * `phase` and `error_type`), runner_crashed, timeout, cancelled, lost_worker or
  * timeout_exceeds_broker_limit; cluster_unavailable / runner_start_failed and runner errors of
  * origin `environment` hand the task back uncounted, so they end a task only if a future worker
- * writes them. The worker does not store the runner's `origin` or `cluster_touched`, so the
- * runner's error types stand in for them (services/worker/runner/aiopslab_runner/errors.py).
+ * writes them. The worker stores the runner's `origin` with the error: `environment` is the
+ * infrastructure's whatever the phase; without it (older tasks) the runner's error types stand in
+ * (services/worker/runner/aiopslab_runner/errors.py).
  */
 export const OUTCOME_CLASSES = ['solved', 'unsolved', 'agent_error', 'infra_error'] as const;
 export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
@@ -30,24 +31,24 @@ export interface OutcomeInput {
   taskType: string | null;
   /** AIOpsLab's results dict (tasks.result.results). */
   results: Record<string, unknown> | null;
-  /** tasks.error: kind, message, phase, error_type. */
-  error: { kind?: unknown; phase?: unknown; error_type?: unknown } | null;
+  /** tasks.error: kind, message, phase, error_type, origin. */
+  error: { kind?: unknown; phase?: unknown; error_type?: unknown; origin?: unknown } | null;
   /** The runner reported setup_done (the agent got the problem): a task description, a step, or a loop time. */
   setupReached: boolean;
 }
 
 /** Runner error types that are the agent's own doing, whatever the phase. */
-const AGENT_ERROR_TYPES: Record<string, string> = {
+export const AGENT_ERROR_TYPES: Record<string, string> = {
   InvalidAgentConfig: 'agent_config',
   AgentDependencyMissing: 'agent_config',
   LLMRequestError: 'agent',
   ScriptExhausted: 'agent',
 };
 /** Runner error types that are the task's own submission: a retry ends the same way. */
-const TASK_SPEC_ERROR_TYPES = new Set(['InvalidTaskSpec', 'UnknownProblemId', 'UnsupportedProblem', 'UsageError']);
+export const TASK_SPEC_ERROR_TYPES: ReadonlySet<string> = new Set(['InvalidTaskSpec', 'UnknownProblemId', 'UnsupportedProblem', 'UsageError']);
 
 /** The worker's own error kinds that mean the infrastructure failed, with their origin. */
-const INFRA_KINDS: Record<string, string> = {
+export const INFRA_KINDS: Record<string, string> = {
   lost_worker: 'lost_worker',
   cluster_unavailable: 'cluster',
   runner_start_failed: 'runner_start',
@@ -97,6 +98,7 @@ export function classifyOutcome(input: OutcomeInput): TaskOutcome {
       return outcome(null, null);
   }
   if (kind === 'runner_error') {
+    if (input.error?.origin === 'environment') return outcome('infra_error', 'environment');
     return runnerErrorOutcome(String(input.error?.phase ?? 'setup'), String(input.error?.error_type ?? ''), input.setupReached);
   }
   if (kind === 'runner_crashed') return input.setupReached ? outcome('agent_error', 'runner_crash_in_loop') : outcome('infra_error', 'runner_crash');

@@ -11,6 +11,9 @@ export interface TaskError {
   phase?: string;
   error_type?: string;
   traceback?: string;
+  /** The runner's word on whose fault it is (`environment`: the worker's), and whether it reached the cluster. */
+  origin?: 'task' | 'environment';
+  cluster_touched?: boolean;
 }
 
 export interface RunExit {
@@ -48,6 +51,8 @@ const MAX_TRACEBACK_CHARS = 16_000;
 
 function runnerError(event: RunnerErrorEvent): TaskError {
   const error: TaskError = { kind: 'runner_error', message: event.message, phase: event.phase, error_type: event.error_type };
+  if (event.origin) error.origin = event.origin;
+  if (event.cluster_touched !== undefined) error.cluster_touched = event.cluster_touched;
   if (event.traceback) error.traceback = event.traceback.length > MAX_TRACEBACK_CHARS ? `…${event.traceback.slice(-MAX_TRACEBACK_CHARS)}` : event.traceback;
   return error;
 }
