@@ -2,7 +2,7 @@ import type Ajv from 'ajv';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import { createValidator } from '@aiopslab/shared/schemas/validator';
 import type { ComparisonQuery } from '../runs/comparison-selection';
-import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema } from '../runs/run-schemas';
+import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, runExportQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema } from '../runs/run-schemas';
 
 export interface RunValidators {
   runId(value: string): string;
@@ -11,6 +11,7 @@ export interface RunValidators {
   resultsQuery(query: unknown): { format: 'json' | 'csv'; by: 'task_type' | 'problem' };
   compareQuery(query: unknown): ComparisonQuery;
   exportTasksQuery(query: unknown): ExportTasksQuery;
+  runExportQuery(query: unknown): { format: 'ndjson' | 'atif' };
 }
 
 /** The validators of the runs endpoints; `query` checks one query string against a schema. */
@@ -26,5 +27,6 @@ export function createRunValidators(ajv: Ajv, query: <T>(schema: object) => (q: 
     resultsQuery: query(resultsQuerySchema),
     compareQuery: query(compareQuerySchema),
     exportTasksQuery: query(exportTasksQuerySchema),
+    runExportQuery: query(runExportQuerySchema),
   };
 }

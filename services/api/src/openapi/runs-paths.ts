@@ -1,5 +1,5 @@
 import { runsEvaluationSchemas } from './runs-evaluation-schemas';
-import { compareQuerySchema, exportTasksQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema } from '../runs/run-schemas';
+import { compareQuerySchema, exportTasksQuerySchema, runExportQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema } from '../runs/run-schemas';
 
 /** The runs (experiments) part of the OpenAPI document: schemas and paths. */
 export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchema: (s: unknown) => unknown; queryParameters: (s: { properties: Record<string, unknown> }) => unknown[]; errors: object; problem: object }) {
@@ -69,7 +69,7 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
           },
         },
       },
-      '/runs/{id}/export': { get: { summary: "The run's finished tasks as NDJSON (trajectory dataset)", parameters: [runId], responses: { 200: ndjson, ...errors } } },
+      '/runs/{id}/export': { get: { summary: "The run's finished tasks as NDJSON (trajectory dataset); ?format=atif: one ATIF trajectory per task", parameters: [runId, ...queryParameters(runExportQuerySchema)], responses: { 200: ndjson, ...errors } } },
       '/runs/{id}/retry': { post: { summary: 'Re-run each grid cell whose latest task failed, timed out or was cancelled', parameters: [runId], responses: { 202: { description: '{ run_id, retried, task_ids }' }, ...errors } } },
       '/tasks/{id}/retry': { post: { summary: 'Re-run one failed, timed-out or cancelled task as a new task (retry_of links them)', parameters: [{ ...runId, description: 'task_id' }], responses: { 202: { description: '{ task_id, retry_of, status }' }, 409: problem, ...errors } } },
       '/tasks/export': { get: { summary: 'Tasks matching the filters as NDJSON (finished tasks unless status is given)', parameters: queryParameters(exportTasksQuerySchema), responses: { 200: ndjson, ...errors } } },

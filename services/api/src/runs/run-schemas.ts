@@ -82,6 +82,8 @@ export const compareQuerySchema = {
 } as const;
 
 /** GET /tasks/export: the list filters; without `status`, every finished task matches. */
+const exportFormat = { type: 'string', enum: ['ndjson', 'atif'], default: 'ndjson', description: 'ndjson: one export line per task; atif: one ATIF trajectory (Harbor) per task, as JSON Lines' } as const;
+
 export const exportTasksQuerySchema = {
   type: 'object',
   properties: {
@@ -92,9 +94,13 @@ export const exportTasksQuerySchema = {
     worker_id: { type: 'string', minLength: 1, maxLength: 128 },
     created_after: isoTime,
     created_before: isoTime,
+    format: exportFormat,
   },
   additionalProperties: false,
 } as const;
+
+/** GET /runs/{id}/export: only the format. */
+export const runExportQuerySchema = { type: 'object', properties: { format: exportFormat }, additionalProperties: false } as const;
 
 /** POST /runs: the grid, and the task fields every task of the run shares. */
 export interface RunCreation extends RunTaskFields {
@@ -107,6 +113,7 @@ export interface RunCreation extends RunTaskFields {
 }
 
 export interface ExportTasksQuery {
+  format?: 'ndjson' | 'atif';
   status?: string;
   problem_id?: string;
   run_id?: string;

@@ -10,7 +10,7 @@ import type { ExportTasksQuery } from '../runs/run-schemas';
 export const EXPORT_BATCH_SIZE = 200;
 
 /** Task types: a run's own (frozen when it was created), else the catalog's. */
-async function taskTypeResolver(db: SqlClient) {
+export async function taskTypeResolver(db: SqlClient) {
   const catalog = new Map((await listProblems(db)).problems.map((p) => [p.id, p.task_type]));
   const runs = new Map<string, Map<string, string>>();
   return async (row: ExportRow): Promise<string | null> => {

@@ -13,6 +13,7 @@ import { runResultsByProblem } from '../../use-cases/run-results-by-problem';
 import { ResultsCache } from '../../runs/results-cache';
 import type { ResultsRow } from '../../runs/results-table';
 import type { ProblemAgentCell } from '@aiopslab/shared/tables/runs-results';
+import { exportAtifLines } from '../../use-cases/export-atif';
 import { exportTaskLines } from '../../use-cases/export-tasks';
 import { findRun } from '@aiopslab/shared/tables/runs';
 import { streamNdjson } from '../ndjson-stream';
@@ -71,12 +72,16 @@ export function runsRouter(deps: ApiDeps): Router {
 
   router.get('/runs/:id/export', async (req, res) => {
     const id = v.runId(req.params.id);
+    const { format } = v.runExportQuery(req.query);
     await findRun(deps.db, id); // a 404 before the stream starts
-    await streamNdjson(req, res, exportTaskLines(deps.db, { run_id: id }), `run-${id}.ndjson`);
+    if (format === 'atif') await streamNdjson(req, res, exportAtifLines(deps.db, { run_id: id }), `run-${id}.atif.jsonl`);
+    else await streamNdjson(req, res, exportTaskLines(deps.db, { run_id: id }), `run-${id}.ndjson`);
   });
 
   router.get('/tasks/export', async (req, res) => {
-    await streamNdjson(req, res, exportTaskLines(deps.db, v.exportTasksQuery(req.query)), 'tasks.ndjson');
+    const filter = v.exportTasksQuery(req.query);
+    if (filter.format === 'atif') await streamNdjson(req, res, exportAtifLines(deps.db, filter), 'tasks.atif.jsonl');
+    else await streamNdjson(req, res, exportTaskLines(deps.db, filter), 'tasks.ndjson');
   });
 
   router.delete('/runs/:id', async (req, res) => {
