@@ -30,7 +30,7 @@ export function solvedByResults(results, taskType) {
 }
 
 export function taskOutcome(task, taskType, results) {
-  if (task.outcome_class && FROM_CLASS[task.outcome_class]) return outcome(FROM_CLASS[task.outcome_class]);
+  if (task.outcome_class && FROM_CLASS[task.outcome_class]) return { ...outcome(FROM_CLASS[task.outcome_class]), origin: task.outcome_origin ?? null };
   if (task.status === 'cancelled') return outcome('not_scored');
   if (typeof task.solved === 'boolean') return outcome(task.solved ? 'correct' : 'incorrect');
   if (task.status === 'failed' || task.status === 'timed_out') return outcome('incorrect');

@@ -3,6 +3,7 @@ import { api, query } from '../lib/api.js';
 import { formatPercent, formatTime, shortId } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/poll.js';
+import { ByAgentTable, ComparisonWarnings, formatP } from './paired-comparison.js';
 
 function points(p) {
   return p === null || p === undefined ? '—' : `${p >= 0 ? '+' : '−'}${Math.abs(p * 100).toFixed(1)}`;
@@ -38,9 +39,12 @@ function Comparison({ c }) {
         ${[
           `${c.pairs} paired ${c.pairs === 1 ? 'problem' : 'problems'}, ${pairing}.`,
           c.difference_ci95 ? (significant ? 'The 95 % interval excludes zero.' : 'The 95 % interval includes zero: no clear difference.') : 'Too few pairs for an interval.',
+          `McNemar p (pooled) ${formatP(c.mcnemar_p)}.`,
           c.unpaired.a + c.unpaired.b > 0 ? `Unpaired (scored in one run only): ${c.unpaired.a} here, ${c.unpaired.b} there.` : '',
         ].join(' ')}
       </p>
+      <${ComparisonWarnings} warnings=${c.warnings} />
+      ${c.by_agent && c.by_agent.length ? html`<h3>By agent (this run's a against the other run's b)</h3><${ByAgentTable} rows=${c.by_agent} />` : null}
       <div class="grid-2">
         <${SolvedBy} title="Solved only by this run" items=${c.solved_only_by_a} />
         <${SolvedBy} title="Solved only by the other run" items=${c.solved_only_by_b} />

@@ -9,8 +9,10 @@ import { html } from '../lib/html.js';
 import { usePoll } from '../lib/poll.js';
 import { navigate } from '../lib/router.js';
 import { useRunActions } from './run-actions.js';
+import { RunAgentCompare } from './run-agent-compare.js';
 import { RunChart } from './run-chart.js';
 import { RunCompare } from './run-compare.js';
+import { RunHeatmap } from './run-heatmap.js';
 import { RunResultsTable } from './run-results-table.js';
 
 const LIVE_MS = 2000;
@@ -73,7 +75,9 @@ function RunPage({ params, location }) {
   // Results that match the run's current counts, or none: stale ones would offer a retry already made.
   const actions = useRunActions(r ?? { counts: {}, status: 'loading' }, run.refresh, results.data);
   const otherId = location.params.get('compare');
-  const pick = (other) => navigate(`/ui/runs/${id}${query({ compare: other })}`, { replace: true });
+  const pickAgents = { agent_a: location.params.get('agent_a'), agent_b: location.params.get('agent_b') };
+  const pick = (other) => navigate(`/ui/runs/${id}${query({ compare: other, ...pickAgents })}`, { replace: true });
+  const pickPair = (pair) => navigate(`/ui/runs/${id}${query({ compare: otherId, ...pair })}`, { replace: true });
 
   if (!r) return html`<section><div class="view-head"><h1>Run</h1></div><${ErrorNotice} error=${run.error} action="Loading the run failed" />${run.loading ? html`<p class="muted">Loading…</p>` : null}</section>`;
   return html`
@@ -100,6 +104,8 @@ function RunPage({ params, location }) {
         <${ErrorNotice} error=${results.error} action="Loading results failed" />
         ${table ? html`<${RunResultsTable} table=${table} runId=${r.run_id} />` : html`<p class="muted">Loading results…</p>`}
       </div>
+      <div class="card heatmap-card"><h2>Results by problem <span class="muted small">solved / scored repeats per problem × agent</span></h2><${RunHeatmap} runId=${r.run_id} counts=${r.counts} /></div>
+      <div class="card agent-compare-card"><h2>Agents compared <span class="muted small">paired by problem, within this run</span></h2><${RunAgentCompare} run=${r} agentA=${pickAgents.agent_a} agentB=${pickAgents.agent_b} onPick=${pickPair} /></div>
       <div class="card"><h2>Compare</h2><${RunCompare} runId=${r.run_id} otherId=${otherId} onPick=${pick} /></div>
     </section>`;
 }
