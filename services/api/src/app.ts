@@ -8,6 +8,7 @@ import { dashboardRouter } from './http/routes/dashboard-routes';
 import { queuesRouter } from './http/routes/queues-routes';
 import { systemRouter } from './http/routes/system-routes';
 import { runsRouter } from './http/routes/runs-routes';
+import { problemHealthRouter } from './http/routes/problem-health-routes';
 import { tasksRouter } from './http/routes/tasks-routes';
 import { workersRouter } from './http/routes/workers-routes';
 
@@ -22,6 +23,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(rateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(bearerAuth(deps.config.API_TOKEN, deps.config.WORKER_TOKEN));
   app.use(systemRouter(deps));
+  app.use(problemHealthRouter(deps)); // before runs: it answers results with exclude_flagged
   app.use(runsRouter(deps));
   app.use(tasksRouter(deps));
   app.use(workersRouter(deps));
