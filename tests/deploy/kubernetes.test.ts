@@ -40,12 +40,18 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
     expect(ids(production)).toEqual(
       [
         'ConfigMap/aiopslab-config', 'Secret/aiopslab-api-tokens', 'Secret/aiopslab-llm-credentials', 'RabbitmqCluster/aiopslab-rabbitmq', 'Cluster/aiopslab-db',
-        'Job/aiopslab-migrate', 'Deployment/aiopslab-api', 'Service/aiopslab-api', 'HorizontalPodAutoscaler/aiopslab-api', 'PodDisruptionBudget/aiopslab-api',
+        'Job/aiopslab-migrate-0.1.0', 'Deployment/aiopslab-api', 'Service/aiopslab-api', 'HorizontalPodAutoscaler/aiopslab-api', 'PodDisruptionBudget/aiopslab-api',
         'Deployment/aiopslab-history', 'PodDisruptionBudget/aiopslab-history', 'Service/aiopslab-worker', 'StatefulSet/aiopslab-worker',
         'PodDisruptionBudget/aiopslab-worker', 'Namespace/aiopslab',
+        // the fleet (kubernetes-fleet.test.ts)
+        'Pooler/aiopslab-db-pooler-rw', 'ConfigMap/aiopslab-wait-for-schema', 'ConfigMap/aiopslab-dind-egress-guard', 'Service/aiopslab-registry-cache',
+        'PersistentVolumeClaim/aiopslab-registry-cache', 'Deployment/aiopslab-registry-cache', 'PodDisruptionBudget/aiopslab-registry-cache',
+        'NetworkPolicy/aiopslab-worker-egress', 'NetworkPolicy/aiopslab-registry-cache', 'DaemonSet/aiopslab-node-tuning', 'ScheduledBackup/aiopslab-db-nightly',
+        'Secret/aiopslab-db-backup-credentials',
       ].sort(),
     );
-    expect(ids(base)).toEqual(ids(production).filter((id) => id !== 'Namespace/aiopslab'));
+    const overlayOnly = ['Namespace/aiopslab', 'DaemonSet/aiopslab-node-tuning', 'ScheduledBackup/aiopslab-db-nightly', 'Secret/aiopslab-db-backup-credentials'];
+    expect(ids(base)).toEqual(ids(production).filter((id) => !overlayOnly.includes(id)));
     for (const r of production) if (r.kind !== 'Namespace') expect(`${r.kind}/${r.metadata.name} ${r.metadata.namespace}`).toBe(`${r.kind}/${r.metadata.name} aiopslab`);
   });
 
@@ -59,7 +65,8 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(resources.filter((r) => !isBuiltIn(r)).map((r) => `${r.apiVersion} ${r.kind}`).sort()).toEqual(['postgresql.cnpg.io/v1 Cluster', 'rabbitmq.com/v1beta1 RabbitmqCluster']);
+    const crs = ['postgresql.cnpg.io/v1 Cluster', 'postgresql.cnpg.io/v1 Pooler', 'rabbitmq.com/v1beta1 RabbitmqCluster', ...(_name === 'production' ? ['postgresql.cnpg.io/v1 ScheduledBackup'] : [])];
+    expect(resources.filter((r) => !isBuiltIn(r)).map((r) => `${r.apiVersion} ${r.kind}`).sort()).toEqual(crs.sort());
   });
 
   test('no resource has a field the Kubernetes API does not know (typed against the API types)', () => {
@@ -169,15 +176,20 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
     expect(problems).toEqual([]);
   });
 
-  test('AMQP_URL is built from the operator secret and points at the RabbitmqCluster service; DATABASE_URL is the CNPG uri', () => {
+  test('AMQP_URL is built from the operator secret and points at the RabbitmqCluster service; DATABASE_URL is the CNPG uri (workers) or the pooler (api, history)', () => {
     const rabbit = find(production, 'RabbitmqCluster', 'aiopslab-rabbitmq').metadata.name;
-    for (const r of production.filter((x) => ['Deployment', 'StatefulSet'].includes(x.kind))) {
+    for (const r of production.filter((x) => ['Deployment', 'StatefulSet'].includes(x.kind) && x.metadata.name !== 'aiopslab-registry-cache')) {
       const main = podSpecOf(r)!.containers[0];
       const names = main.env.map((e: any) => e.name);
       expect(names.indexOf('AMQP_USERNAME')).toBeLessThan(names.indexOf('AMQP_URL')); // $(VAR) only expands earlier entries
       expect(names.indexOf('AMQP_PASSWORD')).toBeLessThan(names.indexOf('AMQP_URL'));
       expect(envValue(main, 'AMQP_URL')).toBe(`amqp://$(AMQP_USERNAME):$(AMQP_PASSWORD)@${rabbit}:5672`);
-      expect(main.env.find((e: any) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef).toEqual({ name: 'aiopslab-db-app', key: 'uri' });
+      const database = main.env.find((e: any) => e.name === 'DATABASE_URL');
+      if (r.kind === 'StatefulSet') expect(database.valueFrom.secretKeyRef).toEqual({ name: 'aiopslab-db-app', key: 'uri' });
+      else {
+        expect(database.value).toBe('postgresql://$(DB_USERNAME):$(DB_PASSWORD)@aiopslab-db-pooler-rw:5432/aiopslab');
+        expect(names.indexOf('DB_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
+      }
     }
   });
 
@@ -253,7 +265,7 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
   });
 
   test('the migration Job runs the migrator of the api image', () => {
-    const job = find(production, 'Job', 'aiopslab-migrate');
+    const job = production.find((r) => r.kind === 'Job' && r.metadata.name.startsWith('aiopslab-migrate-'))!;
     const container = podSpecOf(job)!.containers[0];
     expect(container.command).toEqual(['node', 'shared/dist/db/migrate-cli.js']);
     expect(container.image).toBe(containerOf(find(production, 'Deployment', 'aiopslab-api'), 'api').image);
@@ -305,6 +317,7 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
       forEachContainer(r, (c, init) => {
         if (init) return;
         const service = serviceOf[c.name];
+        if (!service) return; // third-party images (the registry cache, the node tuning's pause)
         const names = new Set<string>((c.env ?? []).map((e: any) => e.name));
         if ((c.envFrom ?? []).some((f: any) => f.configMapRef?.name === 'aiopslab-config')) Object.keys(config).forEach((n) => names.add(n));
         for (const name of names) {

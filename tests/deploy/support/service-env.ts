@@ -52,8 +52,8 @@ export const WORKER_CONTAINER_ONLY = new Set([
 /** Variables the deployment sets that a worker must read but does not yet (none left). */
 export const WORKER_REQUESTED = new Set<string>();
 
-/** Names the k8s manifests define only to build AMQP_URL from the operator's secret ($(VAR) expansion). */
-export const K8S_COMPOSITION_ONLY = new Set(['AMQP_USERNAME', 'AMQP_PASSWORD']);
+/** Names the k8s manifests define only to build AMQP_URL and the pooler's DATABASE_URL from the operators' secrets ($(VAR) expansion). */
+export const K8S_COMPOSITION_ONLY = new Set(['AMQP_USERNAME', 'AMQP_PASSWORD', 'DB_USERNAME', 'DB_PASSWORD']);
 
 /** True when the worker hands `name` to the runner (LLM credentials and the like). */
 export function passedToRunner(name: string): boolean {
