@@ -115,6 +115,10 @@ def tasks(client: Client, args: argparse.Namespace) -> int:
 
 
 def problems(client: Client, args: argparse.Namespace) -> int:
+    if args.action in ("health", "calibrate"):
+        from aiopslab_tasks import cli_problem_health
+
+        return getattr(cli_problem_health, args.action)(client, args)
     catalog = client.problems(task_type=args.task_type)
     emit(args, catalog, formatting.table(catalog, ("id", "task_type")))
     return 0
@@ -147,5 +151,8 @@ def add_task_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         p.add_argument(f"--{name}")
     p.add_argument("--limit", type=int, default=50, help="at most this many (0: all; default 50)")
 
-    p = command("problems", problems, "list the problem catalog")
+    p = command("problems", problems, "list the problem catalog; `problems health`: flags per problem; `problems calibrate`: run the reference agents")
+    p.add_argument("action", nargs="?", choices=("list", "health", "calibrate"), default="list", help="list (default), health or calibrate")
     p.add_argument("--task-type", choices=("detection", "localization", "analysis", "mitigation"))
+    p.add_argument("--repeats", type=int, default=3, help="calibrate: repeats per problem (default 3; flakiness needs 2 or more)")
+    p.add_argument("--flagged", action="store_true", help="health: only the flagged problems")
