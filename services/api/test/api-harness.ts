@@ -5,6 +5,7 @@ import { createPrismaClient, Db } from '@aiopslab/shared/db/prisma-client';
 import { createLogger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import type { Express } from 'express';
+import type { TaskStore } from '@aiopslab/shared/task-store/task-store';
 import { createApp } from '../src/app';
 import { ApiConfig, loadApiConfig } from '../src/config';
 import { createApiDeps } from '../src/api-deps-factory';
@@ -17,6 +18,8 @@ export interface ApiHarness {
   topology: Topology;
   relay: OutboxRelay;
   amqp: AmqpConnection;
+  /** The api's task store (for use cases a test calls directly, e.g. the run reconciler). */
+  tasks: TaskStore;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,8 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
     void amqp.start();
   }
   if (!options.databaseUrl) relay.start();
-  const app = createApp(createApiDeps({ config, db, topology, logger, relay, publisher, logPollMs: 50 }));
+  const deps = createApiDeps({ config, db, topology, logger, relay, publisher, logPollMs: 50 });
+  const app = createApp(deps);
   return {
     env,
     app,
@@ -50,6 +54,7 @@ export async function startApiHarness(overrides: Record<string, string> = {}, op
     topology,
     relay,
     amqp,
+    tasks: deps.tasks,
     close: async () => {
       await relay.stop();
       await amqp.close();

@@ -1,5 +1,6 @@
 import type { SqlClient } from '../db/sql';
 import type { RunProblem } from './runs';
+import { infraErrorSql } from './infra-error-sql';
 
 /** One (agent, task type) group of a run's latest tasks; task_type null = the agent overall. */
 /** The means and token totals every results row carries, as the SQL computes them. */
@@ -29,6 +30,8 @@ export interface GroupAggregate extends TaskMetricMeans {
   timed_out: number;
   cancelled: number;
   unfinished: number;
+  /** Latest tasks whose outcome_class is infra_error: not scored (kept out of the denominators). */
+  infra_errors: number;
   detection_scored: number;
   detection_correct: number;
   localization_scored: number;
@@ -62,13 +65,17 @@ const sum = (column: string) => `coalesce(sum(${column}), 0)::float8 AS ${column
  * the fields of the small generated result_summary column (never the result itself);
  * $1 = run id, $2 = the run's problems (JSON). "Solved": detection when "Detection Accuracy" is
  * "Correct", other task types when results.success is true; only completed tasks can be solved;
- * failed and timed-out ones are scored as unsolved.
+ * failed and timed-out ones are scored as unsolved, except infrastructure errors (outcome_class
+ * infra_error, infra-error-sql.ts), which are nobody's score: counted apart as infra_errors.
+ * Only their error and a few result keys are read (result itself is detoasted for failed and
+ * timed-out rows only).
  */
 export const LATEST_TASKS_CTE = `
   WITH grid AS (SELECT problem_id, task_type FROM jsonb_to_recordset($2::jsonb) AS g(problem_id text, task_type text)),
   latest AS MATERIALIZED (
     SELECT t.agent_label, coalesce(g.task_type, 'unknown') AS task_type, t.problem_id, t.repeat_index, t.status,
-           t.status IN ('completed', 'failed', 'timed_out') AS scored,
+           (t.status IN ('completed', 'failed', 'timed_out') AND NOT ${infraErrorSql('t')}) AS scored,
+           (t.status IN ('failed', 'timed_out') AND ${infraErrorSql('t')}) AS infra_error,
            (t.status = 'completed' AND CASE WHEN g.task_type = 'detection' THEN t.result_summary->>'detection' = 'Correct'
                                             ELSE coalesce(t.result_summary->'success' = 'true'::jsonb, false) END) AS solved,
            (t.status = 'completed' AND t.result_summary->>'detection' = 'Correct') AS detection_correct,
@@ -89,6 +96,7 @@ const RESULTS_SQL = `${LATEST_TASKS_CTE}
              count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed,
              count(*) FILTER (WHERE status = 'timed_out')::int AS timed_out, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
              count(*) FILTER (WHERE status IN ('pending', 'processing', 'retrying'))::int AS unfinished,
+             count(*) FILTER (WHERE infra_error)::int AS infra_errors,
              count(*) FILTER (WHERE scored AND task_type = 'detection')::int AS detection_scored,
              count(*) FILTER (WHERE detection_correct AND task_type = 'detection')::int AS detection_correct,
              count(*) FILTER (WHERE scored AND task_type = 'localization')::int AS localization_scored,
@@ -131,6 +139,8 @@ export interface ProblemAgentCell {
   timed_out: number;
   cancelled: number;
   unfinished: number;
+  /** Latest tasks that ended in an infrastructure error: not scored. */
+  infra_errors: number;
   mean_ttd: number | null;
   mean_ttl: number | null;
   mean_tta: number | null;
@@ -146,6 +156,7 @@ export async function problemAgentCells(db: SqlClient, runId: string, problems: 
             count(*) FILTER (WHERE solved)::int AS solved, count(*) FILTER (WHERE status = 'failed')::int AS failed,
             count(*) FILTER (WHERE status = 'timed_out')::int AS timed_out, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
             count(*) FILTER (WHERE status IN ('pending', 'processing', 'retrying'))::int AS unfinished,
+            count(*) FILTER (WHERE infra_error)::int AS infra_errors,
             ${['ttd', 'ttl', 'tta', 'ttm', 'steps'].map((c) => avg(c)).join(', ')}
      FROM latest GROUP BY problem_id, task_type, agent_label`,
     runId,

@@ -34,9 +34,13 @@ export interface RunRow {
   grid_size: number;
   cancelled_at: Date | null;
   created_at: Date;
+  /** Automatic retries per grid cell for infrastructure errors. */
+  max_infra_retries: number;
+  /** Spending limit in USD; null = unlimited. */
+  budget_usd: number | null;
 }
 
-const RUN_COLUMNS = 'id::text, name, problems, agents, repeats, task_fields, grid_size, cancelled_at, created_at';
+const RUN_COLUMNS = 'id::text, name, problems, agents, repeats, task_fields, grid_size, cancelled_at, created_at, max_infra_retries, budget_usd';
 
 /** The run, or a 404; `lock` holds the row until the transaction ends (serializes cancel and retries of one run). */
 export async function findRun(db: SqlClient, runId: string, options: { lock?: boolean } = {}): Promise<RunRow> {
@@ -101,14 +105,17 @@ export interface NewRun {
   gridSize: number;
   idempotencyKey: string | null;
   fingerprint: string | null;
+  maxInfraRetries: number;
+  budgetUsd: number | null;
 }
 
 /** Inserts the run; returns its created_at, or null when its idempotency key exists already. */
 export async function insertRun(db: SqlClient, run: NewRun): Promise<Date | null> {
   const inserted = await db.$queryRaw<{ created_at: Date }[]>`
-    INSERT INTO runs (id, name, problems, agents, repeats, task_fields, grid_size, idempotency_key, idempotency_fingerprint)
+    INSERT INTO runs (id, name, problems, agents, repeats, task_fields, grid_size, idempotency_key, idempotency_fingerprint, max_infra_retries, budget_usd)
     VALUES (${run.id}::uuid, ${run.name}, ${JSON.stringify(run.problems)}::jsonb, ${JSON.stringify(run.agents)}::jsonb, ${run.repeats}::int,
-            ${JSON.stringify(run.taskFields)}::jsonb, ${run.gridSize}::int, ${run.idempotencyKey}::text, ${run.fingerprint}::text)
+            ${JSON.stringify(run.taskFields)}::jsonb, ${run.gridSize}::int, ${run.idempotencyKey}::text, ${run.fingerprint}::text,
+            ${run.maxInfraRetries}::int, ${run.budgetUsd}::float8)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING created_at`;
   return inserted[0]?.created_at ?? null;
@@ -123,13 +130,15 @@ export interface RunOfKey {
   agent_count: number;
   repeats: number;
   created_at: Date;
+  max_infra_retries: number;
+  budget_usd: number | null;
 }
 
 /** The run created with this idempotency key, or null. */
 export async function findRunByIdempotencyKey(db: SqlClient, key: string): Promise<RunOfKey | null> {
   const [run] = await db.$queryRaw<RunOfKey[]>`
     SELECT id::text, name, idempotency_fingerprint AS fingerprint, grid_size, jsonb_array_length(problems) AS problem_count,
-           jsonb_array_length(agents) AS agent_count, repeats, created_at
+           jsonb_array_length(agents) AS agent_count, repeats, created_at, max_infra_retries, budget_usd
     FROM runs WHERE idempotency_key = ${key}`;
   return run ?? null;
 }
@@ -142,4 +151,9 @@ export async function markRunCancelled(db: SqlClient, runId: string): Promise<vo
 /** A retry reopens a cancelled run. */
 export async function clearRunCancellation(db: SqlClient, runId: string): Promise<void> {
   await db.$executeRaw`UPDATE runs SET cancelled_at = NULL WHERE id = ${runId}::uuid`;
+}
+
+/** Sets the run's budget_usd (PATCH /runs/{id}); the caller holds the run's row lock. */
+export async function setRunBudget(db: SqlClient, runId: string, budgetUsd: number | null): Promise<void> {
+  await db.$executeRaw`UPDATE runs SET budget_usd = ${budgetUsd}::float8 WHERE id = ${runId}::uuid`;
 }

@@ -2,11 +2,12 @@ import type Ajv from 'ajv';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import { createValidator } from '@aiopslab/shared/schemas/validator';
 import type { ComparisonQuery } from '../runs/comparison-selection';
-import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, runExportQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema } from '../runs/run-schemas';
+import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, runExportQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema, RunPatch, runPatchSchema } from '../runs/run-schemas';
 
 export interface RunValidators {
   runId(value: string): string;
   runCreation(body: unknown): RunCreation;
+  runPatch(body: unknown): RunPatch;
   listRunsQuery(query: unknown): { limit: number; cursor?: string };
   resultsQuery(query: unknown): { format: 'json' | 'csv'; by: 'task_type' | 'problem' };
   compareQuery(query: unknown): ComparisonQuery;
@@ -23,6 +24,7 @@ export function createRunValidators(ajv: Ajv, query: <T>(schema: object) => (q: 
       return value;
     },
     runCreation: createValidator<RunCreation>(ajv, runCreationSchema(maxTimeoutMinutes), 'run'),
+    runPatch: createValidator<RunPatch>(ajv, runPatchSchema, 'run'),
     listRunsQuery: query(listRunsQuerySchema),
     resultsQuery: query(resultsQuerySchema),
     compareQuery: query(compareQuerySchema),

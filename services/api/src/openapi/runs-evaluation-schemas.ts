@@ -30,6 +30,7 @@ const resultsRow = {
     success_rate_stderr: { ...nullableNumber, description: 'spread over repeats: sd of the per-repeat rates / √repeats (the same as repeat_spread_stderr)' },
     repeat_spread_stderr: { ...nullableNumber, description: 'sd of the per-repeat success rates / √repeats; says nothing about the problems being a sample' },
     pass_hat_k: { type: 'object', additionalProperties: nullableNumber },
+    infra_errors: { type: 'integer', description: 'latest tasks whose outcome_class is infra_error: counted in failed/timed_out, kept out of scored and every rate; retried automatically up to max_infra_retries per cell' },
   },
 };
 
@@ -46,6 +47,7 @@ const problemCell = {
     timed_out: { type: 'integer' },
     cancelled: { type: 'integer' },
     unfinished: { type: 'integer' },
+    infra_errors: { type: 'integer', description: 'latest tasks that ended in an infrastructure error: not scored' },
     mean_ttd: nullableNumber,
     mean_ttl: nullableNumber,
     mean_tta: nullableNumber,

@@ -18,7 +18,7 @@ export interface ProblemRowView {
 }
 
 function presentCell(agent: string, cell: ProblemAgentCell | undefined): ProblemCellView {
-  const c = cell ?? { n: 0, scored: 0, solved: 0, failed: 0, timed_out: 0, cancelled: 0, unfinished: 0, mean_ttd: null, mean_ttl: null, mean_tta: null, mean_ttm: null, mean_steps: null };
+  const c = cell ?? { n: 0, scored: 0, solved: 0, failed: 0, timed_out: 0, cancelled: 0, unfinished: 0, infra_errors: 0, mean_ttd: null, mean_ttl: null, mean_tta: null, mean_ttm: null, mean_steps: null };
   return {
     agent_label: agent,
     n: c.n,
@@ -30,6 +30,7 @@ function presentCell(agent: string, cell: ProblemAgentCell | undefined): Problem
     timed_out: c.timed_out,
     cancelled: c.cancelled,
     unfinished: c.unfinished,
+    infra_errors: c.infra_errors,
     mean_ttd: round(c.mean_ttd),
     mean_ttl: round(c.mean_ttl),
     mean_tta: round(c.mean_tta),
@@ -51,7 +52,7 @@ export function buildProblemMatrix(cells: ProblemAgentCell[], problems: RunProbl
   }));
 }
 
-const CSV_COLUMNS = ['problem_id', 'task_type', 'agent_label', 'n', 'scored', 'solved', 'success_rate', 'success_rate_ci_low', 'success_rate_ci_high', 'failed', 'timed_out', 'cancelled', 'unfinished', 'mean_ttd', 'mean_ttl', 'mean_tta', 'mean_ttm', 'mean_steps'] as const;
+const CSV_COLUMNS = ['problem_id', 'task_type', 'agent_label', 'n', 'scored', 'solved', 'success_rate', 'success_rate_ci_low', 'success_rate_ci_high', 'failed', 'timed_out', 'cancelled', 'unfinished', 'infra_errors', 'mean_ttd', 'mean_ttl', 'mean_tta', 'mean_ttm', 'mean_steps'] as const;
 
 /** The matrix as CSV (RFC 4180), long form: one line per problem × agent, in the matrix's order. */
 export function problemMatrixCsv(rows: ProblemRowView[]): string {
@@ -67,7 +68,8 @@ export function problemMatrixCsv(rows: ProblemRowView[]): string {
 /** What each field of the matrix means, returned with it. */
 export const PROBLEM_MATRIX_DEFINITIONS = {
   problems: "one entry per problem of the run, in the run's order; cells: one per agent, in the run's order; each repeat counts once, by its latest task",
-  scored: 'latest tasks that ended completed, failed or timed_out (failed and timed-out ones count as unsolved); cancelled and unfinished ones are not scored',
+  scored: 'latest tasks that ended completed, failed or timed_out (failed and timed-out ones count as unsolved), except infrastructure errors; cancelled and unfinished ones are not scored',
+  infra_errors: 'latest tasks whose outcome_class is infra_error: counted in failed/timed_out, kept out of scored and success_rate',
   success_rate: 'solved / scored over the repeats of the cell',
   success_rate_ci: "95% Wilson score interval of solved / scored (Wilson 1927): the uncertainty of this one cell's rate over its repeats; null when nothing is scored",
   means: 'mean_ttd/ttl/tta/ttm (AIOpsLab time to detect/localize/analyze/mitigate, seconds) and mean_steps are means over completed tasks',

@@ -25,6 +25,8 @@ export interface ResultsRow extends TaskMetricMeans {
   timed_out: number;
   cancelled: number;
   unfinished: number;
+  /** Latest tasks that ended in an infrastructure error (outcome_class infra_error): part of failed/timed_out, not scored. */
+  infra_errors: number;
   detection_accuracy: number | null;
   localization_accuracy: number | null;
   estimated_cost_usd: number | null;
@@ -72,6 +74,7 @@ function toRow(group: GroupAggregate, aggregates: RunAggregates, repeats: number
     timed_out: group.timed_out,
     cancelled: group.cancelled,
     unfinished: group.unfinished,
+    infra_errors: group.infra_errors,
     detection_accuracy: group.detection_scored > 0 ? round(group.detection_correct / group.detection_scored) : null,
     localization_accuracy: group.localization_scored > 0 ? round(group.localization_mean) : null,
     mean_ttd: round(group.mean_ttd),
@@ -112,7 +115,8 @@ export function buildResultsRows(aggregates: RunAggregates, agents: RunAgent[], 
 /** What each column means: returned with the table so a reader of the JSON needs no other page. */
 export const RESULTS_DEFINITIONS = {
   rows: "one per agent × task type, then one per agent overall (task_type 'all'); each grid cell (problem × agent × repeat) counts once, by its latest task",
-  scored: 'latest tasks that ended completed, failed or timed_out; failed and timed-out tasks count as unsolved; cancelled and unfinished ones are not scored',
+  scored: 'latest tasks that ended completed, failed or timed_out, except infrastructure errors; failed and timed-out tasks count as unsolved; cancelled and unfinished ones are not scored',
+  infra_errors: "latest tasks whose outcome_class is infra_error (the cluster or harness failed, not the agent): counted in failed/timed_out, kept out of scored and of every rate; the api retries them automatically up to the run's max_infra_retries per cell",
   solved: "detection: results['Detection Accuracy'] == 'Correct'; localization, analysis, mitigation: results.success == true (completed tasks only)",
   success_rate_ci:
     '95% percentile interval of success_rate from a two-level (cluster) bootstrap: B resamples of the scored problems with replacement, then of each drawn problem\'s repeats with replacement (mulberry32 PRNG, seed stated); it treats the problems as a sample of possible problems and the repeats as a sample of the agent\'s behaviour on each',

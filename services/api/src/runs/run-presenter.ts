@@ -1,4 +1,5 @@
 import type { AgentStatusGroup, RunRow } from '@aiopslab/shared/tables/runs';
+import type { RunPendingWork } from '@aiopslab/shared/tables/runs-reconcile';
 import { estimateCost, PriceTable, priceOf, TokenTotals } from './price-table';
 import { isTaskStatus, isTerminal } from '@aiopslab/shared/domain/task-status';
 import { runStatusOf, zeroCounts } from './run-status';
@@ -23,10 +24,16 @@ function summarize(groups: Counted[]) {
   return { counts, taskCount, lastCompleted };
 }
 
-/** The fields of a run every view shows (pure): status and counts computed from its tasks' statuses. */
-export function presentRunSummary(run: RunRow, groups: Counted[]) {
+/** Infra retries due and cells not created yet (runs-reconcile.ts); absent = none. */
+function pendingOf(run: RunRow, work: RunPendingWork | undefined) {
+  return { missingCells: work ? Math.max(0, run.grid_size - work.cells_created) : 0, infraRetriesDue: work?.infra_retries_due ?? 0, budgeted: run.budget_usd !== null && run.budget_usd !== undefined };
+}
+
+/** The fields of a run every view shows (pure): status and counts computed from its tasks' statuses and the work it still owes. */
+export function presentRunSummary(run: RunRow, groups: Counted[], work?: RunPendingWork) {
   const { counts, taskCount, lastCompleted } = summarize(groups);
-  const status = runStatusOf(counts, run.cancelled_at);
+  const pending = pendingOf(run, work);
+  const status = runStatusOf(counts, run.cancelled_at, pending);
   return {
     run_id: run.id,
     name: run.name,
@@ -38,8 +45,12 @@ export function presentRunSummary(run: RunRow, groups: Counted[]) {
     repeats: run.repeats,
     counts,
     created_at: iso(run.created_at),
-    finished_at: status === 'running' ? null : iso(lastCompleted ?? run.cancelled_at ?? run.created_at),
+    finished_at: status === 'running' || status === 'budget_exhausted' ? null : iso(lastCompleted ?? run.cancelled_at ?? run.created_at),
     cancelled_at: iso(run.cancelled_at),
+    max_infra_retries: run.max_infra_retries,
+    budget_usd: run.budget_usd ?? null,
+    infra_retries_due: pending.infraRetriesDue,
+    cells_not_created: pending.missingCells,
   };
 }
 
@@ -60,7 +71,7 @@ function progressOf(groups: AgentStatusGroup[], cells: number) {
 }
 
 /** GET /runs/{id}: the summary, the grid, and per-agent progress with tokens and estimated cost. */
-export function presentRun(run: RunRow, groups: AgentStatusGroup[], prices: PriceTable) {
+export function presentRun(run: RunRow, groups: AgentStatusGroup[], prices: PriceTable, work?: RunPendingWork) {
   const agents = run.agents.map((agent) => {
     const own = groups.filter((g) => g.agent_label === agent.label);
     const { counts, taskCount } = summarize(own);
@@ -71,7 +82,7 @@ export function presentRun(run: RunRow, groups: AgentStatusGroup[], prices: Pric
   });
   const priced = agents.filter((a) => a.estimated_cost);
   return {
-    ...presentRunSummary(run, groups),
+    ...presentRunSummary(run, groups, work),
     progress: progressOf(groups, run.grid_size),
     problems: run.problems,
     task_fields: run.task_fields,

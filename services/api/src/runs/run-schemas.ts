@@ -44,6 +44,8 @@ export function runCreationSchema(maxTimeoutMinutes: number) {
       max_retries: task.max_retries,
       metadata: task.metadata,
       callback_url: task.callback_url,
+      max_infra_retries: { type: 'integer', minimum: 0, maximum: 10, default: 2, description: 'automatic retries per grid cell of tasks that ended in an infrastructure error (outcome_class infra_error); 0 turns them off' },
+      budget_usd: { type: 'number', minimum: 0, maximum: 1000000, description: 'spending limit in USD (price table × tokens): tasks are created in waves the budget can pay for; the run is budget_exhausted when it is reached; PATCH /runs/{id} raises it' },
       confirm: { type: 'boolean', default: false, description: 'required (true) when the run has more tasks than RUN_CONFIRM_LIMIT (default 5000); POST /runs?dry_run=true shows the size and cost first' },
     },
     required: ['name', 'agents'],
@@ -110,6 +112,22 @@ export interface RunCreation extends RunTaskFields {
   agents: RunAgent[];
   repeats: number;
   confirm?: boolean;
+  max_infra_retries: number;
+  budget_usd?: number;
+}
+
+/** PATCH /runs/{id}. */
+export const runPatchSchema = {
+  type: 'object',
+  properties: {
+    budget_usd: { type: 'number', minimum: 0, maximum: 1000000, description: 'the new spending limit in USD; must be at least the current one' },
+  },
+  required: ['budget_usd'],
+  additionalProperties: false,
+} as const;
+
+export interface RunPatch {
+  budget_usd: number;
 }
 
 export interface ExportTasksQuery {

@@ -10,6 +10,8 @@ import type { TaskStore } from '@aiopslab/shared/task-store/task-store';
 import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
 import type { RunCreation } from '../runs/run-schemas';
 import { requestFingerprint } from './request-fingerprint';
+import { lockRunForReconcile } from '@aiopslab/shared/tables/runs-reconcile';
+import { reconcileLocked } from './reconcile-run';
 import { checkCallbackTargets } from './submit-tasks';
 
 export interface RunDeps {
@@ -21,6 +23,8 @@ export interface RunDeps {
   allowPrivateCallbacks: boolean;
   /** RUN_CONFIRM_LIMIT: above this many tasks a run needs `confirm: true`. */
   confirmLimit: number;
+  /** Prices of a budgeted run's tasks (its first wave is what the budget can pay for). */
+  prices: PriceTable;
 }
 
 export interface CreatedRun {
@@ -31,6 +35,10 @@ export interface CreatedRun {
   agent_count: number;
   repeats: number;
   created_at: string;
+  max_infra_retries: number;
+  budget_usd: number | null;
+  /** Tasks created now: the whole grid, or a budgeted run's first wave. */
+  tasks_created?: number;
   /** True when the Idempotency-Key matched an earlier run with the same body: nothing was created. */
   replayed: boolean;
 }
@@ -38,7 +46,8 @@ export interface CreatedRun {
 /**
  * Validates the grid, then stores the run row, its tasks and their outbox messages in ONE
  * transaction: the run exists with every task dispatched, or not at all. The tasks go through
- * the same one-statement insert as POST /tasks/batch (the task store's submit).
+ * the same one-statement insert as POST /tasks/batch (the task store's submit). A run with
+ * budget_usd gets only the first wave its budget can pay for (reconcile-run.ts creates the rest).
  */
 export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey: string | undefined, correlationId?: string): Promise<CreatedRun> {
   checkAgentLabels(body);
@@ -51,12 +60,17 @@ export async function createRun(deps: RunDeps, body: RunCreation, idempotencyKey
   const fingerprint = idempotencyKey ? requestFingerprint(body) : null;
   const runId = randomUUID();
   const fields = taskFieldsOf(body);
-  const summary = { name: body.name, task_count: taskCount, problem_count: problems.length, agent_count: body.agents.length, repeats: body.repeats };
+  const budgetUsd = body.budget_usd ?? null;
+  const summary = { name: body.name, task_count: taskCount, problem_count: problems.length, agent_count: body.agents.length, repeats: body.repeats, max_infra_retries: body.max_infra_retries, budget_usd: budgetUsd };
   return deps.tasks.inTransaction(async (tx): Promise<CreatedRun> => {
-    const createdAt = await insertRun(tx.sql, { id: runId, name: body.name, problems, agents: body.agents, repeats: body.repeats, taskFields: fields, gridSize: taskCount, idempotencyKey: idempotencyKey ?? null, fingerprint });
+    const createdAt = await insertRun(tx.sql, { id: runId, name: body.name, problems, agents: body.agents, repeats: body.repeats, taskFields: fields, gridSize: taskCount, idempotencyKey: idempotencyKey ?? null, fingerprint, maxInfraRetries: body.max_infra_retries, budgetUsd });
     if (!createdAt) return replayRun(tx.sql, idempotencyKey!, fingerprint!);
-    await tx.submit(expandGrid(runId, problems, body, fields), correlationId);
-    return { run_id: runId, ...summary, created_at: createdAt.toISOString(), replayed: false };
+    if (budgetUsd === null) {
+      await tx.submit(expandGrid(runId, problems, body, fields), correlationId);
+      return { run_id: runId, ...summary, created_at: createdAt.toISOString(), tasks_created: taskCount, replayed: false };
+    }
+    const wave = await reconcileLocked(tx, (await lockRunForReconcile(tx.sql, runId))!, deps.prices, correlationId);
+    return { run_id: runId, ...summary, created_at: createdAt.toISOString(), tasks_created: wave.cells_created, replayed: false };
   });
 }
 
@@ -70,7 +84,7 @@ export function checkConfirmed(taskCount: number, problemCount: number, body: Ru
 }
 
 /** POST /runs?dry_run=true: the grid and its estimated tokens, cost and time; creates nothing. */
-export async function dryRunRun(deps: RunDeps & { db: SqlClient; prices: PriceTable }, body: RunCreation): Promise<RunEstimate> {
+export async function dryRunRun(deps: RunDeps & { db: SqlClient }, body: RunCreation): Promise<RunEstimate> {
   checkAgentLabels(body);
   const catalog = await deps.listCatalog();
   const unsupported = new Map(catalog.unsupported.map((p) => [p.id, p.reason]));
@@ -87,5 +101,5 @@ async function replayRun(tx: SqlClient, key: string, fingerprint: string): Promi
   if (run.fingerprint !== fingerprint) {
     throw new ConflictError('idempotency_key_reused', `Idempotency-Key "${key}" was already used for a different run (${run.id}); use a new key for a new run`, { run_id: run.id });
   }
-  return { run_id: run.id, name: run.name, task_count: run.grid_size, problem_count: run.problem_count, agent_count: run.agent_count, repeats: run.repeats, created_at: run.created_at.toISOString(), replayed: true };
+  return { run_id: run.id, name: run.name, task_count: run.grid_size, problem_count: run.problem_count, agent_count: run.agent_count, repeats: run.repeats, created_at: run.created_at.toISOString(), max_infra_retries: run.max_infra_retries, budget_usd: run.budget_usd, replayed: true };
 }

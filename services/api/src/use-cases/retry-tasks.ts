@@ -33,7 +33,7 @@ function replacementOf(task: Task): NewTask {
   };
 }
 
-async function storeReplacements(tx: TaskTransaction, tasks: Task[], correlationId?: string): Promise<string[]> {
+export async function storeReplacements(tx: TaskTransaction, tasks: Task[], correlationId?: string): Promise<string[]> {
   return (await tx.submit(tasks.map(replacementOf), correlationId)).ids;
 }
 

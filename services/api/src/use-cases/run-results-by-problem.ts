@@ -3,6 +3,7 @@ import { countRunTasks, findRun } from '@aiopslab/shared/tables/runs';
 import { problemAgentCells, ProblemAgentCell } from '@aiopslab/shared/tables/runs-results';
 import { buildProblemMatrix, PROBLEM_MATRIX_DEFINITIONS } from '../runs/results-by-problem';
 import { presentRunSummary } from '../runs/run-presenter';
+import { runPendingWork } from '@aiopslab/shared/tables/runs-reconcile';
 import { countsFingerprint, ResultsCache } from '../runs/results-cache';
 
 /** GET /runs/{id}/results?by=problem: the problem × agent matrix of the run's latest task per grid cell. */
@@ -15,7 +16,8 @@ export async function runResultsByProblem(db: SqlClient, runId: string, cache: R
     cells = await problemAgentCells(db, runId, run.problems);
     cache.set(runId, fingerprint, cells);
   }
-  const summary = presentRunSummary(run, counts);
+  const [work] = await runPendingWork(db, [runId]);
+  const summary = presentRunSummary(run, counts, work);
   return {
     run_id: run.id,
     name: run.name,

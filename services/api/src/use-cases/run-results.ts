@@ -3,6 +3,7 @@ import { countRunTasks, findRun } from '@aiopslab/shared/tables/runs';
 import { runAggregates } from '@aiopslab/shared/tables/runs-results';
 import type { PriceTable } from '../runs/price-table';
 import { presentRunSummary } from '../runs/run-presenter';
+import { runPendingWork } from '@aiopslab/shared/tables/runs-reconcile';
 import { countsFingerprint, ResultsCache } from '../runs/results-cache';
 import { buildResultsRows, RESULTS_DEFINITIONS, ResultsRow } from '../runs/results-table';
 
@@ -20,7 +21,8 @@ export async function runResults(db: SqlClient, runId: string, prices: PriceTabl
     rows = buildResultsRows(await runAggregates(db, runId, run.problems), run.agents, run.repeats, prices);
     cache.set(runId, fingerprint, rows);
   }
-  const summary = presentRunSummary(run, counts);
+  const [work] = await runPendingWork(db, [runId]);
+  const summary = presentRunSummary(run, counts, work);
   return {
     run_id: run.id,
     name: run.name,

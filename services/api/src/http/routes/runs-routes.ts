@@ -18,6 +18,8 @@ import { exportTaskLines } from '../../use-cases/export-tasks';
 import { findRun } from '@aiopslab/shared/tables/runs';
 import { streamNdjson } from '../ndjson-stream';
 import { compareRuns } from '../../use-cases/compare-runs';
+import { reconcileRun } from '../../use-cases/reconcile-run';
+import { patchRun } from '../../use-cases/patch-run';
 
 function sendCsv(res: Response, filename: string, csv: string): void {
   res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${filename}"`);
@@ -28,13 +30,15 @@ function sendCsv(res: Response, filename: string, csv: string): void {
 export function runsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { validators: v } = deps;
-  const runDeps = { tasks: deps.tasks, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE, confirmLimit: deps.config.RUN_CONFIRM_LIMIT };
+  const runDeps = { tasks: deps.tasks, listCatalog: () => listProblems(deps.db), validateProblemIds: deps.config.VALIDATE_PROBLEM_IDS, allowPrivateCallbacks: deps.config.CALLBACK_ALLOW_PRIVATE, confirmLimit: deps.config.RUN_CONFIRM_LIMIT, prices: deps.config.PRICES };
+  // Reads of one run reconcile it first (infra retries, a budgeted run's next wave): see runs/run-reconciler.ts.
+  const reconciled = async (id: string, correlationId?: string) => (await reconcileRun({ tasks: deps.tasks, prices: deps.config.PRICES }, id, correlationId), id);
   const resultsCache = new ResultsCache<ResultsRow[]>();
   const problemCellsCache = new ResultsCache<ProblemAgentCell[]>();
 
   router.post('/runs', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
     const body = v.runCreation(req.body);
-    if (req.query.dry_run === 'true') return void res.json(await dryRunRun({ ...runDeps, db: deps.db, prices: deps.config.PRICES }, body));
+    if (req.query.dry_run === 'true') return void res.json(await dryRunRun({ ...runDeps, db: deps.db }, body));
     const header = req.get('idempotency-key');
     if (header !== undefined) v.idempotencyKeyHeader(header);
     const { replayed, ...run } = await createRun(runDeps, body, header, res.locals.correlationId);
@@ -53,12 +57,16 @@ export function runsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/runs/:id', async (req, res) => {
-    res.json(await getRun(deps.db, v.runId(req.params.id), deps.config.PRICES));
+    res.json(await getRun(deps.db, await reconciled(v.runId(req.params.id), res.locals.correlationId), deps.config.PRICES));
+  });
+
+  router.patch('/runs/:id', jsonBody(deps.config.BODY_LIMIT_BYTES), async (req, res) => {
+    res.json(await patchRun({ tasks: deps.tasks, prices: deps.config.PRICES }, v.runId(String(req.params.id)), v.runPatch(req.body), res.locals.correlationId));
   });
 
   router.get('/runs/:id/results', async (req, res) => {
     const { format, by } = v.resultsQuery(req.query);
-    const id = v.runId(req.params.id);
+    const id = await reconciled(v.runId(req.params.id), res.locals.correlationId);
     if (by === 'problem') {
       const matrix = await runResultsByProblem(deps.db, id, problemCellsCache);
       if (format === 'csv') sendCsv(res, `run-${matrix.run_id}-results-by-problem.csv`, problemMatrixCsv(matrix.problems));
