@@ -4,6 +4,9 @@ import amqp, { ChannelModel } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { coalesceWrites } from './coalesced-writes';
 import { backoffMs } from '../domain/backoff';
+import { parseAmqpUrls, redactUrl } from './amqp-urls';
+
+export { redactUrl } from './amqp-urls';
 
 export interface AmqpConnectionOptions {
   /** Shown in the management UI's connection list. */
@@ -18,7 +21,12 @@ type SetupStep = (connection: ChannelModel) => Promise<void>;
 /**
  * One broker connection that reconnects forever with capped backoff. Whatever must exist on a
  * live connection (topology, channels, consumers) is registered with `onConnected` and runs again
- * after every reconnect. Events: `connected`, `disconnected`.
+ * after every reconnect. Events: `connected` (with the node's redacted URL), `disconnected`.
+ *
+ * `url` may list the nodes of a cluster, comma-separated (see amqp-urls.ts). The first start
+ * tries them in order and keeps the first that answers; after a lost connection (or a setup step
+ * that failed on it) the next attempt starts at the following node, round-robin, so a client
+ * moves to a surviving node. One round tries every node once; between rounds, the backoff.
  */
 export class AmqpConnection extends EventEmitter {
   private connection: ChannelModel | null = null;
@@ -27,13 +35,18 @@ export class AmqpConnection extends EventEmitter {
   private connecting: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  private readonly urls: string[];
+  /** The node the next attempt starts with; the node in use while connected. */
+  private nodeIndex = 0;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly logger: Logger,
     private readonly options: AmqpConnectionOptions,
   ) {
     super();
+    this.urls = parseAmqpUrls(url).filter((entry) => entry !== '');
+    if (this.urls.length === 0) throw new Error('AmqpConnection needs at least one AMQP URL');
   }
 
   onConnected(step: SetupStep): void {
@@ -47,6 +60,11 @@ export class AmqpConnection extends EventEmitter {
 
   current(): ChannelModel | null {
     return this.connection;
+  }
+
+  /** The URL (password hidden) of the node in use, or null while disconnected. */
+  currentNode(): string | null {
+    return this.connection ? redactUrl(this.urls[this.nodeIndex]) : null;
   }
 
   /** Starts connecting in the background; resolves after the first attempt either way. */
@@ -64,7 +82,7 @@ export class AmqpConnection extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('connected', onConnected);
-        reject(new Error(`RabbitMQ not reachable at ${redactUrl(this.url)} within ${timeoutMs} ms; is it running?`));
+        reject(new Error(`RabbitMQ not reachable at ${redactUrl(this.urls.join(','))} within ${timeoutMs} ms; is it running?`));
       }, timeoutMs);
       const onConnected = () => {
         clearTimeout(timer);
@@ -82,41 +100,69 @@ export class AmqpConnection extends EventEmitter {
     if (connection) await connection.close().catch(() => undefined);
   }
 
+  /** One round: each node once, starting at `nodeIndex`, until one answers and its setup runs. */
   private async connect(): Promise<void> {
-    if (this.stopped || this.connection) return;
-    try {
-      const url = new URL(this.url);
-      url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds ?? 15));
-      // noDelay: without TCP_NODELAY, Nagle's algorithm holds small frames (publishes, acks,
-      // confirms) for a delayed ACK, adding ~10 ms at the median and ~40 ms at p99 per hop.
-      const connection = await amqp.connect(url.toString(), { clientProperties: { connection_name: this.options.connectionName }, noDelay: true });
-      coalesceWrites((connection as unknown as { connection: { stream: Writable } }).connection.stream);
-      connection.on('error', (error: Error) => this.logger.warn('amqp connection error', { error: error.message }));
-      connection.on('close', () => this.handleClose(connection));
-      this.connection = connection;
-      for (const step of this.setupSteps) await step(connection);
-      this.failures = 0;
-      this.logger.info('amqp connected', { url: redactUrl(this.url) });
-      this.emit('connected');
-    } catch (error) {
-      this.handleSetupFailure(error);
+    let lastError: unknown = null;
+    for (let tried = 0; tried < this.urls.length; tried++) {
+      if (this.stopped || this.connection) return;
+      try {
+        await this.connectTo(this.nodeIndex);
+        return;
+      } catch (error) {
+        lastError = error;
+        this.dropConnection();
+        if (this.urls.length > 1) this.logger.warn('amqp node unavailable; trying the next', { error: (error as Error).message, url: redactUrl(this.urls[this.nodeIndex]) });
+        this.advanceNode();
+      }
     }
+    if (lastError !== null) this.handleSetupFailure(lastError);
   }
 
-  private handleSetupFailure(error: unknown): void {
-    this.logger.warn('amqp connect failed; retrying', { error: (error as Error).message, url: redactUrl(this.url) });
+  private async connectTo(index: number): Promise<void> {
+    const url = new URL(this.urls[index]);
+    url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds ?? 15));
+    // noDelay: without TCP_NODELAY, Nagle's algorithm holds small frames (publishes, acks,
+    // confirms) for a delayed ACK, adding ~10 ms at the median and ~40 ms at p99 per hop.
+    const connection = await amqp.connect(url.toString(), { clientProperties: { connection_name: this.options.connectionName }, noDelay: true });
+    coalesceWrites((connection as unknown as { connection: { stream: Writable } }).connection.stream);
+    connection.on('error', (error: Error) => this.logger.warn('amqp connection error', { error: error.message }));
+    connection.on('close', () => this.handleClose(connection));
+    this.connection = connection;
+    for (const step of this.setupSteps) await step(connection);
+    this.failures = 0;
+    const node = redactUrl(this.urls[index]);
+    this.logger.info('amqp connected', { url: node, node: index + 1, nodes: this.urls.length });
+    this.emit('connected', node);
+  }
+
+  private dropConnection(): void {
     const connection = this.connection;
     this.connection = null;
     if (connection) void connection.close().catch(() => undefined);
+  }
+
+  private advanceNode(): void {
+    this.nodeIndex = (this.nodeIndex + 1) % this.urls.length;
+  }
+
+  /** A failed round, or a setup step that failed on a live connection: next node, after the backoff. */
+  private handleSetupFailure(error: unknown): void {
+    this.logger.warn('amqp connect failed; retrying', { error: (error as Error).message, url: redactUrl(this.urls[this.nodeIndex]) });
+    if (this.connection) {
+      this.dropConnection();
+      this.advanceNode();
+    }
     this.scheduleReconnect();
   }
 
   private handleClose(connection: ChannelModel): void {
     if (this.connection !== connection) return;
     this.connection = null;
+    const lost = redactUrl(this.urls[this.nodeIndex]);
+    this.advanceNode();
     this.emit('disconnected');
     if (!this.stopped) {
-      this.logger.warn('amqp connection closed; reconnecting');
+      this.logger.warn('amqp connection closed; reconnecting', { url: lost, next: redactUrl(this.urls[this.nodeIndex]) });
       this.scheduleReconnect();
     }
   }
@@ -132,8 +178,4 @@ export class AmqpConnection extends EventEmitter {
     }, delay);
     this.retryTimer.unref?.();
   }
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }

@@ -1,4 +1,5 @@
-import Ajv from 'ajv';
+import Ajv, { SchemaValidateFunction } from 'ajv';
+import { amqpUrlListProblems } from '../amqp/amqp-urls';
 
 /** The JSON Schema of one service's environment: every property is an environment variable. */
 export interface EnvSchema {
@@ -20,6 +21,7 @@ export class ConfigError extends Error {
  */
 export function loadConfig<T>(schema: EnvSchema, env: Record<string, string | undefined>): Readonly<T> {
   const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+  ajv.addKeyword({ keyword: 'amqpUrlList', type: 'string', schemaType: 'boolean', errors: true, validate: validateAmqpUrlList });
   const validate = ajv.compile(schema);
   const candidate: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {
@@ -37,6 +39,13 @@ export function loadConfig<T>(schema: EnvSchema, env: Record<string, string | un
   return Object.freeze(candidate) as Readonly<T>;
 }
 
+/** Keyword `amqpUrlList: true`: one AMQP URL or a comma-separated list; each bad entry is named. */
+const validateAmqpUrlList: SchemaValidateFunction = (_schema: unknown, data: unknown): boolean => {
+  const problems = amqpUrlListProblems(String(data));
+  validateAmqpUrlList.errors = problems.map((message) => ({ keyword: 'amqpUrlList', message, params: {} }));
+  return problems.length === 0;
+};
+
 /** Variables every service reads. */
 export const commonEnvProperties = {
   DATABASE_URL: {
@@ -47,9 +56,9 @@ export const commonEnvProperties = {
   },
   AMQP_URL: {
     type: 'string',
-    pattern: '^amqps?://',
+    amqpUrlList: true,
     default: 'amqp://guest:guest@127.0.0.1:5672',
-    description: 'RabbitMQ URL, e.g. amqp://guest:guest@host:5672',
+    description: "RabbitMQ URL, e.g. amqp://guest:guest@host:5672, or a cluster's nodes comma-separated: amqp://u:p@rabbit-0:5672,amqp://u:p@rabbit-1:5672 (the first that answers; on a lost connection, the next)",
   },
   QUEUE_PREFIX: {
     type: 'string',

@@ -1,3 +1,5 @@
+import { parseAmqpUrls } from '@aiopslab/shared/amqp/amqp-urls';
+
 /** One queue as the RabbitMQ management HTTP API reports it (the fields the dashboard shows). */
 export interface ManagementQueue {
   name: string;
@@ -27,9 +29,9 @@ export function managementEndpoint(managementUrl: string): { base: string; autho
   return { base: url.toString().replace(/\/$/, ''), authorization };
 }
 
-/** The virtual host an AMQP URL names ("/" when its path is empty). */
+/** The virtual host an AMQP URL (or the first node of a list) names ("/" when its path is empty). */
 export function vhostOf(amqpUrl: string): string {
-  const path = new URL(amqpUrl).pathname.slice(1);
+  const path = new URL(parseAmqpUrls(amqpUrl)[0]).pathname.slice(1);
   return path ? decodeURIComponent(path) : '/';
 }
 
