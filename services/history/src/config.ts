@@ -1,6 +1,7 @@
 import { CommonConfig, commonEnvProperties, ConfigError, loadConfig } from '@aiopslab/shared/config/load-config';
+import { DatabaseEnv, databaseEnvProperties } from '@aiopslab/shared/db/database-env';
 
-export interface HistoryConfig extends CommonConfig {
+export interface HistoryConfig extends CommonConfig, DatabaseEnv {
   HEALTH_PORT: number;
   HEALTH_HOST: string;
   PREFETCH: number;
@@ -17,6 +18,7 @@ const historySchema = {
   type: 'object' as const,
   properties: {
     ...commonEnvProperties,
+    ...databaseEnvProperties,
     HEALTH_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8002, description: 'port of /health and /metrics; 0 picks a free one' },
     HEALTH_HOST: { type: 'string', default: '0.0.0.0', description: 'address /health and /metrics listen on' },
     PREFETCH: { type: 'integer', minimum: 1, maximum: 5000, default: 200, description: 'unacked events held at once; at least BATCH_SIZE' },

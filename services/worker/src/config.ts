@@ -6,9 +6,10 @@ import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopsl
 import { RetentionPolicy, retentionEnvProperties } from './maintenance/retention';
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
 import { credentialName } from './tasks/executors/secret-redactor';
+import { DatabaseEnv, databaseEnvProperties } from '@aiopslab/shared/db/database-env';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
-export interface WorkerEnv extends CommonConfig, ClusterConfig {
+export interface WorkerEnv extends CommonConfig, ClusterConfig, DatabaseEnv {
   WORKER_ID: string;
   RUNNER_COMMAND: string;
   REFRESH_PROBLEMS_AT_START: boolean;
@@ -79,6 +80,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
     type: 'object',
     properties: {
       ...commonEnvProperties,
+      ...databaseEnvProperties,
       ...clusterEnvProperties,
       WORKER_ID: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,48}$', default: defaultWorkerId(hostname), description: 'lower-case letters, digits and -, at most 49 characters (it names the control queue and the Kind cluster)' },
       RUNNER_COMMAND: { type: 'string', minLength: 1, default: DEFAULT_RUNNER_COMMAND, description: "the runner command line, run through /bin/sh -c in the task's working directory (so paths must be absolute)" },
@@ -92,8 +94,8 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       WORK_DIR: { type: 'string', minLength: 1, default: path.join(os.tmpdir(), 'aiopslab-worker'), description: 'per-task working directories are created below it' },
       KEEP_WORK_DIRS: { type: 'boolean', default: false, description: 'true keeps each attempt\'s working directory after the run' },
       LEASE_SECONDS: seconds(1, 60, 'seconds a claimed task stays leased without renewal; renewed every third of it'),
-      HEARTBEAT_INTERVAL_SECONDS: seconds(0.2, 5, 'worker heartbeat interval'),
-      WORKER_STALE_SECONDS: seconds(1, 30, 'a worker without heartbeat for this long is marked offline by the reaper'),
+      HEARTBEAT_INTERVAL_SECONDS: seconds(0.2, 15, 'worker heartbeat interval: one guarded UPDATE that also renews the WORKER_ID lease (status changes beat within half a second, coalesced)'),
+      WORKER_STALE_SECONDS: seconds(1, 45, 'a worker without heartbeat for this long is marked offline by the reaper, and its WORKER_ID may be taken by a process on another host'),
       REAPER_INTERVAL_SECONDS: seconds(0.2, 10, 'how often the leader looks for expired leases'),
       KILL_GRACE_SECONDS: seconds(0.2, 30, 'time between SIGTERM and SIGKILL of the runner'),
       SHUTDOWN_DEADLINE_SECONDS: seconds(0, 60, 'on SIGTERM, how long the running task may go on before it is handed back'),
@@ -232,7 +234,7 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
       artifactDays: config.RETENTION_ARTIFACT_DAYS,
       batchSize: config.RETENTION_BATCH_SIZE,
       intervalMs: ms(config.RETENTION_INTERVAL_SECONDS),
-      budgetMs: 2000, // well inside the leader's 30 s stall cutoff (advisory-lock-leader.ts)
+      budgetMs: 2000, // well inside the reaper lease (3 × REAPER_INTERVAL_SECONDS, maintenance/lease-leader.ts)
     },
     timeoutMinuteMs: overrides.timeoutMinuteMs ?? 60_000,
   });

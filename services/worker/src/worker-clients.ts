@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AmqpConnection } from '@aiopslab/shared/amqp/amqp-connection';
 import { createSqlDb } from '@aiopslab/shared/db/sql';
+import { sqlDbOptions } from '@aiopslab/shared/db/database-env';
 import { findWorker } from '@aiopslab/shared/tables/workers';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { ClusterProvider } from './clusters/cluster-provider';
@@ -30,7 +31,7 @@ export function createWorkerClients(settings: WorkerSettings, baseLogger: Logger
   const { env } = settings;
   const logger = baseLogger.child({ worker_id: env.WORKER_ID });
   const metrics = new WorkerMetrics(options.defaultMetrics ?? false);
-  const db = createSqlDb(env.DATABASE_URL, env.DB_POOL_SIZE);
+  const db = createSqlDb(env.DATABASE_URL, env.DB_POOL_SIZE, sqlDbOptions(env));
   const connection = new AmqpConnection(env.AMQP_URL, logger, { connectionName: `worker ${env.WORKER_ID}` });
   const clusters =
     options.clusterProvider ??

@@ -18,10 +18,10 @@ import type { WorkerMetrics } from './worker-metrics';
 import { createDispatchHandler } from './tasks/dispatch-handler';
 import { createWorkerConsumers } from './worker-consumers';
 import { WorkerActivity } from './presence/worker-activity';
-import { WorkerIdLock } from './presence/worker-id-lock';
 import { WorkerPresence } from './presence/worker-presence';
 import { createProtocolParser } from './tasks/protocol/protocol-parser';
-import { AdvisoryLockLeader, REAPER_LOCK_KEY } from './maintenance/advisory-lock-leader';
+import { LeaseLeader } from './maintenance/lease-leader';
+import { REAPER_LEASE } from '@aiopslab/shared/tables/leader-leases';
 import { Reaper } from './maintenance/reaper';
 import { Retention } from './maintenance/retention';
 import { ActiveRun } from './tasks/run/run-control';
@@ -57,7 +57,7 @@ export interface WorkerService {
   /** Taking dispatch messages (false while held, draining, or until the broker is reachable). */
   readonly isConsuming: boolean;
   readonly isReaperLeader: boolean;
-  /** Serves /health, takes the WORKER_ID lock, starts the cluster provider, registers, starts consuming. */
+  /** Serves /health, claims the WORKER_ID lease (registering), starts the cluster provider, starts consuming. */
   start(): Promise<void>;
   /** Drains (the running task may finish within the deadline, else is handed back), then stops every part in reverse order. */
   stop(reason?: string): Promise<void>;
@@ -65,6 +65,9 @@ export interface WorkerService {
   handBackNow(): void;
   health(): Promise<HealthReport>;
 }
+
+/** Each worker's own fallback poll of the outbox; the reaper leader polls for the fleet. */
+const WORKER_RELAY_POLL_MS = 10 * 60_000;
 
 /** Wires the worker from clients built by the caller (main.ts or a test). */
 export function createWorkerService(clients: WorkerClients, settings: WorkerSettings): WorkerService {
@@ -82,10 +85,24 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     await assertCallbackQueue(channel, topology, env.QUEUE_TYPE);
     await channel.close();
   });
-  const relay = new OutboxRelay(db, new ConfirmPublisher(connection), logger, { pollIntervalMs: 1000 });
+  // Each worker's relay publishes its own commits at once; the fallback poll for rows nobody
+  // announced (a writer that died after its commit) is the reaper leader's: it wakes its relay
+  // every pass. A poll per worker would cost the database N statements a second while idle.
+  const relay = new OutboxRelay(db, new ConfirmPublisher(connection), logger, { pollIntervalMs: WORKER_RELAY_POLL_MS });
   const context = { tasks: createTaskStore({ db, topology, outbox: relay }), db, logger, metrics };
-  const idLock = new WorkerIdLock(env.DATABASE_URL, workerId, db, logger);
-  const presence = new WorkerPresence(db, { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version }, activity, settings.heartbeatMs, logger);
+  const registration = { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version };
+  const presence = new WorkerPresence(
+    db,
+    registration,
+    activity,
+    {
+      intervalMs: settings.heartbeatMs,
+      staleMs: settings.staleWorkerMs,
+      onTakenOver: () => consumers.dispatch.hold(),
+      onLeaderLease: (remainingMs) => leader.observe(remainingMs),
+    },
+    logger,
+  );
   const runnerCheck = env.RUNNER_PREFLIGHT
     ? runnerPreflight({ db, logger, runnerCommand: env.RUNNER_COMMAND, env: { ...settings.runnerEnv }, cwd: env.WORK_DIR, refreshCatalog: env.REFRESH_PROBLEMS_AT_START })
     : async (): Promise<CheckResult> => ({ ok: true });
@@ -94,7 +111,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     return host.ok ? runnerCheck(signal) : host;
   };
   // Dispatch is held until the preflight passes: a worker that cannot run tasks must not take them.
-  const gate = { hold: () => consumers.dispatch.hold(), release: () => consumers.dispatch.release() };
+  const gate = { hold: () => consumers.dispatch.hold(), release: () => (presence.takenOver ? undefined : consumers.dispatch.release()) };
   const workerHealth = new WorkerHealth({
     check: preflight,
     cluster: clusters,
@@ -121,12 +138,13 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
     cancel: (message) => onCancel(message.task_id, message.attempt),
     callback: (event, signal, mayHaveCallback) => handleCallbackEvent({ ...context, settings: callbackSettings(settings) }, event, signal, mayHaveCallback),
   });
-  const leader = new AdvisoryLockLeader(env.DATABASE_URL, REAPER_LOCK_KEY, logger);
+  const leader = new LeaseLeader(db, REAPER_LEASE, presence.holder, Math.max(3 * settings.reaperIntervalMs, 1000), logger);
   // Retention prunes under the same leadership, after the leases: one worker at a time.
   const retention = new Retention(db, settings.retention, logger);
   const reaperContext = { ...context, settings: { workerId, staleWorkerMs: settings.staleWorkerMs, retryPolicy: settings.retryPolicy } };
   const reaperPass = async () => {
     await reapExpiredLeases(reaperContext);
+    relay.wake(); // the fleet's outbox fallback poll
     await retention.runIfDue();
   };
   const reaper = new Reaper(leader, reaperPass, settings.reaperIntervalMs, logger, (isLeader) => metrics.leader.set(isLeader ? 1 : 0));
@@ -180,15 +198,15 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
       // The port first: a worker that cannot serve /health stops before it registers or consumes.
       healthPort = await server.listen(env.HEALTH_PORT, env.HEALTH_HOST);
       steps.add('health server', () => server.close());
-      await idLock.acquire(); // refuses to start while another live worker has this WORKER_ID
-      steps.add('worker id lock', () => idLock.release());
+      // Claims the WORKER_ID lease (refuses to start while another live worker holds it) and
+      // beats from now on, so a slow cluster start cannot let the lease go stale.
+      await presence.register();
+      presence.start();
+      steps.add('worker registry (offline, WORKER_ID free)', () => presence.stop());
       await mkdir(env.WORK_DIR, { recursive: true });
       await clusters.checkPrerequisites();
       await clusters.start();
       steps.add('cluster provider', () => clusters.shutdown());
-      await presence.register();
-      presence.start();
-      steps.add('worker registry (offline)', () => presence.stop());
       relay.start();
       steps.add('outbox relay (flush)', () => flushOutbox(relay, logger));
       for (const consumer of Object.values(consumers)) consumer.start();

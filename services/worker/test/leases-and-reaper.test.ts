@@ -5,7 +5,24 @@ import { processExists, waitForRunnerPids } from './support/process-checks';
 import { WorkerHarness } from './support/worker-harness';
 import type { TestWorker } from './support/worker-harness';
 import { createLogger } from '@aiopslab/shared/logging/logger';
-import { AdvisoryLockLeader } from '../src/maintenance/advisory-lock-leader';
+import { createSqlDb, type SqlClient } from '@aiopslab/shared/db/sql';
+import { LeaseLeader } from '../src/maintenance/lease-leader';
+
+/** The real database, counting the statements sent through it. */
+function counting(sql: SqlClient): { db: SqlClient; count: () => number } {
+  let n = 0;
+  const db = new Proxy(sql, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        n++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { db, count: () => n };
+}
 
 async function ghostTask(h: WorkerHarness, fields: { attempt?: number; maxRetries?: number; cancelRequestedAt?: Date } = {}) {
   return h.db.task.create({
@@ -64,31 +81,30 @@ describe('worker: leases, fencing and the reaper', () => {
     expect(dropped).toBeGreaterThanOrEqual(4);
   });
 
-  it('reaper passes never overlap across workers, and a leader stalled inside a pass is cut off so reaping goes on', async () => {
+  it('one reaper leader at a time: others take the lease only once it may have expired, and take it when the leader stalls or leaves', async () => {
     const logger = createLogger('test', 'error', true);
-    const a = new AdvisoryLockLeader(h.env.databaseUrl, 99_001n, logger, 700);
-    const b = new AdvisoryLockLeader(h.env.databaseUrl, 99_001n, logger, 700);
-    let release!: () => void;
-    const inPass = new Promise<void>((resolve) => (release = resolve));
-    let aStarted = false;
-    const aRun = a.runIfLeader(async () => {
-      aStarted = true;
-      await inPass;
-    });
-    await waitUntil(() => aStarted, 5000, 'a in its pass');
-    expect(await b.runIfLeader(async () => undefined)).toBe(false);
-    release();
-    expect(await aRun).toBe(true);
-    expect(await b.runIfLeader(async () => undefined)).toBe(true);
+    const sql = createSqlDb(h.env.databaseUrl, 2);
+    const bDb = counting(sql);
+    const a = new LeaseLeader(sql, 'test-leader', 'holder-a', 1500, logger);
+    const b = new LeaseLeader(bDb.db, 'test-leader', 'holder-b', 1500, logger);
+    const passes: string[] = [];
+    expect(await a.runIfLeader(async () => passes.push('a'))).toBe(true);
+    expect(await b.runIfLeader(async () => passes.push('b'))).toBe(false); // one statement: learns the expiry
+    expect(bDb.count()).toBe(1);
+    expect(await b.runIfLeader(async () => passes.push('b'))).toBe(false);
+    expect(bDb.count()).toBe(1); // no statement: the lease cannot have run out yet
+    expect(await a.runIfLeader(async () => passes.push('a'))).toBe(true); // renewed
 
-    // A stalls inside its pass (as under SIGSTOP): PostgreSQL ends its idle transaction and B leads.
-    const stalled = a.runIfLeader(() => new Promise(() => undefined));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await b.runIfLeader(async () => undefined)).toBe(false);
-    await waitUntil(() => b.runIfLeader(async () => undefined), 5000, 'B leading after A stalled');
-    void stalled;
-    await a.release();
+    // A stalls (stops renewing): once the lease ran out, B takes it.
+    await waitUntil(() => b.runIfLeader(async () => passes.push('b')), 10_000, 'B leading after A stalled');
+    expect(await a.runIfLeader(async () => passes.push('a'))).toBe(false);
+    // B leaves cleanly: A takes over at its next try.
     await b.release();
+    a.observe(0);
+    expect(await a.runIfLeader(async () => passes.push('a'))).toBe(true);
+    expect(passes).toEqual(['a', 'a', 'b', 'a']);
+    await a.release();
+    await sql.$disconnect();
   });
 
   it('when a worker dies mid-task (its lease expires), the reaper retries the task and it finishes once', async () => {

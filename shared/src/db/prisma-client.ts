@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client';
-import { statementName } from './sql';
+import { DEFAULT_IDLE_TIMEOUT_MS, SqlDbOptions, statementName } from './sql';
 
 export type { PrismaClient } from './generated/client';
 export type { Prisma } from './generated/client';
@@ -21,10 +21,11 @@ const READ_ONLY = /^\s*SELECT\b/i;
  * and plans a write once (the submission is 2 kB of SQL; unnamed, PostgreSQL spent 1.0 ms
  * of CPU per POST /tasks, against 0.4 ms prepared).
  */
-export function createPrismaClient(databaseUrl: string, poolSize = 10): PrismaClient {
+export function createPrismaClient(databaseUrl: string, poolSize = 10, options: SqlDbOptions = {}): PrismaClient {
+  const named = options.preparedStatements !== false;
   const adapter = new PrismaPg(
-    { connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 },
-    { statementNameGenerator: (query) => (READ_ONLY.test(query.sql) ? '' : (statementName(query.sql) ?? '')) },
+    { connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS },
+    { statementNameGenerator: (query) => (named && !READ_ONLY.test(query.sql) ? (statementName(query.sql) ?? '') : '') },
   );
   return new PrismaClient({ adapter });
 }

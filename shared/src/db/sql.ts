@@ -65,8 +65,15 @@ export function statementName(text: string): string | undefined {
 
 type Queryable = Pick<Pool, 'query'> | PoolClient;
 
+/** Names statements (prepared once per connection), or leaves them unnamed (PgBouncer in transaction mode before 1.21). */
+type Namer = (text: string) => string | undefined;
+const unnamed: Namer = () => undefined;
+
 class PgSqlClient implements SqlClient {
-  constructor(protected readonly target: Queryable) {}
+  constructor(
+    protected readonly target: Queryable,
+    protected readonly name: Namer = statementName,
+  ) {}
 
   async $queryRaw<T = unknown>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T> {
     return this.$queryRawUnsafe<T>(toText(strings), ...values);
@@ -77,12 +84,12 @@ class PgSqlClient implements SqlClient {
   }
 
   async $executeRawUnsafe(text: string, ...values: unknown[]): Promise<number> {
-    const result = await this.target.query({ name: statementName(text), text, values: values.map(toParam), types: typeParsers });
+    const result = await this.target.query({ name: this.name(text), text, values: values.map(toParam), types: typeParsers });
     return result.rowCount ?? 0;
   }
 
   async $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T> {
-    const result = await this.target.query({ name: statementName(text), text, values: values.map(toParam), types: typeParsers });
+    const result = await this.target.query({ name: this.name(text), text, values: values.map(toParam), types: typeParsers });
     return result.rows as T;
   }
 }
@@ -93,8 +100,11 @@ class PgSqlClient implements SqlClient {
  * (README "Design decisions"). The api keeps Prisma for its reads.
  */
 export class PgSql extends PgSqlClient implements SqlDb {
-  constructor(private readonly pool: Pool) {
-    super(pool);
+  constructor(
+    private readonly pool: Pool,
+    name: Namer = statementName,
+  ) {
+    super(pool, name);
     // An idle client that loses its connection (a PostgreSQL restart) must not crash the process.
     pool.on('error', () => undefined);
   }
@@ -104,7 +114,7 @@ export class PgSql extends PgSqlClient implements SqlDb {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await fn(new PgSqlClient(client));
+      const result = await fn(new PgSqlClient(client, this.name));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -127,6 +137,21 @@ export async function pingDatabase(db: Pick<SqlClient, '$queryRaw'>): Promise<vo
   await db.$queryRaw`SELECT 1`;
 }
 
-export function createSqlDb(databaseUrl: string, poolSize = 10): PgSql {
-  return new PgSql(new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 }));
+export interface SqlDbOptions {
+  /**
+   * false: every statement unnamed (parsed and planned on each run), for poolers that cannot
+   * carry named prepared statements across transactions (PgBouncer in transaction mode before
+   * 1.21). DATABASE_PREPARED_STATEMENTS; docs/benchmarks.md measures the cost.
+   */
+  preparedStatements?: boolean;
+  /** An idle connection is closed after this long, so an idle service holds no session (0 keeps them). */
+  idleTimeoutMs?: number;
+}
+
+/** Idle connections close after 5 s: a worker between heartbeats (≥ 10 s apart) holds none. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5000;
+
+export function createSqlDb(databaseUrl: string, poolSize = 10, options: SqlDbOptions = {}): PgSql {
+  const pool = new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS });
+  return new PgSql(pool, options.preparedStatements === false ? unnamed : statementName);
 }

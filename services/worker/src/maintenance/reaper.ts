@@ -1,8 +1,8 @@
 import type { Logger } from '@aiopslab/shared/logging/logger';
-import type { AdvisoryLockLeader } from './advisory-lock-leader';
+import type { Leadership } from './lease-leader';
 
 /**
- * Runs `pass` every `intervalMs` when this worker wins the reaper lock for that pass; every
+ * Runs `pass` every `intervalMs` when this worker holds the reaper lease; every
  * worker runs the loop, one at a time reaps. A failing pass is logged and the loop goes on.
  */
 export class Reaper {
@@ -11,7 +11,7 @@ export class Reaper {
   private stopped = false;
 
   constructor(
-    private readonly leader: AdvisoryLockLeader,
+    private readonly leader: Leadership,
     private readonly pass: () => Promise<unknown>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
