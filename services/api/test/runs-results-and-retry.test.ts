@@ -2,6 +2,9 @@ import request from 'supertest';
 import { ApiHarness, startApiHarness } from './api-harness';
 import { AGENTS, createRun, DETECTION, finishRunTasks, LOCALIZATION, workerResult } from './support/run-fixtures';
 
+/** The agent ran out of time after setup (unsolved, scored); a timeout before setup would be an infra error, kept out of scored. */
+const AGENT_TIMEOUT = { status: 'timed_out', error: { kind: 'timeout', message: 'ran longer' }, result: { setup: { task_description: 'detect' } } };
+
 const [D1, D2] = DETECTION;
 const L1 = LOCALIZATION;
 const detection = (answer: string) => ({ status: 'completed', result: workerResult({ 'Detection Accuracy': answer, TTD: 4, steps: 2, in_tokens: 1200, out_tokens: 96 }) });
@@ -10,7 +13,7 @@ const localization = (success: boolean, accuracy: number) => ({ status: 'complet
 /** The grid of the expected figures in the test names (agent → problem → outcome per repeat). */
 const OUTCOMES: Record<string, Record<string, ReturnType<typeof detection>[] | { status: string }[]>> = {
   gpt: { [D1]: [detection('Correct'), detection('Correct'), detection('Correct')], [D2]: [detection('Correct'), detection('Correct'), detection('Incorrect')], [L1]: [localization(true, 100), localization(true, 100), { status: 'failed' }] },
-  scripted: { [D1]: [{ status: 'timed_out' }, detection('Correct'), detection('Correct')], [D2]: [detection('Incorrect'), detection('Incorrect'), detection('Incorrect')], [L1]: [localization(false, 50), { status: 'cancelled' }, localization(true, 100)] },
+  scripted: { [D1]: [AGENT_TIMEOUT, detection('Correct'), detection('Correct')], [D2]: [detection('Incorrect'), detection('Incorrect'), detection('Incorrect')], [L1]: [localization(false, 50), { status: 'cancelled' }, localization(true, 100)] },
 };
 
 describe('GET /runs/{id}/results and retries', () => {

@@ -2,6 +2,9 @@ import request from 'supertest';
 import { ApiHarness, startApiHarness } from './api-harness';
 import { createRun, DETECTION, finishRunTasks, LOCALIZATION, workerResult } from './support/run-fixtures';
 
+/** The agent ran out of time after setup (unsolved, scored); a timeout before setup would be an infra error, kept out of scored. */
+const AGENT_TIMEOUT = { status: 'timed_out', error: { kind: 'timeout', message: 'ran longer' }, result: { setup: { task_description: 'detect' } } };
+
 const [D1, D2] = DETECTION;
 const L1 = LOCALIZATION;
 const detection = (answer: string, ttd = 4) => ({ status: 'completed', result: workerResult({ 'Detection Accuracy': answer, TTD: ttd, steps: 2 }) });
@@ -10,7 +13,7 @@ const localization = (success: boolean) => ({ status: 'completed', result: worke
 /** agent → problem → outcome per repeat (3 repeats). */
 const OUTCOMES: Record<string, Record<string, { status: string; result?: unknown }[]>> = {
   gpt: { [D1]: [detection('Correct', 3), detection('Correct', 4), detection('Correct', 5)], [D2]: [detection('Correct'), detection('Correct'), detection('Incorrect')], [L1]: [localization(true), localization(true), { status: 'failed' }] },
-  scripted: { [D1]: [{ status: 'timed_out' }, detection('Correct'), detection('Correct')], [D2]: [detection('Incorrect'), detection('Incorrect'), detection('Incorrect')], [L1]: [localization(false), { status: 'cancelled' }, localization(true)] },
+  scripted: { [D1]: [AGENT_TIMEOUT, detection('Correct'), detection('Correct')], [D2]: [detection('Incorrect'), detection('Incorrect'), detection('Incorrect')], [L1]: [localization(false), { status: 'cancelled' }, localization(true)] },
 };
 
 describe('GET /runs/{id}/results?by=problem and the intervals of the results table', () => {
@@ -43,9 +46,9 @@ describe('GET /runs/{id}/results?by=problem and the intervals of the results tab
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toContain('results-by-problem.csv');
     const [header, ...lines] = res.text.trim().split('\r\n');
-    expect(header).toBe('problem_id,task_type,agent_label,n,scored,solved,success_rate,success_rate_ci_low,success_rate_ci_high,failed,timed_out,cancelled,unfinished,mean_ttd,mean_ttl,mean_tta,mean_ttm,mean_steps');
+    expect(header).toBe('problem_id,task_type,agent_label,n,scored,solved,success_rate,success_rate_ci_low,success_rate_ci_high,failed,timed_out,cancelled,unfinished,infra_errors,mean_ttd,mean_ttl,mean_tta,mean_ttm,mean_steps');
     expect(lines).toHaveLength(6);
-    expect(lines[0]).toBe(`${D1},detection,gpt,3,3,3,1,0.438503,1,0,0,0,0,4,,,,2`);
+    expect(lines[0]).toBe(`${D1},detection,gpt,3,3,3,1,0.438503,1,0,0,0,0,0,4,,,,2`);
     expect(lines[5].split(',').slice(0, 9)).toEqual([L1, 'localization', 'scripted', '3', '2', '1', '0.5', '0.094531', '0.905469']);
   });
 
