@@ -1,10 +1,11 @@
 import { CommonConfig, commonEnvProperties, ConfigError, loadConfig } from '@aiopslab/shared/config/load-config';
+import { DatabaseEnv, databaseEnvProperties } from '@aiopslab/shared/db/database-env';
 import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 import { parsePriceTable, PriceTable } from './runs/price-table';
 import { withDefaultPrices } from './runs/default-prices';
 
-export interface ApiConfig extends CommonConfig {
+export interface ApiConfig extends CommonConfig, DatabaseEnv {
   PORT: number;
   HOST: string;
   MAX_TASK_TIMEOUT_MINUTES: number;
@@ -20,6 +21,8 @@ export interface ApiConfig extends CommonConfig {
   SHUTDOWN_DEADLINE_SECONDS: number;
   /** Runs above this many tasks need `confirm: true` (RUN_CONFIRM_LIMIT). */
   RUN_CONFIRM_LIMIT: number;
+  /** Pause between passes of the run reconciler (infra retries, budget waves); 0 = no periodic pass (RUN_RECONCILE_INTERVAL_MS). */
+  RUN_RECONCILE_INTERVAL_MS: number;
   /** The shipped prices (runs/default-prices.ts) with PRICE_TABLE over them. */
   PRICES: PriceTable;
   RABBITMQ_MANAGEMENT_URL: string;
@@ -30,6 +33,7 @@ const schema = {
   type: 'object' as const,
   properties: {
     ...commonEnvProperties,
+    ...databaseEnvProperties,
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8001 },
     HOST: { type: 'string', default: '0.0.0.0', description: 'address to listen on' },
     ...taskTimeoutEnvProperties,
@@ -47,6 +51,7 @@ const schema = {
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0, description: 'requests per minute per client address; 0 = unlimited' },
     SHUTDOWN_DEADLINE_SECONDS: { type: 'integer', minimum: 1, default: 20 },
     RUN_CONFIRM_LIMIT: { type: 'integer', minimum: 1, default: 5000, description: 'POST /runs over this many tasks (problems × agents × repeats) needs confirm: true' },
+    RUN_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 0, default: 5000, description: 'pause between passes of the run reconciler (automatic infra retries, budgeted runs\' next waves); 0 = only on reads of a run' },
     PRICE_TABLE: {
       type: 'string',
       description: 'JSON: agent label or model name → {"input_per_million": USD, "output_per_million": USD}; prices the runs\' results (estimated cost)',
