@@ -29,6 +29,9 @@ if ! pg_up; then
   wait_for PostgreSQL pg_up 60 || { echo "Start PostgreSQL on $PG_HOST:$PG_PORT (or set PGHOST/PGPORT) and run the tests again." >&2; exit 1; }
 fi
 
+# PgBouncer in transaction mode in front of it (the suites that run the services through it).
+bash "$(dirname "$0")/ensure-pgbouncer.sh"
+
 if command -v rabbitmq-plugins >/dev/null; then
   rabbitmq-plugins enable --offline rabbitmq_management >/dev/null 2>&1 || true
 fi
@@ -72,4 +75,4 @@ if ! docker_up; then
   fi
 fi
 bash "$(dirname "$0")/ensure-test-images.sh"
-echo "ensure-services: PostgreSQL, RabbitMQ and Docker are up"
+echo "ensure-services: PostgreSQL, PgBouncer, RabbitMQ and Docker are up"
