@@ -1,5 +1,5 @@
 import { runsEvaluationSchemas } from './runs-evaluation-schemas';
-import { compareQuerySchema, exportTasksQuerySchema, runExportQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema } from '../runs/run-schemas';
+import { compareQuerySchema, exportTasksQuerySchema, runExportQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema, runPatchSchema } from '../runs/run-schemas';
 
 /** The runs (experiments) part of the OpenAPI document: schemas and paths. */
 export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchema: (s: unknown) => unknown; queryParameters: (s: { properties: Record<string, unknown> }) => unknown[]; errors: object; problem: object }) {
@@ -11,14 +11,19 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
   return {
     schemas: {
       RunCreation: toOpenApiSchema(runCreationSchema(maxTimeoutMinutes)),
-      RunCreated: { type: 'object', properties: { run_id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, task_count: { type: 'integer' }, problem_count: { type: 'integer' }, agent_count: { type: 'integer' }, repeats: { type: 'integer' }, created_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
+      RunPatch: toOpenApiSchema(runPatchSchema),
+      RunCreated: { type: 'object', properties: { run_id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, task_count: { type: 'integer' }, problem_count: { type: 'integer' }, agent_count: { type: 'integer' }, repeats: { type: 'integer' }, created_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' }, max_infra_retries: { type: 'integer' }, budget_usd: { type: ['number', 'null'] }, tasks_created: { type: 'integer', description: 'the whole grid, or the first wave of a budgeted run' } } },
       RunSummary: {
         type: 'object',
         additionalProperties: true,
         properties: {
           run_id: { type: 'string', format: 'uuid' },
           name: { type: 'string' },
-          status: { enum: ['running', 'finished', 'cancelled'] },
+          status: { enum: ['running', 'finished', 'cancelled', 'budget_exhausted'], description: 'running also while an infra retry is due; budget_exhausted: nothing in flight and the next task does not fit in budget_usd (PATCH /runs/{id} raises it)' },
+          max_infra_retries: { type: 'integer', description: 'automatic retries per grid cell of infrastructure errors' },
+          budget_usd: { type: ['number', 'null'], description: 'spending limit in USD; null = none' },
+          infra_retries_due: { type: 'integer', description: 'latest tasks that ended in a retryable infra error with the cell\'s retries left' },
+          cells_not_created: { type: 'integer', description: 'grid cells a budgeted run has not created yet' },
           task_count: { type: 'integer', description: 'tasks of the run, retries included' },
           grid_size: { type: 'integer' },
           counts,
@@ -53,7 +58,13 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
         },
       },
       '/runs/{id}': {
-        get: { summary: 'A run: status and counts from its tasks, per-agent progress, tokens and estimated cost', parameters: [runId], responses: { 200: json('Run'), ...errors } },
+        get: { summary: 'A run: status (running, finished, cancelled, budget_exhausted) and counts from its tasks, per-agent progress, tokens and estimated cost, max_infra_retries, budget_usd, infra_retries_due, cells_not_created; reading it first creates any infra retry or budget wave that is due', parameters: [runId], responses: { 200: json('Run'), ...errors } },
+        patch: {
+          summary: 'Raise a budgeted run\'s budget_usd; the wave the new budget pays for is created at once (a budget_exhausted run goes on)',
+          parameters: [runId],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RunPatch' } } } },
+          responses: { 200: { description: '{ run_id, budget_usd, previous_budget_usd, tasks_created, committed_usd }' }, 400: { ...problem, description: 'budget_usd missing, not a number, below the current budget, or the run has no budget (field: budget_usd)' }, ...errors },
+        },
         delete: { summary: 'Cancel every unfinished task of the run', parameters: [runId], responses: { 200: { description: 'Every unfinished task was waiting and is cancelled' }, 202: { description: 'Running tasks were asked to stop' }, 409: problem, ...errors } },
       },
       '/runs/{id}/results': {
