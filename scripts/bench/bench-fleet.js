@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// npm run bench:fleet [-- --workers 100,500,1000 --per-process 250 --rate 100 --idle-seconds 60
+//                        --load-seconds 60 --warmup-seconds 20 --direct]
+// N virtual workers (scripts/bench/fleet-host.js: the real worker code, many per process, a
+// no-op runner), the api and the history service, all through PgBouncer in transaction mode
+// (127.0.0.1:6432, DATABASE_PREPARED_STATEMENTS=false; --direct: straight to PostgreSQL).
+// For each N, idle and at --rate tasks/s: PostgreSQL server sessions, transactions/s, CPU;
+// RabbitMQ connections, channels, memory; claim p99 (created_at → started_at). docs/benchmarks.md.
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const { Client } = require('pg');
+const { scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const SIZES = arg('workers', '50').split(',').map(Number);
+const PER_PROCESS = Number(arg('per-process', '250'));
+const RATE = Number(arg('rate', '100'));
+const IDLE_S = Number(arg('idle-seconds', '30'));
+const LOAD_S = Number(arg('load-seconds', '30'));
+const WARMUP_S = Number(arg('warmup-seconds', '20'));
+const DIRECT = process.argv.includes('--direct');
+const BOUNCER_PORT = process.env.PGBOUNCER_PORT ?? '6432';
+const MGMT = 'http://127.0.0.1:15672';
+const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
+const GOALS = { sessions: 50, idleTxPerWorker: 0.1, claimP99Ms: 50 };
+const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
+
+async function mgmt(pathname) {
+  const res = await fetch(`${MGMT}${pathname}`, { headers: AUTH });
+  return res.json();
+}
+
+/** Broker figures for this run's connections (named "worker fleet-…", "api@…", history). */
+async function broker(baseline) {
+  const [connections, channels, nodes] = await Promise.all([mgmt('/api/connections?columns=name'), mgmt('/api/channels?columns=name'), mgmt('/api/nodes?columns=mem_used')]);
+  return { connections: connections.length - baseline.connections, channels: channels.length - baseline.channels, memMb: nodes.reduce((s, n) => s + n.mem_used, 0) / 2 ** 20 };
+}
+
+/** Samples server sessions on the scratch database every second; the monitor itself sits in the postgres database. */
+function sessionSampler(monitor, dbName) {
+  const samples = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const { rows } = await monitor.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'", [dbName]);
+      samples.push(rows[0].n);
+      await sleep(1);
+    }
+  })();
+  return { stop: async () => ((on = false), await loop, samples) };
+}
+
+async function xacts(monitor, dbName) {
+  const { rows } = await monitor.query('SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = $1', [dbName]);
+  return Number(rows[0].n);
+}
+
+/** One measured window: sessions (max), transactions/s, PostgreSQL CPU of this database's backends, broker. */
+async function measure(monitor, dbName, seconds, baseline, during = async () => undefined) {
+  const sampler = sessionSampler(monitor, dbName);
+  const x0 = await xacts(monitor, dbName);
+  const cpu0 = cpuSnapshot();
+  const t0 = Date.now();
+  const [extra] = await Promise.all([during(), sleep(seconds)]);
+  await sleep(1.5); // pg_stat_database is flushed about once a second
+  const elapsed = (Date.now() - t0) / 1000;
+  const tx = (await xacts(monitor, dbName)) - x0;
+  const cpu = cpuSecondsSince(cpu0, { pg: (pid, cmd) => cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `) });
+  const samples = await sampler.stop();
+  return { sessionsMax: Math.max(...samples), txPerS: tx / elapsed, pgCpuPct: (cpu.pg / elapsed) * 100, broker: await broker(baseline), extra };
+}
+
+/** POSTs `RATE` tasks a second for `seconds`; returns their ids. */
+async function submitLoad(api, seconds) {
+  const ids = [];
+  const body = { problem_id: 'k8s_target_port-misconfig-detection-1', agent_config: { kind: 'scripted', actions: ['submit("Yes")'] }, max_steps: 5, timeout_minutes: 10 };
+  const start = Date.now();
+  const pending = [];
+  for (let i = 0; i < seconds * RATE; i++) {
+    const due = start + (i * 1000) / RATE;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    pending.push(postJson(api, '/tasks', body).then((r) => r.status === 201 && ids.push(JSON.parse(r.text).task_id), () => undefined));
+  }
+  await Promise.all(pending);
+  return ids;
+}
+
+function startHost(env, first, count) {
+  const child = spawn(process.execPath, [path.join(__dirname, 'fleet-host.js')], { env: { ...process.env, ...env, FLEET_FIRST: String(first), WORKER_COUNT: String(count) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output = (output + chunk).slice(-5000);
+      if (output.includes('fleet ready')) resolve({ child, stop: () => stopChild(child) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`fleet host exited with ${code}:\n${output}`)));
+  });
+}
+
+async function runSize(n) {
+  const s = await scratch(`fleet${n}`);
+  const dbName = new URL(s.databaseUrl).pathname.slice(1);
+  const url = new URL(s.databaseUrl);
+  if (!DIRECT) url.port = BOUNCER_PORT;
+  const env = { ...s.env, DATABASE_URL: url.toString(), DATABASE_PREPARED_STATEMENTS: DIRECT ? 'true' : 'false', LOG_LEVEL: 'warn' };
+  const monitor = new Client({ connectionString: s.databaseUrl.replace(`/${dbName}`, '/postgres') });
+  monitor.on('error', (error) => console.error(`monitor connection: ${error.message}`));
+  await monitor.connect();
+  const baseline = await mgmt('/api/connections?columns=name').then(async (c) => ({ connections: c.length, channels: (await mgmt('/api/channels?columns=name')).length }));
+  const stops = [];
+  try {
+    const apiPort = 18_100 + (n % 800);
+    const api = await startService('api', { ...env, PORT: String(apiPort), HOST: '127.0.0.1', DB_POOL_SIZE: '10' });
+    stops.push(api.stop);
+    const history = await startService('history', { ...env, HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1' });
+    stops.push(history.stop);
+    const t0 = Date.now();
+    for (let first = 0; first < n; first += PER_PROCESS) {
+      const host = await startHost(env, first, Math.min(PER_PROCESS, n - first));
+      stops.push(host.stop);
+    }
+    console.error(`N=${n}: ${n} workers consuming after ${((Date.now() - t0) / 1000).toFixed(0)} s; warming up ${WARMUP_S} s`);
+    await sleep(WARMUP_S);
+    const idle = await measure(monitor, dbName, IDLE_S, baseline);
+    console.error(`N=${n}: idle measured; loading at ${RATE} tasks/s`);
+    const apiBase = `http://127.0.0.1:${apiPort}`;
+    const load = await measure(monitor, dbName, LOAD_S, baseline, () => submitLoad(apiBase, LOAD_S));
+    const ids = load.extra;
+    await sleep(5);
+    const { rows } = await monitor.query(`SELECT 1`); // keep the monitor alive
+    void rows;
+    const tasks = new Client({ connectionString: s.databaseUrl });
+    await tasks.connect();
+    const claims = await tasks.query("SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms, status FROM tasks WHERE id = ANY($1::uuid[])", [ids]);
+    await tasks.end();
+    const claimMs = claims.rows.filter((r) => r.ms !== null).map((r) => Number(r.ms));
+    const completed = claims.rows.filter((r) => r.status === 'completed').length;
+    return { n, idle, load, claimP50: percentile(claimMs, 50), claimP99: percentile(claimMs, 99), submitted: ids.length, completed };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await monitor.end();
+    await s.drop();
+  }
+}
+
+async function main() {
+  console.error(`fleet bench: N=${SIZES.join(',')}, ${PER_PROCESS} workers per process, ${DIRECT ? 'direct to PostgreSQL (prepared statements on)' : `through PgBouncer :${BOUNCER_PORT} (prepared statements off)`}, idle ${IDLE_S} s, load ${RATE} tasks/s for ${LOAD_S} s`);
+  const results = [];
+  for (const n of SIZES) results.push(await runSize(n));
+  const rows = results.map((r) => ({
+    N: r.n,
+    'PG sessions idle / load (max)': `${r.idle.sessionsMax} / ${r.load.sessionsMax}`,
+    'tx/s idle (per worker)': `${r.idle.txPerS.toFixed(1)} (${(r.idle.txPerS / r.n).toFixed(3)})`,
+    'tx/s load': r.load.txPerS.toFixed(0),
+    'PG CPU % idle / load': `${r.idle.pgCpuPct.toFixed(1)} / ${r.load.pgCpuPct.toFixed(0)}`,
+    'AMQP conns / channels': `${r.load.broker.connections} / ${r.load.broker.channels}`,
+    'RabbitMQ MiB': r.load.broker.memMb.toFixed(0),
+    'claim p50 / p99 ms': `${ms(r.claimP50)} / ${ms(r.claimP99)}`,
+    'done / sent': `${r.completed} / ${r.submitted}`,
+  }));
+  printTable(`Fleet (${DIRECT ? 'direct' : 'through PgBouncer, transaction mode'})`, rows);
+  const last = results[results.length - 1];
+  console.log(`\nGoals at N=1000, shown for N=${last.n}: PostgreSQL sessions ≤ ${GOALS.sessions} (${Math.max(last.idle.sessionsMax, last.load.sessionsMax)}); idle tx/s per worker ≤ ${GOALS.idleTxPerWorker} (${(last.idle.txPerS / last.n).toFixed(3)}); claim p99 ≤ ${GOALS.claimP99Ms} ms at ${RATE} tasks/s (${ms(last.claimP99)})`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
