@@ -69,6 +69,7 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $(mgmt_port "$n")
 loopback_users = none
 cluster_partition_handling = pause_minority
+collect_statistics_interval = 1000
 EOF
   done
   if ! epmd -port "$EPMD_PORT" -names >/dev/null 2>&1; then
@@ -151,7 +152,8 @@ case ${1:-} in
   status) status ;;
   urls) urls ;;
   stop)
-    for n in "${NODES[@]}"; do stop_node "$n"; done
+    for n in "${NODES[@]}"; do stop_node "$n" & done
+    wait
     if epmd -port "$EPMD_PORT" -names 2>/dev/null | grep -q '^name '; then
       echo "rabbitmq-cluster: epmd on $EPMD_PORT still lists nodes; leaving it running" >&2
     else

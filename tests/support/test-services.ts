@@ -13,9 +13,9 @@ export function templateDatabaseName(runId: string): string {
   return `aiopslab_test_${runId}_template`;
 }
 
-/** Management API call with basic auth taken from the URL. */
-export async function managementApi(path: string, init: RequestInit = {}): Promise<Response> {
-  const base = new URL(TEST_MANAGEMENT_URL);
+/** Management API call with basic auth taken from the URL (the test broker's, or another node's). */
+export async function managementApi(path: string, init: RequestInit = {}, managementUrl = TEST_MANAGEMENT_URL): Promise<Response> {
+  const base = new URL(managementUrl);
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
   base.username = '';
   base.password = '';

@@ -21,6 +21,15 @@ export interface Submission {
   attempts: number;
 }
 
+export interface FaultSystemOptions {
+  workers?: number;
+  leaseSeconds?: number;
+  /** Environment every service gets on top of the test's (e.g. AMQP_URL listing a cluster's nodes, QUEUE_TYPE). */
+  env?: Record<string, string>;
+  /** The management API whose queues waitQueuesEmpty reads (default: the test broker's). */
+  managementUrl?: string;
+}
+
 /**
  * api, history and three workers as real processes over a fresh database and queue prefix,
  * with short leases so faults resolve in seconds. Every killed process is restarted the way a
@@ -37,12 +46,12 @@ export class FaultSystem {
   apiUrl = '';
   readonly submissions: Submission[] = [];
 
-  constructor(readonly options: { workers?: number; leaseSeconds?: number } = {}) {}
+  constructor(readonly options: FaultSystemOptions = {}) {}
 
   async start(): Promise<void> {
     this.env = await createTestEnv();
     this.db = createPrismaClient(this.env.databaseUrl, 4);
-    const common = { ...this.env.env, LOG_LEVEL: 'info' };
+    const common = { ...this.env.env, LOG_LEVEL: 'info', ...this.options.env };
     const apiPort = await freePort();
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
     this.api = new ServiceProcess('api', 'api', { ...common, PORT: String(apiPort), HOST: '127.0.0.1' }, `${this.apiUrl}/health`, path.join(this.dir, 'api.log'));
@@ -140,7 +149,7 @@ export class FaultSystem {
   async waitQueuesEmpty(timeoutMs: number): Promise<Record<string, number>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const res = await managementApi('/api/queues/%2F?columns=name,messages');
+      const res = await managementApi('/api/queues/%2F?columns=name,messages', {}, this.options.managementUrl);
       const queues = ((await res.json()) as { name: string; messages?: number }[]).filter((q) => q.name.startsWith(this.env.queuePrefix));
       const left = Object.fromEntries(queues.filter((q) => (q.messages ?? 0) > 0).map((q) => [q.name.slice(this.env.queuePrefix.length), q.messages ?? 0]));
       if (Object.keys(left).length === 0 || Date.now() > deadline) return left;
