@@ -179,7 +179,7 @@ describe('dashboard runs views in a real browser', () => {
     await page.selectOption('select[name=compare]', runs.second);
     await page.waitForURL(new RegExp(`compare=${runs.second}`));
     await page.locator('.comparison[data-pairs="4"]').waitFor();
-    expect(await page.textContent('[data-stat="difference"]')).toBe('−50.0 ± 28.9 pp');
+    expect(await page.textContent('.comparison [data-stat="difference"]')).toBe('−50.0 ± 28.9 pp');
     expect(await page.textContent('.solved-by:has-text("Solved only by the other run")')).toMatch(/\(2\)/);
     expect(await page.textContent('.solved-by:has-text("Solved only by this run")')).toMatch(/\(0\)/);
     await shot('run-page');

@@ -42,13 +42,14 @@ export function formatInterval(ci) {
  */
 const SUCCESS_COLUMNS = [
   { head: 'Scored / n', def: 'scored', cell: (r) => `${r.scored} / ${r.n}` },
-  { head: 'Success ± SE', def: 'success_rate_stderr', id: 'success', cell: (r) => rateWithError(r.success_rate, r.success_rate_stderr) },
-  { head: '95 % interval', def: 'success_rate_ci', key: 'success_rate_ci', id: 'success-ci', optional: true, cell: (r) => formatInterval(r.success_rate_ci) },
+  { head: 'Success ± repeat spread', def: 'repeat_spread_stderr', id: 'success', cell: (r) => rateWithError(r.success_rate, r.repeat_spread_stderr ?? r.success_rate_stderr) },
+  { head: '95 % interval (problems, repeats)', def: 'success_rate_ci', key: 'success_rate_ci', id: 'success-ci', optional: true, cell: (r) => formatInterval(r.success_rate_ci) },
   { head: 'pass^k', def: 'pass_hat_k', id: 'pass-k', cell: (r) => passHatK(r.pass_hat_k), title: (r) => JSON.stringify(r.pass_hat_k) },
   { head: 'Detection acc.', def: 'detection_accuracy', key: 'detection_accuracy', optional: true, cell: (r) => formatPercent(r.detection_accuracy) },
   { head: 'Localization acc.', def: 'localization_accuracy', key: 'localization_accuracy', optional: true, id: 'localization', cell: (r) => (r.localization_accuracy === null ? '' : formatPercent(r.localization_accuracy / 100)) },
   { head: 'Failed', id: 'failed', bad: (r) => r.failed > 0, cell: (r) => r.failed },
   { head: 'Timed out', bad: (r) => r.timed_out > 0, cell: (r) => r.timed_out },
+  { head: 'Infra errors', def: 'infra_errors', key: 'infra_errors', optional: true, id: 'infra-errors', hint: 'the cluster or the harness failed: kept out of the success rate and retried on the run\'s own budget', muted: true, cell: (r) => r.infra_errors },
   { head: 'Not scored', hint: 'cancelled and unfinished cells are not scored', id: 'not-scored', muted: true, cell: (r) => r.cancelled + r.unfinished },
 ];
 
