@@ -2,11 +2,11 @@ import type Ajv from 'ajv';
 import { ValidationError } from '@aiopslab/shared/errors/app-error';
 import { createValidator } from '@aiopslab/shared/schemas/validator';
 import type { ComparisonQuery } from '../runs/comparison-selection';
-import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, runExportQuerySchema, resultsQuerySchema, RunCreation, runCreationSchema, RunPatch, runPatchSchema } from '../runs/run-schemas';
+import { compareQuerySchema, ExportTasksQuery, exportTasksQuerySchema, listRunsQuerySchema, runExportQuerySchema, resultsQuerySchema, RunRequest, runCreationSchema, RunPatch, runPatchSchema } from '../runs/run-schemas';
 
 export interface RunValidators {
   runId(value: string): string;
-  runCreation(body: unknown): RunCreation;
+  runCreation(body: unknown): RunRequest;
   runPatch(body: unknown): RunPatch;
   listRunsQuery(query: unknown): { limit: number; cursor?: string };
   resultsQuery(query: unknown): { format: 'json' | 'csv'; by: 'task_type' | 'problem' };
@@ -23,7 +23,7 @@ export function createRunValidators(ajv: Ajv, query: <T>(schema: object) => (q: 
       if (!isUuid(value)) throw new ValidationError(`run id "${String(value).slice(0, 100)}" is invalid: must be a run_id (a UUID)`, [{ field: 'id', rule: 'format', message: 'must be a run_id (a UUID), as POST /runs returned it' }]);
       return value;
     },
-    runCreation: createValidator<RunCreation>(ajv, runCreationSchema(maxTimeoutMinutes), 'run'),
+    runCreation: createValidator<RunRequest>(ajv, runCreationSchema(maxTimeoutMinutes), 'run'),
     runPatch: createValidator<RunPatch>(ajv, runPatchSchema, 'run'),
     listRunsQuery: query(listRunsQuerySchema),
     resultsQuery: query(resultsQuerySchema),

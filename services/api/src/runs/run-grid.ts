@@ -12,7 +12,7 @@ import { MAX_RUN_TASKS, RunCreation } from './run-schemas';
  * (VALIDATE_PROBLEM_IDS=false), in which case their task type is "unknown".
  */
 export function resolveProblems(
-  body: RunCreation,
+  body: Pick<RunCreation, 'problem_ids' | 'problem_filter'>,
   catalog: readonly ProblemEntry[],
   validateIds: boolean,
   describeUnknown: (id: string) => string = (id) => `unknown problem "${id}"; GET /problems lists the known ids`,

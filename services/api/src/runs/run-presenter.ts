@@ -3,6 +3,7 @@ import type { RunPendingWork } from '@aiopslab/shared/tables/runs-reconcile';
 import { estimateCost, PriceTable, priceOf, TokenTotals } from './price-table';
 import { isTaskStatus, isTerminal } from '@aiopslab/shared/domain/task-status';
 import { runStatusOf, zeroCounts } from './run-status';
+import { isCalibrationRun } from './calibration';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -49,6 +50,7 @@ export function presentRunSummary(run: RunRow, groups: Counted[], work?: RunPend
     cancelled_at: iso(run.cancelled_at),
     max_infra_retries: run.max_infra_retries,
     budget_usd: run.budget_usd ?? null,
+    calibration: isCalibrationRun(run.task_fields),
     infra_retries_due: pending.infraRetriesDue,
     cells_not_created: pending.missingCells,
   };

@@ -46,9 +46,10 @@ export function runCreationSchema(maxTimeoutMinutes: number) {
       callback_url: task.callback_url,
       max_infra_retries: { type: 'integer', minimum: 0, maximum: 10, default: 2, description: 'automatic retries per grid cell of tasks that ended in an infrastructure error (outcome_class infra_error); 0 turns them off' },
       budget_usd: { type: 'number', minimum: 0, maximum: 1000000, description: 'spending limit in USD (price table × tokens): tasks are created in waves the budget can pay for; the run is budget_exhausted when it is reached; PATCH /runs/{id} raises it' },
+      calibration: { type: 'boolean', default: false, description: 'a calibration run: measures the problems with the reference agents. `agents` becomes optional and defaults to do_nothing (plus constant_yes when every problem is a detection problem); the run and its tasks get metadata.calibration true; GET /problems/health reads the outcomes' },
       confirm: { type: 'boolean', default: false, description: 'required (true) when the run has more tasks than RUN_CONFIRM_LIMIT (default 5000); POST /runs?dry_run=true shows the size and cost first' },
     },
-    required: ['name', 'agents'],
+    required: ['name'],
     additionalProperties: false,
   } as const;
 }
@@ -115,6 +116,9 @@ export interface RunCreation extends RunTaskFields {
   max_infra_retries: number;
   budget_usd?: number;
 }
+
+/** The POST /runs body as validated: agents may be left out of a calibration run (calibration.ts fills them in). */
+export type RunRequest = Omit<RunCreation, 'agents'> & { agents?: RunAgent[]; calibration?: boolean };
 
 /** PATCH /runs/{id}. */
 export const runPatchSchema = {
