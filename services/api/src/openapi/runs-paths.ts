@@ -1,4 +1,5 @@
 import { runsEvaluationSchemas } from './runs-evaluation-schemas';
+import { problemHealthOpenApi } from './problem-health-openapi';
 import { compareQuerySchema, exportTasksQuerySchema, runExportQuerySchema, listRunsQuerySchema, resultsQuerySchema, runCreationSchema, runPatchSchema } from '../runs/run-schemas';
 
 /** The runs (experiments) part of the OpenAPI document: schemas and paths. */
@@ -7,12 +8,14 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
   const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
   const runId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: 'run_id' };
   const ndjson = { description: 'One JSON object per finished task and line (application/x-ndjson), streamed', content: { 'application/x-ndjson': { schema: { $ref: '#/components/schemas/ExportLine' } } } };
+  const health = problemHealthOpenApi({ errors });
+  const calibration = { type: 'boolean', description: 'a calibration run: reference agents, metadata.calibration true (POST /runs with calibration: true)' };
   const counts = { type: 'object', additionalProperties: { type: 'integer' }, description: 'tasks per status (every status, 0 when none)' };
   return {
     schemas: {
       RunCreation: toOpenApiSchema(runCreationSchema(maxTimeoutMinutes)),
       RunPatch: toOpenApiSchema(runPatchSchema),
-      RunCreated: { type: 'object', properties: { run_id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, task_count: { type: 'integer' }, problem_count: { type: 'integer' }, agent_count: { type: 'integer' }, repeats: { type: 'integer' }, created_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' }, max_infra_retries: { type: 'integer' }, budget_usd: { type: ['number', 'null'] }, tasks_created: { type: 'integer', description: 'the whole grid, or the first wave of a budgeted run' } } },
+      RunCreated: { type: 'object', properties: { run_id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, task_count: { type: 'integer' }, problem_count: { type: 'integer' }, agent_count: { type: 'integer' }, repeats: { type: 'integer' }, created_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' }, max_infra_retries: { type: 'integer' }, budget_usd: { type: ['number', 'null'] }, calibration, tasks_created: { type: 'integer', description: 'the whole grid, or the first wave of a budgeted run' } } },
       RunSummary: {
         type: 'object',
         additionalProperties: true,
@@ -22,6 +25,7 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
           status: { enum: ['running', 'finished', 'cancelled', 'budget_exhausted'], description: 'running also while an infra retry is due; budget_exhausted: nothing in flight and the next task does not fit in budget_usd (PATCH /runs/{id} raises it)' },
           max_infra_retries: { type: 'integer', description: 'automatic retries per grid cell of infrastructure errors' },
           budget_usd: { type: ['number', 'null'], description: 'spending limit in USD; null = none' },
+          calibration,
           infra_retries_due: { type: 'integer', description: 'latest tasks that ended in a retryable infra error with the cell\'s retries left' },
           cells_not_created: { type: 'integer', description: 'grid cells a budgeted run has not created yet' },
           task_count: { type: 'integer', description: 'tasks of the run, retries included' },
@@ -34,12 +38,14 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
       Run: { allOf: [{ $ref: '#/components/schemas/RunSummary' }], description: 'plus problems, task_fields, agents (per-agent counts, tokens, estimated_cost), tokens and estimated_cost_usd' },
       RunPage: { type: 'object', properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/RunSummary' } }, next_cursor: { type: ['string', 'null'] } } },
       ...runsEvaluationSchemas,
+      ...health.schemas,
       ExportLine: { type: 'object', additionalProperties: true, description: 'task_id, run_id, agent_label, repeat_index, retry_of, problem_id, task_type, status, attempt, results, usage, metrics, durations, error, trajectory (steps: n, action, observation, duration_s, usage, ts), agent_config without secret-looking keys' },
     },
     paths: {
+      ...health.paths,
       '/runs': {
         post: {
-          summary: 'Create a run: one task per problem × agent × repeat, in one transaction',
+          summary: 'Create a run: one task per problem × agent × repeat, in one transaction; calibration: true runs the reference agents (agents optional)',
           parameters: [
             { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } },
             { name: 'dry_run', in: 'query', required: false, schema: { type: 'boolean' }, description: 'true: answer 200 with the grid size and estimated tokens, cost (USD) and task-seconds from past finished tasks of the same problem × agent config; nothing is created' },
@@ -70,7 +76,7 @@ export function runsOpenApi(maxTimeoutMinutes: number, helpers: { toOpenApiSchem
       '/runs/{id}/results': {
         get: {
           summary: 'The evaluation table: per agent × task type and per agent overall (by=task_type), or per problem × agent (by=problem); every rate with its interval',
-          parameters: [runId, ...queryParameters(resultsQuerySchema)],
+          parameters: [runId, ...queryParameters(resultsQuerySchema), health.excludeFlaggedParameter],
           responses: {
             200: {
               description: 'by=task_type (default): the table (RunResults); by=problem: the problem × agent matrix (ProblemMatrix); format=csv: either as CSV (by=problem: one line per problem × agent)',
