@@ -10,6 +10,7 @@ import { usePoll } from '../lib/poll.js';
 import { navigate } from '../lib/router.js';
 import { useRunActions } from './run-actions.js';
 import { RunAgentCompare } from './run-agent-compare.js';
+import { RunBudget } from './run-budget.js';
 import { RunChart } from './run-chart.js';
 import { RunCompare } from './run-compare.js';
 import { RunHeatmap } from './run-heatmap.js';
@@ -18,13 +19,15 @@ import { RunResultsTable } from './run-results-table.js';
 const LIVE_MS = 2000;
 
 function Summary({ run }) {
-  const took = run.finished_at ? `took ${formatDuration(between(run.created_at, run.finished_at))}` : `running for ${formatDuration(between(run.created_at, null))}`;
+  const waiting = run.status === 'budget_exhausted' ? 'waiting for a higher budget' : `running for ${formatDuration(between(run.created_at, null))}`;
+  const took = run.finished_at ? `took ${formatDuration(between(run.created_at, run.finished_at))}` : waiting;
   const parts = [
     `${run.problem_count} problems × ${run.agents.length} agents × ${run.repeats} repeats = ${run.grid_size} cells`,
     `${run.task_count} tasks${run.task_count > run.grid_size ? ` (${run.task_count - run.grid_size} retries)` : ''}`,
     `created ${formatTime(run.created_at)}`,
     took,
     run.estimated_cost_usd !== null ? `est. cost ${formatUsd(run.estimated_cost_usd)}` : null,
+    run.infra_retries_due > 0 ? `${run.infra_retries_due} infra ${run.infra_retries_due === 1 ? 'retry' : 'retries'} due (max ${run.max_infra_retries} per cell)` : null,
   ].filter(Boolean);
   return html`<p class="run-summary muted small"><span class="mono">${run.run_id}</span> · ${parts.join(' · ')}</p>`;
 }
@@ -66,6 +69,7 @@ function RunPage({ params, location }) {
   const r = run.data;
   useEffect(() => {
     if (r) setLive(r.status === 'running');
+    // budget_exhausted waits for PATCH /runs/{id}: RunBudget refreshes after it.
   }, [r?.status]);
   const results = usePoll((signal) => (r ? api(`/runs/${encodeURIComponent(id)}/results`, { signal }) : Promise.resolve(null)), 0, [id, r?.counts ?? null]);
   // New counts reload the results: keep the last table on screen meanwhile, not a blank.
@@ -83,10 +87,11 @@ function RunPage({ params, location }) {
   return html`
     <section class="run-page" data-run-id=${r.run_id}>
       <div class="view-head">
-        <h1>${r.name} <${StatusBadge} status=${r.status} /></h1>
+        <h1>${r.name} <${StatusBadge} status=${r.status} />${r.calibration ? html` <span class="badge calibration" data-calibration title="a calibration run: the reference agents measure the problems (Problem health)">calibration</span>` : null}</h1>
         <div class="actions">${actions.buttons}</div>
       </div>
       <${Summary} run=${r} />
+      <${RunBudget} run=${r} onDone=${run.refresh} />
       ${actions.notices}
       <${ErrorNotice} error=${run.error} action="Refreshing the run failed" />
       <div class="grid-2">
