@@ -86,6 +86,12 @@ def retry(client: Client, args: argparse.Namespace) -> int:
     return 0
 
 
+def budget(client: Client, args: argparse.Namespace) -> int:
+    answer = client.set_run_budget(args.run_id, args.usd)
+    emit(args, answer, f"run {args.run_id}: budget ${formatting.usd(answer['previous_budget_usd'])} -> ${formatting.usd(answer['budget_usd'])}; {answer['tasks_created']} tasks created")
+    return 0
+
+
 def cancel(client: Client, args: argparse.Namespace) -> int:
     answer = client.cancel_run(args.run_id)
     emit(args, answer, f"run {args.run_id}: {answer['cancelled']} cancelled, {answer['cancel_requested']} asked to stop")
@@ -106,7 +112,7 @@ def export(client: Client, args: argparse.Namespace) -> int:
 
 
 def add_run_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    run = commands.add_parser("run", help="runs (experiments): create, list, status, watch, results, compare, retry, cancel")
+    run = commands.add_parser("run", help="runs (experiments): create, list, status, watch, results, compare, retry, cancel, budget")
     subcommands = run.add_subparsers(dest="run_command", metavar="RUN_COMMAND", required=True)
 
     def command(name: str, handler: Any, help_text: str, takes_id: bool = True) -> argparse.ArgumentParser:
@@ -138,6 +144,7 @@ def add_run_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     add_run_report_commands(subcommands, common)
     command("retry", retry, "retry the run's failed, timed-out and cancelled tasks")
     command("cancel", cancel, "cancel every unfinished task of the run")
+    command("budget", budget, "raise a budgeted run's budget_usd (a budget_exhausted run goes on)").add_argument("usd", type=float, help="the new budget in USD (at least the current one)")
 
     p = commands.add_parser("export", parents=[common], help="stream a run's tasks as JSON lines (export RUN_ID > run.jsonl)")
     p.set_defaults(handler=export)

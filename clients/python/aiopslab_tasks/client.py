@@ -170,6 +170,10 @@ class Client:
         """POST /runs/{id}/retry: a new task for every cell whose latest task failed, timed out or was cancelled."""
         return self.http.json("POST", f"/runs/{_path_id(run_id)}/retry")
 
+    def set_run_budget(self, run_id: str, budget_usd: float) -> Dict[str, Any]:
+        """PATCH /runs/{id}: raises a budgeted run's budget_usd; the wave it pays for is created at once."""
+        return self.http.json("PATCH", f"/runs/{_path_id(run_id)}", body={"budget_usd": budget_usd})
+
     def cancel_run(self, run_id: str) -> Dict[str, Any]:
         """DELETE /runs/{id}: cancels every unfinished task of the run."""
         return self.http.json("DELETE", f"/runs/{_path_id(run_id)}")

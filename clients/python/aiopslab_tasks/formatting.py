@@ -54,7 +54,28 @@ def run_summary(run: Dict[str, Any]) -> str:
     ]
     if run.get("estimated_cost_usd") is not None:
         lines.append(f"cost      ~${run['estimated_cost_usd']}")
+    if run.get("budget_usd") is not None:
+        lines.append(budget_line(run))
+    if run.get("infra_retries_due"):
+        lines.append(f"infra     {run['infra_retries_due']} infra-error retries due (max {run.get('max_infra_retries')} per cell)")
+    if run.get("calibration"):
+        lines.append("kind      calibration run (reference agents; see `problems health`)")
     return "\n".join(lines)
+
+
+def usd(amount: Any) -> str:
+    """0.000001 -> "0.000001", 5 -> "5" (no exponent, no trailing zeros)."""
+    return f"{float(amount):.6f}".rstrip("0").rstrip(".")
+
+
+def budget_line(run: Dict[str, Any]) -> str:
+    """A budgeted run's budget, the cells it has not created yet, and what to do when it is exhausted."""
+    text = f"budget    ${usd(run['budget_usd'])}"
+    if run.get("cells_not_created"):
+        text += f", {run['cells_not_created']} cells not created yet"
+    if run.get("status") == "budget_exhausted":
+        text += f"; budget_exhausted: raise it to go on (run budget {run.get('run_id')} USD)"
+    return text
 
 
 def log_line(line: Dict[str, Any]) -> str:
