@@ -11,7 +11,7 @@ const { createWorkerService } = require(path.join(root, 'services/worker/dist/wo
 const { createLogger } = require(path.join(root, 'shared/dist/logging/logger.js'));
 
 /** Answers at once: one protocol line on fd 3, through /bin/sh (no node start-up per task). */
-const NOOP_RUNNER = `printf '%s\\n' '{"type":"result","results":{"Detection Accuracy":"Correct"}}' >&3`;
+const NOOP_RUNNER = `printf '%s\\n' '{"type":"result","results":{"Detection Accuracy":"Correct"},"framework_overhead":0,"session":{"session_id":"noop","trace":[]}}' >&3`;
 
 async function main() {
   const first = Number(process.env.FLEET_FIRST ?? 0);
