@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: the lint (house rules: eslint.config.js), every jest suite against real PostgreSQL
 // and RabbitMQ, then the browser suites (apart from the Docker ones), then the fault suite on its
-// own (it restarts both), then the Python unittest
-// suites (the runner's; the client's, which starts api, worker and history itself through
-// scripts/start-local.js); one closing line with the combined counts, "tests: N passed, N failed,
-// N skipped". A skipped test (jest's pending and todo, unittest's skips and expected failures)
+// own (it restarts both) with the runner's Python unittest suite beside it, then the client's
+// (which starts api, worker and history itself through scripts/start-local.js); one closing line
+// with the combined counts, "tests: N passed, N failed, N skipped". A skipped test (jest's pending and todo, unittest's skips and expected failures)
 // fails the run, and the line before the counts says which suite skipped which test. Arguments go
 // to the first jest run (e.g. `npm test -- services/api`), and then only that run happens.
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -49,23 +48,40 @@ function jest(label, jestArgs) {
   record(label, counts, skipped);
 }
 
-function pythonUnittest(label, dir) {
+/**
+ * Starts a Python unittest suite (scripts/run-unittest.py) in the background, its output held back;
+ * the returned function waits for it, prints the output and records the counts. The runner's suite
+ * needs neither PostgreSQL nor RabbitMQ, so it runs beside the fault suite on the core that suite
+ * leaves idle.
+ */
+function startPythonUnittest(label, dir) {
   const summaryFile = path.join(os.tmpdir(), `unittest-summary-${process.pid}-${label}.json`);
   // NODE: the client's tests start the services with this same Node binary.
-  const python = spawnSync('python3', [path.join(__dirname, 'run-unittest.py'), summaryFile], { cwd: path.join(root, dir), stdio: 'inherit', env: { ...process.env, NODE: process.execPath } });
-  const counts = { passed: 0, failed: python.status === 0 ? 0 : 1 };
-  let skipped = [];
-  if (fs.existsSync(summaryFile)) {
-    const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
-    // An expected failure did not show the test passing: it counts as skipped, as unittest's
-    // closing line hides both.
-    skipped = [...summary.skipped, ...summary.expected_failures];
-    counts.failed = summary.failures + summary.errors + summary.unexpected_successes;
-    counts.passed = summary.ran - counts.failed - skipped.length;
-    if (python.status !== 0 && counts.failed === 0) counts.failed = 1;
-    fs.rmSync(summaryFile, { force: true });
-  }
-  record(`${label} (python unittest)`, counts, skipped);
+  // Output to a file, not a pipe: the jest runs beside it block this process's event loop, and a
+  // full pipe would stall the suite.
+  const outputFile = path.join(os.tmpdir(), `unittest-output-${process.pid}-${label}.log`);
+  const out = fs.openSync(outputFile, 'w');
+  const child = spawn('python3', [path.join(__dirname, 'run-unittest.py'), summaryFile], { cwd: path.join(root, dir), stdio: ['ignore', out, out], env: { ...process.env, NODE: process.execPath } });
+  fs.closeSync(out);
+  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  return async () => {
+    const status = await exited;
+    process.stdout.write(fs.readFileSync(outputFile));
+    fs.rmSync(outputFile, { force: true });
+    const counts = { passed: 0, failed: status === 0 ? 0 : 1 };
+    let skipped = [];
+    if (fs.existsSync(summaryFile)) {
+      const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+      // An expected failure did not show the test passing: it counts as skipped, as unittest's
+      // closing line hides both.
+      skipped = [...summary.skipped, ...summary.expected_failures];
+      counts.failed = summary.failures + summary.errors + summary.unexpected_successes;
+      counts.passed = summary.ran - counts.failed - skipped.length;
+      if (status !== 0 && counts.failed === 0) counts.failed = 1;
+      fs.rmSync(summaryFile, { force: true });
+    }
+    record(`${label} (python unittest)`, counts, skipped);
+  };
 }
 
 function lint() {
@@ -84,16 +100,21 @@ function lint() {
  */
 const BROWSER_SUITES = '<rootDir>/tests/e2e/dashboard';
 
-if (args.length === 0) lint();
-jest('jest', args.length > 0 ? args : ['--testPathIgnorePatterns', '/node_modules/', '/dist/', '<rootDir>/tests/faults/', BROWSER_SUITES]);
-if (args.length === 0) {
-  jest('browser', ['tests/e2e/dashboard']);
-  jest('faults (quick)', ['-c', 'jest.faults.config.js']);
-  pythonUnittest('runner', 'services/worker/runner');
-  pythonUnittest('client', 'clients/python');
+async function main() {
+  if (args.length === 0) lint();
+  jest('jest', args.length > 0 ? args : ['--testPathIgnorePatterns', '/node_modules/', '/dist/', '<rootDir>/tests/faults/', BROWSER_SUITES]);
+  if (args.length === 0) {
+    jest('browser', ['tests/e2e/dashboard']);
+    const runnerSuite = startPythonUnittest('runner', 'services/worker/runner');
+    jest('faults (quick)', ['-c', 'jest.faults.config.js']);
+    await runnerSuite();
+    await startPythonUnittest('client', 'clients/python')();
+  }
+  if (skips.length > 0) {
+    console.log(`\nA skipped test fails the run (it hides what it tests). Skipped:\n${skips.map((skip) => `  ${skip}`).join('\n')}`);
+  }
+  console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  process.exit(totals.failed > 0 || totals.skipped > 0 ? 1 : 0);
 }
-if (skips.length > 0) {
-  console.log(`\nA skipped test fails the run (it hides what it tests). Skipped:\n${skips.map((skip) => `  ${skip}`).join('\n')}`);
-}
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(totals.failed > 0 || totals.skipped > 0 ? 1 : 0);
+
+void main();
