@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: the lint (house rules: eslint.config.js), every jest suite against real PostgreSQL
-// and RabbitMQ, then the browser suites (apart from the Docker ones), then the fault suite on its
-// own (it restarts both) with the runner's Python unittest suite beside it, then the client's
-// (which starts api, worker and history itself through scripts/start-local.js); one closing line
-// with the combined counts, "tests: N passed, N failed, N skipped". A skipped test (jest's pending and todo, unittest's skips and expected failures)
+// and RabbitMQ, then the browser suites (apart from the Docker ones) with the client's Python
+// unittest suite beside them (it starts api, worker and history itself through
+// scripts/start-local.js), then the fault suite on its own (it restarts both) with the runner's
+// Python suite beside it; one closing line with the combined counts, "tests: N passed, N failed,
+// N skipped". A skipped test (jest's pending and todo, unittest's skips and expected failures)
 // fails the run, and the line before the counts says which suite skipped which test. Arguments go
 // to the first jest run (e.g. `npm test -- services/api`), and then only that run happens.
 const { spawn, spawnSync } = require('node:child_process');
@@ -104,11 +105,14 @@ async function main() {
   if (args.length === 0) lint();
   jest('jest', args.length > 0 ? args : ['--testPathIgnorePatterns', '/node_modules/', '/dist/', '<rootDir>/tests/faults/', BROWSER_SUITES]);
   if (args.length === 0) {
+    // The client's suite (its own services, database and prefix) beside the browser suites, and
+    // done before the fault suite restarts PostgreSQL and RabbitMQ under it.
+    const clientSuite = startPythonUnittest('client', 'clients/python');
     jest('browser', ['tests/e2e/dashboard']);
+    await clientSuite();
     const runnerSuite = startPythonUnittest('runner', 'services/worker/runner');
     jest('faults (quick)', ['-c', 'jest.faults.config.js']);
     await runnerSuite();
-    await startPythonUnittest('client', 'clients/python')();
   }
   if (skips.length > 0) {
     console.log(`\nA skipped test fails the run (it hides what it tests). Skipped:\n${skips.map((skip) => `  ${skip}`).join('\n')}`);
