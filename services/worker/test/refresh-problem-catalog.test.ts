@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitUntil } from '../../../tests/support/amqp-helpers';
 import { createTestEnv, type TestEnv } from '../../../tests/support/test-env';
 import { createPrismaClient, type Db } from '../../../shared/src/db/prisma-client';
 import { listProblems, replaceProblems, DEFAULT_PROBLEMS, DEFAULT_UNSUPPORTED } from '../../../shared/src/catalog/problem-catalog';
@@ -94,8 +95,10 @@ describe('problem catalog refresh', () => {
     expect(result).toEqual({ refreshed: false, reason: 'the runner did not list its problems within 1500 ms' });
     expect(lines.find((l) => l.message === 'problem catalog refresh failed; keeping the current catalog')?.reason).toBe('the runner did not list its problems within 1500 ms');
     // No pid file: the kill came before it got as far as hanging (a slow start); it is dead just the same.
-    const state = existsSync(pidFile) ? processState(Number(readFileSync(pidFile, 'utf8'))) : 'killed before it hung';
-    expect(['gone', 'zombie', 'killed before it hung']).toContain(state);
+    // SIGKILL is delivered asynchronously: wait for the process to go, then check that it went.
+    const state = () => (existsSync(pidFile) ? processState(Number(readFileSync(pidFile, 'utf8'))) : 'killed before it hung');
+    await waitUntil(() => state() !== 'running', 10_000, 'the hung runner to be dead').catch(() => undefined);
+    expect(['gone', 'zombie', 'killed before it hung']).toContain(state());
     rmSync(dir, { recursive: true, force: true });
     expect((await listProblems(db)).source).toBe('default');
   });
