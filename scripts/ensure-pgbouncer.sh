@@ -21,6 +21,8 @@ if ! command -v pgbouncer >/dev/null; then
     exit 1
   fi
   echo "ensure-pgbouncer: installing pgbouncer"
+  # A fresh machine may have no package lists yet.
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
   PATH=$PATH:/usr/sbin
 fi
