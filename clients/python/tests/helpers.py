@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import unittest
 from typing import Callable, Dict, List, Optional, TypeVar
 
 CLIENT_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -42,3 +43,15 @@ def python_with(module: str) -> Optional[str]:
         if os.path.exists(candidate) and subprocess.run([candidate, "-c", f"import {module}"], capture_output=True).returncode == 0:
             return candidate
     return None
+
+
+class CliCase(unittest.TestCase):
+    """A live CLI test: `auth` is the system's `--url`/`--token` arguments, set by the module's setUp."""
+
+    auth: List[str] = []
+
+    def ok(self, *args: str, env: Optional[Dict[str, str]] = None) -> str:
+        """The command's stdout; fails the test on a non-zero exit. With `env`, no auth arguments are added."""
+        done = run_cli([*args, *self.auth] if env is None else list(args), env=env)
+        self.assertEqual(done.returncode, 0, f"{args}: {done.stderr}")
+        return done.stdout

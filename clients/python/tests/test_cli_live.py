@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import uuid
 
-from helpers import DETECTION, LOCALIZATION, run_cli
+from helpers import CliCase, DETECTION, LOCALIZATION, run_cli
 from live_system import LiveSystem, free_port
 
 system: LiveSystem
@@ -20,17 +20,14 @@ def setUpModule() -> None:
     global system, auth
     system = LiveSystem(demo_speed="0").__enter__()
     auth = system.cli_auth
+    CliCase.auth = auth
 
 
 def tearDownModule() -> None:
     system.stop()
 
 
-class CliTests(unittest.TestCase):
-    def ok(self, *args: str, env=None) -> str:
-        done = run_cli([*args, *auth] if env is None else list(args), env=env)
-        self.assertEqual(done.returncode, 0, f"{args}: {done.stderr}")
-        return done.stdout
+class CliTests(CliCase):
 
     def test_submit_status_and_logs_follow(self) -> None:
         task_id = self.ok("submit", DETECTION, "--agent-config", '{"kind": "registry", "name": "gpt"}', "--max-steps", "4", "--metadata", '{"from": "cli"}').strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import unittest
 
-from helpers import run_cli
+from helpers import CliCase, run_cli
 from live_system import LiveSystem
 
 from aiopslab_tasks.cli_problem_health import calibration_runs, health_text
@@ -17,17 +17,14 @@ def setUpModule() -> None:
     global system, auth
     system = LiveSystem(demo_speed="0").__enter__()
     auth = system.cli_auth
+    CliCase.auth = auth
 
 
 def tearDownModule() -> None:
     system.stop()
 
 
-class ProblemHealthCliTests(unittest.TestCase):
-    def ok(self, *args: str) -> str:
-        done = run_cli([*args, *auth])
-        self.assertEqual(done.returncode, 0, f"{args}: {done.stderr}")
-        return done.stdout
+class ProblemHealthCliTests(CliCase):
 
     def test_calibrate_creates_reference_agent_runs_marked_as_calibration(self) -> None:
         created = json.loads(self.ok("problems", "calibrate", "--task-type", "detection", "--repeats", "1", "--json"))

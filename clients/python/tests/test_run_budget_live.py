@@ -6,7 +6,7 @@ import os
 import tempfile
 import unittest
 
-from helpers import DETECTION, GPT, run_cli, wait_for
+from helpers import CliCase, DETECTION, GPT, run_cli, wait_for
 from live_system import LiveSystem
 
 from aiopslab_tasks import Client
@@ -20,17 +20,14 @@ def setUpModule() -> None:
     global system, auth
     system = LiveSystem(demo_speed="0").__enter__()
     auth = system.cli_auth
+    CliCase.auth = auth
 
 
 def tearDownModule() -> None:
     system.stop()
 
 
-class RunBudgetCliTests(unittest.TestCase):
-    def ok(self, *args: str) -> str:
-        done = run_cli([*args, *auth])
-        self.assertEqual(done.returncode, 0, f"{args}: {done.stderr}")
-        return done.stdout
+class RunBudgetCliTests(CliCase):
 
     def test_a_run_stops_at_budget_exhausted_status_says_so_and_run_budget_raises_it(self) -> None:
         body = {"name": "budgeted", "problem_ids": [DETECTION], "agents": [{"label": "gpt", "agent_config": GPT}], "repeats": 3, "budget_usd": 0.000001}
@@ -64,7 +61,7 @@ class RunBudgetCliTests(unittest.TestCase):
         self.assertEqual(picked[1].split()[-1], "0")
 
 
-class PureTests(unittest.TestCase):
+class PureTests(CliCase):
     def test_status_shows_budget_calibration_and_infra_retries(self) -> None:
         run = {"run_id": "r1", "name": "n", "status": "budget_exhausted", "counts": {}, "budget_usd": 0.5, "cells_not_created": 4,
                "infra_retries_due": 1, "max_infra_retries": 2, "calibration": True}
