@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitUntil } from '../support/amqp-helpers';
-import { launchBrowser, watchedPage } from '../support/browser';
-import { freePort, ServiceProcess } from '../support/service-process';
-import { createTestEnv, TestEnv } from '../support/test-env';
+import { startUiSystem, UiSystem } from '../support/ui-system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -27,35 +24,22 @@ jest.setTimeout(240_000);
  * budget_exhausted run whose budget is raised from its page.
  */
 describe('dashboard: problem health, infra errors apart, budgets', () => {
-  let env: TestEnv;
-  let browser: Browser;
+  let ui: UiSystem;
   let page: Page;
   let problems: string[];
   let base: string;
-  const services: ServiceProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-health-e2e-'));
   const post = async (body: object) => ((await (await fetch(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { run_id: string });
   const runOf = async (id: string) => (await (await fetch(`${base}/runs/${id}`)).json()) as { status: string; budget_usd: number | null; task_count: number };
   const ended = (id: string) => waitUntil(async () => !['running'].includes((await runOf(id)).status), 120_000, `run ${id} to end`);
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    env = await createTestEnv();
-    const apiPort = await freePort();
-    base = `http://127.0.0.1:${apiPort}`;
-    services.push(new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${base}/health`, path.join(dir, 'api.log')));
-    const workerPort = await freePort();
-    services.push(new ServiceProcess('worker', 'worker', { ...env.env, WORKER_ID: 'ui-health-w1', CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: RUNNER, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'work'), HEALTH_PORT: String(workerPort), HEALTH_HOST: '127.0.0.1' }, `http://127.0.0.1:${workerPort}/health`, path.join(dir, 'worker.log')));
-    for (const service of services) await service.start();
-    browser = await launchBrowser();
-    ({ page, problems } = await watchedPage(browser));
+    ui = await startUiSystem('health', RUNNER);
+    ({ page, problems, base } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const service of services.reverse()) await service.stop();
-    await env?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await ui?.stop();
   });
 
   it('a run shows an infra error (setup) next to an agent error, and counts the infra error in its own column', async () => {

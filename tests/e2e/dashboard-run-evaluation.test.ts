@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitUntil } from '../support/amqp-helpers';
-import { launchBrowser, watchedPage } from '../support/browser';
-import { freePort, ServiceProcess } from '../support/service-process';
-import { createTestEnv, TestEnv } from '../support/test-env';
+import { startUiSystem, UiSystem } from '../support/ui-system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -24,37 +21,24 @@ jest.setTimeout(240_000);
  * agents with McNemar's p and the api's warnings, and outcome classes with their origin.
  */
 describe('dashboard run page: heatmap, paired comparison, outcome classes', () => {
-  let env: TestEnv;
-  let browser: Browser;
+  let ui: UiSystem;
   let page: Page;
   let problems: string[];
   let base: string;
   let runId: string;
-  const services: ServiceProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-eval-e2e-'));
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    env = await createTestEnv();
-    const apiPort = await freePort();
-    base = `http://127.0.0.1:${apiPort}`;
-    services.push(new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${base}/health`, path.join(dir, 'api.log')));
-    const workerPort = await freePort();
-    services.push(new ServiceProcess('worker', 'worker', { ...env.env, WORKER_ID: 'ui-eval-w1', CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: DEMO_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'work'), HEALTH_PORT: String(workerPort), HEALTH_HOST: '127.0.0.1' }, `http://127.0.0.1:${workerPort}/health`, path.join(dir, 'worker.log')));
-    for (const service of services) await service.start();
-    browser = await launchBrowser();
-    ({ page, problems } = await watchedPage(browser));
+    ui = await startUiSystem('eval', DEMO_RUNNER);
+    ({ page, problems, base } = ui);
     const res = await fetch(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'yes vs lists', problem_ids: [DETECTION, LOCALIZATION], agents: [SAYS_YES, LISTS_A_SERVICE], repeats: 2, max_steps: 5 }) });
     runId = ((await res.json()) as { run_id: string }).run_id;
     await waitUntil(async () => ((await (await fetch(`${base}/runs/${runId}`)).json()) as { status: string }).status !== 'running', 90_000, 'the run to end');
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const service of services.reverse()) await service.stop();
-    await env?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await ui?.stop();
   });
 
   it('the heatmap shows solved / scored per problem × agent, coloured by the rate, with the Wilson interval in the tooltip', async () => {
