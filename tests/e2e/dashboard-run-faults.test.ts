@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitUntil } from '../support/amqp-helpers';
-import { launchBrowser, watchedPage } from '../support/browser';
-import { freePort, ServiceProcess } from '../support/service-process';
-import { createTestEnv, TestEnv } from '../support/test-env';
+import { startUiSystem, UiSystem } from '../support/ui-system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -33,13 +30,10 @@ interface RunView {
  * k; "Retry failed" only with something to retry; dates on times; the whole trajectory.
  */
 describe('dashboard run views: the evaluation faults, fixed', () => {
-  let env: TestEnv;
-  let browser: Browser;
+  let ui: UiSystem;
   let page: Page;
   let problems: string[];
   let base: string;
-  const services: ServiceProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-faults-e2e-'));
   const runs: Record<string, string> = {};
 
   async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
@@ -61,18 +55,8 @@ describe('dashboard run views: the evaluation faults, fixed', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    env = await createTestEnv();
-    const apiPort = await freePort();
-    base = `http://127.0.0.1:${apiPort}`;
-    services.push(new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${base}/health`, path.join(dir, 'api.log')));
-    const historyPort = await freePort();
-    services.push(new ServiceProcess('history', 'history', { ...env.env, HEALTH_PORT: String(historyPort), HEALTH_HOST: '127.0.0.1' }, `http://127.0.0.1:${historyPort}/health`, path.join(dir, 'history.log')));
-    const workerPort = await freePort();
-    const workerEnv = { ...env.env, WORKER_ID: 'ui-faults-w1', CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: DEMO_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'work'), HEALTH_PORT: String(workerPort), HEALTH_HOST: '127.0.0.1', HEARTBEAT_INTERVAL_SECONDS: '1' };
-    services.push(new ServiceProcess('worker', 'worker', workerEnv, `http://127.0.0.1:${workerPort}/health`, path.join(dir, 'worker.log')));
-    for (const service of services) await service.start();
-    browser = await launchBrowser();
-    ({ page, problems } = await watchedPage(browser));
+    ui = await startUiSystem('faults', DEMO_RUNNER, { history: true, workerEnv: { HEARTBEAT_INTERVAL_SECONDS: '1' } });
+    ({ page, problems, base } = ui);
 
     // "graded": every cell scored. "retried": queued behind it, two of its tasks cancelled before
     // a worker takes them. "cancelled": cancelled while most of it waits.
@@ -87,10 +71,7 @@ describe('dashboard run views: the evaluation faults, fixed', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const service of services.reverse()) await service.stop();
-    await env?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await ui?.stop();
   });
 
   it('the runs list shows each agent\'s success, dated times, and finished and cancelled badges that look different', async () => {

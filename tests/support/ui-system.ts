@@ -18,23 +18,34 @@ export interface UiSystem {
   stop(): Promise<void>;
 }
 
-/** Starts api and a worker (`CLUSTER_PROVIDER=none`, the given RUNNER_COMMAND), then chromium. */
-export async function startUiSystem(name: string, runnerCommand: string): Promise<UiSystem> {
+export interface UiSystemOptions {
+  /** Also run the history service (between api and worker). */
+  history?: boolean;
+  /** Extra worker environment, e.g. a short HEARTBEAT_INTERVAL_SECONDS. */
+  workerEnv?: Record<string, string>;
+}
+
+/** Starts api, optionally history, and a worker (`CLUSTER_PROVIDER=none`, the given RUNNER_COMMAND), then chromium. */
+export async function startUiSystem(name: string, runnerCommand: string, options: UiSystemOptions = {}): Promise<UiSystem> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ui-${name}-e2e-`));
   const env = await createTestEnv();
   const apiPort = await freePort();
   const base = `http://127.0.0.1:${apiPort}`;
+  const services = [new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${base}/health`, path.join(dir, 'api.log'))];
+  if (options.history) {
+    const historyPort = await freePort();
+    services.push(new ServiceProcess('history', 'history', { ...env.env, HEALTH_PORT: String(historyPort), HEALTH_HOST: '127.0.0.1' }, `http://127.0.0.1:${historyPort}/health`, path.join(dir, 'history.log')));
+  }
   const workerPort = await freePort();
-  const services = [
-    new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${base}/health`, path.join(dir, 'api.log')),
+  services.push(
     new ServiceProcess(
       'worker',
       'worker',
-      { ...env.env, WORKER_ID: `ui-${name}-w1`, CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: runnerCommand, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'work'), HEALTH_PORT: String(workerPort), HEALTH_HOST: '127.0.0.1' },
+      { ...env.env, WORKER_ID: `ui-${name}-w1`, CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: runnerCommand, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'work'), HEALTH_PORT: String(workerPort), HEALTH_HOST: '127.0.0.1', ...options.workerEnv },
       `http://127.0.0.1:${workerPort}/health`,
       path.join(dir, 'worker.log'),
     ),
-  ];
+  );
   for (const service of services) await service.start();
   const browser = await launchBrowser();
   const { page, problems } = await watchedPage(browser);
