@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitUntil } from '../support/amqp-helpers';
-import { launchBrowser, watchedPage } from '../support/browser';
 import { freePort, ServiceProcess } from '../support/service-process';
-import { createTestEnv, TestEnv } from '../support/test-env';
+import { startUiSystem, UiSystem } from '../support/ui-system';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -34,12 +33,11 @@ interface RunView {
  * test-output/ui/.
  */
 describe('dashboard runs views in a real browser', () => {
-  let env: TestEnv;
-  let browser: Browser;
+  let ui: UiSystem;
   let page: Page;
   let problems: string[];
   let base: string;
-  const services: ServiceProcess[] = [];
+  const extraServices: ServiceProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-runs-e2e-'));
   const runs: Record<string, string> = {};
   const log = (name: string) => path.join(dir, `${name}.log`);
@@ -61,18 +59,8 @@ describe('dashboard runs views in a real browser', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    env = await createTestEnv();
-    const apiPort = await freePort();
-    base = `http://127.0.0.1:${apiPort}`;
-    services.push(new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1', PRICE_TABLE: JSON.stringify(PRICES) }, `${base}/health`, log('api')));
-    const historyPort = await freePort();
-    services.push(new ServiceProcess('history', 'history', { ...env.env, HEALTH_PORT: String(historyPort), HEALTH_HOST: '127.0.0.1' }, `http://127.0.0.1:${historyPort}/health`, log('history')));
-    const workerPort = await freePort();
-    const workerEnv = { ...env.env, WORKER_ID: 'ui-runs-w1', CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: DEMO_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'work'), HEALTH_PORT: String(workerPort), HEALTH_HOST: '127.0.0.1', HEARTBEAT_INTERVAL_SECONDS: '1' };
-    services.push(new ServiceProcess('worker', 'worker', workerEnv, `http://127.0.0.1:${workerPort}/health`, log('worker')));
-    for (const service of services) await service.start();
-    browser = await launchBrowser();
-    ({ page, problems } = await watchedPage(browser));
+    ui = await startUiSystem('runs', DEMO_RUNNER, { history: true, apiEnv: { PRICE_TABLE: JSON.stringify(PRICES) }, workerEnv: { HEARTBEAT_INTERVAL_SECONDS: '1' } });
+    ({ page, problems, base } = ui);
 
     // "first" ends with every cell scored; "second" (the improved "alt") waits behind it, and two
     // of its tasks are cancelled before a worker takes them, for "Retry failed".
@@ -85,9 +73,8 @@ describe('dashboard runs views in a real browser', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const service of services.reverse()) await service.stop();
-    await env?.drop();
+    for (const service of extraServices) await service.stop();
+    await ui?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -204,11 +191,11 @@ describe('dashboard runs views in a real browser', () => {
     const broken = new ServiceProcess(
       'broken-worker',
       'worker',
-      { ...env.env, WORKER_ID: 'ui-broken', CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: BROKEN_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'broken'), HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', HEARTBEAT_INTERVAL_SECONDS: '1' },
+      { ...ui.env.env, WORKER_ID: 'ui-broken', CLUSTER_PROVIDER: 'none', RUNNER_COMMAND: BROKEN_RUNNER, REFRESH_PROBLEMS_AT_START: 'false', WORK_DIR: path.join(dir, 'broken'), HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', HEARTBEAT_INTERVAL_SECONDS: '1' },
       `${base}/workers/ui-broken`, // its own /health answers 503 while it is unhealthy: registered is what counts here
       log('broken-worker'),
     );
-    services.push(broken);
+    extraServices.push(broken);
     await broken.start();
     await page.goto(`${base}/ui/workers`);
     const row = page.locator('tr[data-worker-id="ui-broken"]');

@@ -21,6 +21,8 @@ export interface UiSystem {
 export interface UiSystemOptions {
   /** Also run the history service (between api and worker). */
   history?: boolean;
+  /** Extra api environment, e.g. a PRICE_TABLE. */
+  apiEnv?: Record<string, string>;
   /** Extra worker environment, e.g. a short HEARTBEAT_INTERVAL_SECONDS. */
   workerEnv?: Record<string, string>;
 }
@@ -31,7 +33,7 @@ export async function startUiSystem(name: string, runnerCommand: string, options
   const env = await createTestEnv();
   const apiPort = await freePort();
   const base = `http://127.0.0.1:${apiPort}`;
-  const services = [new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1' }, `${base}/health`, path.join(dir, 'api.log'))];
+  const services = [new ServiceProcess('api', 'api', { ...env.env, PORT: String(apiPort), HOST: '127.0.0.1', ...options.apiEnv }, `${base}/health`, path.join(dir, 'api.log'))];
   if (options.history) {
     const historyPort = await freePort();
     services.push(new ServiceProcess('history', 'history', { ...env.env, HEALTH_PORT: String(historyPort), HEALTH_HOST: '127.0.0.1' }, `http://127.0.0.1:${historyPort}/health`, path.join(dir, 'history.log')));
