@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Prisma } from '../../shared/src/db/prisma-client';
 
-/** Inserts a task row directly (bypassing the API) with sensible defaults. */
+/**
+ * Inserts a task row directly (bypassing the API) with sensible defaults. It counts as dispatched
+ * (dispatched_at set, as if its message were in the broker), so no dispatch pass picks it up;
+ * `dispatchedAt: null` makes it wait for its turn like a submitted task.
+ */
 export async function insertTask(db: Db, overrides: Partial<Prisma.TaskCreateInput> = {}) {
   return db.task.create({
     data: {
@@ -12,6 +16,7 @@ export async function insertTask(db: Db, overrides: Partial<Prisma.TaskCreateInp
       maxSteps: 30,
       timeoutMinutes: 30,
       maxRetries: 2,
+      dispatchedAt: new Date(),
       ...overrides,
     },
   });

@@ -4,6 +4,7 @@ import type { Db } from '@aiopslab/shared/db/prisma-client';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import type { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import { createTaskStore } from '@aiopslab/shared/task-store/task-store';
+import { dispatchWindowOf } from '@aiopslab/shared/task-store/dispatch-env';
 import type { ApiConfig } from './config';
 import type { ApiDeps } from './http/api-deps';
 import { loadDashboardAssets } from './http/dashboard/dashboard-assets';
@@ -18,7 +19,12 @@ export function createApiDeps(input: { config: Readonly<ApiConfig>; db: Db; topo
   return {
     config,
     db: input.db,
-    tasks: createTaskStore({ db: input.db, topology: input.topology, outbox: relay }),
+    tasks: createTaskStore({
+      db: input.db,
+      topology: input.topology,
+      outbox: relay,
+      dispatch: { window: dispatchWindowOf(config), onError: (error) => input.logger.error('dispatch pass failed; the next one retries', { error: error.message }) },
+    }),
     logger: input.logger,
     metrics: createApiMetrics(backlog),
     validators: createValidators(config.MAX_TASK_TIMEOUT_MINUTES),

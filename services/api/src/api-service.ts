@@ -75,6 +75,7 @@ export function createApiService(clients: ApiClients, config: ApiConfig): { star
           listening.closeIdleConnections();
         });
       }
+      await deps.tasks.dispatcher.idle();
       await relay.stop();
     },
   };

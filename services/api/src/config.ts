@@ -1,11 +1,12 @@
 import { CommonConfig, commonEnvProperties, ConfigError, loadConfig } from '@aiopslab/shared/config/load-config';
 import { DatabaseEnv, databaseEnvProperties } from '@aiopslab/shared/db/database-env';
+import { DispatchEnv, dispatchEnvProperties } from '@aiopslab/shared/task-store/dispatch-env';
 import { callbackEnvProperties } from '@aiopslab/shared/callbacks/callback-target';
 import { renamedTimeoutSettingProblems, taskTimeoutEnvProperties } from '@aiopslab/shared/config/task-timeout';
 import { parsePriceTable, PriceTable } from './runs/price-table';
 import { withDefaultPrices } from './runs/default-prices';
 
-export interface ApiConfig extends CommonConfig, DatabaseEnv {
+export interface ApiConfig extends CommonConfig, DatabaseEnv, DispatchEnv {
   PORT: number;
   HOST: string;
   MAX_TASK_TIMEOUT_MINUTES: number;
@@ -34,6 +35,7 @@ const schema = {
   properties: {
     ...commonEnvProperties,
     ...databaseEnvProperties,
+    ...dispatchEnvProperties,
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8001 },
     HOST: { type: 'string', default: '0.0.0.0', description: 'address to listen on' },
     ...taskTimeoutEnvProperties,

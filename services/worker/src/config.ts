@@ -7,9 +7,10 @@ import { RetentionPolicy, retentionEnvProperties } from './maintenance/retention
 import { ClusterConfig, clusterConfigProblems, clusterEnvProperties } from './clusters/cluster-config';
 import { credentialName } from './tasks/executors/secret-redactor';
 import { DatabaseEnv, databaseEnvProperties } from '@aiopslab/shared/db/database-env';
+import { DispatchEnv, dispatchEnvProperties } from '@aiopslab/shared/task-store/dispatch-env';
 
 /** The worker's environment (DESIGN.md "Service conventions"); read once, by main.ts. */
-export interface WorkerEnv extends CommonConfig, ClusterConfig, DatabaseEnv {
+export interface WorkerEnv extends CommonConfig, ClusterConfig, DatabaseEnv, DispatchEnv {
   WORKER_ID: string;
   RUNNER_COMMAND: string;
   REFRESH_PROBLEMS_AT_START: boolean;
@@ -81,6 +82,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
     properties: {
       ...commonEnvProperties,
       ...databaseEnvProperties,
+      ...dispatchEnvProperties,
       ...clusterEnvProperties,
       WORKER_ID: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,48}$', default: defaultWorkerId(hostname), description: 'lower-case letters, digits and -, at most 49 characters (it names the control queue and the Kind cluster)' },
       RUNNER_COMMAND: { type: 'string', minLength: 1, default: DEFAULT_RUNNER_COMMAND, description: "the runner command line, run through /bin/sh -c in the task's working directory (so paths must be absolute)" },

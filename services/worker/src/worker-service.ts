@@ -8,6 +8,7 @@ import { Shutdown } from '@aiopslab/shared/lifecycle/shutdown';
 import type { Logger } from '@aiopslab/shared/logging/logger';
 import { OutboxRelay } from '@aiopslab/shared/outbox/outbox-relay';
 import { createTaskStore } from '@aiopslab/shared/task-store/task-store';
+import { dispatchWindowOf } from '@aiopslab/shared/task-store/dispatch-env';
 import type { ClusterProvider } from './clusters/cluster-provider';
 import { refreshProblemCatalog } from './maintenance/refresh-problem-catalog';
 import type { WorkerSettings } from './config';
@@ -89,7 +90,8 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
   // announced (a writer that died after its commit) is the reaper leader's: it wakes its relay
   // every pass. A poll per worker would cost the database N statements a second while idle.
   const relay = new OutboxRelay(db, new ConfirmPublisher(connection), logger, { pollIntervalMs: WORKER_RELAY_POLL_MS });
-  const context = { tasks: createTaskStore({ db, topology, outbox: relay }), db, logger, metrics };
+  const dispatch = { window: dispatchWindowOf(env), onError: (error: Error) => logger.error('dispatch pass failed; the next one retries', { error: error.message }) };
+  const context = { tasks: createTaskStore({ db, topology, outbox: relay, dispatch }), db, logger, metrics };
   const registration = { id: workerId, hostname: settings.hostname, backend: clusters.name, version: settings.version };
   const presence = new WorkerPresence(
     db,
@@ -145,6 +147,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
   const reaperPass = async () => {
     await reapExpiredLeases(reaperContext);
     relay.wake(); // the fleet's outbox fallback poll
+    await context.tasks.dispatcher.pass(); // the dispatch window's safety net (delayed retries come due, new workers widen it)
     await retention.runIfDue();
   };
   const reaper = new Reaper(leader, reaperPass, settings.reaperIntervalMs, logger, (isLeader) => metrics.leader.set(isLeader ? 1 : 0));
@@ -209,6 +212,7 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
       steps.add('cluster provider', () => clusters.shutdown());
       relay.start();
       steps.add('outbox relay (flush)', () => flushOutbox(relay, logger));
+      steps.add('dispatch pass', () => context.tasks.dispatcher.idle());
       for (const consumer of Object.values(consumers)) consumer.start();
       await connection.start();
       steps.add('control queue', () => consumers.control.close());

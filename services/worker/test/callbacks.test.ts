@@ -6,6 +6,7 @@ import { loadWorkerSettings } from '../src/config';
 import { callbackSettings, deliverCallback } from '../src/callbacks/deliver-callback';
 import { CallbackServer } from './support/callback-server';
 import { WorkerHarness } from './support/worker-harness';
+import { testDispatch } from '../../../tests/support/test-dispatch';
 
 describe('worker: callbacks when a task ends', () => {
   let h: WorkerHarness;
@@ -73,7 +74,7 @@ describe('worker: callbacks when a task ends', () => {
       data: { id: randomUUID(), problemId: 'p', status: 'pending', agentConfig: {}, maxSteps: 1, timeoutMinutes: 1, maxRetries: 0, callbackUrl: server.url('/api-cancel') },
     });
     // as the api's cancel writes it; the workers' relay publishes it
-    await createTaskStore({ db: h.db, topology: h.topology, outbox: { committed: () => undefined } }).inTransaction((tx) => tx.transition({ taskId: queued.id, to: 'cancelled', notes: 'cancelled by request (api)' }));
+    await createTaskStore({ db: h.db, topology: h.topology, dispatch: testDispatch, outbox: { committed: () => undefined } }).inTransaction((tx) => tx.transition({ taskId: queued.id, to: 'cancelled', notes: 'cancelled by request (api)' }));
     const lost = await h.db.task.create({
       data: {
         id: randomUUID(), problemId: 'p', status: 'processing', agentConfig: {}, maxSteps: 1, timeoutMinutes: 1, maxRetries: 0, attempt: 1,

@@ -24,7 +24,7 @@ export function taskEventMessage(topology: Topology, event: TaskEvent, correlati
 /** A (possibly delayed) wake-up for the workers on `tasks.dispatch`. */
 export function dispatchMessage(topology: Topology, task: { id: string; attempt: number; priority: number }, correlationId?: string, delayMs?: number): OutboxMessageInput {
   const payload: DispatchMessage = { task_id: task.id, attempt: task.attempt };
-  return { exchange: topology.exchanges.tasks, routingKey: topology.routing.dispatch, type: MESSAGE_TYPES.dispatch, payload, priority: task.priority, correlationId, delayMs };
+  return { ...dispatchRoute(topology), type: MESSAGE_TYPES.dispatch, payload, priority: task.priority, correlationId, delayMs };
 }
 
 /** A cancel request to the worker that runs the task (`task.control`, routed by worker id). */
@@ -33,10 +33,12 @@ export function cancelMessage(topology: Topology, request: { taskId: string; att
   return { exchange: topology.exchanges.control, routingKey: request.workerId, type: MESSAGE_TYPES.cancel, payload, correlationId };
 }
 
-/** Where the two messages of a new task go: its `pending` event and its dispatch. */
-export function newTaskRoutes(topology: Topology): { event: { exchange: string; routingKey: string }; dispatch: { exchange: string; routingKey: string } } {
-  return {
-    event: { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey('pending') },
-    dispatch: { exchange: topology.exchanges.tasks, routingKey: topology.routing.dispatch },
-  };
+/** Where a new task's `pending` event goes. */
+export function newTaskRoutes(topology: Topology): { event: { exchange: string; routingKey: string } } {
+  return { event: { exchange: topology.exchanges.events, routingKey: topology.eventRoutingKey('pending') } };
+}
+
+/** Where the Dispatcher's messages go (the same route as dispatchMessage's). */
+export function dispatchRoute(topology: Topology): { exchange: string; routingKey: string } {
+  return { exchange: topology.exchanges.tasks, routingKey: topology.routing.dispatch };
 }

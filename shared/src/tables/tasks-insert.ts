@@ -7,10 +7,9 @@ import type { TaskSubmission } from '../schemas/task-submission';
 export type StoredTask = Pick<Task, 'id' | 'status' | 'createdAt'>;
 export type OutboxHeaders = ReturnType<typeof outboxHeaders>;
 
-/** Where a new task's `pending` event and its dispatch go (amqp/outbound-messages.ts newTaskRoutes). */
+/** Where a new task's `pending` event goes (amqp/outbound-messages.ts newTaskRoutes). */
 export interface NewTaskRoutes {
   event: { exchange: string; routingKey: string };
-  dispatch: { exchange: string; routingKey: string };
 }
 
 /** Where a task sits in a run's grid; absent for a task outside any run. */
@@ -33,43 +32,40 @@ export interface TaskRow extends NewTask {
   id: string;
   event: TaskEvent;
   eventHeaders: OutboxHeaders;
-  dispatchId: string;
-  dispatchHeaders: OutboxHeaders;
+  correlationId: string | null;
 }
 
 /**
- * $1 the tasks as one JSON document; $2/$3 the event exchange and routing key, $4/$5 the dispatch's;
- * $6 how long the writer claims the outbox rows to publish them itself (0: the relay publishes them).
+ * $1 the tasks as one JSON document; $2/$3 the event exchange and routing key; $4 how long the
+ * writer claims the outbox rows to publish them itself (0: the relay publishes them). The tasks
+ * wait undispatched: the Dispatcher writes their dispatch messages when their turn comes.
  */
 const INSERT_TASKS = `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS i(id uuid, problem_id text, priority smallint, agent_config jsonb, max_steps int, timeout_minutes int, max_retries int, callback_url text,
          metadata jsonb, parameters jsonb, idempotency_key text, idempotency_fingerprint text, event jsonb, event_headers jsonb,
-         dispatch_id uuid, dispatch_headers jsonb, run_id uuid, agent_label text, repeat_index int, retry_of uuid)
+         correlation_id text, run_id uuid, agent_label text, repeat_index int, retry_of uuid)
   ), inserted AS (
     INSERT INTO tasks (id, problem_id, status, priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
-                       idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of)
+                       idempotency_fingerprint, correlation_id, run_id, agent_label, repeat_index, retry_of)
     SELECT id, problem_id, 'pending', priority, agent_config, max_steps, timeout_minutes, max_retries, callback_url, metadata, parameters, idempotency_key,
-           idempotency_fingerprint, run_id, agent_label, repeat_index, retry_of
+           idempotency_fingerprint, correlation_id, run_id, agent_label, repeat_index, retry_of
     FROM input
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, created_at
   ), announced AS (${outboxInsertFrom(`
-    SELECT m.message_id, m.exchange, m.routing_key, m.payload, m.headers, now() + $6::int * interval '1 millisecond' FROM inserted JOIN input USING (id)
-    CROSS JOIN LATERAL (VALUES
-      ((input.event->>'event_id')::uuid, $2::text, $3::text, input.event, input.event_headers),
-      (input.dispatch_id, $4::text, $5::text, jsonb_build_object('task_id', input.id, 'attempt', 0), input.dispatch_headers)
-    ) AS m(message_id, exchange, routing_key, payload, headers)
+    SELECT (input.event->>'event_id')::uuid, $2::text, $3::text, input.event, input.event_headers, now() + $4::int * interval '1 millisecond'
+    FROM inserted JOIN input USING (id)
     ${OUTBOX_RETURNING}`)})
   SELECT id::text, created_at, NULL::json AS announced FROM inserted
-  UNION ALL SELECT NULL, NULL, ${announcedJson('announced')} WHERE $6::int > 0`;
+  UNION ALL SELECT NULL, NULL, ${announcedJson('announced')} WHERE $4::int > 0`;
 
 /**
- * Tasks, their `pending` events and dispatch messages in ONE statement and round trip (the caller
- * wakes its relay after the commit): every submission path (POST /tasks, /tasks/batch, /runs,
+ * Tasks and their `pending` events in ONE statement and round trip (the caller wakes its relay
+ * and its Dispatcher after the commit): every submission path (POST /tasks, /tasks/batch, /runs,
  * retries) stores tasks through here. A task whose idempotency key exists already is skipped
- * (ON CONFLICT), and so are its messages.
+ * (ON CONFLICT), and so is its event.
  */
 export interface InsertedTasks {
   /** The tasks created, by id (a task whose idempotency key existed is absent). */
@@ -97,8 +93,7 @@ export async function insertTasks(db: SqlClient, routes: NewTaskRoutes, rows: Ta
       idempotency_fingerprint: r.fingerprint,
       event: r.event,
       event_headers: r.eventHeaders,
-      dispatch_id: r.dispatchId,
-      dispatch_headers: r.dispatchHeaders,
+      correlation_id: r.correlationId,
       run_id: r.placement?.runId ?? null,
       agent_label: r.placement?.agentLabel ?? null,
       repeat_index: r.placement?.repeatIndex ?? null,
@@ -110,8 +105,6 @@ export async function insertTasks(db: SqlClient, routes: NewTaskRoutes, rows: Ta
     input,
     routes.event.exchange,
     routes.event.routingKey,
-    routes.dispatch.exchange,
-    routes.dispatch.routingKey,
     options.direct ? DIRECT_CLAIM_MS : 0,
   );
   const stored = new Map<string, StoredTask>();

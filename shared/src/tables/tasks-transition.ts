@@ -16,6 +16,8 @@ export interface TaskChanges {
   result?: unknown;
   error?: unknown;
   cancelRequestedAt?: Date | null;
+  /** dispatched_at = now() + this many ms: the transition writes the task's dispatch message itself (a retry). */
+  dispatchInMs?: number;
 }
 
 /** A task_logs line written with a transition (attempt = the guard's `attempt`, else the row's). */
@@ -128,6 +130,7 @@ function changeSets(to: TaskStatus, changes: TaskChanges, occurredAt: Date, valu
   if (changes.result !== undefined) sets.push(`result = ${param(json(changes.result))}::jsonb`);
   if (changes.error !== undefined) sets.push(`error = ${param(json(changes.error))}::jsonb`);
   if (changes.cancelRequestedAt !== undefined) sets.push(`cancel_requested_at = ${param(changes.cancelRequestedAt)}::timestamptz`);
+  if (changes.dispatchInMs !== undefined) sets.push(`dispatched_at = now() + ${param(changes.dispatchInMs)}::float8 * interval '1 millisecond'`);
   if (isTerminal(to)) sets.push(terminalSets(at));
   else if (changes.leaseForMs !== undefined) sets.push(`lease_expires_at = now() + ${param(changes.leaseForMs)}::float8 * interval '1 millisecond'`);
   else if (changes.leaseExpiresAt !== undefined) sets.push(`lease_expires_at = ${param(changes.leaseExpiresAt)}::timestamptz`);

@@ -10,7 +10,8 @@ export const TASK_COLUMNS = `id::text AS id, problem_id AS "problemId", status, 
   idempotency_key AS "idempotencyKey", idempotency_fingerprint AS "idempotencyFingerprint", worker_id AS "workerId",
   lease_expires_at AS "leaseExpiresAt", cancel_requested_at AS "cancelRequestedAt", result, error, created_at AS "createdAt",
   updated_at AS "updatedAt", started_at AS "startedAt", completed_at AS "completedAt",
-  run_id::text AS "runId", agent_label AS "agentLabel", repeat_index AS "repeatIndex", retry_of::text AS "retryOf"`;
+  run_id::text AS "runId", agent_label AS "agentLabel", repeat_index AS "repeatIndex", retry_of::text AS "retryOf",
+  dispatched_at AS "dispatchedAt", correlation_id AS "correlationId"`;
 
 /** The task, or null; `lock` holds its row until the transaction ends (FOR UPDATE). */
 export async function findTask(db: SqlClient, taskId: string, options: { lock?: boolean } = {}): Promise<Task | null> {

@@ -44,9 +44,12 @@ function statementOf(topology: Topology, request: TransitionRequest, sources: re
   const occurredAt = new Date();
   const event = buildTaskEvent({ taskId: request.taskId, from: null, to: request.to, attempt: 0, workerId: request.eventWorkerId ?? null, notes: request.notes, occurredAt });
   const messages = [taskEventMessage(topology, event, request.correlationId)];
+  let changes = request.data ?? {};
   if (request.dispatch) {
+    // A retry's dispatch is written here, outside the Dispatcher's turns; it counts in the window once due.
     const { attempt, priority, delayMs } = request.dispatch;
     messages.push(dispatchMessage(topology, { id: request.taskId, attempt, priority }, request.correlationId, delayMs));
+    changes = { ...changes, dispatchInMs: delayMs ?? 0 };
   }
   return {
     taskId: request.taskId,
@@ -56,7 +59,7 @@ function statementOf(topology: Topology, request: TransitionRequest, sources: re
     workerId: request.workerId,
     noCancelRequested: request.noCancelRequested,
     timeoutAtMostMinutes: request.timeoutAtMostMinutes,
-    changes: request.data ?? {},
+    changes,
     messages,
     eventWorkerFromRow: request.eventWorkerId === undefined,
     logLines: request.logLines,

@@ -8,7 +8,6 @@ import { MESSAGE_TYPES } from '../schemas/messages';
 export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] {
   const occurredAt = new Date();
   const eventHeaders = outboxHeaders({ type: MESSAGE_TYPES.transition, correlationId });
-  const dispatchHeadersOf = (priority: number) => outboxHeaders({ type: MESSAGE_TYPES.dispatch, correlationId, priority });
   return tasks.map((task) => {
     const id = randomUUID();
     return {
@@ -16,8 +15,7 @@ export function toTaskRows(tasks: NewTask[], correlationId?: string): TaskRow[] 
       id,
       event: buildTaskEvent({ taskId: id, from: null, to: 'pending', attempt: 0, workerId: null, notes: task.retryOf ? `submitted: retry of ${task.retryOf}` : 'submitted', occurredAt }),
       eventHeaders,
-      dispatchId: randomUUID(),
-      dispatchHeaders: dispatchHeadersOf(task.submission.priority),
+      correlationId: correlationId ?? null,
     };
   });
 }

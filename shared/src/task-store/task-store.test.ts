@@ -8,6 +8,7 @@ import { isTaskStateConflict, TaskStateConflictError } from './task-state-confli
 import { createTaskStore, TaskStore } from './task-store';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { insertTask } from '../../../tests/support/builders';
+import { testDispatch } from '../../../tests/support/test-dispatch';
 
 describe('the task store changes a task, then publishes what it wrote', () => {
   let env: TestEnv;
@@ -22,7 +23,7 @@ describe('the task store changes a task, then publishes what it wrote', () => {
     env = await createTestEnv();
     db = createPrismaClient(env.databaseUrl);
     sql = createSqlDb(env.databaseUrl, 8);
-    store = createTaskStore({ db: sql, topology, outbox: { committed: (direct) => void committed.push(direct) } });
+    store = createTaskStore({ db: sql, topology, dispatch: testDispatch, outbox: { committed: (direct) => void committed.push(direct) } });
   });
   beforeEach(() => {
     committed = [];

@@ -1,11 +1,13 @@
-import { cancelMessage, newTaskRoutes } from '../amqp/outbound-messages';
+import { cancelMessage, dispatchRoute, newTaskRoutes } from '../amqp/outbound-messages';
 import type { Topology } from '../amqp/topology';
 import type { SqlClient, SqlDb } from '../db/sql';
-import type { TaskStatus } from '../domain/task-status';
+import { CLAIMABLE_STATUSES, TaskStatus } from '../domain/task-status';
 import { DueOutboxRow, enqueueOutbox } from '../tables/outbox';
 import { requestTaskCancellation } from '../tables/tasks';
 import { insertTasks, InsertedTasks, NewTask } from '../tables/tasks-insert';
+import type { DispatchWindow } from '../tables/tasks-dispatch';
 import { applyTransition } from './apply-transition';
+import { Dispatcher } from './dispatcher';
 import { toTaskRows } from './new-tasks';
 import { LockedTask, transitionMany } from './transition-many';
 import type { TransitionRequest, TransitionResult } from './transition-request';
@@ -50,53 +52,76 @@ export interface TaskStore extends TaskWriter {
   readonly db: SqlDb;
   readonly topology: Topology;
   inTransaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T>;
+  /** Who writes new tasks' dispatch messages: nudged by this store's writes; `pass()` for the reaper's leader. */
+  readonly dispatcher: Dispatcher;
 }
 
-export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: OutboxWake }): TaskStore {
+/** What the store's Dispatcher needs: the window's size, and where to report a failed pass. */
+export interface DispatchOptions {
+  window: DispatchWindow;
+  onError: (error: Error) => void;
+}
+
+/** A change that may free room in the dispatch window: a waiting task claimed or ended (not a retry, which brings its own dispatch). */
+function freesRoom(from: TaskStatus, to: TaskStatus): boolean {
+  return CLAIMABLE_STATUSES.includes(from) && to !== 'retrying';
+}
+
+export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: OutboxWake; dispatch: DispatchOptions }): TaskStore {
   const { db, topology, outbox } = deps;
   const routes = newTaskRoutes(topology);
+  const dispatcher = new Dispatcher({ db, window: deps.dispatch.window, route: dispatchRoute(topology), outbox, onError: deps.dispatch.onError });
   const committing = { transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => db.$transaction(fn) };
   return {
     db,
     topology,
+    dispatcher,
     async submit(tasks, correlationId) {
       const rows = toTaskRows(tasks, correlationId);
       const inserted = await insertTasks(db, routes, rows, { direct: true });
-      if (inserted.stored.size > 0) outbox.committed(inserted.announced);
+      if (inserted.stored.size > 0) {
+        outbox.committed(inserted.announced);
+        dispatcher.nudge();
+      }
       return { ...inserted, ids: rows.map((row) => row.id) };
     },
     async transition(request) {
       const result = await applyTransition(db, topology, request, committing);
       outbox.committed(result.announced);
+      if (freesRoom(result.from, request.to)) dispatcher.nudge();
       return result;
     },
     async inTransaction(fn) {
-      let wrote = false;
-      const result = await db.$transaction((sql) => fn(transactionStore(sql, topology, () => (wrote = true))));
-      if (wrote) outbox.committed();
+      const effects = { wrote: false, dispatch: false };
+      const result = await db.$transaction((sql) => fn(transactionStore(sql, topology, effects)));
+      if (effects.wrote) outbox.committed();
+      if (effects.dispatch) dispatcher.nudge();
       return result;
     },
   };
 }
 
-function transactionStore(sql: SqlClient, topology: Topology, wrote: () => void): TaskTransaction {
+function transactionStore(sql: SqlClient, topology: Topology, effects: { wrote: boolean; dispatch: boolean }): TaskTransaction {
   const routes = newTaskRoutes(topology);
+  const wrote = () => (effects.wrote = true);
   return {
     sql,
     async submit(tasks, correlationId) {
       const rows = toTaskRows(tasks, correlationId);
       const inserted = await insertTasks(sql, routes, rows);
-      if (inserted.stored.size > 0) wrote();
+      if (inserted.stored.size > 0) effects.wrote = effects.dispatch = true;
       return { ...inserted, ids: rows.map((row) => row.id) };
     },
     async transition(request) {
       const result = await applyTransition(sql, topology, request, null);
       wrote();
+      if (freesRoom(result.from, request.to)) effects.dispatch = true;
       return result;
     },
     async transitionMany(rows, to, notes, correlationId) {
       await transitionMany(sql, topology, rows, to, notes, correlationId);
       if (rows.length > 0) wrote();
+      if (rows.some((row) => freesRoom(row.status, to))) effects.dispatch = true;
     },
     async requestCancel(tasks, requestedAt, options = {}) {
       if (tasks.length === 0) return 0;

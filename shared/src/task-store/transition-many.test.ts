@@ -7,6 +7,7 @@ import { createTaskStore, TaskStore } from './task-store';
 import type { LockedTask } from './transition-many';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { insertTask } from '../../../tests/support/builders';
+import { testDispatch } from '../../../tests/support/test-dispatch';
 
 describe('the set form of a transition (TaskTransaction.transitionMany)', () => {
   let env: TestEnv;
@@ -21,7 +22,7 @@ describe('the set form of a transition (TaskTransaction.transitionMany)', () => 
     env = await createTestEnv();
     db = createPrismaClient(env.databaseUrl);
     sql = createSqlDb(env.databaseUrl, 4);
-    store = createTaskStore({ db: sql, topology, outbox: { committed: () => void wakes++ } });
+    store = createTaskStore({ db: sql, topology, dispatch: testDispatch, outbox: { committed: () => void wakes++ } });
   });
   afterAll(async () => {
     await sql.$disconnect();

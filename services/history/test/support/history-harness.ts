@@ -19,6 +19,7 @@ import type { TestEnv } from '../../../../tests/support/test-env';
 import { loadHistoryConfig } from '../../src/config';
 import { createHistoryService, HistoryService } from '../../src/history-service';
 import { createHistoryClients } from '../../src/history-clients';
+import { testDispatch } from '../../../../tests/support/test-dispatch';
 
 export const silentLogger = createLogger('history-test', 'error', true);
 
@@ -95,7 +96,7 @@ export async function submitTask(db: Db, topology: Topology, notes = 'submitted'
 
 /** A transition as the task store writes it, left to the relay of startRelay to publish. */
 export function transition(db: Db, topology: Topology, taskId: string, to: TaskStatus, request: Partial<TransitionRequest> = {}) {
-  const tasks = createTaskStore({ db, topology, outbox: { committed: () => undefined } });
+  const tasks = createTaskStore({ db, topology, dispatch: testDispatch, outbox: { committed: () => undefined } });
   return tasks.inTransaction((tx) => tx.transition({ taskId, to, notes: `${to}`, ...request }));
 }
 

@@ -147,6 +147,7 @@ export class WorkerHarness {
           maxSteps: 10,
           timeoutMinutes: 30,
           maxRetries: 2,
+          dispatchedAt: new Date(), // its dispatch message is written here, not by a dispatch pass
           ...fields,
           parameters: parameters as Prisma.InputJsonValue,
         },

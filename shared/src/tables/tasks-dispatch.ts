@@ -1,0 +1,101 @@
+import type { SqlClient } from '../db/sql';
+import { MESSAGE_TYPES } from '../schemas/messages';
+import { AnnouncedJsonRow, announcedJson, DIRECT_CLAIM_MS, DueOutboxRow, fromAnnouncedJson, OUTBOX_RETURNING, outboxInsertFrom } from './outbox';
+
+/** How many dispatched, unclaimed tasks the broker may hold: max(min, ceil(perWorker × live workers)). */
+export interface DispatchWindow {
+  min: number;
+  perWorker: number;
+}
+
+/** A task outside any run shares one lane with all the others: the nil uuid. */
+const LANE = `COALESCE(run_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
+const UNDISPATCHED = `status = 'pending' AND dispatched_at IS NULL`;
+/** Every dispatch pass, fleet-wide, runs under this transaction-scoped advisory lock (pooler-safe). */
+const DISPATCH_LOCK_KEY = 0x41494f5044n; // "AIOPD"
+
+/**
+ * $1 window min, $2 per live worker, $3/$4 the dispatch exchange and routing key, $5 how long the
+ * writer claims the outbox rows to publish them itself.
+ *
+ * Lanes are found by a loose index scan of tasks_undispatched_idx (one probe per lane, however
+ * many tasks wait). A lane's candidates are its next `room` tasks by priority and age; each gets
+ * a turn = the lane's tasks in flight (dispatched or running) + its rank in the lane (over all
+ * priorities, so a lane's higher-priority picks in this pass count against its turn), and the
+ * window's room goes by priority, then turn, then age: the lane with the fewest in flight goes
+ * first, so the lanes take turns (round-robin) once they are level.
+ */
+const DISPATCH_WAITING = `
+  WITH RECURSIVE
+  live AS (SELECT count(*) AS n FROM workers WHERE status IN ('idle', 'busy', 'preparing')),
+  used AS (SELECT count(*) AS n FROM tasks WHERE status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp()),
+  room AS (SELECT greatest(0, greatest($1::int, ceil($2::float8 * live.n)::int) - used.n)::int AS k FROM live, used),
+  lanes(lane) AS (
+    SELECT (SELECT ${LANE} FROM tasks WHERE ${UNDISPATCHED} ORDER BY 1 LIMIT 1) WHERE (SELECT k FROM room) > 0
+    UNION ALL
+    SELECT (SELECT ${LANE} FROM tasks WHERE ${UNDISPATCHED} AND ${LANE} > lanes.lane ORDER BY 1 LIMIT 1) FROM lanes WHERE lanes.lane IS NOT NULL
+  ),
+  in_flight AS (
+    SELECT ${LANE} AS lane, count(*) AS n FROM tasks
+    WHERE status = 'processing' OR (status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL)
+    GROUP BY 1
+  ),
+  candidates AS (
+    SELECT c.id, c.priority, c.created_at,
+           COALESCE(f.n, 0) + row_number() OVER (PARTITION BY l.lane ORDER BY c.priority DESC, c.created_at, c.id) AS turn
+    FROM lanes l
+    CROSS JOIN LATERAL (
+      SELECT id, priority, created_at FROM tasks WHERE ${UNDISPATCHED} AND ${LANE} = l.lane
+      ORDER BY priority DESC, created_at, id LIMIT (SELECT k FROM room)
+    ) c
+    LEFT JOIN in_flight f ON f.lane = l.lane
+    WHERE l.lane IS NOT NULL
+  ),
+  chosen AS (SELECT id FROM candidates ORDER BY priority DESC, turn, created_at, id LIMIT (SELECT k FROM room)),
+  marked AS (
+    UPDATE tasks t SET dispatched_at = statement_timestamp() FROM chosen
+    WHERE t.id = chosen.id AND t.status = 'pending' AND t.dispatched_at IS NULL
+    RETURNING t.id, t.attempt, t.priority, t.correlation_id
+  ),
+  announced AS (${outboxInsertFrom(`
+    SELECT gen_random_uuid(), $3::text, $4::text, jsonb_build_object('task_id', id, 'attempt', attempt),
+           jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
+           now() + $5::int * interval '1 millisecond'
+    FROM marked ${OUTBOX_RETURNING}`)})
+  SELECT ${announcedJson('announced')} AS announced`;
+
+/**
+ * Tops up the broker's window of dispatched tasks with the fairest waiting ones, in `tx` (which
+ * must be a transaction: the advisory lock holds until its end, so two passes never fill the
+ * same room). Returns their dispatch messages' outbox rows, claimed for the caller to publish
+ * after the commit when `direct`.
+ */
+export async function dispatchWaitingTasks(
+  tx: SqlClient,
+  window: DispatchWindow,
+  route: { exchange: string; routingKey: string },
+  options: { direct?: boolean } = {},
+): Promise<DueOutboxRow[]> {
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK_KEY})`);
+  // A new statement, so a new snapshot: it sees what the previous pass committed before our lock.
+  // Its times are statement_timestamp(), not now(): now() is when our transaction began, maybe
+  // before a pass we waited for stamped its tasks, which would then not count as dispatched yet.
+  const rows = await tx.$queryRawUnsafe<{ announced: AnnouncedJsonRow[] | null }[]>(
+    DISPATCH_WAITING,
+    window.min,
+    window.perWorker,
+    route.exchange,
+    route.routingKey,
+    options.direct ? DIRECT_CLAIM_MS : 0,
+  );
+  return fromAnnouncedJson(rows[0]?.announced ?? []);
+}
+
+/** Tasks waiting for their turn (not in the broker yet) and tasks in the window, for metrics and tests. */
+export async function dispatchCounts(db: SqlClient): Promise<{ waiting: number; dispatched: number }> {
+  const rows = await db.$queryRawUnsafe<{ waiting: number; dispatched: number }[]>(
+    `SELECT (SELECT count(*) FROM tasks WHERE ${UNDISPATCHED})::int AS waiting,
+            (SELECT count(*) FROM tasks WHERE status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp())::int AS dispatched`,
+  );
+  return rows[0];
+}

@@ -1,0 +1,62 @@
+import type { SqlDb } from '../db/sql';
+import { dispatchWaitingTasks, DispatchWindow } from '../tables/tasks-dispatch';
+import type { OutboxWake } from './task-store';
+
+/**
+ * The one writer of new tasks' dispatch messages. The broker holds a window of dispatched,
+ * unclaimed tasks (DispatchWindow); every change that frees room in it (a claim, a cancel) or
+ * adds waiting tasks (a submission) nudges a pass, and the reaper's leader runs one every
+ * interval as the safety net (a pass lost with its process, a window grown by new workers).
+ *
+ * Nudges coalesce: at most one pass runs per process, and nudges during it cause exactly one
+ * more. A failed pass is reported to `onError`; the next nudge or the leader's pass recovers.
+ */
+export class Dispatcher {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly deps: {
+      db: SqlDb;
+      window: DispatchWindow;
+      route: { exchange: string; routingKey: string };
+      outbox: OutboxWake;
+      onError: (error: Error) => void;
+    },
+  ) {}
+
+  /** Asks for a pass soon; never throws. */
+  nudge(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** One pass now, published before it returns: how many tasks it dispatched. */
+  async pass(): Promise<number> {
+    const { db, window, route, outbox } = this.deps;
+    const announced = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
+    if (announced.length > 0) outbox.committed(announced);
+    return announced.length;
+  }
+
+  /** Resolves when no nudged pass is running or due (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        this.deps.onError(error as Error);
+      }
+    } while (this.again);
+  }
+}
