@@ -81,7 +81,11 @@ describe('dashboard in a real browser', () => {
 
     quick.detection = await submit({ problem_id: DETECTION, agent_config: { kind: 'scripted', actions: SCRIPT } });
     quick.localization = await submit({ problem_id: LOCALIZATION, agent_config: { kind: 'registry', name: 'gpt' } });
-    for (let i = 0; i < 55; i++) await insertTask(db, { problemId: OLD_PROBLEM, createdAt: new Date(Date.UTC(2025, 5, 1, 0, 0, i)) });
+    // Old tasks that ended long ago (for the pager): a pending one would wait for a dispatch that never comes.
+    for (let i = 0; i < 55; i++) {
+      const at = new Date(Date.UTC(2025, 5, 1, 0, 0, i));
+      await insertTask(db, { problemId: OLD_PROBLEM, status: 'failed', createdAt: at, completedAt: at, dispatchedAt: at });
+    }
     await waitUntil(async () => (await statusOf(quick.detection)) === 'completed' && (await statusOf(quick.localization)) === 'completed', 30_000, 'the quick tasks to complete');
   });
 

@@ -114,6 +114,7 @@ describe('GET /queues', () => {
     expect(body.queues.map((q) => q.name)).toEqual(expect.arrayContaining([h.topology.queues.dispatch, h.topology.queues.dead, h.topology.queues.history]));
     expect(body.queues.find((q) => q.name === h.topology.queues.dispatch)).toMatchObject({ unacked: 0, consumers: 0, type: 'classic' });
     expect(body.outbox).toEqual({ unpublished: 1, due: 0, oldest_due_at: null });
+    expect(body.dispatch).toEqual({ waiting: 0, dispatched: 2 }); // both fit the window; nothing waits for its turn
   });
 
   it('still answers with the outbox backlog, and says why, when the management API is unreachable', async () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { AGENT, ApiHarness, PROBLEM, startApiHarness } from './api-harness';
+import { waitUntil } from '../../../tests/support/amqp-helpers';
 
 describe('health, metrics, problems and docs', () => {
   let h: ApiHarness;
@@ -51,7 +52,9 @@ describe('health while a dependency is down', () => {
       const health = await request(h.app).get('/health').expect(200);
       expect(health.body).toMatchObject({ status: 'degraded', database_status: 'up', queue_status: 'down', accepting_tasks: true });
       const res = await request(h.app).post('/tasks').send({ problem_id: PROBLEM, agent_config: AGENT }).expect(201);
-      expect(await h.db.outboxMessage.count({ where: { publishedAt: null, payload: { path: ['task_id'], equals: res.body.task_id } } })).toBe(2);
+      // Its pending event at once, and its dispatch from the dispatch pass the submission nudged.
+      const unpublished = () => h.db.outboxMessage.count({ where: { publishedAt: null, payload: { path: ['task_id'], equals: res.body.task_id } } });
+      await waitUntil(async () => (await unpublished()) === 2, 10_000, 'the event and the dispatch in the outbox');
       expect((await request(h.app).get('/health')).body.outbox_backlog).toBeGreaterThanOrEqual(2);
     } finally {
       await h.close();

@@ -26,6 +26,7 @@ export interface WorkerEnv extends CommonConfig, ClusterConfig, DatabaseEnv, Dis
   HEARTBEAT_INTERVAL_SECONDS: number;
   WORKER_STALE_SECONDS: number;
   REAPER_INTERVAL_SECONDS: number;
+  DISPATCH_LOST_AFTER_SECONDS: number;
   KILL_GRACE_SECONDS: number;
   SHUTDOWN_DEADLINE_SECONDS: number;
   MAX_TASK_TIMEOUT_MINUTES: number;
@@ -99,6 +100,7 @@ export function workerEnvSchema(hostname: string): EnvSchema {
       HEARTBEAT_INTERVAL_SECONDS: seconds(0.2, 15, 'worker heartbeat interval: one guarded UPDATE that also renews the WORKER_ID lease (status changes beat within half a second, coalesced)'),
       WORKER_STALE_SECONDS: seconds(1, 45, 'a worker without heartbeat for this long is marked offline by the reaper, and its WORKER_ID may be taken by a process on another host'),
       REAPER_INTERVAL_SECONDS: seconds(0.2, 10, 'how often the leader looks for expired leases'),
+      DISPATCH_LOST_AFTER_SECONDS: seconds(1, 60, 'when the dispatch queue holds no ready message, the leader dispatches again the waiting tasks dispatched longer ago than this (their message was purged or lost)'),
       KILL_GRACE_SECONDS: seconds(0.2, 30, 'time between SIGTERM and SIGKILL of the runner'),
       SHUTDOWN_DEADLINE_SECONDS: seconds(0, 60, 'on SIGTERM, how long the running task may go on before it is handed back'),
       ...taskTimeoutEnvProperties,
@@ -132,6 +134,7 @@ export interface WorkerSettings {
   heartbeatMs: number;
   staleWorkerMs: number;
   reaperIntervalMs: number;
+  dispatchLostAfterMs: number;
   killGraceMs: number;
   shutdownDeadlineMs: number;
   retryPolicy: { baseMs: number; capMs: number };
@@ -224,6 +227,7 @@ export function loadWorkerSettings(env: Record<string, string | undefined>, over
     heartbeatMs: ms(config.HEARTBEAT_INTERVAL_SECONDS),
     staleWorkerMs: ms(config.WORKER_STALE_SECONDS),
     reaperIntervalMs: ms(config.REAPER_INTERVAL_SECONDS),
+    dispatchLostAfterMs: ms(config.DISPATCH_LOST_AFTER_SECONDS),
     killGraceMs: ms(config.KILL_GRACE_SECONDS),
     shutdownDeadlineMs: ms(config.SHUTDOWN_DEADLINE_SECONDS),
     retryPolicy: { baseMs: ms(config.RETRY_BASE_SECONDS), capMs: ms(config.RETRY_CAP_SECONDS) },

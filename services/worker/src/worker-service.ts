@@ -24,6 +24,7 @@ import { createProtocolParser } from './tasks/protocol/protocol-parser';
 import { LeaseLeader } from './maintenance/lease-leader';
 import { REAPER_LEASE } from '@aiopslab/shared/tables/leader-leases';
 import { Reaper } from './maintenance/reaper';
+import { redispatchLost } from './maintenance/redispatch-lost';
 import { Retention } from './maintenance/retention';
 import { ActiveRun } from './tasks/run/run-control';
 import { handleCallbackEvent } from './callbacks/handle-callback-event';
@@ -147,8 +148,9 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
   const reaperPass = async () => {
     await reapExpiredLeases(reaperContext);
     relay.wake(); // the fleet's outbox fallback poll
-    await context.tasks.dispatcher.pass(); // the dispatch window's safety net (delayed retries come due, new workers widen it)
+    context.tasks.dispatcher.nudge(); // the dispatch window's safety net (a pass lost with its process, new workers widen it)
     await retention.runIfDue();
+    await redispatchLost({ connection, dispatchQueue: topology.queues.dispatch, tasks: context.tasks, logger, lostAfterMs: settings.dispatchLostAfterMs });
   };
   const reaper = new Reaper(leader, reaperPass, settings.reaperIntervalMs, logger, (isLeader) => metrics.leader.set(isLeader ? 1 : 0));
 

@@ -99,3 +99,39 @@ export async function dispatchCounts(db: SqlClient): Promise<{ waiting: number; 
   );
   return rows[0];
 }
+
+/**
+ * $1 the age in ms, $2/$3 the dispatch exchange and routing key, $4 the writer's claim on the rows.
+ * Waiting tasks dispatched longer than $1 ago whose dispatch row is not still in the outbox (a
+ * broker that was down) get a new dispatch message; at most 1000 a pass.
+ */
+const REDISPATCH_LOST = `
+  WITH lost AS (
+    SELECT t.id FROM tasks t
+    WHERE t.status IN ('pending', 'retrying') AND t.dispatched_at IS NOT NULL AND t.dispatched_at < statement_timestamp() - $1::float8 * interval '1 millisecond'
+      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.published_at IS NULL AND o.exchange = $2 AND o.routing_key = $3 AND o.payload->>'task_id' = t.id::text)
+    ORDER BY t.dispatched_at LIMIT 1000
+    FOR UPDATE OF t SKIP LOCKED
+  ),
+  marked AS (
+    UPDATE tasks t SET dispatched_at = statement_timestamp() FROM lost WHERE t.id = lost.id
+    RETURNING t.id, t.attempt, t.priority, t.correlation_id
+  ),
+  announced AS (${outboxInsertFrom(`
+    SELECT gen_random_uuid(), $2::text, $3::text, jsonb_build_object('task_id', id, 'attempt', attempt),
+           jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
+           now() + $4::int * interval '1 millisecond'
+    FROM marked ${OUTBOX_RETURNING}`)})
+  SELECT ${announcedJson('announced')} AS announced`;
+
+/**
+ * Dispatches again the waiting tasks whose message is gone (an operator purged the queue, a
+ * broker lost it): without this, each would hold a place in the window for good. Call it only
+ * when the dispatch queue holds no ready message: every message published before then was
+ * delivered, so a task dispatched before `olderThanMs` and still waiting has lost its own (or a
+ * worker is about to claim it: the duplicate is dropped by the claim's compare-and-set).
+ */
+export async function redispatchLostTasks(db: SqlClient, olderThanMs: number, route: { exchange: string; routingKey: string }, options: { direct?: boolean } = {}): Promise<DueOutboxRow[]> {
+  const rows = await db.$queryRawUnsafe<{ announced: AnnouncedJsonRow[] | null }[]>(REDISPATCH_LOST, olderThanMs, route.exchange, route.routingKey, options.direct ? DIRECT_CLAIM_MS : 0);
+  return fromAnnouncedJson(rows[0]?.announced ?? []);
+}

@@ -176,4 +176,20 @@ describe('the dispatcher keeps a window of dispatched tasks and gives runs their
     const retryMessages = await sql.$queryRawUnsafe<{ later: boolean }[]>(`SELECT available_at > now() + interval '50 seconds' AS later FROM outbox WHERE routing_key = 'dispatch' AND payload->>'task_id' = $1`, claimed);
     expect(retryMessages.map((m) => m.later)).toEqual([false, true]); // its first dispatch, and the retry's, due in a minute
   });
+
+  it('dispatches again the waiting tasks whose message is gone, once they are older than the given age, and nothing still in the outbox', async () => {
+    const store = storeWith({ min: 3, perWorker: 0 });
+    await store.submit(tasksOf(5));
+    await store.dispatcher.idle();
+    const first = published.splice(0).map((row) => (row.payload as { task_id: string }).task_id);
+    expect(first).toHaveLength(3);
+    expect(await store.dispatcher.redispatchLost(60_000)).toBe(0); // not old enough
+    // One of the three still has its row unpublished in the outbox (a broker that was down): not lost.
+    await sql.$executeRawUnsafe(`UPDATE outbox SET published_at = now() WHERE routing_key = 'dispatch' AND payload->>'task_id' <> $1`, first[0]);
+    await sql.$executeRawUnsafe(`UPDATE tasks SET dispatched_at = dispatched_at - interval '2 minutes' WHERE dispatched_at IS NOT NULL`);
+    expect(await store.dispatcher.redispatchLost(60_000)).toBe(2);
+    expect(published.map((row) => (row.payload as { task_id: string }).task_id).sort()).toEqual(first.slice(1).sort());
+    expect(await dispatchCounts(sql)).toEqual({ waiting: 2, dispatched: 3 }); // the window is unchanged
+    expect(await store.dispatcher.redispatchLost(60_000)).toBe(0); // their new dispatch is fresh
+  });
 });

@@ -1,5 +1,5 @@
 import type { SqlDb } from '../db/sql';
-import { dispatchWaitingTasks, DispatchWindow } from '../tables/tasks-dispatch';
+import { dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
 import type { OutboxWake } from './task-store';
 
 /**
@@ -40,6 +40,17 @@ export class Dispatcher {
   async pass(): Promise<number> {
     const { db, window, route, outbox } = this.deps;
     const announced = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
+    if (announced.length > 0) outbox.committed(announced);
+    return announced.length;
+  }
+
+  /**
+   * Dispatches again the waiting tasks dispatched more than `olderThanMs` ago, published before it
+   * returns; only when the dispatch queue holds no ready message (tables/tasks-dispatch.ts says why).
+   */
+  async redispatchLost(olderThanMs: number): Promise<number> {
+    const { db, route, outbox } = this.deps;
+    const announced = await redispatchLostTasks(db, olderThanMs, route, { direct: true });
     if (announced.length > 0) outbox.committed(announced);
     return announced.length;
   }

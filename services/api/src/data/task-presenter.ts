@@ -34,6 +34,7 @@ export function presentTask(task: Task) {
     result: task.result,
     error: task.error,
     created_at: iso(task.createdAt),
+    dispatched_at: iso(task.dispatchedAt),
     updated_at: iso(task.updatedAt),
     started_at: iso(task.startedAt),
     completed_at: iso(task.completedAt),

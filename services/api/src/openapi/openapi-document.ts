@@ -37,7 +37,7 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
         TaskSubmission: toOpenApiSchema(taskSubmissionSchema(maxTimeoutMinutes)),
         TaskBatch: toOpenApiSchema(taskBatchSchema(maxTimeoutMinutes)),
         Submitted: { type: 'object', properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, submitted_at: { type: 'string', format: 'date-time' }, replayed: { type: 'boolean' } } },
-        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, status_history: { type: 'array', items: { type: 'object' } }, sessions: { type: 'array', description: 'what is kept of each attempt\'s session (GET /tasks/{id}/session returns one)', items: { type: 'object', properties: { attempt: { type: 'integer' }, size_bytes: { type: 'integer' }, in_database: { type: 'boolean', description: 'false: over SESSION_MAX_BYTES, kept only as a file on the worker host' }, source: { type: 'string' } } } }, callback: { $ref: '#/components/schemas/CallbackDelivery' } } },
+        Task: { type: 'object', description: 'A task with result, error and status_history', additionalProperties: true, properties: { task_id: { type: 'string', format: 'uuid' }, status: { enum: TASK_STATUSES }, dispatched_at: { type: ['string', 'null'], format: 'date-time', description: 'when its dispatch message entered (or, for a delayed retry, enters) the broker; null: pending, waiting for its turn in the dispatch window (docs/messaging.md, "Fair sharing")' }, status_history: { type: 'array', items: { type: 'object' } }, sessions: { type: 'array', description: 'what is kept of each attempt\'s session (GET /tasks/{id}/session returns one)', items: { type: 'object', properties: { attempt: { type: 'integer' }, size_bytes: { type: 'integer' }, in_database: { type: 'boolean', description: 'false: over SESSION_MAX_BYTES, kept only as a file on the worker host' }, source: { type: 'string' } } } }, callback: { $ref: '#/components/schemas/CallbackDelivery' } } },
         CallbackDelivery: {
           type: ['object', 'null'],
           description: 'Delivery of callback_url (null without one): pending until the first attempt, then retrying, delivered or failed',
@@ -80,6 +80,11 @@ export function buildOpenApiDocument(maxTimeoutMinutes: number) {
             management: { type: 'object', properties: { status: { enum: ['up', 'unreachable'] }, ui_url: { type: 'string' }, detail: { type: 'string' } } },
             queues: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: ['string', 'null'] }, state: { type: ['string', 'null'] }, consumers: { type: 'integer' }, ready: { type: 'integer' }, unacked: { type: 'integer' } } } },
             outbox: { type: 'object', properties: { unpublished: { type: 'integer' }, due: { type: 'integer' }, oldest_due_at: { type: ['string', 'null'], format: 'date-time' } } },
+            dispatch: {
+              type: 'object',
+              description: 'the dispatch window: tasks waiting in the database for their turn, and tasks dispatched but not yet claimed (the dispatch queue holds these, plus stale messages of tasks cancelled meanwhile)',
+              properties: { waiting: { type: 'integer' }, dispatched: { type: 'integer' } },
+            },
           },
         },
         Health: { type: 'object', properties: { status: { enum: ['ok', 'degraded'], description: 'degraded: the database or the broker is down (database_status, queue_status say which); 503 only without the database' }, service: { const: 'api' }, database_status: { enum: ['up', 'down'] }, queue_status: { enum: ['up', 'down'] }, outbox_backlog: { type: ['integer', 'null'] } } },

@@ -46,8 +46,10 @@ export class PrerequisiteReport {
     try {
       await docker.ping();
     } catch (error) {
-      const modem = docker.modem as unknown as { socketPath?: string; host?: string };
-      const where = modem.socketPath ? `at ${modem.socketPath}` : `at ${modem.host ?? 'DOCKER_HOST'}`;
+      // docker-modem's default socketPath is a function that resolves to the socket it picks.
+      const modem = docker.modem as unknown as { socketPath?: string | (() => Promise<string>); host?: string };
+      const socket = typeof modem.socketPath === 'function' ? await modem.socketPath().catch(() => undefined) : modem.socketPath;
+      const where = socket ? `at ${socket}` : `at ${modem.host ?? 'DOCKER_HOST'}`;
       this.add(`the Docker Engine is not reachable ${where} (${(error as Error).message}): start Docker, or mount /var/run/docker.sock into the worker container`);
     }
   }
