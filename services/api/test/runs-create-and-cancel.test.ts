@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { assertControlQueue } from '@aiopslab/shared/amqp/topology';
-import { collectMessages } from '../../../tests/support/amqp-helpers';
+import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
 import { ApiHarness, startApiHarness } from './api-harness';
 import { AGENTS, createRun, DETECTION, finishRunTasks } from './support/run-fixtures';
 
@@ -20,10 +20,12 @@ describe('POST /runs, GET /runs, GET /runs/{id}, GET /tasks?run_id= and DELETE /
     expect(cells.size).toBe(8);
     expect(tasks.every((t) => t.maxSteps === 7 && t.priority === 3 && (t.metadata as { study: string }).study === 'a')).toBe(true);
     expect(tasks.find((t) => t.agentLabel === 'scripted')!.agentConfig).toEqual(AGENTS[1].agent_config);
-    const [messages] = await h.db.$queryRaw<{ dispatches: number; events: number }[]>`
+    const messagesOf = async () => (await h.db.$queryRaw<{ dispatches: number; events: number }[]>`
       SELECT count(*) FILTER (WHERE exchange = ${h.topology.exchanges.tasks})::int AS dispatches, count(*) FILTER (WHERE routing_key = 'task.pending')::int AS events
-      FROM outbox WHERE payload->>'task_id' = ANY(${tasks.map((t) => t.id)}::text[])`;
-    expect(messages).toEqual({ dispatches: 8, events: 8 });
+      FROM outbox WHERE payload->>'task_id' = ANY(${tasks.map((t) => t.id)}::text[])`)[0];
+    // The events with the tasks; the dispatches from the pass the run's creation nudged (8 fit the window).
+    await waitUntil(async () => (await messagesOf()).dispatches === 8, 10_000, 'the run\'s dispatches');
+    expect(await messagesOf()).toEqual({ dispatches: 8, events: 8 });
 
     const detail = await request(h.app).get(`/runs/${run.run_id}`).expect(200);
     expect(detail.body).toMatchObject({ run_id: run.run_id, status: 'running', task_count: 8, counts: { pending: 8, completed: 0 }, progress: { cells: 8, finished_cells: 0 }, finished_at: null });

@@ -16,10 +16,10 @@ describe('POST /tasks', () => {
     expect(res.headers.location).toBe(`/tasks/${res.body.task_id}`);
     const task = await h.db.task.findUniqueOrThrow({ where: { id: res.body.task_id } });
     expect(task).toMatchObject({ status: 'pending', priority: 7, maxSteps: 30, timeoutMinutes: 30, maxRetries: 2, attempt: 0, agentConfig: AGENT });
+    const [message] = await dispatch.waitFor(1); // written by the dispatch pass the submission nudged
     const outbox = await h.db.outboxMessage.findMany({ where: { payload: { path: ['task_id'], equals: task.id } }, orderBy: { id: 'asc' } });
     expect(outbox.map((o) => o.routingKey)).toEqual(['task.pending', 'dispatch']);
     expect(outbox[0].payload).toMatchObject({ from_status: null, to_status: 'pending', attempt: 0, notes: 'submitted' });
-    const [message] = await dispatch.waitFor(1);
     expect(JSON.parse(message.content.toString())).toEqual({ task_id: task.id, attempt: 0 });
     expect(message.properties).toMatchObject({ priority: 7, type: 'task.dispatch', correlationId: res.headers['x-request-id'] });
     // The api published both rows itself after its commit: no relay pass claimed them (a claim counts an attempt).

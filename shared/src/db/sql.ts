@@ -112,6 +112,12 @@ export class PgSql extends PgSqlClient implements SqlDb {
   async $transaction<R>(fn: (tx: SqlClient) => Promise<R>): Promise<R> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client whose connection drops (a PostgreSQL restart mid-transaction) emits
+    // 'error' besides failing its query; unheard, that event would crash the process.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(new PgSqlClient(client, this.name));
@@ -123,6 +129,8 @@ export class PgSql extends PgSqlClient implements SqlDb {
       });
       throw error;
     } finally {
+      // A broken client is discarded, and keeps its listener for any late event.
+      if (!broken) client.off('error', onError);
       client.release(broken);
     }
   }
