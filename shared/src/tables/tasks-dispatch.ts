@@ -91,6 +91,15 @@ export async function dispatchWaitingTasks(
   return fromAnnouncedJson(rows[0]?.announced ?? []);
 }
 
+/**
+ * Whether any task waits for its turn: one index probe, no lock. A pass is needed only then, and
+ * a task submitted after this answered false is covered by its own submission's pass.
+ */
+export async function anyTaskWaitsForDispatch(db: SqlClient): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<{ waits: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM tasks WHERE ${UNDISPATCHED}) AS waits`);
+  return rows[0].waits;
+}
+
 /** Tasks waiting for their turn (not in the broker yet) and tasks in the window, for metrics and tests. */
 export async function dispatchCounts(db: SqlClient): Promise<{ waiting: number; dispatched: number }> {
   const rows = await db.$queryRawUnsafe<{ waiting: number; dispatched: number }[]>(

@@ -1,5 +1,5 @@
 import type { SqlDb } from '../db/sql';
-import { dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
+import { anyTaskWaitsForDispatch, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
 import type { OutboxWake } from './task-store';
 
 /**
@@ -39,6 +39,8 @@ export class Dispatcher {
   /** One pass now, published before it returns: how many tasks it dispatched. */
   async pass(): Promise<number> {
     const { db, window, route, outbox } = this.deps;
+    // With no backlog (every task dispatched at its submission) claims cost one probe, not a locked pass.
+    if (!(await anyTaskWaitsForDispatch(db))) return 0;
     const announced = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
     if (announced.length > 0) outbox.committed(announced);
     return announced.length;

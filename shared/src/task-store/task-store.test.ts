@@ -146,3 +146,23 @@ describe('isTaskStateConflict', () => {
     expect(isTaskStateConflict(null)).toBe(false);
   });
 });
+
+describe('a task store transaction', () => {
+  let env: TestEnv;
+  let db: Db;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    db = createPrismaClient(env.databaseUrl);
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+    await env.drop();
+  });
+
+  it("honours its timeout (a whole run's creation needs more than Prisma's 5 s)", async () => {
+    const store = createTaskStore({ db, topology: topologyNames('tt.'), dispatch: testDispatch, outbox: { committed: () => undefined } });
+    const slow = (timeoutMs: number) => store.inTransaction((tx) => tx.sql.$executeRawUnsafe('SELECT pg_sleep(0.3)'), { timeoutMs });
+    await expect(slow(100)).rejects.toThrow(/timeout|expired/i);
+    await expect(slow(5000)).resolves.toBeDefined();
+  });
+});

@@ -51,7 +51,8 @@ export interface TaskStore extends TaskWriter {
   /** For reads. */
   readonly db: SqlDb;
   readonly topology: Topology;
-  inTransaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T>;
+  /** `timeoutMs`: how long the transaction may take (Prisma's default is 5 s; a 50,000-task run needs more). */
+  inTransaction<T>(fn: (tx: TaskTransaction) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
   /** Who writes new tasks' dispatch messages: nudged by this store's writes; `pass()` for the reaper's leader. */
   readonly dispatcher: Dispatcher;
 }
@@ -91,9 +92,10 @@ export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: O
       if (freesRoom(result.from, request.to)) dispatcher.nudge();
       return result;
     },
-    async inTransaction(fn) {
+    async inTransaction(fn, options = {}) {
       const effects = { wrote: false, dispatch: false };
-      const result = await db.$transaction((sql) => fn(transactionStore(sql, topology, effects)));
+      const timeout = options.timeoutMs === undefined ? undefined : { timeout: options.timeoutMs, maxWait: 10_000 };
+      const result = await db.$transaction((sql) => fn(transactionStore(sql, topology, effects)), timeout);
       if (effects.wrote) outbox.committed();
       if (effects.dispatch) dispatcher.nudge();
       return result;

@@ -4,6 +4,11 @@ import { agentConfigSchema, taskSubmissionSchema } from '@aiopslab/shared/schema
 
 /** The most tasks one run may expand to (problems × agents × repeats). */
 export const MAX_RUN_TASKS = 50_000;
+/**
+ * How long a transaction that writes a whole run may take (its creation, its cancel): 50,000
+ * tasks took ~12 s on a slow 2-core machine, and Prisma's default of 5 s failed a 30,000-task run.
+ */
+export const BULK_TRANSACTION_TIMEOUT_MS = 120_000;
 export const TASK_TYPES = ['detection', 'localization', 'analysis', 'mitigation'] as const;
 
 const isoTime = { type: 'string', format: 'date-time' } as const;

@@ -2,6 +2,7 @@ import { ConflictError } from '@aiopslab/shared/errors/app-error';
 import { findRun, markRunCancelled } from '@aiopslab/shared/tables/runs';
 import { lockUnfinishedRunTasks } from '@aiopslab/shared/tables/tasks';
 import type { TaskStore, TaskTransaction } from '@aiopslab/shared/task-store/task-store';
+import { BULK_TRANSACTION_TIMEOUT_MS } from '../runs/run-schemas';
 
 export interface CancelRunOutcome {
   run_id: string;
@@ -18,7 +19,7 @@ export interface CancelRunOutcome {
  * run waits and sees the cancel.
  */
 export function cancelRun(tasks: TaskStore, runId: string, correlationId?: string): Promise<CancelRunOutcome> {
-  return tasks.inTransaction((tx) => cancelOnce(tx, runId, correlationId));
+  return tasks.inTransaction((tx) => cancelOnce(tx, runId, correlationId), { timeoutMs: BULK_TRANSACTION_TIMEOUT_MS });
 }
 
 async function cancelOnce(tx: TaskTransaction, runId: string, correlationId?: string): Promise<CancelRunOutcome> {

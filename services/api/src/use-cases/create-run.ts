@@ -8,12 +8,12 @@ import { estimateRun, RunEstimate } from '../runs/run-estimate';
 import { findRunByIdempotencyKey, insertRun, type RunProblem } from '@aiopslab/shared/tables/runs';
 import type { TaskStore } from '@aiopslab/shared/task-store/task-store';
 import { checkAgentLabels, checkGridSize, expandGrid, resolveProblems, taskFieldsOf } from '../runs/run-grid';
-import type { RunCreation, RunRequest } from '../runs/run-schemas';
 import { calibrated } from '../runs/calibration';
 import { requestFingerprint } from './request-fingerprint';
 import { lockRunForReconcile } from '@aiopslab/shared/tables/runs-reconcile';
 import { reconcileLocked } from './reconcile-run';
 import { checkCallbackTargets } from './submit-tasks';
+import { BULK_TRANSACTION_TIMEOUT_MS, type RunCreation, type RunRequest } from '../runs/run-schemas';
 
 export interface RunDeps {
   tasks: TaskStore;
@@ -71,7 +71,7 @@ export async function createRun(deps: RunDeps, request: RunRequest, idempotencyK
     }
     const wave = await reconcileLocked(tx, (await lockRunForReconcile(tx.sql, runId))!, deps.prices, correlationId);
     return { run_id: runId, ...summary, created_at: createdAt.toISOString(), tasks_created: wave.cells_created, replayed: false };
-  });
+  }, { timeoutMs: BULK_TRANSACTION_TIMEOUT_MS });
 }
 
 /** A run above the confirm limit must say `confirm: true`: 32,000 tasks are never created by accident. */
