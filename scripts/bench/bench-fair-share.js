@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:fair [-- --backlog 30000 --workers 20 --small 10 --wait-limit 150]
+// npm run bench:fair [-- --backlog 30000 --workers 20 --small 10 --wait-limit 150 --modes window,fifo]
 // Fair sharing between runs (issue 21), with the dispatch window (the defaults) and, as the peer
 // in the same run, FIFO: DISPATCH_WINDOW_MIN above the backlog puts every task in the broker at
 // once, as the service did before the window. For each: a run of --backlog tasks keeps
@@ -21,6 +21,7 @@ const BACKLOG = Number(arg('backlog', '30000'));
 const WORKERS = Number(arg('workers', '20'));
 const SMALL = Number(arg('small', '10'));
 const WAIT_LIMIT_S = Number(arg('wait-limit', '150'));
+const MODES = arg('modes', 'window,fifo').split(',');
 const AGENTS = ['a', 'b', 'c', 'd'].map((label) => ({ label, agent_config: { kind: 'scripted', actions: ['submit("Yes")'] } }));
 const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
 
@@ -58,7 +59,7 @@ async function pollUntil(db, query, params, done, limitS) {
 
 async function runMode(mode) {
   const s = await scratch(`fair_${mode}`);
-  const window = mode === 'fifo' ? { DISPATCH_WINDOW_MIN: String(10 * BACKLOG) } : {};
+  const window = mode === 'fifo' ? { DISPATCH_WINDOW_MIN: String(Math.min(100_000, 2 * BACKLOG)) } : {};
   const env = { ...s.env, LOG_LEVEL: 'warn', ...window };
   const port = 19_500 + Math.floor(Math.random() * 400);
   const base = `http://127.0.0.1:${port}`;
@@ -126,7 +127,7 @@ async function runMode(mode) {
 async function main() {
   console.error(`fair-share bench: a ${BACKLOG}-task run on ${WORKERS} workers, then a ${SMALL}-task run, then the big run cancelled; window (defaults) vs FIFO`);
   const results = [];
-  for (const mode of ['window', 'fifo']) {
+  for (const mode of MODES) {
     results.push(await runMode(mode));
     console.error(`${mode}: ${JSON.stringify(results[results.length - 1])}`);
   }

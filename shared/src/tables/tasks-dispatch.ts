@@ -8,6 +8,9 @@ export interface DispatchWindow {
   perWorker: number;
 }
 
+/** The most tasks one pass dispatches: its rows are published by the writer within the outbox claim (DIRECT_CLAIM_MS). */
+export const DISPATCH_PASS_LIMIT = 1000;
+
 /** A task outside any run shares one lane with all the others: the nil uuid. */
 const LANE = `COALESCE(run_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
 const UNDISPATCHED = `status = 'pending' AND dispatched_at IS NULL`;
@@ -29,7 +32,7 @@ const DISPATCH_WAITING = `
   WITH RECURSIVE
   live AS (SELECT count(*) AS n FROM workers WHERE status IN ('idle', 'busy', 'preparing')),
   used AS (SELECT count(*) AS n FROM tasks WHERE status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp()),
-  room AS (SELECT greatest(0, greatest($1::int, ceil($2::float8 * live.n)::int) - used.n)::int AS k FROM live, used),
+  room AS (SELECT least(${DISPATCH_PASS_LIMIT}, greatest(0, greatest($1::int, ceil($2::float8 * live.n)::int) - used.n))::int AS k FROM live, used),
   lanes(lane) AS (
     SELECT (SELECT ${LANE} FROM tasks WHERE ${UNDISPATCHED} ORDER BY 1 LIMIT 1) WHERE (SELECT k FROM room) > 0
     UNION ALL
@@ -65,18 +68,26 @@ const DISPATCH_WAITING = `
   SELECT ${announcedJson('announced')} AS announced`;
 
 /**
- * Tops up the broker's window of dispatched tasks with the fairest waiting ones, in `tx` (which
- * must be a transaction: the advisory lock holds until its end, so two passes never fill the
- * same room). Returns their dispatch messages' outbox rows, claimed for the caller to publish
- * after the commit when `direct`.
+ * Tops up the broker's window of dispatched tasks with the fairest waiting ones (at most
+ * DISPATCH_PASS_LIMIT), in `tx` (which must be a transaction: the advisory lock holds until its
+ * end, so two passes never fill the same room). Returns their dispatch messages' outbox rows,
+ * claimed for the caller to publish after the commit when `direct`; null when another pass holds
+ * the lock (nothing was done: try again shortly).
  */
 export async function dispatchWaitingTasks(
   tx: SqlClient,
   window: DispatchWindow,
   route: { exchange: string; routingKey: string },
   options: { direct?: boolean } = {},
-): Promise<DueOutboxRow[]> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK_KEY})`);
+): Promise<DueOutboxRow[] | null> {
+  // synchronous_commit off: a pass lost with a crash of PostgreSQL loses its outbox rows with it,
+  // and its tasks are dispatched again by the next pass (a message already published for one is a
+  // duplicate, which the claim's compare-and-set drops). A try-lock: a pass that waited would hold
+  // a connection (a PgBouncer server connection) while claims need them; the caller retries.
+  const [{ locked }] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(
+    `SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AND pg_try_advisory_xact_lock(${DISPATCH_LOCK_KEY}) AS locked`,
+  );
+  if (!locked) return null;
   // A new statement, so a new snapshot: it sees what the previous pass committed before our lock.
   // Its times are statement_timestamp(), not now(): now() is when our transaction began, maybe
   // before a pass we waited for stamped its tasks, which would then not count as dispatched yet.

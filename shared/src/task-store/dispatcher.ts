@@ -1,6 +1,10 @@
 import type { SqlDb } from '../db/sql';
-import { anyTaskWaitsForDispatch, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
+import { sleep } from '../lifecycle/sleep';
+import { anyTaskWaitsForDispatch, DISPATCH_PASS_LIMIT, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
 import type { OutboxWake } from './task-store';
+
+/** How often a pass tries for the lock before it leaves the room to the passes that hold it (and to the leader's). */
+const LOCKED_OUT_TRIES = 200;
 
 /**
  * The one writer of new tasks' dispatch messages. The broker holds a window of dispatched,
@@ -36,14 +40,28 @@ export class Dispatcher {
     });
   }
 
-  /** One pass now, published before it returns: how many tasks it dispatched. */
+  /**
+   * One pass now, published before it returns: how many tasks it dispatched. While another
+   * process's pass holds the lock it tries again every few ms (no connection held meanwhile); a
+   * pass that filled DISPATCH_PASS_LIMIT goes on with the next.
+   */
   async pass(): Promise<number> {
     const { db, window, route, outbox } = this.deps;
     // With no backlog (every task dispatched at its submission) claims cost one probe, not a locked pass.
     if (!(await anyTaskWaitsForDispatch(db))) return 0;
-    const announced = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
-    if (announced.length > 0) outbox.committed(announced);
-    return announced.length;
+    let dispatched = 0;
+    for (let tries = 0; tries < LOCKED_OUT_TRIES; ) {
+      const announced = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
+      if (announced === null) {
+        tries++;
+        await sleep(5 + Math.random() * 20);
+        continue;
+      }
+      if (announced.length > 0) outbox.committed(announced);
+      dispatched += announced.length;
+      if (announced.length < DISPATCH_PASS_LIMIT) break;
+    }
+    return dispatched;
   }
 
   /**
