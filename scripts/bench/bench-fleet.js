@@ -7,10 +7,13 @@
 // on; --prepared true|false overrides).
 // For each N, idle and at --rate tasks/s: PostgreSQL server sessions, transactions/s, CPU;
 // RabbitMQ connections, channels, memory; claim p99 (created_at → started_at). docs/benchmarks.md.
+// BENCH_AMQP_URL / BENCH_MANAGEMENT_URL choose the broker (N=1,000 needs one whose `ulimit -n` is
+// well above N, e.g. node a of scripts/rabbitmq-cluster.sh: amqp://guest:guest@127.0.0.1:5701 and
+// http://127.0.0.1:15701).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { Client } = require('pg');
-const { scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
+const { MANAGEMENT_URL: MGMT, scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +29,6 @@ const DIRECT = process.argv.includes('--direct');
 /** Prepared statements: on by default direct, off through PgBouncer 1.18; --prepared=false|true overrides (to measure their cost). */
 const PREPARED = arg('prepared', DIRECT ? 'true' : 'false');
 const BOUNCER_PORT = process.env.PGBOUNCER_PORT ?? '6432';
-const MGMT = 'http://127.0.0.1:15672';
 const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
 const GOALS = { sessions: 50, idleTxPerWorker: 0.1, claimP99Ms: 50 };
 const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));

@@ -10,6 +10,8 @@ const { serviceArgs } = require('../service-command');
 const root = path.resolve(__dirname, '../..');
 const SERVER_DB = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The management API of BENCH_AMQP_URL's broker (e.g. http://127.0.0.1:15701 for scripts/rabbitmq-cluster.sh's node a). */
+const MANAGEMENT_URL = process.env.BENCH_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
 
 function dbUrl(name) {
   const url = new URL(SERVER_DB);
@@ -40,10 +42,10 @@ async function scratch(label) {
 async function deleteQueues(prefix) {
   const auth = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
   for (const kind of ['queues', 'exchanges']) {
-    const res = await fetch(`http://127.0.0.1:15672/api/${kind}/%2F?columns=name`, { headers: { authorization: auth } });
+    const res = await fetch(`${MANAGEMENT_URL}/api/${kind}/%2F?columns=name`, { headers: { authorization: auth } });
     if (!res.ok) continue;
     for (const { name } of await res.json()) {
-      if (name.startsWith(prefix)) await fetch(`http://127.0.0.1:15672/api/${kind}/%2F/${encodeURIComponent(name)}`, { method: 'DELETE', headers: { authorization: auth } });
+      if (name.startsWith(prefix)) await fetch(`${MANAGEMENT_URL}/api/${kind}/%2F/${encodeURIComponent(name)}`, { method: 'DELETE', headers: { authorization: auth } });
     }
   }
 }
@@ -226,4 +228,4 @@ function printTable(title, rows) {
   for (const row of rows) console.log(line(headers.map((h) => row[h])));
 }
 
-module.exports = { postJson, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS, root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };
+module.exports = { MANAGEMENT_URL, postJson, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS, root, AMQP_URL, scratch, startService, startScript, stopChild, percentile, ms, loadFor, ceilingPostgresTransactions, ceilingRabbitConfirmedPublish, printTable, Client };

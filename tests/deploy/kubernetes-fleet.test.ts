@@ -33,7 +33,7 @@ const quantity = (value: string | number): number => {
   const unit = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m[2] as string] ?? 1;
   return Number(m[1]) * unit;
 };
-const FLEET_WORKERS = 100; // what postgres-fleet.yaml is sized for
+const FLEET_WORKERS = 1000; // what postgres-fleet.yaml and the pooler are sized for
 
 describe('k8s production overlay for a fleet (issue 21)', () => {
   test('images: a pinned distribution registry in proxy mode is the registry mirror of every dind daemon', () => {
@@ -52,7 +52,7 @@ describe('k8s production overlay for a fleet (issue 21)', () => {
     expect(envOf(init('pull-images'), 'DOCKER_HOST')).toBe(envOf(worker, 'DOCKER_HOST'));
   });
 
-  test('connections: api and history go through a transaction-mode Pooler; max_connections covers the direct sessions of 100 workers', () => {
+  test('connections: api, history and the workers go through a transaction-mode Pooler, sized for 1,000 workers; max_connections covers its server side', () => {
     const db = find('Cluster', 'aiopslab-db');
     const pooler = find('Pooler', 'aiopslab-db-pooler-rw');
     expect(pooler.spec.cluster.name).toBe(db.metadata.name);
@@ -61,19 +61,19 @@ describe('k8s production overlay for a fleet (issue 21)', () => {
     const hpa = find('HorizontalPodAutoscaler', 'aiopslab-api');
     const history = find('Deployment', 'aiopslab-history');
     const API_POOL = 20; // docs/deployment.md: 10 Prisma + 10 node-postgres per api replica
-    const clients = hpa.spec.maxReplicas * API_POOL + history.spec.replicas * 10;
+    const clients = hpa.spec.maxReplicas * API_POOL + history.spec.replicas * 10 + FLEET_WORKERS * Number(envOf(worker, 'DB_POOL_SIZE'));
     expect(Number(pooler.spec.pgbouncer.parameters.max_client_conn)).toBeGreaterThanOrEqual(clients);
     for (const name of ['aiopslab-api', 'aiopslab-history']) {
       const main = podSpecOf(find('Deployment', name))!.containers[0];
       expect(envOf(main, 'DATABASE_URL')).toContain(`@${pooler.metadata.name}:5432/`);
     }
-    // Workers connect directly (their WORKER_ID lock is per session), so they are what max_connections is for.
-    expect(worker.env.find((e: any) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef).toEqual({ name: 'aiopslab-db-app', key: 'uri' });
+    // Workers hold no session (lease rows), so they too go through the pooler.
+    expect(envOf(worker, 'DATABASE_URL')).toContain(`@${pooler.metadata.name}:5432/`);
     expect(workers.spec.replicas).toBeLessThanOrEqual(FLEET_WORKERS);
-    const perWorker = Number(envOf(worker, 'DB_POOL_SIZE')) + 2; // + WORKER_ID lock + reaper pass
     const server = pooler.spec.instances * Number(pooler.spec.pgbouncer.parameters.default_pool_size);
+    expect(server).toBeLessThanOrEqual(50); // the fleet goal: at most 50 server sessions
     const reserve = 50; // migrator, CloudNativePG's replication and monitoring, superuser_reserved_connections
-    expect(Number(db.spec.postgresql.parameters.max_connections)).toBeGreaterThanOrEqual(FLEET_WORKERS * perWorker + server + reserve);
+    expect(Number(db.spec.postgresql.parameters.max_connections)).toBeGreaterThanOrEqual(server + reserve);
   });
 
   test('backups: WAL archiving and a nightly ScheduledBackup to a configurable object store with uncommitted credentials', () => {

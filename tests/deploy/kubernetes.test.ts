@@ -176,7 +176,7 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
     expect(problems).toEqual([]);
   });
 
-  test('AMQP_URL is built from the operator secret and points at the RabbitmqCluster service; DATABASE_URL is the CNPG uri (workers) or the pooler (api, history)', () => {
+  test('AMQP_URL is built from the operator secret and points at the RabbitmqCluster service; DATABASE_URL is the pooler for api, history and workers', () => {
     const rabbit = find(production, 'RabbitmqCluster', 'aiopslab-rabbitmq').metadata.name;
     for (const r of production.filter((x) => ['Deployment', 'StatefulSet'].includes(x.kind) && x.metadata.name !== 'aiopslab-registry-cache')) {
       const main = podSpecOf(r)!.containers[0];
@@ -185,11 +185,8 @@ describe('k8s/ (Kustomize base and production overlay)', () => {
       expect(names.indexOf('AMQP_PASSWORD')).toBeLessThan(names.indexOf('AMQP_URL'));
       expect(envValue(main, 'AMQP_URL')).toBe(`amqp://$(AMQP_USERNAME):$(AMQP_PASSWORD)@${rabbit}:5672`);
       const database = main.env.find((e: any) => e.name === 'DATABASE_URL');
-      if (r.kind === 'StatefulSet') expect(database.valueFrom.secretKeyRef).toEqual({ name: 'aiopslab-db-app', key: 'uri' });
-      else {
-        expect(database.value).toBe('postgresql://$(DB_USERNAME):$(DB_PASSWORD)@aiopslab-db-pooler-rw:5432/aiopslab');
-        expect(names.indexOf('DB_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
-      }
+      expect(database.value).toBe('postgresql://$(DB_USERNAME):$(DB_PASSWORD)@aiopslab-db-pooler-rw:5432/aiopslab');
+      expect(names.indexOf('DB_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
     }
   });
 

@@ -148,7 +148,8 @@ export function createWorkerService(clients: WorkerClients, settings: WorkerSett
   const reaperPass = async () => {
     await reapExpiredLeases(reaperContext);
     relay.wake(); // the fleet's outbox fallback poll
-    context.tasks.dispatcher.nudge(); // the dispatch window's safety net (a pass lost with its process, new workers widen it)
+    // The dispatch window's safety net: a pass lost with its process, a window grown by new workers.
+    await context.tasks.dispatcher.pass().catch((error: Error) => logger.error('dispatch pass failed; the next one retries', { error: error.message }));
     await retention.runIfDue();
     await redispatchLost({ connection, dispatchQueue: topology.queues.dispatch, tasks: context.tasks, logger, lostAfterMs: settings.dispatchLostAfterMs });
   };

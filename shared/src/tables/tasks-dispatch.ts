@@ -8,8 +8,16 @@ export interface DispatchWindow {
   perWorker: number;
 }
 
-/** The most tasks one pass dispatches: its rows are published by the writer within the outbox claim (DIRECT_CLAIM_MS). */
+/** The most tasks one pass dispatches. */
 export const DISPATCH_PASS_LIMIT = 1000;
+/**
+ * A pass of at most this many tasks is published by its writer at once; a larger one is left to
+ * the relay's claimed batches, since a writer could not publish thousands within DIRECT_CLAIM_MS
+ * (the relay would claim them again and publish them twice).
+ */
+const DIRECT_PUBLISH_LIMIT = 100;
+const WINDOW_USED = `status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp()`;
+const WINDOW_SIZE = `greatest($1::int, ceil($2::float8 * (SELECT count(*) FROM workers WHERE status IN ('idle', 'busy', 'preparing')))::int)`;
 
 /** A task outside any run shares one lane with all the others: the nil uuid. */
 const LANE = `COALESCE(run_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
@@ -30,9 +38,8 @@ const DISPATCH_LOCK_KEY = 0x41494f5044n; // "AIOPD"
  */
 const DISPATCH_WAITING = `
   WITH RECURSIVE
-  live AS (SELECT count(*) AS n FROM workers WHERE status IN ('idle', 'busy', 'preparing')),
-  used AS (SELECT count(*) AS n FROM tasks WHERE status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp()),
-  room AS (SELECT least(${DISPATCH_PASS_LIMIT}, greatest(0, greatest($1::int, ceil($2::float8 * live.n)::int) - used.n))::int AS k FROM live, used),
+  used AS (SELECT count(*) AS n FROM tasks WHERE ${WINDOW_USED}),
+  room AS (SELECT least(${DISPATCH_PASS_LIMIT}, greatest(0, ${WINDOW_SIZE} - used.n))::int AS k FROM used),
   lanes(lane) AS (
     SELECT (SELECT ${LANE} FROM tasks WHERE ${UNDISPATCHED} ORDER BY 1 LIMIT 1) WHERE (SELECT k FROM room) > 0
     UNION ALL
@@ -63,23 +70,30 @@ const DISPATCH_WAITING = `
   announced AS (${outboxInsertFrom(`
     SELECT gen_random_uuid(), $3::text, $4::text, jsonb_build_object('task_id', id, 'attempt', attempt),
            jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
-           now() + $5::int * interval '1 millisecond'
-    FROM marked ${OUTBOX_RETURNING}`)})
-  SELECT ${announcedJson('announced')} AS announced`;
+           now() + CASE WHEN (SELECT count(*) FROM marked) <= ${DIRECT_PUBLISH_LIMIT} THEN $5::int ELSE 0 END * interval '1 millisecond'
+    FROM marked ${OUTBOX_RETURNING}`)}),
+  dispatched AS (SELECT count(*)::int AS n FROM marked)
+  SELECT n AS dispatched, CASE WHEN n <= ${DIRECT_PUBLISH_LIMIT} THEN ${announcedJson('announced')} END AS announced FROM dispatched`;
+
+/** What a pass did: how many it dispatched, and the outbox rows its writer publishes (null: left to the relay). */
+export interface DispatchPass {
+  dispatched: number;
+  announced: DueOutboxRow[] | null;
+}
 
 /**
  * Tops up the broker's window of dispatched tasks with the fairest waiting ones (at most
  * DISPATCH_PASS_LIMIT), in `tx` (which must be a transaction: the advisory lock holds until its
- * end, so two passes never fill the same room). Returns their dispatch messages' outbox rows,
- * claimed for the caller to publish after the commit when `direct`; null when another pass holds
- * the lock (nothing was done: try again shortly).
+ * end, so two passes never fill the same room). Returns how many, with their dispatch messages'
+ * outbox rows claimed for the caller to publish after the commit when `direct` and the pass was
+ * small; null when another pass holds the lock (nothing was done: try again shortly).
  */
 export async function dispatchWaitingTasks(
   tx: SqlClient,
   window: DispatchWindow,
   route: { exchange: string; routingKey: string },
   options: { direct?: boolean } = {},
-): Promise<DueOutboxRow[] | null> {
+): Promise<DispatchPass | null> {
   // synchronous_commit off: a pass lost with a crash of PostgreSQL loses its outbox rows with it,
   // and its tasks are dispatched again by the next pass (a message already published for one is a
   // duplicate, which the claim's compare-and-set drops). A try-lock: a pass that waited would hold
@@ -91,7 +105,7 @@ export async function dispatchWaitingTasks(
   // A new statement, so a new snapshot: it sees what the previous pass committed before our lock.
   // Its times are statement_timestamp(), not now(): now() is when our transaction began, maybe
   // before a pass we waited for stamped its tasks, which would then not count as dispatched yet.
-  const rows = await tx.$queryRawUnsafe<{ announced: AnnouncedJsonRow[] | null }[]>(
+  const [row] = await tx.$queryRawUnsafe<{ dispatched: number; announced: AnnouncedJsonRow[] | null }[]>(
     DISPATCH_WAITING,
     window.min,
     window.perWorker,
@@ -99,23 +113,28 @@ export async function dispatchWaitingTasks(
     route.routingKey,
     options.direct ? DIRECT_CLAIM_MS : 0,
   );
-  return fromAnnouncedJson(rows[0]?.announced ?? []);
+  return { dispatched: row.dispatched, announced: row.announced ? fromAnnouncedJson(row.announced) : null };
 }
 
 /**
- * Whether any task waits for its turn: one index probe, no lock. A pass is needed only then, and
- * a task submitted after this answered false is covered by its own submission's pass.
+ * Whether any task waits for its turn, and how full the window is: index probes, no lock. A
+ * pass is needed only when a task waits (one submitted after this answered is covered by its
+ * own submission's pass).
  */
-export async function anyTaskWaitsForDispatch(db: SqlClient): Promise<boolean> {
-  const rows = await db.$queryRawUnsafe<{ waits: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM tasks WHERE ${UNDISPATCHED}) AS waits`);
-  return rows[0].waits;
+export async function dispatchNeed(db: SqlClient, window: DispatchWindow): Promise<{ waits: boolean; used: number; size: number }> {
+  const rows = await db.$queryRawUnsafe<{ waits: boolean; used: number; size: number }[]>(
+    `SELECT EXISTS (SELECT 1 FROM tasks WHERE ${UNDISPATCHED}) AS waits, (SELECT count(*) FROM tasks WHERE ${WINDOW_USED})::int AS used, ${WINDOW_SIZE} AS size`,
+    window.min,
+    window.perWorker,
+  );
+  return rows[0];
 }
 
 /** Tasks waiting for their turn (not in the broker yet) and tasks in the window, for metrics and tests. */
 export async function dispatchCounts(db: SqlClient): Promise<{ waiting: number; dispatched: number }> {
   const rows = await db.$queryRawUnsafe<{ waiting: number; dispatched: number }[]>(
     `SELECT (SELECT count(*) FROM tasks WHERE ${UNDISPATCHED})::int AS waiting,
-            (SELECT count(*) FROM tasks WHERE status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp())::int AS dispatched`,
+            (SELECT count(*) FROM tasks WHERE ${WINDOW_USED})::int AS dispatched`,
   );
   return rows[0];
 }

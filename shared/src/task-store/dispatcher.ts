@@ -1,6 +1,6 @@
 import type { SqlDb } from '../db/sql';
 import { sleep } from '../lifecycle/sleep';
-import { anyTaskWaitsForDispatch, DISPATCH_PASS_LIMIT, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
+import { DISPATCH_PASS_LIMIT, dispatchNeed, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
 import type { OutboxWake } from './task-store';
 
 /** How often a pass tries for the lock before it leaves the room to the passes that hold it (and to the leader's). */
@@ -41,25 +41,29 @@ export class Dispatcher {
   }
 
   /**
-   * One pass now, published before it returns: how many tasks it dispatched. While another
-   * process's pass holds the lock it tries again every few ms (no connection held meanwhile); a
-   * pass that filled DISPATCH_PASS_LIMIT goes on with the next.
+   * One pass now, published before it returns: how many tasks it dispatched. `refill: 'half'`
+   * (a nudge) passes only once the window is at most half full, so that under load one pass
+   * fills the places of many claims instead of one pass per claim; the default fills whatever
+   * room there is (the leader's pass, tests). While another process's pass holds the lock it tries
+   * again every few ms (no connection held meanwhile); a pass that filled DISPATCH_PASS_LIMIT
+   * goes on with the next.
    */
-  async pass(): Promise<number> {
+  async pass(options: { refill?: 'half' | 'any' } = {}): Promise<number> {
     const { db, window, route, outbox } = this.deps;
-    // With no backlog (every task dispatched at its submission) claims cost one probe, not a locked pass.
-    if (!(await anyTaskWaitsForDispatch(db))) return 0;
+    // With no backlog (every task dispatched at its submission) a claim costs one probe, not a locked pass.
+    const need = await dispatchNeed(db, window);
+    if (!need.waits || (options.refill === 'half' && need.used > Math.floor(need.size / 2))) return 0;
     let dispatched = 0;
     for (let tries = 0; tries < LOCKED_OUT_TRIES; ) {
-      const announced = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
-      if (announced === null) {
+      const pass = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
+      if (pass === null) {
         tries++;
         await sleep(5 + Math.random() * 20);
         continue;
       }
-      if (announced.length > 0) outbox.committed(announced);
-      dispatched += announced.length;
-      if (announced.length < DISPATCH_PASS_LIMIT) break;
+      outbox.committed(pass.announced ?? undefined); // a large pass: the relay publishes it in claimed batches
+      dispatched += pass.dispatched;
+      if (pass.dispatched < DISPATCH_PASS_LIMIT) break;
     }
     return dispatched;
   }
@@ -84,7 +88,7 @@ export class Dispatcher {
     do {
       this.again = false;
       try {
-        await this.pass();
+        await this.pass({ refill: 'half' });
       } catch (error) {
         this.deps.onError(error as Error);
       }
