@@ -79,25 +79,33 @@ async function runMode(mode) {
     const big = await api(base, 'POST', '/runs', { name: 'big', problem_filter: {}, agents: AGENTS, repeats, confirm: true, max_retries: 0 });
     // The fleet is busy with the big run before the small one comes.
     await pollUntil(db, "SELECT count(*)::int AS n FROM tasks WHERE run_id = $1 AND status = 'completed'", [big.run_id], (r) => r.n >= 5 * WORKERS, 120);
+    // Throughput over 10 s of the big run alone, and the dispatch queue's ready messages meanwhile
+    // (0 would mean workers waiting for a dispatch).
+    const doneOf = async () => (await db.query("SELECT count(*)::int AS n, now() AS at FROM tasks WHERE run_id = $1 AND status = 'completed'", [big.run_id])).rows[0];
+    const t0 = await doneOf();
+    const readySamples = [];
+    for (let i = 0; i < 50; i++) {
+      readySamples.push(await depth());
+      await sleep(0.2);
+    }
+    const t1 = await doneOf();
+    const throughput = (t1.n - t0.n) / ((t1.at - t0.at) / 1000);
     const ahead = await depth();
     const small = await api(base, 'POST', '/runs', { name: 'small', problem_ids: problems.slice(0, SMALL).map((p) => p.id), agents: AGENTS.slice(0, 1), repeats: 1, max_retries: 0 });
-    const bigDone0 = (await db.query("SELECT count(*)::int AS n, now() AS at FROM tasks WHERE run_id = $1 AND status = 'completed'", [big.run_id])).rows[0];
     const firstQuery = `SELECT extract(epoch FROM min(t.started_at) - r.created_at) * 1000 AS first_ms, extract(epoch FROM max(t.completed_at) - r.created_at) * 1000 AS last_ms,
       count(*) FILTER (WHERE t.status = 'completed')::int AS done FROM runs r JOIN tasks t ON t.run_id = r.id WHERE r.id = $1 GROUP BY r.created_at`;
     const first = await pollUntil(db, firstQuery, [small.run_id], (r) => r?.first_ms !== null && r?.first_ms !== undefined, WAIT_LIMIT_S);
     const all = first.reached ? await pollUntil(db, firstQuery, [small.run_id], (r) => r.done === SMALL, WAIT_LIMIT_S) : first;
-    const bigDone1 = (await db.query("SELECT count(*)::int AS n, now() AS at FROM tasks WHERE run_id = $1 AND status = 'completed'", [big.run_id])).rows[0];
-    const throughput = (bigDone1.n - bigDone0.n) / ((bigDone1.at - bigDone0.at) / 1000);
 
     const beforeCancel = await depth();
-    const t0 = Date.now();
+    const cancelAt = Date.now();
     const cancelled = await api(base, 'DELETE', `/runs/${big.run_id}`).then(() => true, (error) => (/ 409: /.test(error.message) ? false : Promise.reject(error)));
-    const cancelMs = cancelled ? Date.now() - t0 : null;
+    const cancelMs = cancelled ? Date.now() - cancelAt : null;
     const afterCancel = await depth();
     let drainedS = null;
     for (let i = 0; i < WAIT_LIMIT_S * 4; i++) {
       if ((await depth()) === 0) {
-        drainedS = (Date.now() - t0) / 1000;
+        drainedS = (Date.now() - cancelAt) / 1000;
         break;
       }
       await sleep(0.25);
@@ -107,6 +115,8 @@ async function runMode(mode) {
       tasks: big.task_count,
       ahead,
       throughput,
+      readyMin: Math.min(...readySamples),
+      readyMean: readySamples.reduce((a, b) => a + b, 0) / readySamples.length,
       first: first.reached ? Number(first.row.first_ms) : null,
       last: all.reached ? Number(all.row.last_ms) : null,
       smallDone: all.row?.done ?? 0,
@@ -136,7 +146,8 @@ async function main() {
     'dispatch queue when the small run came': r.ahead,
     'small run: first claim': r.first === null ? `not within ${WAIT_LIMIT_S} s (~${((r.ahead / r.throughput) || 0).toFixed(0)} s at ${r.throughput.toFixed(0)} tasks/s)` : `${ms(r.first)} ms`,
     'small run: all done': r.last === null ? `${r.smallDone}/${SMALL} in ${WAIT_LIMIT_S} s` : `${ms(r.last)} ms`,
-    'big run tasks/s meanwhile': r.throughput.toFixed(0),
+    'big run alone: tasks/s (10 s)': r.throughput.toFixed(0),
+    'ready in the queue meanwhile: min / mean': `${r.readyMin} / ${r.readyMean.toFixed(0)}`,
     'queue before / right after cancel': `${r.beforeCancel} / ${r.afterCancel}`,
     'DELETE /runs ms': r.cancelMs ?? 'the big run had finished',
     'stale messages drained in': r.drainedS === null ? `> ${WAIT_LIMIT_S} s` : `${r.drainedS.toFixed(1)} s`,

@@ -101,6 +101,20 @@ describe('outbox relay', () => {
     await consumer.close();
   });
 
+  it("marks its direct publishes within a moment even when it polls only every 10 minutes (a worker's relay)", async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const consumer = await collectMessages(topology.queues.history);
+    const writer = startRelay({ pollIntervalMs: 10 * 60_000 });
+    await new Promise((r) => setTimeout(r, 300)); // its first pass is over: it sleeps for 10 minutes now
+    const direct = await writeDirect([{ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload: { sleeper: 1 } }]);
+    writer.committed(direct);
+    await consumer.waitFor(1);
+    // Unmarked, the row would fall due again when the writer's 10 s claim ran out, and any relay would publish it twice.
+    await waitUntil(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, 3000, 'the direct row marked published');
+    await db.$executeRawUnsafe('DELETE FROM outbox');
+    await consumer.close();
+  });
+
   it('hands rows it cannot publish itself back to every relay at once', async () => {
     const topology = topologyNames(env.queuePrefix);
     const consumer = await collectMessages(topology.queues.history);

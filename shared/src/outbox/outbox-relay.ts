@@ -38,6 +38,8 @@ export class OutboxRelay {
   private lastPrune = 0;
   /** Confirmed by the broker (when), not yet marked published. */
   private unmarked: OutboxMark[] = [];
+  /** A wake-up due within MARK_DELAY_MS to mark direct publishes (a relay may sleep for minutes). */
+  private markTimer: NodeJS.Timeout | null = null;
   /** Direct publishes not yet confirmed (stop waits for them). */
   private readonly publishing = new Set<Promise<void>>();
 
@@ -67,6 +69,7 @@ export class OutboxRelay {
       () => {
         const at = new Date().toISOString();
         for (const row of direct) this.unmarked.push({ id: row.id, at });
+        this.markSoon();
         this.options.onPublished?.(direct.length);
       },
       (error) => {
@@ -91,10 +94,25 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = null;
     this.wake();
     await this.loop;
     await Promise.all(this.publishing);
     await this.markPublished().catch((error) => this.logger.warn('marking published outbox rows failed; they will be published again', { error: (error as Error).message }));
+  }
+
+  /**
+   * Marks direct publishes within MARK_DELAY_MS, however long the relay sleeps (a worker's polls
+   * every 10 minutes): unmarked, their rows would fall due again when the writer's claim runs out
+   * and be published a second time by any relay.
+   */
+  private markSoon(): void {
+    if (this.markTimer || !this.running) return;
+    this.markTimer = setTimeout(() => {
+      this.markTimer = null;
+      this.wake();
+    }, MARK_DELAY_MS);
   }
 
   /** Rows not yet published (due or scheduled). */

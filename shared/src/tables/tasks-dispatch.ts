@@ -19,6 +19,19 @@ const DIRECT_PUBLISH_LIMIT = 100;
 const WINDOW_USED = `status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp()`;
 const WINDOW_SIZE = `greatest($1::int, ceil($2::float8 * (SELECT count(*) FROM workers WHERE status IN ('idle', 'busy', 'preparing')))::int)`;
 
+/**
+ * The outbox INSERT of a dispatch message (as amqp/outbound-messages.ts dispatchMessage builds
+ * one) for each row of `cte` (id, attempt, priority, correlation_id), to the exchange and routing
+ * key of the given parameters, claimed for `claimMs` (an SQL expression) by its writer.
+ */
+function dispatchMessagesOf(cte: string, exchange: string, routingKey: string, claimMs: string): string {
+  return outboxInsertFrom(`
+    SELECT gen_random_uuid(), ${exchange}::text, ${routingKey}::text, jsonb_build_object('task_id', id, 'attempt', attempt),
+           jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
+           now() + (${claimMs}) * interval '1 millisecond'
+    FROM ${cte} ${OUTBOX_RETURNING}`);
+}
+
 /** A task outside any run shares one lane with all the others: the nil uuid. */
 const LANE = `COALESCE(run_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
 const UNDISPATCHED = `status = 'pending' AND dispatched_at IS NULL`;
@@ -67,11 +80,7 @@ const DISPATCH_WAITING = `
     WHERE t.id = chosen.id AND t.status = 'pending' AND t.dispatched_at IS NULL
     RETURNING t.id, t.attempt, t.priority, t.correlation_id
   ),
-  announced AS (${outboxInsertFrom(`
-    SELECT gen_random_uuid(), $3::text, $4::text, jsonb_build_object('task_id', id, 'attempt', attempt),
-           jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
-           now() + CASE WHEN (SELECT count(*) FROM marked) <= ${DIRECT_PUBLISH_LIMIT} THEN $5::int ELSE 0 END * interval '1 millisecond'
-    FROM marked ${OUTBOX_RETURNING}`)}),
+  announced AS (${dispatchMessagesOf('marked', '$3', '$4', `CASE WHEN (SELECT count(*) FROM marked) <= ${DIRECT_PUBLISH_LIMIT} THEN $5::int ELSE 0 END`)}),
   dispatched AS (SELECT count(*)::int AS n FROM marked)
   SELECT n AS dispatched, CASE WHEN n <= ${DIRECT_PUBLISH_LIMIT} THEN ${announcedJson('announced')} END AS announced FROM dispatched`;
 
@@ -156,11 +165,7 @@ const REDISPATCH_LOST = `
     UPDATE tasks t SET dispatched_at = statement_timestamp() FROM lost WHERE t.id = lost.id
     RETURNING t.id, t.attempt, t.priority, t.correlation_id
   ),
-  announced AS (${outboxInsertFrom(`
-    SELECT gen_random_uuid(), $2::text, $3::text, jsonb_build_object('task_id', id, 'attempt', attempt),
-           jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
-           now() + $4::int * interval '1 millisecond'
-    FROM marked ${OUTBOX_RETURNING}`)})
+  announced AS (${dispatchMessagesOf('marked', '$2', '$3', '$4::int')})
   SELECT ${announcedJson('announced')} AS announced`;
 
 /**
