@@ -21,6 +21,11 @@ export interface OutboxRelayOptions {
 
 /** How long a published row may wait, when no pass comes first, to be marked published. */
 const MARK_DELAY_MS = 100;
+/**
+ * Direct publishes are marked within this: well inside the writer's claim (DIRECT_CLAIM_MS, 10 s),
+ * and long enough that a worker's claim and finish events go in one statement.
+ */
+const DIRECT_MARK_DELAY_MS = 1_000;
 
 /**
  * Publishes due outbox rows with publisher confirms. A pass claims a batch by pushing its
@@ -38,7 +43,7 @@ export class OutboxRelay {
   private lastPrune = 0;
   /** Confirmed by the broker (when), not yet marked published. */
   private unmarked: OutboxMark[] = [];
-  /** A wake-up due within MARK_DELAY_MS to mark direct publishes (a relay may sleep for minutes). */
+  /** A wake-up due within DIRECT_MARK_DELAY_MS to mark direct publishes (a relay may sleep for minutes). */
   private markTimer: NodeJS.Timeout | null = null;
   /** Direct publishes not yet confirmed (stop waits for them). */
   private readonly publishing = new Set<Promise<void>>();
@@ -103,7 +108,7 @@ export class OutboxRelay {
   }
 
   /**
-   * Marks direct publishes within MARK_DELAY_MS, however long the relay sleeps (a worker's polls
+   * Marks direct publishes within DIRECT_MARK_DELAY_MS, however long the relay sleeps (a worker's polls
    * every 10 minutes): unmarked, their rows would fall due again when the writer's claim runs out
    * and be published a second time by any relay.
    */
@@ -112,7 +117,7 @@ export class OutboxRelay {
     this.markTimer = setTimeout(() => {
       this.markTimer = null;
       this.wake();
-    }, MARK_DELAY_MS);
+    }, DIRECT_MARK_DELAY_MS);
   }
 
   /** Rows not yet published (due or scheduled). */

@@ -1,10 +1,6 @@
 import type { SqlDb } from '../db/sql';
-import { sleep } from '../lifecycle/sleep';
 import { DISPATCH_PASS_LIMIT, dispatchNeed, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
 import type { OutboxWake } from './task-store';
-
-/** How often a pass tries for the lock before it leaves the room to the passes that hold it (and to the leader's). */
-const LOCKED_OUT_TRIES = 200;
 
 /**
  * The one writer of new tasks' dispatch messages. The broker holds a window of dispatched,
@@ -44,9 +40,11 @@ export class Dispatcher {
    * One pass now, published before it returns: how many tasks it dispatched. `refill: 'half'`
    * (a nudge) passes only once the window is at most half full, so that under load one pass
    * fills the places of many claims instead of one pass per claim; the default fills whatever
-   * room there is (the leader's pass, tests). While another process's pass holds the lock it tries
-   * again every few ms (no connection held meanwhile); a pass that filled DISPATCH_PASS_LIMIT
-   * goes on with the next.
+   * room there is (the leader's pass, tests). A pass that finds another one running leaves the
+   * room to it and returns: waiting for the lock, or retrying, would take connections claims
+   * need (a hundred workers' retries starved a PgBouncer pool in the fleet bench). What the
+   * running pass's snapshot missed is filled by the next claim's pass, or the leader's. A pass
+   * that filled DISPATCH_PASS_LIMIT goes on with the next.
    */
   async pass(options: { refill?: 'half' | 'any' } = {}): Promise<number> {
     const { db, window, route, outbox } = this.deps;
@@ -54,18 +52,13 @@ export class Dispatcher {
     const need = await dispatchNeed(db, window);
     if (!need.waits || (options.refill === 'half' && need.used > Math.floor(need.size / 2))) return 0;
     let dispatched = 0;
-    for (let tries = 0; tries < LOCKED_OUT_TRIES; ) {
+    for (;;) {
       const pass = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
-      if (pass === null) {
-        tries++;
-        await sleep(5 + Math.random() * 20);
-        continue;
-      }
+      if (pass === null) return dispatched;
       outbox.committed(pass.announced ?? undefined); // a large pass: the relay publishes it in claimed batches
       dispatched += pass.dispatched;
-      if (pass.dispatched < DISPATCH_PASS_LIMIT) break;
+      if (pass.dispatched < DISPATCH_PASS_LIMIT) return dispatched;
     }
-    return dispatched;
   }
 
   /**
