@@ -45,7 +45,9 @@ describe('worker health (api + a healthy and two broken worker processes)', () =
   async function start(id: string, service: 'api' | 'worker', extraEnv: Record<string, string>): Promise<ServiceChild> {
     const port = await freePort();
     const portEnv = service === 'api' ? { PORT: String(port), HOST: '127.0.0.1' } : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
-    const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, env: { PATH: process.env.PATH, ...env.env, LOG_LEVEL: 'info', ...portEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A window as large as the batch: the test counts every task's message in the queue.
+    const window = { DISPATCH_WINDOW_MIN: String(TASKS) };
+    const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, env: { PATH: process.env.PATH, ...env.env, LOG_LEVEL: 'info', ...window, ...portEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
