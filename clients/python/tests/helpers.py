@@ -55,3 +55,12 @@ class CliCase(unittest.TestCase):
         done = run_cli([*args, *self.auth] if env is None else list(args), env=env)
         self.assertEqual(done.returncode, 0, f"{args}: {done.stderr}")
         return done.stdout
+
+
+def start_cli_system(demo_speed: str = "0"):
+    """setUpModule of a live CLI test module: its LiveSystem, started, with CliCase's auth arguments set."""
+    from live_system import LiveSystem
+
+    system = LiveSystem(demo_speed=demo_speed).__enter__()
+    CliCase.auth = system.cli_auth
+    return system

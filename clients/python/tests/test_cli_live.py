@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import uuid
 
-from helpers import CliCase, DETECTION, LOCALIZATION, run_cli
+from helpers import CliCase, DETECTION, LOCALIZATION, run_cli, start_cli_system
 from live_system import LiveSystem, free_port
 
 system: LiveSystem
@@ -18,9 +18,8 @@ auth: list
 
 def setUpModule() -> None:
     global system, auth
-    system = LiveSystem(demo_speed="0").__enter__()
+    system = start_cli_system()
     auth = system.cli_auth
-    CliCase.auth = auth
 
 
 def tearDownModule() -> None:

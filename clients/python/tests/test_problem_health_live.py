@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import unittest
 
-from helpers import CliCase, run_cli
+from helpers import CliCase, run_cli, start_cli_system
 from live_system import LiveSystem
 
 from aiopslab_tasks.cli_problem_health import calibration_runs, health_text
@@ -15,9 +15,8 @@ auth: list
 
 def setUpModule() -> None:
     global system, auth
-    system = LiveSystem(demo_speed="0").__enter__()
+    system = start_cli_system()
     auth = system.cli_auth
-    CliCase.auth = auth
 
 
 def tearDownModule() -> None:

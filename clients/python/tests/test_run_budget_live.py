@@ -6,7 +6,7 @@ import os
 import tempfile
 import unittest
 
-from helpers import CliCase, DETECTION, GPT, run_cli, wait_for
+from helpers import CliCase, DETECTION, GPT, run_cli, start_cli_system, wait_for
 from live_system import LiveSystem
 
 from aiopslab_tasks import Client
@@ -18,9 +18,8 @@ auth: list
 
 def setUpModule() -> None:
     global system, auth
-    system = LiveSystem(demo_speed="0").__enter__()
+    system = start_cli_system()
     auth = system.cli_auth
-    CliCase.auth = auth
 
 
 def tearDownModule() -> None:
