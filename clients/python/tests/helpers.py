@@ -57,10 +57,20 @@ class CliCase(unittest.TestCase):
         return done.stdout
 
 
-def start_cli_system(demo_speed: str = "0"):
-    """setUpModule of a live CLI test module: its LiveSystem, started, with CliCase's auth arguments set."""
-    from live_system import LiveSystem
+class LiveCli:
+    """A live CLI test module's system: `live = LiveCli()`, `setUpModule = live.start`, `tearDownModule = live.stop`."""
 
-    system = LiveSystem(demo_speed=demo_speed).__enter__()
-    CliCase.auth = system.cli_auth
-    return system
+    def __init__(self, demo_speed: str = "0") -> None:
+        self.demo_speed = demo_speed
+        self.system = None
+        self.auth: List[str] = []
+
+    def start(self) -> None:
+        from live_system import LiveSystem
+
+        self.system = LiveSystem(demo_speed=self.demo_speed).__enter__()
+        self.auth = self.system.cli_auth
+        CliCase.auth = self.auth
+
+    def stop(self) -> None:
+        self.system.stop()

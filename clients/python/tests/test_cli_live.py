@@ -9,21 +9,12 @@ import tempfile
 import unittest
 import uuid
 
-from helpers import CliCase, DETECTION, LOCALIZATION, run_cli, start_cli_system
-from live_system import LiveSystem, free_port
+from helpers import CliCase, LiveCli, DETECTION, LOCALIZATION, run_cli
+from live_system import free_port
 
-system: LiveSystem
-auth: list
-
-
-def setUpModule() -> None:
-    global system, auth
-    system = start_cli_system()
-    auth = system.cli_auth
-
-
-def tearDownModule() -> None:
-    system.stop()
+live = LiveCli()
+setUpModule = live.start
+tearDownModule = live.stop
 
 
 class CliTests(CliCase):
@@ -42,7 +33,7 @@ class CliTests(CliCase):
         self.assertEqual(len(plain_logs.splitlines()), len(lines))
 
     def test_the_environment_gives_url_and_token_and_flags_override_it(self) -> None:
-        env = {"AIOPSLAB_TASKS_URL": system.url, "AIOPSLAB_TASKS_TOKEN": system.token}
+        env = {"AIOPSLAB_TASKS_URL": live.system.url, "AIOPSLAB_TASKS_TOKEN": live.system.token}
         catalog = json.loads(self.ok("problems", "--json", "--task-type", "detection", env=env))
         self.assertIn({"id": DETECTION, "task_type": "detection"}, catalog)
         refused = run_cli(["problems", "--token", "wrong-token-wrong-token"], env=env)
@@ -50,22 +41,22 @@ class CliTests(CliCase):
         self.assertIn("401", refused.stderr)
 
     def test_exit_1_for_a_refused_request_with_the_problem_as_json(self) -> None:
-        missing = run_cli(["status", str(uuid.uuid4()), "--json", *auth])
+        missing = run_cli(["status", str(uuid.uuid4()), "--json", *live.auth])
         self.assertEqual(missing.returncode, 1)
         self.assertEqual(json.loads(missing.stderr)["error"]["status"], 404)
-        bad = run_cli(["submit", "bad id!", "--agent-config", '{"kind": "registry", "name": "gpt"}', "--max-steps", "0", *auth])
+        bad = run_cli(["submit", "bad id!", "--agent-config", '{"kind": "registry", "name": "gpt"}', "--max-steps", "0", *live.auth])
         self.assertEqual(bad.returncode, 1)
         self.assertIn("max_steps", bad.stderr)
         self.assertEqual(bad.stdout, "")
 
     def test_exit_2_for_bad_usage(self) -> None:
-        self.assertEqual(run_cli(["no-such-command", *auth]).returncode, 2)
-        self.assertEqual(run_cli(["run", "results", *auth]).returncode, 2)
-        malformed = run_cli(["submit", DETECTION, "--agent-config", '{"kind": "registry", "name": "gpt"}', "--metadata", "{not json", *auth])
+        self.assertEqual(run_cli(["no-such-command", *live.auth]).returncode, 2)
+        self.assertEqual(run_cli(["run", "results", *live.auth]).returncode, 2)
+        malformed = run_cli(["submit", DETECTION, "--agent-config", '{"kind": "registry", "name": "gpt"}', "--metadata", "{not json", *live.auth])
         self.assertEqual(malformed.returncode, 2)
         self.assertIn("--metadata is not valid JSON", malformed.stderr)
         # The test token begins with "-": as a separate word it reads as an option, and the error says the fix.
-        dashed = run_cli(["problems", "--url", system.url, "--token", system.token])
+        dashed = run_cli(["problems", "--url", live.system.url, "--token", live.system.token])
         self.assertEqual(dashed.returncode, 2)
         self.assertIn("a value that begins with - goes as --token=VALUE", dashed.stderr)
 
@@ -76,7 +67,7 @@ class CliTests(CliCase):
 
     def test_a_run_from_create_to_results_and_export(self) -> None:
         created = run_cli(["run", "create", "--name", "cli run", "--agent", "gpt", "--agent", 'no=' + json.dumps({"kind": "scripted", "actions": ['submit("No")']}),
-                           "--problem", DETECTION, "--problem", LOCALIZATION, "--repeats", "2", "--wait", "--json", *auth])
+                           "--problem", DETECTION, "--problem", LOCALIZATION, "--repeats", "2", "--wait", "--json", *live.auth])
         self.assertEqual(created.returncode, 0, created.stderr)
         run = json.loads(created.stdout)
         self.assertEqual((run["status"], run["task_count"]), ("finished", 8))
@@ -100,7 +91,7 @@ class CliTests(CliCase):
             with open(path, encoding="utf-8") as handle:
                 self.assertEqual([json.loads(line)["task_id"] for line in handle], [t["task_id"] for t in exported])
 
-        watched = run_cli(["run", "watch", run_id, *auth])  # a run with wrong answers is finished, not failed
+        watched = run_cli(["run", "watch", run_id, *live.auth])  # a run with wrong answers is finished, not failed
         self.assertEqual(watched.returncode, 0, watched.stderr)
         self.assertIn("status    finished", watched.stdout)
 
@@ -112,7 +103,7 @@ class CliTests(CliCase):
         self.assertEqual(second["runs"][0]["run_id"], made[0])
         every = json.loads(self.ok("run", "list", "--limit", "1", "--all", "--json"))
         self.assertTrue(set(made) <= {r["run_id"] for r in every})
-        shown = run_cli(["run", "list", "--limit", "2", *auth])
+        shown = run_cli(["run", "list", "--limit", "2", *live.auth])
         self.assertEqual(shown.returncode, 0, shown.stderr)
         self.assertEqual(shown.stdout.splitlines()[0].split(), ["run_id", "name", "status", "grid", "task_count", "created_at", "finished_at"])
         self.assertIn(f"{made[2]}  listed 2", shown.stdout)
@@ -137,7 +128,7 @@ class CliTests(CliCase):
         self.assertEqual(chosen[0], ["agent_label", "task_type", "pass_hat_2", "success_rate"])
         # "Yes" is right for detection and a wrong localization; the demo grades both
         self.assertEqual(chosen[1:], [["yes", "detection", "1", "1"], ["yes", "localization", "0", "0"], ["yes", "all", "0.5", "0.5"]])
-        refused = run_cli(["run", "results", ids[0], "--columns", "agent_label,nope", *auth])
+        refused = run_cli(["run", "results", ids[0], "--columns", "agent_label,nope", *live.auth])
         self.assertEqual(refused.returncode, 2)
         self.assertIn("unknown column(s) nope", refused.stderr)
 
@@ -163,17 +154,17 @@ class CliTests(CliCase):
         self.assertIn("problems_differ", codes)
         lines = self.ok("run", "compare", ids[0], narrow).splitlines()
         self.assertEqual(lines[:len(codes)], [f"warning   {w['message']}" for w in warned["warnings"]])
-        as_json = run_cli(["run", "compare", ids[0], narrow, "--json", *auth])
+        as_json = run_cli(["run", "compare", ids[0], narrow, "--json", *live.auth])
         self.assertIn("warning: the runs' problems differ", as_json.stderr)
 
         # one agent against another, named: here "yes" of each run; the api refuses an agent against itself
         agents = json.loads(self.ok("run", "compare", ids[0], ids[1], "--agent-a", "yes", "--agent-b", "yes", "--json"))
         self.assertEqual((agents["pairing"], [(p["agent_a"], p["agent_b"]) for p in agents["by_agent"]]), ("agents", [("yes", "yes")]))
-        self.assertEqual(run_cli(["run", "compare", ids[0], "--agent-a", "yes", "--agent-b", "yes", *auth]).returncode, 1)
-        self.assertEqual(run_cli(["run", "compare", ids[0], "--agent-a", "yes", *auth]).returncode, 2)
+        self.assertEqual(run_cli(["run", "compare", ids[0], "--agent-a", "yes", "--agent-b", "yes", *live.auth]).returncode, 1)
+        self.assertEqual(run_cli(["run", "compare", ids[0], "--agent-a", "yes", *live.auth]).returncode, 2)
 
     def test_run_create_without_agents_is_refused_by_the_api(self) -> None:
-        refused = run_cli(["run", "create", "--name", "x", "--problem", DETECTION, "--json", *auth])
+        refused = run_cli(["run", "create", "--name", "x", "--problem", DETECTION, "--json", *live.auth])
         self.assertEqual(refused.returncode, 1)
         self.assertEqual(json.loads(refused.stderr)["error"]["status"], 400)
 

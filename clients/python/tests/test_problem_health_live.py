@@ -4,23 +4,13 @@ from __future__ import annotations
 import json
 import unittest
 
-from helpers import CliCase, run_cli, start_cli_system
-from live_system import LiveSystem
+from helpers import CliCase, LiveCli, run_cli
 
 from aiopslab_tasks.cli_problem_health import calibration_runs, health_text
 
-system: LiveSystem
-auth: list
-
-
-def setUpModule() -> None:
-    global system, auth
-    system = start_cli_system()
-    auth = system.cli_auth
-
-
-def tearDownModule() -> None:
-    system.stop()
+live = LiveCli()
+setUpModule = live.start
+tearDownModule = live.stop
 
 
 class ProblemHealthCliTests(CliCase):

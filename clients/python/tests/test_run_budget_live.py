@@ -6,24 +6,14 @@ import os
 import tempfile
 import unittest
 
-from helpers import CliCase, DETECTION, GPT, run_cli, start_cli_system, wait_for
-from live_system import LiveSystem
+from helpers import CliCase, LiveCli, DETECTION, GPT, run_cli, wait_for
 
 from aiopslab_tasks import Client
 from aiopslab_tasks.formatting import run_summary
 
-system: LiveSystem
-auth: list
-
-
-def setUpModule() -> None:
-    global system, auth
-    system = start_cli_system()
-    auth = system.cli_auth
-
-
-def tearDownModule() -> None:
-    system.stop()
+live = LiveCli()
+setUpModule = live.start
+tearDownModule = live.stop
 
 
 class RunBudgetCliTests(CliCase):
@@ -41,18 +31,18 @@ class RunBudgetCliTests(CliCase):
         self.assertIn("budget    $0.000001, 2 cells not created yet; budget_exhausted: raise it to go on", text)
         self.assertIn(f"run budget {run_id} USD", text)
 
-        lower = run_cli(["run", "budget", run_id, "0", *auth])
+        lower = run_cli(["run", "budget", run_id, "0", *live.auth])
         self.assertNotEqual(lower.returncode, 0)
         self.assertIn("budget_usd", lower.stderr)
         self.assertEqual(self.ok("run", "budget", run_id, "5").strip(), f"run {run_id}: budget $0.000001 -> $5; 2 tasks created")
 
-        finished = Client(system.url, system.token).wait_run(run_id, timeout=300, progress=False)
+        finished = Client(live.system.url, live.system.token).wait_run(run_id, timeout=300, progress=False)
         self.assertEqual((finished["status"], finished["task_count"], finished["budget_usd"]), ("finished", 3, 5))
         self.assertIn("budget    $5", self.ok("run", "status", run_id))
 
     def test_run_results_shows_infra_errors_and_picks_it_with_columns(self) -> None:
         run_id = json.loads(self.ok("run", "create", "--name", "infra column", "--problem", DETECTION, "--agent", "gpt", "--json"))["run_id"]
-        Client(system.url, system.token).wait_run(run_id, timeout=300, progress=False)
+        Client(live.system.url, live.system.token).wait_run(run_id, timeout=300, progress=False)
         header = self.ok("run", "results", run_id).splitlines()[0]
         self.assertIn("infra_errors", header)
         picked = self.ok("run", "results", run_id, "--columns", "agent_label,task_type,infra_errors").splitlines()
