@@ -11,6 +11,7 @@
 // well above N, e.g. node a of scripts/rabbitmq-cluster.sh: amqp://guest:guest@127.0.0.1:5701 and
 // http://127.0.0.1:15701).
 const { spawn } = require('node:child_process');
+const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
 const { MANAGEMENT_URL: MGMT, scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
@@ -63,6 +64,17 @@ async function xacts(monitor, dbName) {
   return Number(rows[0].n);
 }
 
+/** Where the machine's CPU goes during a window (the profile that says which part is the bottleneck). */
+const CPU_GROUPS = (dbName) => ({
+  pg: (pid, cmd) => cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `),
+  rabbitmq: (pid, cmd) => cmd.includes('beam.smp'),
+  pgbouncer: (pid, cmd) => cmd.startsWith('pgbouncer') || cmd.includes('/pgbouncer '),
+  api: (pid, cmd) => cmd.includes('services/api/dist/main.js'),
+  history: (pid, cmd) => cmd.includes('services/history/dist/main.js'),
+  workers: (pid, cmd) => cmd.includes('fleet-host.js'),
+  'load generator': (pid) => pid === process.pid,
+});
+
 /** One measured window: sessions (max), transactions/s, PostgreSQL CPU of this database's backends, broker. */
 async function measure(monitor, dbName, seconds, baseline, during = async () => undefined) {
   const sampler = sessionSampler(monitor, dbName);
@@ -73,9 +85,10 @@ async function measure(monitor, dbName, seconds, baseline, during = async () => 
   await sleep(1.5); // pg_stat_database is flushed about once a second
   const elapsed = (Date.now() - t0) / 1000;
   const tx = (await xacts(monitor, dbName)) - x0;
-  const cpu = cpuSecondsSince(cpu0, { pg: (pid, cmd) => cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `) });
+  const cpu = cpuSecondsSince(cpu0, CPU_GROUPS(dbName));
   const samples = await sampler.stop();
-  return { sessionsMax: Math.max(...samples), txPerS: tx / elapsed, pgCpuPct: (cpu.pg / elapsed) * 100, broker: await broker(baseline), extra };
+  const cpuPct = Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, (s / elapsed) * 100]));
+  return { sessionsMax: Math.max(...samples), txPerS: tx / elapsed, pgCpuPct: cpuPct.pg, cpuPct, broker: await broker(baseline), extra };
 }
 
 /** POSTs `RATE` tasks a second for `seconds`; returns their ids. */
@@ -94,7 +107,8 @@ async function submitLoad(api, seconds) {
 }
 
 function startHost(env, first, count) {
-  const child = spawn(process.execPath, [path.join(__dirname, 'fleet-host.js')], { env: { ...process.env, ...env, FLEET_FIRST: String(first), WORKER_COUNT: String(count) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(__dirname, 'fleet-host.js')], { env: { ...process.env, ...env, FLEET_FIRST: String(first), WORKER_COUNT: String(count) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk) => {
@@ -144,9 +158,16 @@ async function runSize(n) {
     void rows;
     const tasks = new Client({ connectionString: s.databaseUrl });
     await tasks.connect();
-    const claims = await tasks.query("SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms, status FROM tasks WHERE id = ANY($1::uuid[])", [ids]);
+    const claims = await tasks.query(
+      'SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms, extract(epoch FROM dispatched_at - created_at) * 1000 AS to_dispatch_ms, extract(epoch FROM started_at - dispatched_at) * 1000 AS in_queue_ms, status FROM tasks WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     await tasks.end();
     const claimMs = claims.rows.filter((r) => r.ms !== null).map((r) => Number(r.ms));
+    // Where a claim's wait goes: waiting for a dispatch pass (the window), then in the broker's queue.
+    const part = (key) => claims.rows.filter((r) => r[key] !== null).map((r) => Number(r[key]));
+    const [toDispatch, inQueue] = [part('to_dispatch_ms'), part('in_queue_ms')];
+    console.error(`N=${n}: created → dispatched p50 ${ms(percentile(toDispatch, 50))} p99 ${ms(percentile(toDispatch, 99))} ms; dispatched → claimed p50 ${ms(percentile(inQueue, 50))} p99 ${ms(percentile(inQueue, 99))} ms`);
     const completed = claims.rows.filter((r) => r.status === 'completed').length;
     const byStatus = {};
     for (const r of claims.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
@@ -186,6 +207,8 @@ async function main() {
     'done / sent': `${r.completed} / ${r.submitted}`,
   }));
   printTable(`Fleet (${DIRECT ? 'direct' : 'through PgBouncer, transaction mode'}, prepared statements ${PREPARED === 'true' ? 'on' : 'off'})`, rows);
+  // % of one core each, under load; the machine has os.cpus().length of them.
+  printTable(`CPU under load, % of one core (${os.cpus().length} cores)`, results.map((r) => ({ N: r.n, ...Object.fromEntries(Object.entries(r.load.cpuPct).map(([k, v]) => [k, v.toFixed(0)])), total: Object.values(r.load.cpuPct).reduce((a, b) => a + b, 0).toFixed(0) })));
   const last = results[results.length - 1];
   console.log(`\nGoals at N=1000, shown for N=${last.n}: PostgreSQL sessions ≤ ${GOALS.sessions} (${Math.max(last.idle.sessionsMax, last.load.sessionsMax)}); idle tx/s per worker ≤ ${GOALS.idleTxPerWorker} (${perWorker(last).toFixed(3)}; ${(last.idle.txPerS / last.n).toFixed(3)} with the api's and history's share); claim p99 ≤ ${GOALS.claimP99Ms} ms at ${RATE} tasks/s (${ms(last.claimP99)})`);
 }

@@ -3,7 +3,7 @@ import { ConfirmPublisher } from '../amqp/confirm-publisher';
 import { assertTopology, topologyNames } from '../amqp/topology';
 import { createPrismaClient, Db } from '../db/prisma-client';
 import { createLogger } from '../logging/logger';
-import { directPublishable, DueOutboxRow, enqueueOutbox, OutboxMessageInput, outboxInsert } from '../tables/outbox';
+import { claimDueOutboxRows, directPublishable, DueOutboxRow, enqueueOutbox, OutboxMessageInput, outboxInsert } from '../tables/outbox';
 import { OutboxRelay } from './outbox-relay';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
 import { collectMessages, waitUntil } from '../../../tests/support/amqp-helpers';
@@ -126,6 +126,25 @@ describe('outbox relay', () => {
     await consumer.waitFor(1);
     expect(JSON.parse(consumer.messages[0].content.toString())).toEqual({ handed: 'back' });
     await consumer.close();
+  });
+
+  it('an idle pass is one statement: with nothing due, its claim says when the next row falls due, leaving out the rows it marks', async () => {
+    const topology = topologyNames(env.queuePrefix);
+    const message = (payload: object) => ({ exchange: topology.exchanges.events, routingKey: 'task.pending', type: 'task.transition', payload });
+    await db.$transaction((tx) => enqueueOutbox(tx, [{ ...message({ in: 'a minute' }), availableAt: new Date(Date.now() + 60_000) }]));
+    const direct = await writeDirect([message({ direct: true })]); // claimed by its writer for 10 s, published, now marked
+    const idle = await claimDueOutboxRows(db, direct.map((row) => ({ id: row.id, at: new Date().toISOString() })), 30_000, 10);
+    expect(idle.rows).toEqual([]);
+    expect(idle.nextDueInMs).toBeGreaterThan(50_000); // the scheduled row's, not the marked row's 10 s
+    expect(idle.nextDueInMs).toBeLessThanOrEqual(60_000);
+    expect(await db.outboxMessage.count({ where: { publishedAt: null } })).toBe(1);
+    await db.$executeRawUnsafe('DELETE FROM outbox');
+    expect(await claimDueOutboxRows(db, [], 30_000, 10)).toEqual({ rows: [], nextDueInMs: null });
+    await db.$transaction((tx) => enqueueOutbox(tx, [message({ due: 'now' })]));
+    const busy = await claimDueOutboxRows(db, [], 30_000, 10);
+    expect(busy.rows.map((row) => row.payload)).toEqual([{ due: 'now' }]);
+    expect(busy.nextDueInMs).toBeNull();
+    await db.$executeRawUnsafe('DELETE FROM outbox');
   });
 
   it('holds a scheduled message until available_at', async () => {

@@ -2,7 +2,7 @@ import type { ConfirmPublisher } from '../amqp/confirm-publisher';
 import type { SqlClient } from '../db/sql';
 import type { Logger } from '../logging/logger';
 import { CALLBACK_HEADER } from '../amqp/delivery';
-import { claimDueOutboxRows, countUnpublishedOutbox, DueOutboxRow, markOutboxPublished, nextOutboxDueInMs, OutboxMark, pruneOutbox, releaseOutboxRows } from '../tables/outbox';
+import { claimDueOutboxRows, countUnpublishedOutbox, DueOutboxRow, markOutboxPublished, OutboxMark, pruneOutbox, releaseOutboxRows } from '../tables/outbox';
 import { backoffMs } from '../domain/backoff';
 
 /** After a failed batch: 200 ms, doubling, at most 5 s. */
@@ -141,14 +141,15 @@ export class OutboxRelay {
     const claimMs = this.options.claimMs ?? 30_000;
     const marks = this.unmarked;
     this.unmarked = [];
-    let rows: DueOutboxRow[];
+    let claimed: { rows: DueOutboxRow[]; nextDueInMs: number | null };
     try {
-      rows = await claimDueOutboxRows(this.db, marks, claimMs, batchSize);
+      claimed = await claimDueOutboxRows(this.db, marks, claimMs, batchSize);
     } catch (error) {
       this.unmarked = marks.concat(this.unmarked);
       throw error;
     }
-    if (rows.length === 0) return { published: 0, nextDueInMs: await nextOutboxDueInMs(this.db) };
+    const { rows } = claimed;
+    if (rows.length === 0) return { published: 0, nextDueInMs: claimed.nextDueInMs };
     rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     const ids = rows.map((row) => row.id);
     try {

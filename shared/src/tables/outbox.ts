@@ -126,20 +126,30 @@ function markParameters(marks: readonly OutboxMark[]): [bigint[], string[]] {
 
 /**
  * Marks `marks` published and claims the next due batch (FOR UPDATE SKIP LOCKED) by pushing its
- * available_at `claimMs` forward, in one statement: any number of relays can run.
+ * available_at `claimMs` forward, in one statement: any number of relays can run. When nothing
+ * was due, the same statement says when the next unpublished row falls due (negative: already
+ * due, e.g. locked by another relay; null: none is left), so an idle pass costs one statement.
  */
-export function claimDueOutboxRows(db: SqlClient, marks: readonly OutboxMark[], claimMs: number, batchSize: number): Promise<DueOutboxRow[]> {
-  return db.$queryRawUnsafe<DueOutboxRow[]>(
-    `WITH marked AS (${MARK_PUBLISHED})
-     UPDATE outbox SET available_at = now() + $3::int * interval '1 millisecond', attempts = attempts + 1
-     WHERE id IN (
-       SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY($1::bigint[]))
-       ORDER BY available_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
-     RETURNING id, message_id::text, exchange, routing_key, payload, headers`,
+export async function claimDueOutboxRows(db: SqlClient, marks: readonly OutboxMark[], claimMs: number, batchSize: number): Promise<{ rows: DueOutboxRow[]; nextDueInMs: number | null }> {
+  const result = await db.$queryRawUnsafe<(DueOutboxRow & { due_in_ms: number | null })[]>(
+    `WITH marked AS (${MARK_PUBLISHED}),
+     claimed AS (
+       UPDATE outbox SET available_at = now() + $3::int * interval '1 millisecond', attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM outbox WHERE published_at IS NULL AND available_at <= now() AND NOT (id = ANY($1::bigint[]))
+         ORDER BY available_at, id LIMIT $4::int FOR UPDATE SKIP LOCKED)
+       RETURNING id, message_id::text, exchange, routing_key, payload, headers)
+     SELECT *, NULL::float8 AS due_in_ms FROM claimed
+     UNION ALL
+     SELECT NULL, NULL, NULL, NULL, NULL, NULL,
+            (SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 FROM outbox WHERE published_at IS NULL AND NOT (id = ANY($1::bigint[])))
+     WHERE NOT EXISTS (SELECT 1 FROM claimed)`,
     ...markParameters(marks),
     claimMs,
     batchSize,
   );
+  if (result.length === 1 && result[0].id === null) return { rows: [], nextDueInMs: result[0].due_in_ms };
+  return { rows: result.map(({ due_in_ms: _, ...row }) => row), nextDueInMs: null };
 }
 
 export async function markOutboxPublished(db: SqlClient, marks: readonly OutboxMark[]): Promise<void> {
@@ -155,13 +165,6 @@ export async function releaseOutboxRows(db: SqlClient, ids: bigint[]): Promise<v
 export async function countUnpublishedOutbox(db: SqlClient): Promise<number> {
   const rows = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM outbox WHERE published_at IS NULL`;
   return Number(rows[0].count);
-}
-
-/** When the next unpublished row falls due (negative: already due), or null when none is left. */
-export async function nextOutboxDueInMs(db: SqlClient): Promise<number | null> {
-  const rows = await db.$queryRaw<{ due_in_ms: number | null }[]>`
-    SELECT (EXTRACT(EPOCH FROM (min(available_at) - now())) * 1000)::float8 AS due_in_ms FROM outbox WHERE published_at IS NULL`;
-  return rows[0]?.due_in_ms ?? null;
 }
 
 /** Deletes up to 5,000 rows published before `cutoff`. */

@@ -15,16 +15,18 @@ export const DISPATCH_PASS_LIMIT = 1000;
  * the relay's claimed batches, since a writer could not publish thousands within DIRECT_CLAIM_MS
  * (the relay would claim them again and publish them twice).
  */
-const DIRECT_PUBLISH_LIMIT = 100;
+export const DIRECT_PUBLISH_LIMIT = 100;
 const WINDOW_USED = `status IN ('pending', 'retrying') AND dispatched_at IS NOT NULL AND dispatched_at <= statement_timestamp()`;
-const WINDOW_SIZE = `greatest($1::int, ceil($2::float8 * (SELECT count(*) FROM workers WHERE status IN ('idle', 'busy', 'preparing')))::int)`;
+/** The window's size, from the parameters holding DispatchWindow's min and perWorker. */
+const windowSize = (min: string, perWorker: string) => `greatest(${min}::int, ceil(${perWorker}::float8 * (SELECT count(*) FROM workers WHERE status IN ('idle', 'busy', 'preparing')))::int)`;
+const WINDOW_SIZE = windowSize('$1', '$2');
 
 /**
  * The outbox INSERT of a dispatch message (as amqp/outbound-messages.ts dispatchMessage builds
  * one) for each row of `cte` (id, attempt, priority, correlation_id), to the exchange and routing
  * key of the given parameters, claimed for `claimMs` (an SQL expression) by its writer.
  */
-function dispatchMessagesOf(cte: string, exchange: string, routingKey: string, claimMs: string): string {
+export function dispatchMessagesOf(cte: string, exchange: string, routingKey: string, claimMs: string): string {
   return outboxInsertFrom(`
     SELECT gen_random_uuid(), ${exchange}::text, ${routingKey}::text, jsonb_build_object('task_id', id, 'attempt', attempt),
            jsonb_build_object('type', '${MESSAGE_TYPES.dispatch}', 'correlation_id', correlation_id, 'priority', priority),
@@ -37,6 +39,22 @@ const LANE = `COALESCE(run_id, '00000000-0000-0000-0000-000000000000'::uuid)`;
 const UNDISPATCHED = `status = 'pending' AND dispatched_at IS NULL`;
 /** Every dispatch pass, fleet-wide, runs under this transaction-scoped advisory lock (pooler-safe). */
 const DISPATCH_LOCK_KEY = 0x41494f5044n; // "AIOPD"
+
+/**
+ * How many of a submission's new tasks its own INSERT dispatches (SQL, from the parameters holding
+ * DispatchWindow's min and perWorker): the window's room, at most DIRECT_PUBLISH_LIMIT, when no
+ * task waits for its turn (so nobody is passed over: a submission behind a backlog waits for the
+ * Dispatcher's turns like every other) and the dispatch lock is free; otherwise 0, and the
+ * submission nudges a pass. Under the lock no pass runs meanwhile; one that committed between
+ * this statement's snapshot and its lock is not seen, so the window can exceed its size by that
+ * pass's tasks (docs/messaging.md, "Fair sharing").
+ */
+export function submissionDispatchRoom(min: string, perWorker: string): string {
+  return `CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE ${UNDISPATCHED}) THEN 0
+               WHEN pg_try_advisory_xact_lock(${DISPATCH_LOCK_KEY})
+               THEN least(${DIRECT_PUBLISH_LIMIT}, greatest(0, ${windowSize(min, perWorker)} - (SELECT count(*) FROM tasks WHERE ${WINDOW_USED})))::int
+               ELSE 0 END`;
+}
 
 /**
  * $1 window min, $2 per live worker, $3/$4 the dispatch exchange and routing key, $5 how long the

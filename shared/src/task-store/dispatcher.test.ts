@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { sleep } from '../lifecycle/sleep';
 import { topologyNames } from '../amqp/topology';
 import { createPrismaClient, Db } from '../db/prisma-client';
 import { createSqlDb, PgSql } from '../db/sql';
 import type { DueOutboxRow } from '../tables/outbox';
-import { dispatchCounts } from '../tables/tasks-dispatch';
+import { dispatchCounts, dispatchWaitingTasks } from '../tables/tasks-dispatch';
 import type { NewTask } from '../tables/tasks-insert';
 import { createTaskStore, TaskStore } from './task-store';
 import { createTestEnv, TestEnv } from '../../../tests/support/test-env';
@@ -94,6 +95,54 @@ describe('the dispatcher keeps a window of dispatched tasks and gives runs their
     expect(await store.dispatcher.pass()).toBe(2);
     expect(await dispatchCounts(sql)).toEqual({ waiting: 14, dispatched: 6 });
     expect(await store.dispatcher.pass()).toBe(0); // full
+  });
+
+  const taskIdsOf = (rows: DueOutboxRow[]) => rows.map((row) => (row.payload as { task_id: string }).task_id);
+
+  it('a submission into a window with room is dispatched by its own INSERT (by priority, then the order given); behind waiting tasks it waits its turn', async () => {
+    const store = storeWith({ min: 3, perWorker: 0 });
+    const first = await store.submit([...tasksOf(2), ...tasksOf(2, { priority: 5 })]);
+    // The statement's own result, before any pass: three dispatched, one waiting for a turn.
+    expect(first.waiting).toBe(1);
+    expect(taskIdsOf(published)).toEqual([first.ids[2], first.ids[3], first.ids[0]]);
+    expect(first.ids.map((id) => first.stored.get(id)?.dispatchedAt !== null)).toEqual([true, false, true, true]);
+    await store.dispatcher.idle();
+    expect(await dispatchCounts(sql)).toEqual({ waiting: 1, dispatched: 3 }); // the window is full
+
+    // Two claims leave room; their pass gives it to the task that waited, and a later submission
+    // is not let past it.
+    await claimSome(store, published.splice(0), 2);
+    expect(taskIdsOf(published)).toEqual([first.ids[1]]);
+    const second = await store.submit(tasksOf(1));
+    expect(second.waiting).toBe(0); // nothing waited any more, and there was room
+    const third = await store.submit(tasksOf(2));
+    expect(third.waiting).toBe(2);
+    await store.dispatcher.idle();
+    expect(await dispatchCounts(sql)).toEqual({ waiting: 2, dispatched: 3 });
+  });
+
+  it('a submission that finds the dispatch lock taken leaves its tasks waiting, and its nudge tries again once the holder lets go', async () => {
+    const store = storeWith({ min: 5, perWorker: 0 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    // Another process's pass, holding the lock (with nothing to dispatch) until released.
+    const holder = sql.$transaction(async (tx) => {
+      expect(await dispatchWaitingTasks(tx, { min: 5, perWorker: 0 }, { exchange: topology.exchanges.tasks, routingKey: 'dispatch' })).toEqual({ dispatched: 0, announced: [] });
+      locked();
+      await held;
+    });
+    await holding;
+    const submitted = await store.submit(tasksOf(2));
+    expect(submitted.waiting).toBe(2);
+    expect(published).toEqual([]);
+    await sleep(300); // long enough for the nudge's first pass to find the lock taken
+    expect(published).toEqual([]);
+    release();
+    await holder;
+    await store.dispatcher.idle();
+    expect(taskIdsOf(published).sort()).toEqual([...submitted.ids].sort());
   });
 
   it('a claim frees room and its pass gives it to the run with the fewest tasks in flight: a small run behind a huge one goes next', async () => {

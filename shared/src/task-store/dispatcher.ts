@@ -1,6 +1,10 @@
 import type { SqlDb } from '../db/sql';
 import { DISPATCH_PASS_LIMIT, dispatchNeed, dispatchWaitingTasks, DispatchWindow, redispatchLostTasks } from '../tables/tasks-dispatch';
 import type { OutboxWake } from './task-store';
+import { sleep } from '../lifecycle/sleep';
+
+const LOCKED_RETRY_MS = 20;
+const LOCKED_RETRIES = 100;
 
 /**
  * The one writer of new tasks' dispatch messages. The broker holds a window of dispatched,
@@ -14,6 +18,7 @@ import type { OutboxWake } from './task-store';
 export class Dispatcher {
   private running: Promise<void> | null = null;
   private again = false;
+  private insist = false;
 
   constructor(
     private readonly deps: {
@@ -25,8 +30,12 @@ export class Dispatcher {
     },
   ) {}
 
-  /** Asks for a pass soon; never throws. */
-  nudge(): void {
+  /**
+   * Asks for a pass soon; never throws. `afterSubmission`: tasks were just left waiting by a
+   * submission, so a pass that finds the dispatch lock taken tries again shortly (below).
+   */
+  nudge(options: { afterSubmission?: boolean } = {}): void {
+    if (options.afterSubmission) this.insist = true;
     if (this.running) {
       this.again = true;
       return;
@@ -36,29 +45,9 @@ export class Dispatcher {
     });
   }
 
-  /**
-   * One pass now, published before it returns: how many tasks it dispatched. `refill: 'half'`
-   * (a nudge) passes only once the window is at most half full, so that under load one pass
-   * fills the places of many claims instead of one pass per claim; the default fills whatever
-   * room there is (the leader's pass, tests). A pass that finds another one running leaves the
-   * room to it and returns: waiting for the lock, or retrying, would take connections claims
-   * need (a hundred workers' retries starved a PgBouncer pool in the fleet bench). What the
-   * running pass's snapshot missed is filled by the next claim's pass, or the leader's. A pass
-   * that filled DISPATCH_PASS_LIMIT goes on with the next.
-   */
+  /** One pass now, published before it returns: how many tasks it dispatched (see fill). */
   async pass(options: { refill?: 'half' | 'any' } = {}): Promise<number> {
-    const { db, window, route, outbox } = this.deps;
-    // With no backlog (every task dispatched at its submission) a claim costs one probe, not a locked pass.
-    const need = await dispatchNeed(db, window);
-    if (!need.waits || (options.refill === 'half' && need.used > Math.floor(need.size / 2))) return 0;
-    let dispatched = 0;
-    for (;;) {
-      const pass = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
-      if (pass === null) return dispatched;
-      outbox.committed(pass.announced ?? undefined); // a large pass: the relay publishes it in claimed batches
-      dispatched += pass.dispatched;
-      if (pass.dispatched < DISPATCH_PASS_LIMIT) return dispatched;
-    }
+    return (await this.fill(options.refill ?? 'any')).dispatched;
   }
 
   /**
@@ -77,11 +66,53 @@ export class Dispatcher {
     while (this.running) await this.running;
   }
 
+  /**
+   * `'half'` (a nudge) passes only once the window is at most half full, so that under load one
+   * pass fills the places of many claims instead of one pass per claim; `'any'` fills whatever
+   * room there is (the leader's pass, tests). A pass that finds the lock taken leaves the room to
+   * its holder and returns (`locked`): waiting for the lock, or retrying, would take connections
+   * claims need (a hundred workers' retries starved a PgBouncer pool in the fleet bench). So a
+   * pass that held the lock looks again after its commit, and passes again while tasks wait and
+   * the window has room: whoever found the lock taken meanwhile did so before that look. The one
+   * holder that does not look again is a submission's INSERT (submissionDispatchRoom): what it
+   * turned away is a submission's, whose nudge insists (loop).
+   */
+  private async fill(refill: 'half' | 'any'): Promise<{ dispatched: number; locked: boolean }> {
+    const { db, window, route, outbox } = this.deps;
+    // With no backlog (tasks dispatched at their submission) a claim costs one probe, not a locked pass.
+    const need = await dispatchNeed(db, window);
+    if (!need.waits || (refill === 'half' && need.used > Math.floor(need.size / 2))) return { dispatched: 0, locked: false };
+    let dispatched = 0;
+    for (;;) {
+      const pass = await db.$transaction((tx) => dispatchWaitingTasks(tx, window, route, { direct: true }));
+      if (pass === null) return { dispatched, locked: true };
+      outbox.committed(pass.announced ?? undefined); // a large pass: the relay publishes it in claimed batches
+      dispatched += pass.dispatched;
+      if (pass.dispatched === 0) return { dispatched, locked: false };
+      if (pass.dispatched < DISPATCH_PASS_LIMIT) {
+        const after = await dispatchNeed(db, window);
+        if (!after.waits || after.used >= after.size) return { dispatched, locked: false };
+      }
+    }
+  }
+
+  /**
+   * Nudged passes, one at a time. After a submission, a pass that found the lock taken tries again
+   * every LOCKED_RETRY_MS, up to LOCKED_RETRIES times: its holder may be another submission's
+   * INSERT, which does not look again. Only submitters (the api's few processes) insist; a
+   * worker's claim leaves it to the holder.
+   */
   private async loop(): Promise<void> {
     do {
       this.again = false;
+      const insist = this.insist;
+      this.insist = false;
       try {
-        await this.pass({ refill: 'half' });
+        for (let tries = 0; ; tries++) {
+          const { locked } = await this.fill('half');
+          if (!locked || !insist || tries >= LOCKED_RETRIES) break;
+          await sleep(LOCKED_RETRY_MS);
+        }
       } catch (error) {
         this.deps.onError(error as Error);
       }

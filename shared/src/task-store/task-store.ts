@@ -71,7 +71,8 @@ function freesRoom(from: TaskStatus, to: TaskStatus): boolean {
 export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: OutboxWake; dispatch: DispatchOptions }): TaskStore {
   const { db, topology, outbox } = deps;
   const routes = newTaskRoutes(topology);
-  const dispatcher = new Dispatcher({ db, window: deps.dispatch.window, route: dispatchRoute(topology), outbox, onError: deps.dispatch.onError });
+  const dispatch = { window: deps.dispatch.window, route: dispatchRoute(topology) };
+  const dispatcher = new Dispatcher({ db, ...dispatch, outbox, onError: deps.dispatch.onError });
   const committing = { transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => db.$transaction(fn) };
   return {
     db,
@@ -79,11 +80,10 @@ export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: O
     dispatcher,
     async submit(tasks, correlationId) {
       const rows = toTaskRows(tasks, correlationId);
-      const inserted = await insertTasks(db, routes, rows, { direct: true });
-      if (inserted.stored.size > 0) {
-        outbox.committed(inserted.announced);
-        dispatcher.nudge();
-      }
+      // Dispatched by the INSERT itself while the window has room and nothing waits: one round trip.
+      const inserted = await insertTasks(db, routes, rows, { direct: true, dispatch });
+      if (inserted.stored.size > 0) outbox.committed(inserted.announced);
+      if (inserted.waiting > 0) dispatcher.nudge({ afterSubmission: true });
       return { ...inserted, ids: rows.map((row) => row.id) };
     },
     async transition(request) {
@@ -93,17 +93,17 @@ export function createTaskStore(deps: { db: SqlDb; topology: Topology; outbox: O
       return result;
     },
     async inTransaction(fn, options = {}) {
-      const effects = { wrote: false, dispatch: false };
+      const effects = { wrote: false, dispatch: false, submitted: false };
       const timeout = options.timeoutMs === undefined ? undefined : { timeout: options.timeoutMs, maxWait: 10_000 };
       const result = await db.$transaction((sql) => fn(transactionStore(sql, topology, effects)), timeout);
       if (effects.wrote) outbox.committed();
-      if (effects.dispatch) dispatcher.nudge();
+      if (effects.dispatch) dispatcher.nudge({ afterSubmission: effects.submitted });
       return result;
     },
   };
 }
 
-function transactionStore(sql: SqlClient, topology: Topology, effects: { wrote: boolean; dispatch: boolean }): TaskTransaction {
+function transactionStore(sql: SqlClient, topology: Topology, effects: { wrote: boolean; dispatch: boolean; submitted: boolean }): TaskTransaction {
   const routes = newTaskRoutes(topology);
   const wrote = () => (effects.wrote = true);
   return {
@@ -111,7 +111,8 @@ function transactionStore(sql: SqlClient, topology: Topology, effects: { wrote: 
     async submit(tasks, correlationId) {
       const rows = toTaskRows(tasks, correlationId);
       const inserted = await insertTasks(sql, routes, rows);
-      if (inserted.stored.size > 0) effects.wrote = effects.dispatch = true;
+      if (inserted.stored.size > 0) effects.wrote = true;
+      if (inserted.waiting > 0) effects.dispatch = effects.submitted = true;
       return { ...inserted, ids: rows.map((row) => row.id) };
     },
     async transition(request) {
