@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:fleet [-- --workers 100,500,1000 --per-process 250 --rate 100 --idle-seconds 60
+// npm run bench:fleet [-- --workers 100,500,1000 --per-process 25 --rate 100 --idle-seconds 60
 //                        --load-seconds 60 --warmup-seconds 20 --direct]
 // N virtual workers (scripts/bench/fleet-host.js: the real worker code, many per process, a
 // no-op runner), the api and the history service, all through PgBouncer in transaction mode
@@ -21,7 +21,7 @@ const arg = (name, fallback) => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const SIZES = arg('workers', '50').split(',').map(Number);
-const PER_PROCESS = Number(arg('per-process', '250'));
+const PER_PROCESS = Number(arg('per-process', '25'));
 const RATE = Number(arg('rate', '100'));
 const IDLE_S = Number(arg('idle-seconds', '30'));
 const LOAD_S = Number(arg('load-seconds', '30'));
