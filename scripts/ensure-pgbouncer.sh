@@ -3,6 +3,8 @@
 # answers on 127.0.0.1:${PGBOUNCER_PORT:-6432} in front of the local PostgreSQL. Installs the
 # package when missing and this runs as root; starts it as the postgres user (PgBouncer refuses
 # to run as root), its pid file and log under PGBOUNCER_RUNDIR. Called by ensure-services.sh.
+# PGBOUNCER_BIN runs another build instead, and PGBOUNCER_MAX_PREPARED sets its
+# max_prepared_statements (1.21+): scripts/bench/pgbouncer-prepared.sh starts a second PgBouncer so.
 set -euo pipefail
 
 DIR=$(cd "$(dirname "$0")/pgbouncer" && pwd)
@@ -15,7 +17,7 @@ if up; then
   exit 0
 fi
 if ! command -v pgbouncer >/dev/null && [ -x /usr/sbin/pgbouncer ]; then PATH=$PATH:/usr/sbin; fi
-if ! command -v pgbouncer >/dev/null; then
+if [ -z "${PGBOUNCER_BIN:-}" ] && ! command -v pgbouncer >/dev/null; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "ensure-pgbouncer: no pgbouncer; as root: apt-get install -y pgbouncer" >&2
     exit 1
@@ -30,13 +32,14 @@ mkdir -p "$RUNDIR"
 sed -e "s#@DIR@#$DIR#g" -e "s#@RUNDIR@#$RUNDIR#g" -e "s#^listen_port = .*#listen_port = $PORT#" "$DIR/pgbouncer.ini" > "$RUNDIR/pgbouncer.ini"
 cp "$DIR/userlist.txt" "$RUNDIR/userlist.txt"
 sed -i "s#^auth_file = .*#auth_file = $RUNDIR/userlist.txt#" "$RUNDIR/pgbouncer.ini"
+if [ -n "${PGBOUNCER_MAX_PREPARED:-}" ]; then sed -i "s#^\[pgbouncer\]\$#[pgbouncer]\nmax_prepared_statements = $PGBOUNCER_MAX_PREPARED#" "$RUNDIR/pgbouncer.ini"; fi
 USER_FLAG=()
 if [ "$(id -u)" = 0 ]; then
   chown -R postgres "$RUNDIR"
   USER_FLAG=(-u postgres)
 fi
 echo "ensure-pgbouncer: starting PgBouncer on 127.0.0.1:$PORT (log $RUNDIR/pgbouncer.log)"
-pgbouncer -d "${USER_FLAG[@]}" "$RUNDIR/pgbouncer.ini"
+${PGBOUNCER_BIN:-pgbouncer} -d "${USER_FLAG[@]}" "$RUNDIR/pgbouncer.ini"
 for _ in $(seq 1 20); do
   if up; then exit 0; fi
   sleep 0.5
