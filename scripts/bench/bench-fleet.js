@@ -159,7 +159,7 @@ async function runSize(n) {
     const tasks = new Client({ connectionString: s.databaseUrl });
     await tasks.connect();
     const claims = await tasks.query(
-      'SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms, extract(epoch FROM dispatched_at - created_at) * 1000 AS to_dispatch_ms, extract(epoch FROM started_at - dispatched_at) * 1000 AS in_queue_ms, status FROM tasks WHERE id = ANY($1::uuid[])',
+      'SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms, extract(epoch FROM dispatched_at - created_at) * 1000 AS to_dispatch_ms, extract(epoch FROM started_at - dispatched_at) * 1000 AS in_queue_ms, status, attempt FROM tasks WHERE id = ANY($1::uuid[])',
       [ids],
     );
     await tasks.end();
@@ -171,7 +171,9 @@ async function runSize(n) {
     const completed = claims.rows.filter((r) => r.status === 'completed').length;
     const byStatus = {};
     for (const r of claims.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    console.error(`N=${n}: tasks by status ${JSON.stringify(byStatus)}`);
+    const byAttempts = {};
+    for (const r of claims.rows) byAttempts[r.attempt] = (byAttempts[r.attempt] ?? 0) + 1;
+    console.error(`N=${n}: tasks by status ${JSON.stringify(byStatus)}, by attempts ${JSON.stringify(byAttempts)} (a task claimed twice would show attempt 2)`);
     if (process.env.BENCH_KEEP_DB) console.error(`N=${n}: database ${s.databaseUrl}`);
     return { n, base, idle, load, claimP50: percentile(claimMs, 50), claimP99: percentile(claimMs, 99), submitted: ids.length, completed };
   } finally {

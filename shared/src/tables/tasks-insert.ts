@@ -64,7 +64,7 @@ const INSERT_TASKS = `
     SELECT (input.event->>'event_id')::uuid, $2::text, $3::text, input.event, input.event_headers, now() + $4::int * interval '1 millisecond'
     FROM inserted JOIN input USING (id)
     ${OUTBOX_RETURNING}`)}),
-  dispatched AS (SELECT * FROM inserted WHERE dispatched_at IS NOT NULL ORDER BY priority DESC, dispatched_at),
+  dispatched AS (SELECT inserted.* FROM inserted JOIN input USING (id) WHERE inserted.dispatched_at IS NOT NULL ORDER BY inserted.priority DESC, input.ord),
   dispatches AS (${dispatchMessagesOf('dispatched', '$8', '$9', '$4::int')})
   SELECT id::text, created_at, dispatched_at, NULL::json AS announced FROM inserted
   UNION ALL SELECT NULL, NULL, NULL, ${announcedJson('(SELECT * FROM announced UNION ALL SELECT * FROM dispatches)')} WHERE $4::int > 0`;
