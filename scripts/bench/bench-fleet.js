@@ -7,6 +7,10 @@
 // on; --prepared true|false overrides).
 // For each N, idle and at --rate tasks/s: PostgreSQL server sessions, transactions/s, CPU;
 // RabbitMQ connections, channels, memory; claim p99 (created_at → started_at). docs/benchmarks.md.
+// The peer, in the same run after each N (BENCH_PEER=0 leaves it out): BullMQ on a Redis of its own
+// (bullmq-peer.js), N workers of concurrency 1, as many per process, each job spawning the same no-op
+// child through /bin/sh, jobs added one by one at --rate for --load-seconds: its add → start
+// latency and CPU by process, on the same cores.
 // BENCH_AMQP_URL / BENCH_MANAGEMENT_URL choose the broker (N=1,000 needs one whose `ulimit -n` is
 // well above N, e.g. node a of scripts/rabbitmq-cluster.sh: amqp://guest:guest@127.0.0.1:5701 and
 // http://127.0.0.1:15701).
@@ -14,7 +18,8 @@ const { spawn } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
-const { MANAGEMENT_URL: MGMT, scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
+const { peerClaimLatency } = require('./bullmq-peer');
+const { FLEET_NOOP_RUNNER, CPU_WORKERS, CPU_RUNNERS, MANAGEMENT_URL: MGMT, scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +36,7 @@ const DIRECT = process.argv.includes('--direct');
 const PREPARED = arg('prepared', DIRECT ? 'true' : 'false');
 const BOUNCER_PORT = process.env.PGBOUNCER_PORT ?? '6432';
 const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
+const WITH_PEER = process.env.BENCH_PEER !== '0';
 const GOALS = { sessions: 50, idleTxPerWorker: 0.1, claimP99Ms: 50 };
 const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
 
@@ -191,7 +197,10 @@ async function main() {
   const results = [];
   for (const n of SIZES) {
     try {
-      results.push(await runSize(n));
+      const ours = await runSize(n);
+      // The peer runs after ours has stopped, so neither shares the cores with the other.
+      if (WITH_PEER) ours.peer = await peerClaimLatency(n, RATE, LOAD_S, FLEET_NOOP_RUNNER.replace('>&3', '>/dev/null'), 0, 0, PER_PROCESS);
+      results.push(ours);
     } catch (error) {
       console.error(`N=${n} failed: ${error.message.slice(0, 500)}`);
     }
@@ -211,6 +220,24 @@ async function main() {
   printTable(`Fleet (${DIRECT ? 'direct' : 'through PgBouncer, transaction mode'}, prepared statements ${PREPARED === 'true' ? 'on' : 'off'})`, rows);
   // % of one core each, under load; the machine has os.cpus().length of them.
   printTable(`CPU under load, % of one core (${os.cpus().length} cores)`, results.map((r) => ({ N: r.n, ...Object.fromEntries(Object.entries(r.load.cpuPct).map(([k, v]) => [k, v.toFixed(0)])), total: Object.values(r.load.cpuPct).reduce((a, b) => a + b, 0).toFixed(0) })));
+  const peers = results.filter((r) => r.peer);
+  if (peers.length > 0) {
+    // % of one core each from the first add to the last completion; the runners' /bin/sh are left out of the total, as in ours.
+    const pct = (r, name) => (r.peer.cpu[name] / r.peer.elapsedS) * 100;
+    printTable(
+      `The peer, same run: BullMQ, N workers of concurrency 1 (${PER_PROCESS} per process), jobs added one by one at ${RATE}/s for ${LOAD_S} s`,
+      peers.map((r) => ({
+        N: r.n,
+        'add → start p50 / p99 ms (ours: claim)': `${ms(r.peer.p50)} / ${ms(r.peer.p99)} (${ms(r.claimP50)} / ${ms(r.claimP99)})`,
+        'jobs done': r.peer.jobs,
+        'CPU %: redis': pct(r, 'redis').toFixed(0),
+        workers: pct(r, CPU_WORKERS).toFixed(0),
+        'load generator': pct(r, 'load generator').toFixed(0),
+        total: (pct(r, 'redis') + pct(r, CPU_WORKERS) + pct(r, 'load generator')).toFixed(0),
+        '(runners)': pct(r, CPU_RUNNERS).toFixed(0),
+      })),
+    );
+  }
   const last = results[results.length - 1];
   console.log(`\nGoals at N=1000, shown for N=${last.n}: PostgreSQL sessions ≤ ${GOALS.sessions} (${Math.max(last.idle.sessionsMax, last.load.sessionsMax)}); idle tx/s per worker ≤ ${GOALS.idleTxPerWorker} (${perWorker(last).toFixed(3)}; ${(last.idle.txPerS / last.n).toFixed(3)} with the api's and history's share); claim p99 ≤ ${GOALS.claimP99Ms} ms at ${RATE} tasks/s (${ms(last.claimP99)})`);
 }

@@ -36,16 +36,18 @@ async function startRedis() {
   };
 }
 
-async function peerSystem(workers, command) {
+/** `workers` BullMQ workers of concurrency 1, `perProcess` of them in each worker process. */
+async function peerSystem(workers, command, perProcess = 1) {
   const redis = await startRedis();
   const name = `bench-peer-${process.pid}-${Date.now()}`;
   const queue = new Queue(name, { connection: redis.connection });
   const events = new QueueEvents(name, { connection: redis.connection });
   await events.waitUntilReady();
   const children = [];
-  for (let i = 0; i < workers; i++) {
+  for (let first = 0; first < workers; first += perProcess) {
+    const count = Math.min(perProcess, workers - first);
     const child = spawn(process.execPath, [path.join(__dirname, 'bullmq-peer-worker.js')], {
-      env: { ...process.env, PEER_QUEUE: name, PEER_REDIS_PORT: String(redis.connection.port), PEER_COMMAND: command },
+      env: { ...process.env, PEER_QUEUE: name, PEER_REDIS_PORT: String(redis.connection.port), PEER_COMMAND: command, PEER_WORKERS: String(count) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise((resolve) => child.stdout.once('data', resolve)); // "ready"
@@ -104,10 +106,13 @@ async function peerThroughput(workers, jobs, command, warmupJobs = 0) {
   }
 }
 
-/** Add → start latency for jobs added one by one at `rate` per second for `seconds`. */
-/** As bench-pipeline's claimLatency: the first `warmupSeconds` of adds are left out of the figures. */
-async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds = 0, warmupJobs = 0) {
-  const peer = await peerSystem(workers, command);
+/**
+ * Add → start latency for jobs added one by one at `rate` per second for `seconds`; as
+ * bench-pipeline's claimLatency, the first `warmupSeconds` of adds are left out of the figures.
+ * Also the CPU seconds each part used from the first add to the last completion, and that window.
+ */
+async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds = 0, warmupJobs = 0, perProcess = 1) {
+  const peer = await peerSystem(workers, command, perProcess);
   try {
     if (warmupJobs > 0) await runJobs(peer, warmupJobs);
     const warmup = Math.floor(rate * warmupSeconds);
@@ -118,6 +123,7 @@ async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds =
       if (Number(jobId) > warmupJobs + warmup) latencies.push(Number(returnvalue)); // ids count from 1 across the warm-up too
       if (++completed === total) resolve();
     }));
+    const cpuBefore = cpuSnapshot();
     const start = performance.now();
     const adds = [];
     for (let i = 0; i < total; i++) {
@@ -127,7 +133,14 @@ async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds =
     }
     await Promise.all(adds);
     await finished;
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    const elapsedS = (performance.now() - start) / 1000;
+    const workerPids = new Set(peer.workerPids);
+    const cpu = cpuSecondsSince(
+      cpuBefore,
+      { [CPU_WORKERS]: (pid) => workerPids.has(pid), redis: (pid) => pid === peer.redisPid, 'load generator': (pid) => pid === process.pid },
+      { [CPU_RUNNERS]: (pid) => workerPids.has(pid) },
+    );
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), jobs: latencies.length, cpu, elapsedS };
   } finally {
     await peer.stop();
   }

@@ -9,9 +9,7 @@ const { loadWorkerSettings } = require(path.join(root, 'services/worker/dist/con
 const { createWorkerClients } = require(path.join(root, 'services/worker/dist/worker-clients.js'));
 const { createWorkerService } = require(path.join(root, 'services/worker/dist/worker-service.js'));
 const { createLogger } = require(path.join(root, 'shared/dist/logging/logger.js'));
-
-/** Answers at once: one protocol line on fd 3, through /bin/sh (no node start-up per task). */
-const NOOP_RUNNER = `printf '%s\\n' '{"type":"result","results":{"Detection Accuracy":"Correct"},"framework_overhead":0,"session":{"session_id":"noop","trace":[]}}' >&3`;
+const { FLEET_NOOP_RUNNER } = require('./bench-lib');
 
 async function main() {
   const first = Number(process.env.FLEET_FIRST ?? 0);
@@ -23,7 +21,7 @@ async function main() {
       ...process.env,
       WORKER_ID: `fleet-${String(first + i).padStart(4, '0')}`,
       CLUSTER_PROVIDER: 'none',
-      RUNNER_COMMAND: NOOP_RUNNER,
+      RUNNER_COMMAND: FLEET_NOOP_RUNNER,
       RUNNER_PREFLIGHT: 'false',
       REFRESH_PROBLEMS_AT_START: 'false',
       HEALTH_HOST: '127.0.0.1',
