@@ -40,8 +40,10 @@ describe('worker: cluster create and warm times in the task result', () => {
         readyGraceMs: { created: 100, existing: 15 },
       },
     );
-    await h.startWorker(workerId, { clusterProvider, env: { RUNNER_COMMAND: fixtureCommand('select', `STANDIN_STATE_DIR='${world.stateDir}' `) } });
-  });
+    // It creates, preloads and warms its cluster on the Docker engine before it consumes: on two
+    // busy cores that took more than the default 10 s once.
+    await h.startWorker(workerId, { clusterProvider, consumingWithinMs: 60_000, env: { RUNNER_COMMAND: fixtureCommand('select', `STANDIN_STATE_DIR='${world.stateDir}' `) } });
+  }, 90_000);
   afterAll(async () => {
     await h.close();
     world.cleanup();

@@ -86,6 +86,8 @@ export class TestWorker {
 export interface StartOptions extends WorkerClientOptions {
   env?: Record<string, string>;
   overrides?: WorkerOverrides;
+  /** How long startWorker waits for it to consume (a worker prepares its cluster first). */
+  consumingWithinMs?: number;
 }
 
 /** One test file's database, queue prefix, work directory and in-process workers. */
@@ -123,7 +125,7 @@ export class WorkerHarness {
 
   async startWorker(id: string, options: StartOptions = {}): Promise<TestWorker> {
     const worker = await this.launchWorker(id, options);
-    await waitUntil(() => worker.isConsuming, 10_000, `worker ${id} consuming`);
+    await waitUntil(() => worker.isConsuming, options.consumingWithinMs ?? 10_000, `worker ${id} consuming`);
     return worker;
   }
 
