@@ -73,7 +73,7 @@ collect_statistics_interval = 1000
 EOF
   done
   if ! epmd -port "$EPMD_PORT" -names >/dev/null 2>&1; then
-    ERL_EPMD_ADDRESS=127.0.0.1 epmd -port "$EPMD_PORT" -daemon
+    ERL_EPMD_ADDRESS=127.0.0.1 epmd -port "$EPMD_PORT" -daemon 9>&-
   fi
 }
 
@@ -83,7 +83,7 @@ start_node() {
   echo "rabbitmq-cluster: starting $(node_name "$n") (AMQP $(amqp_port "$n"), management $(mgmt_port "$n"))"
   # One scheduler per node: three nodes share a small machine with the tests.
   env $(node_env "$n") RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+S 1:1 -kernel inet_dist_use_interface {127,0,0,1}" \
-    setsid "$RABBIT_BIN/rabbitmq-server" >>"$BASE/$n/log/startup.log" 2>&1 </dev/null &
+    setsid "$RABBIT_BIN/rabbitmq-server" >>"$BASE/$n/log/startup.log" 2>&1 </dev/null 9>&- &
   echo $! >"$(pid_file "$n")"
 }
 
@@ -136,6 +136,16 @@ urls() {
   for n in "${NODES[@]}"; do list+=("amqp://guest:guest@127.0.0.1:$(amqp_port "$n")"); done
   (IFS=,; echo "${list[*]}")
 }
+
+# One command at a time changes the cluster: a test's `start` waits for the one the test runner
+# began in the background (scripts/run-tests.js), then finds every node up. The lock file sits
+# beside BASE, which `stop` removes; the daemons started here do not inherit it (9>&-).
+case ${1:-} in
+  start | start-node | stop-node | stop)
+    exec 9>"$BASE.lock"
+    flock 9
+    ;;
+esac
 
 case ${1:-} in
   start)

@@ -85,6 +85,27 @@ function startPythonUnittest(label, dir) {
   };
 }
 
+const CLUSTER_SCRIPT = path.join(__dirname, 'rabbitmq-cluster.sh');
+
+/**
+ * Starts the three-node RabbitMQ cluster in the background (about 50 s, mostly waiting) while the
+ * browser and client suites run, so the fault suite's cluster scenario finds it up. The returned
+ * function waits for it; the test's own `start` would also wait for it (the script's lock).
+ */
+function startClusterEarly() {
+  const logFile = path.join(os.tmpdir(), `rabbitmq-cluster-start-${process.pid}.log`);
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn('bash', [CLUSTER_SCRIPT, 'start'], { cwd: root, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  return async () => {
+    const status = await exited;
+    // A failed start is left to the test's own start, which says why.
+    if (status !== 0) process.stdout.write(`\nthe early start of the three-node RabbitMQ cluster failed (the fault suite starts it again):\n${fs.readFileSync(logFile, 'utf8')}`);
+    fs.rmSync(logFile, { force: true });
+  };
+}
+
 function lint() {
   // eslint's package exports do not include its bin; find it beside its package.json. The paths
   // are those of `npm run lint`, through a shell as npm runs them (it expands services/*/src).
@@ -108,10 +129,19 @@ async function main() {
     // The client's suite (its own services, database and prefix) beside the browser suites, and
     // done before the fault suite restarts PostgreSQL and RabbitMQ under it.
     const clientSuite = startPythonUnittest('client', 'clients/python');
+    const clusterUp = startClusterEarly();
     jest('browser', ['tests/e2e/dashboard']);
     await clientSuite();
+    await clusterUp();
     const runnerSuite = startPythonUnittest('runner', 'services/worker/runner');
-    jest('faults (quick)', ['-c', 'jest.faults.config.js']);
+    // The cluster's scenario leaves it running (whole again) for this runner to stop.
+    process.env.RABBITMQ_CLUSTER_STOPPED_BY_CALLER = '1';
+    try {
+      jest('faults (quick)', ['-c', 'jest.faults.config.js']);
+    } finally {
+      spawnSync('bash', [CLUSTER_SCRIPT, 'stop'], { cwd: root, stdio: 'inherit' });
+      delete process.env.RABBITMQ_CLUSTER_STOPPED_BY_CALLER;
+    }
     await runnerSuite();
   }
   if (skips.length > 0) {
