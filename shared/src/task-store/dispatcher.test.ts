@@ -121,6 +121,15 @@ describe('the dispatcher keeps a window of dispatched tasks and gives runs their
     expect(await dispatchCounts(sql)).toEqual({ waiting: 2, dispatched: 3 });
   });
 
+  it("a submission's own dispatches go out by priority, then in the order given, however many share a priority", async () => {
+    const store = storeWith({ min: 100, perWorker: 0 });
+    const given = Array.from({ length: 100 }, (_, i) => tasksOf(1, { priority: (i * 7) % 3 === 0 ? 5 : i % 2 })[0]);
+    const submitted = await store.submit(given);
+    expect(submitted.waiting).toBe(0);
+    const byPriorityThenGiven = [5, 1, 0].flatMap((priority) => submitted.ids.filter((_, i) => given[i].submission.priority === priority));
+    expect(taskIdsOf(published)).toEqual(byPriorityThenGiven);
+  });
+
   it('a submission that finds the dispatch lock taken leaves its tasks waiting, and its nudge tries again once the holder lets go', async () => {
     const store = storeWith({ min: 5, perWorker: 0 });
     let release!: () => void;
