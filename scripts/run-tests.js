@@ -50,6 +50,26 @@ function jest(label, jestArgs) {
 }
 
 /**
+ * Starts a command in the background with its output held in a file, not a pipe: the jest runs
+ * beside it block this process's event loop, and a full pipe would stall it. `exited` resolves
+ * to its exit status; `output()` returns what it printed and removes the file.
+ */
+function startInBackground(label, command, args, options = {}) {
+  const outputFile = path.join(os.tmpdir(), `background-${process.pid}-${label}.log`);
+  const out = fs.openSync(outputFile, 'w');
+  const child = spawn(command, args, { cwd: root, ...options, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  return {
+    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
+    output() {
+      const text = fs.readFileSync(outputFile, 'utf8');
+      fs.rmSync(outputFile, { force: true });
+      return text;
+    },
+  };
+}
+
+/**
  * Starts a Python unittest suite (scripts/run-unittest.py) in the background, its output held back;
  * the returned function waits for it, prints the output and records the counts. The runner's suite
  * needs neither PostgreSQL nor RabbitMQ, so it runs beside the fault suite on the core that suite
@@ -58,17 +78,10 @@ function jest(label, jestArgs) {
 function startPythonUnittest(label, dir) {
   const summaryFile = path.join(os.tmpdir(), `unittest-summary-${process.pid}-${label}.json`);
   // NODE: the client's tests start the services with this same Node binary.
-  // Output to a file, not a pipe: the jest runs beside it block this process's event loop, and a
-  // full pipe would stall the suite.
-  const outputFile = path.join(os.tmpdir(), `unittest-output-${process.pid}-${label}.log`);
-  const out = fs.openSync(outputFile, 'w');
-  const child = spawn('python3', [path.join(__dirname, 'run-unittest.py'), summaryFile], { cwd: path.join(root, dir), stdio: ['ignore', out, out], env: { ...process.env, NODE: process.execPath } });
-  fs.closeSync(out);
-  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  const suite = startInBackground(label, 'python3', [path.join(__dirname, 'run-unittest.py'), summaryFile], { cwd: path.join(root, dir), env: { ...process.env, NODE: process.execPath } });
   return async () => {
-    const status = await exited;
-    process.stdout.write(fs.readFileSync(outputFile));
-    fs.rmSync(outputFile, { force: true });
+    const status = await suite.exited;
+    process.stdout.write(suite.output());
     const counts = { passed: 0, failed: status === 0 ? 0 : 1 };
     let skipped = [];
     if (fs.existsSync(summaryFile)) {
@@ -93,16 +106,12 @@ const CLUSTER_SCRIPT = path.join(__dirname, 'rabbitmq-cluster.sh');
  * function waits for it; the test's own `start` would also wait for it (the script's lock).
  */
 function startClusterEarly() {
-  const logFile = path.join(os.tmpdir(), `rabbitmq-cluster-start-${process.pid}.log`);
-  const out = fs.openSync(logFile, 'w');
-  const child = spawn('bash', [CLUSTER_SCRIPT, 'start'], { cwd: root, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  const start = startInBackground('rabbitmq-cluster', 'bash', [CLUSTER_SCRIPT, 'start']);
   return async () => {
-    const status = await exited;
+    const status = await start.exited;
+    const output = start.output();
     // A failed start is left to the test's own start, which says why.
-    if (status !== 0) process.stdout.write(`\nthe early start of the three-node RabbitMQ cluster failed (the fault suite starts it again):\n${fs.readFileSync(logFile, 'utf8')}`);
-    fs.rmSync(logFile, { force: true });
+    if (status !== 0) process.stdout.write(`\nthe early start of the three-node RabbitMQ cluster failed (the fault suite starts it again):\n${output}`);
   };
 }
 
