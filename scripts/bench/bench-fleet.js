@@ -18,7 +18,7 @@ const { spawn } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
-const { peerClaimLatency } = require('./bullmq-peer');
+const { requirePeerPrerequisites, peerClaimLatency } = require('./bullmq-peer');
 const { FLEET_NOOP_RUNNER, CPU_WORKERS, CPU_RUNNERS, MANAGEMENT_URL: MGMT, scratch, startService, stopChild, cpuSnapshot, cpuSecondsSince, percentile, ms, postJson, printTable } = require('./bench-lib');
 
 const arg = (name, fallback) => {
@@ -193,6 +193,7 @@ async function runSize(n) {
 const perWorker = (r) => Math.max(0, r.idle.txPerS - r.base.txPerS) / r.n;
 
 async function main() {
+  if (WITH_PEER) requirePeerPrerequisites(); // before the runs, not after them
   console.error(`fleet bench: N=${SIZES.join(',')}, ${PER_PROCESS} workers per process, ${DIRECT ? 'direct to PostgreSQL' : `through PgBouncer :${BOUNCER_PORT}`}, DATABASE_PREPARED_STATEMENTS=${PREPARED}, idle ${IDLE_S} s, load ${RATE} tasks/s for ${LOAD_S} s`);
   const results = [];
   for (const n of SIZES) {

@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const amqp = require('amqplib');
 const { AMQP_URL, Client, scratch, startService, percentile, ms, printTable, postJson, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS } = require('./bench-lib');
-const { peerClaimLatency, peerThroughput } = require('./bullmq-peer');
+const { requirePeerPrerequisites, peerClaimLatency, peerThroughput } = require('./bullmq-peer');
 
 const TASKS = Number(process.env.BENCH_PIPELINE_TASKS ?? 2000);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
@@ -180,6 +180,7 @@ async function rabbitRoundTrip(n = 500) {
 }
 
 async function main() {
+  if (WITH_PEER) requirePeerPrerequisites(); // before the runs, not after them
   const rows = [];
   const cpuRows = [];
   for (const workers of WORKER_COUNTS) {

@@ -14,9 +14,14 @@ const { percentile, cpuSnapshot, cpuSecondsSince, CPU_WORKERS, CPU_RUNNERS } = r
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startRedis() {
+/** Throws, saying what to install, when the peer cannot run: a bench calls it before its own runs. */
+function requirePeerPrerequisites() {
   const found = require('node:child_process').spawnSync('redis-server', ['--version']);
   if (found.error) throw new Error('the peer benchmark needs redis-server on PATH: apt-get install -y redis-server (or run with BENCH_PEER=0)');
+}
+
+async function startRedis() {
+  requirePeerPrerequisites();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'], { stdio: 'ignore' });
@@ -146,4 +151,4 @@ async function peerClaimLatency(workers, rate, seconds, command, warmupSeconds =
   }
 }
 
-module.exports = { peerThroughput, peerClaimLatency };
+module.exports = { requirePeerPrerequisites, peerThroughput, peerClaimLatency };
